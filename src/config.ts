@@ -1,0 +1,119 @@
+// Configuration: one zod schema parses process.env once into a frozen object; the only reader of process.env.
+import path from 'node:path';
+import { z } from 'zod';
+
+const boolish = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], { error: 'use 1/0, true/false, yes/no or on/off' })
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const cidrList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .refine((list) => list.every((c) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(c)), {
+    error: 'a comma-separated list of CIDR blocks, e.g. 203.0.113.0/24,2001:db8::/48',
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  ESURETY_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'must start with postgres:// or postgresql://' })
+    .optional(),
+  ESURETY_SECRETS_FILE: z.string().min(1).optional(),
+  ESURETY_PUBLIC_URL: z.url({ error: 'must be an absolute http(s) URL' }).optional(),
+  ESURETY_ISSUER_NAME: z.string().min(1).max(200).optional(),
+  ESURETY_OFFICE_CODE: z
+    .string()
+    .regex(/^\d{5}$/, { error: 'must be 5 digits' })
+    .default('10001'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, { error: 'must start with smtp:// or smtps://' })
+    .optional(),
+  ESURETY_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  ESURETY_THROTTLE_EXEMPT: cidrList.default([]),
+  ESURETY_DEMO: boolish.optional(),
+});
+
+export interface ThrottleConfig {
+  clientLimit: number;
+  clientWindowMs: number;
+  pairLimit: number;
+  pairWindowMs: number;
+  numberAlertThreshold: number;
+  numberAlertWindowMs: number;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  secretsFile: string;
+  publicUrl: string;
+  issuerName: string;
+  officeCode: string;
+  smtpUrl: string | undefined;
+  trustProxy: number;
+  throttleExempt: string[];
+  demo: boolean;
+  throttle: ThrottleConfig;
+}
+
+export const DEMO_ISSUER_NAME = '架空保証株式会社（デモ）';
+
+export const DEFAULT_THROTTLE: ThrottleConfig = {
+  clientLimit: 30,
+  clientWindowMs: 10 * 60_000,
+  pairLimit: 5,
+  pairWindowMs: 60 * 60_000,
+  numberAlertThreshold: 100,
+  numberAlertWindowMs: 60 * 60_000,
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
+  if (parsed.success && parsed.data.NODE_ENV === 'production' && !parsed.data.ESURETY_ISSUER_NAME) {
+    problems.push('ESURETY_ISSUER_NAME: required when NODE_ENV=production');
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const dataDir = path.resolve(e.ESURETY_DATA_DIR);
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    secretsFile: path.resolve(e.ESURETY_SECRETS_FILE ?? path.join(dataDir, 'secrets.json')),
+    publicUrl: (e.ESURETY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    issuerName: e.ESURETY_ISSUER_NAME ?? DEMO_ISSUER_NAME,
+    officeCode: e.ESURETY_OFFICE_CODE,
+    smtpUrl: e.SMTP_URL,
+    trustProxy: e.ESURETY_TRUST_PROXY,
+    throttleExempt: e.ESURETY_THROTTLE_EXEMPT,
+    demo: e.ESURETY_DEMO ?? e.NODE_ENV !== 'production',
+    throttle: DEFAULT_THROTTLE,
+  });
+}

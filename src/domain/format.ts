@@ -1,0 +1,48 @@
+// Display formatting: Japanese era dates, JST instants and yen (DESIGN §3).
+
+const eraDate = new Intl.DateTimeFormat('ja-JP-u-ca-japanese', { dateStyle: 'long', timeZone: 'UTC' });
+const eraInstant = new Intl.DateTimeFormat('ja-JP-u-ca-japanese', {
+  dateStyle: 'long',
+  timeStyle: 'medium',
+  timeZone: 'Asia/Tokyo',
+});
+const isoDateEn = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' });
+const isoInstantEn = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'long',
+  timeStyle: 'medium',
+  timeZone: 'Asia/Tokyo',
+});
+const yen = new Intl.NumberFormat('ja-JP');
+
+export type Locale = 'ja' | 'en';
+
+function utcDate(isoDate: string): Date {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d));
+}
+
+/** `2026-01-05` → `令和8年1月5日` (ja) or `5 January 2026` (en). */
+export function formatDate(isoDate: string, locale: Locale = 'ja'): string {
+  return (locale === 'ja' ? eraDate : isoDateEn).format(utcDate(isoDate));
+}
+
+/** An instant shown to the second in JST: `令和8年1月5日 9:30:00`. */
+export function formatInstant(iso: string, locale: Locale = 'ja'): string {
+  const d = new Date(iso);
+  return locale === 'ja' ? eraInstant.format(d) : `${isoInstantEn.format(d)} JST`;
+}
+
+/** `50000000` → `50,000,000円`. */
+export function formatYen(amount: number): string {
+  return `${yen.format(amount)}円`;
+}
+
+/** Today's calendar date in JST as `YYYY-MM-DD`. */
+export function jstDate(now: Date): string {
+  return new Date(now.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** An instant as ISO-8601 with the +09:00 offset, to the millisecond: `2026-01-05T09:30:00.000+09:00`. */
+export function toJstIso(now: Date): string {
+  return new Date(now.getTime() + 9 * 3600_000).toISOString().replace('Z', '+09:00');
+}

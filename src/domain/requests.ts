@@ -1,0 +1,63 @@
+// Request schemas of the issuer and public APIs (DESIGN §5). The OpenAPI document is generated from these same
+// schemas, so what is validated and what is documented cannot drift.
+import { z } from 'zod';
+import { certificateBodyShape, crossFieldRules, officeCodeSchema } from './certificate.js';
+import { ruleSchema } from './eligibility.js';
+import { EVENTS } from './history.js';
+import { MAX_IDENTIFIER_INPUT, normalizeContractNumber } from './identifiers.js';
+
+/** A contract number as typed anywhere: NFKC, dash variants and spaces normalised, 11 bare digits accepted. */
+export const contractNumberInput = z
+  .string()
+  .max(MAX_IDENTIFIER_INPUT, { error: `${MAX_IDENTIFIER_INPUT}文字以内で入力してください` })
+  .transform((s, ctx) => {
+    const n = normalizeContractNumber(s);
+    if (n === null) {
+      ctx.addIssue({ code: 'custom', message: '保証契約番号は NNNNN-NNNNNN（5桁-6桁）の形式で入力してください' });
+      return z.NEVER;
+    }
+    return n;
+  })
+  .meta({
+    description: '保証契約番号 NNNNN-NNNNNN (full-width digits and dash variants accepted)',
+    example: '10001-000001',
+  });
+
+export const publishRequestSchema = z
+  .strictObject({
+    ...certificateBodyShape,
+    obligeeId: z.string().min(1).max(64).meta({ description: '発注者 id (slug), e.g. mishima-city' }),
+    contractNumber: contractNumberInput.optional(),
+    officeCode: officeCodeSchema.optional(),
+    relatedContractNumber: contractNumberInput.optional(),
+    contractorEmail: z.email({ error: 'メールアドレスの形式が正しくありません' }).max(254).optional(),
+  })
+  .superRefine(crossFieldRules);
+export type PublishRequest = z.infer<typeof publishRequestSchema>;
+
+export const versionRequestSchema = z.strictObject({
+  event: z.enum(EVENTS),
+  target: z.number().int().positive().optional(),
+  changes: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .meta({ description: 'JSON merge patch (RFC 7396) over the certificate fields' }),
+  reason: z.string().max(200, { error: '理由は200文字以内で入力してください' }).optional(),
+});
+export type VersionRequest = z.infer<typeof versionRequestSchema>;
+
+export const obligeeRequestSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  title: z.string().trim().min(1).max(200).optional(),
+  rules: z.array(ruleSchema).max(20),
+});
+export type ObligeeRequest = z.infer<typeof obligeeRequestSchema>;
+
+export const obligeeIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, { error: 'id は英小文字・数字・ハイフン（64文字以内）です' });
+
+export const verifyRequestSchema = z.strictObject({
+  contractNumber: z.string().max(MAX_IDENTIFIER_INPUT, { error: `${MAX_IDENTIFIER_INPUT}文字以内で入力してください` }),
+  authKey: z.string().max(MAX_IDENTIFIER_INPUT, { error: `${MAX_IDENTIFIER_INPUT}文字以内で入力してください` }),
+});

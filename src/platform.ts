@@ -1,0 +1,67 @@
+// Opens the platform for a process (server, CLI, tests): database, migrations, secrets, keyring, service context.
+import type { Config } from './config.js';
+import { connect, migrateToLatest, type ConnectOptions, type DatabaseHandle } from '../db/connection.js';
+import { listSigningKeys } from './repositories/signing-keys.js';
+import { createAuthKeyVault } from './security/auth-keys.js';
+import { AccessRecorder } from './services/access-recorder.js';
+import type { ServiceContext } from './services/context.js';
+import { bindSecrets } from './services/secrets-binding.js';
+import { createKeyring } from './signing/keyring.js';
+import { VerifiedCache } from './signing/versions.js';
+import path from 'node:path';
+
+export interface Platform {
+  ctx: ServiceContext;
+  handle: DatabaseHandle;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  clock?: () => Date;
+  /** Overrides how the database is reached (tests pass an isolated schema or file). */
+  connection?: ConnectOptions;
+}
+
+/** @throws SecretsError when the secrets file does not belong to the database */
+export async function openPlatform(config: Readonly<Config>, options: OpenOptions = {}): Promise<Platform> {
+  const clock = options.clock ?? (() => new Date());
+  const handle = connect(
+    options.connection ?? {
+      databaseUrl: config.databaseUrl,
+      sqliteFile: path.join(config.dataDir, 'esurety.sqlite'),
+    },
+  );
+  try {
+    await migrateToLatest(handle.db);
+    const secrets = await bindSecrets(handle.db, config.secretsFile, clock());
+    const keyring = await createKeyring(secrets, async () =>
+      (await listSigningKeys(handle.db)).map((k) => ({
+        kid: k.kid,
+        jwk: JSON.parse(k.public_jwk) as Record<string, string>,
+        retired: k.retired_at !== null,
+      })),
+    );
+    const recorder = new AccessRecorder(handle.db, clock);
+    const ctx: ServiceContext = {
+      db: handle.db,
+      config,
+      clock,
+      keyring,
+      vault: createAuthKeyVault(secrets.pepper, secrets.encryptionKey),
+      verified: new VerifiedCache(),
+      recorder,
+      cookieSecret: secrets.cookieSecret,
+    };
+    return {
+      ctx,
+      handle,
+      async close() {
+        await recorder.stop();
+        await handle.close();
+      },
+    };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+// Sureties (one row per guarantee: lookup columns and the hashed/encrypted key) and their signed versions.
+import { sql, type Kysely } from 'kysely';
+import { isPostgres } from '../../db/connection.js';
+import type { Database, SuretyTable, VersionTable } from '../../db/schema.js';
+
+export async function findSurety(db: Kysely<Database>, contractNumber: string): Promise<SuretyTable | undefined> {
+  return db.selectFrom('sureties').selectAll().where('contract_number', '=', contractNumber).executeTakeFirst();
+}
+
+/** The surety row locked for update (PostgreSQL); SQLite's immediate transaction already holds the write lock. */
+export async function findSuretyForUpdate(
+  db: Kysely<Database>,
+  contractNumber: string,
+): Promise<SuretyTable | undefined> {
+  return db
+    .selectFrom('sureties')
+    .selectAll()
+    .where('contract_number', '=', contractNumber)
+    .$if(isPostgres(db), (q) => q.forUpdate())
+    .executeTakeFirst();
+}
+
+export async function findAuthKeyHmac(db: Kysely<Database>, contractNumber: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('sureties')
+    .select('auth_key_hmac')
+    .where('contract_number', '=', contractNumber)
+    .executeTakeFirst();
+  return row?.auth_key_hmac ?? null;
+}
+
+export async function insertSurety(db: Kysely<Database>, row: SuretyTable): Promise<void> {
+  await db.insertInto('sureties').values(row).execute();
+}
+
+export async function updateSurety(
+  db: Kysely<Database>,
+  contractNumber: string,
+  changes: Partial<Omit<SuretyTable, 'contract_number'>>,
+): Promise<void> {
+  await db.updateTable('sureties').set(changes).where('contract_number', '=', contractNumber).execute();
+}
+
+export async function suretyExists(db: Kysely<Database>, contractNumber: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('sureties')
+    .select('contract_number')
+    .where('contract_number', '=', contractNumber)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function countSureties(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('sureties')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function listVersions(db: Kysely<Database>, contractNumber: string): Promise<VersionTable[]> {
+  return db.selectFrom('versions').selectAll().where('contract_number', '=', contractNumber).orderBy('seq').execute();
+}
+
+export async function insertVersion(db: Kysely<Database>, row: VersionTable): Promise<void> {
+  await db.insertInto('versions').values(row).execute();
+}
+
+/** Takes the office's next sequence value atomically (upsert … returning), or null when 999,999 are used up. */
+export async function takeOfficeSequence(
+  db: Kysely<Database>,
+  officeCode: string,
+  max: number,
+): Promise<number | null> {
+  const row = await db
+    .insertInto('office_sequences')
+    .values({ office_code: officeCode, last_value: 1 })
+    .onConflict((oc) =>
+      oc.column('office_code').doUpdateSet({ last_value: sql<number>`office_sequences.last_value + 1` }),
+    )
+    .returning('last_value')
+    .executeTakeFirstOrThrow();
+  return Number(row.last_value) > max ? null : Number(row.last_value);
+}

@@ -1,0 +1,122 @@
+// /api/v1: the public verification endpoint and the issuer API (bearer tokens). Thin: parse → service → JSON.
+import { Hono } from 'hono';
+import { DomainError } from '../errors.js';
+import { buildOpenApi } from '../openapi.js';
+import { authenticateApiToken } from '../services/api-tokens.js';
+import type { ServiceContext } from '../services/context.js';
+import { getSurety } from '../services/get-surety.js';
+import { listAcceptingObligees, putObligee } from '../services/obligees.js';
+import { publishSurety } from '../services/publish-surety.js';
+import { publishVersion } from '../services/publish-version.js';
+import { reissueAuthKey } from '../services/reissue-auth-key.js';
+import { verifySurety } from '../services/verify-surety.js';
+import { verifyRequestSchema } from '../domain/requests.js';
+import { parseOrThrow } from '../services/validation.js';
+import { clientOf, pathContractNumber, readJson, type AppEnv } from './http.js';
+
+export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+
+  api.get('/openapi.json', (c) => c.json(buildOpenApi(ctx.config.publicUrl)));
+
+  api.post('/verify', async (c) => {
+    const input = parseOrThrow(verifyRequestSchema, await readJson(c));
+    const client = clientOf(ctx, c);
+    const result = await verifySurety(ctx, { ...input, client: client.key, exempt: client.exempt, channel: 'api' });
+    switch (result.outcome) {
+      case 'no_match':
+        throw new DomainError('no_match', '保証契約番号または認証キーが正しくありません');
+      case 'throttled':
+        throw new DomainError('throttled', '試行回数が多すぎます。しばらくしてから再度お試しください', {
+          retryAfter: result.retryAfter,
+        });
+      case 'tampered':
+        throw new DomainError('internal', '保証データの署名を検証できませんでした。発行者にお問い合わせください');
+      case 'ok': {
+        const { state } = result;
+        return c.json({
+          contractNumber: state.contractNumber,
+          status: state.status,
+          current: {
+            seq: state.current.seq,
+            event: state.current.event,
+            issuedAt: state.current.issuedAt,
+            certificate: state.current.certificate,
+          },
+          history: state.visible.map((v) => ({ seq: v.seq, event: v.event, issuedAt: v.issuedAt, jws: v.jws })),
+          jws: state.current.jws,
+        });
+      }
+    }
+  });
+
+  api.get('/obligees', async (c) => c.json({ obligees: await listAcceptingObligees(ctx) }));
+
+  // Everything below needs an issuer API token.
+  api.use('*', async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const actor = match?.[1] ? await authenticateApiToken(ctx, match[1]) : null;
+    if (!actor) {
+      c.header('WWW-Authenticate', 'Bearer realm="esurety"');
+      throw new DomainError('unauthorized', 'API トークンが必要です（Authorization: Bearer <token>）');
+    }
+    c.set('actor', actor);
+    await next();
+  });
+
+  api.put('/obligees/:id', async (c) =>
+    c.json(await putObligee(ctx, c.get('actor'), c.req.param('id'), await readJson(c))),
+  );
+
+  api.post('/sureties', async (c) => {
+    const idempotencyKey = c.req.header('idempotency-key');
+    if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 200)) {
+      throw new DomainError('bad_request', 'Idempotency-Key は1〜200文字にしてください');
+    }
+    const result = await publishSurety(ctx, c.get('actor'), await readJson(c), idempotencyKey);
+    c.header('Cache-Control', 'no-store');
+    return c.json(result, 201);
+  });
+
+  api.get('/sureties/:contractNumber', async (c) => {
+    const state = await getSurety(ctx, pathContractNumber(c.req.param('contractNumber')));
+    return c.json({
+      contractNumber: state.contractNumber,
+      status: state.status,
+      current: {
+        seq: state.current.seq,
+        event: state.current.event,
+        issuedAt: state.current.issuedAt,
+        certificate: state.current.certificate,
+      },
+      versions: state.versions.map((v) => ({
+        seq: v.seq,
+        event: v.event,
+        target: v.target,
+        issuedAt: v.issuedAt,
+        hidden: v.hidden,
+        jws: v.jws,
+      })),
+    });
+  });
+
+  api.post('/sureties/:contractNumber/versions', async (c) => {
+    const version = await publishVersion(
+      ctx,
+      c.get('actor'),
+      pathContractNumber(c.req.param('contractNumber')),
+      await readJson(c),
+    );
+    return c.json({ version }, 201);
+  });
+
+  api.post('/sureties/:contractNumber/auth-key', async (c) => {
+    await readJson(c, { allowEmpty: true });
+    const result = await reissueAuthKey(ctx, c.get('actor'), pathContractNumber(c.req.param('contractNumber')));
+    c.header('Cache-Control', 'no-store');
+    return c.json(result);
+  });
+
+  return api;
+}

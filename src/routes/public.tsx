@@ -1,0 +1,103 @@
+// Public pages: the verification form, certificates behind the viewer grant, and the obligee list.
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { translator } from '../../views/i18n/index.js';
+import { CertificatePage, TamperedPage } from '../../views/pages/certificate-page.js';
+import { ObligeesPage } from '../../views/pages/obligees-page.js';
+import { VerifyPage } from '../../views/pages/verify-page.js';
+import { DomainError } from '../errors.js';
+import {
+  addToGrant,
+  decodeGrant,
+  encodeGrant,
+  GRANT_COOKIE,
+  GRANT_TTL_MS,
+  grantAllows,
+} from '../security/viewer-grant.js';
+import type { ServiceContext } from '../services/context.js';
+import { listAcceptingObligees } from '../services/obligees.js';
+import { verifySurety } from '../services/verify-surety.js';
+import { viewCertificate } from '../services/view-certificate.js';
+import { clientOf, pathContractNumber, type AppEnv } from './http.js';
+
+export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
+  const pages = new Hono<AppEnv>();
+  const secure = ctx.config.publicUrl.startsWith('https://');
+  const pageProps = (c: Context<AppEnv>) => ({
+    t: translator(c.get('lang')),
+    lang: c.get('lang'),
+    path: c.req.path,
+    nonce: c.get('nonce'),
+  });
+
+  pages.get('/', (c) => c.html(<VerifyPage {...pageProps(c)} />));
+
+  pages.post('/verify', async (c) => {
+    const form = await c.req.parseBody();
+    const contractNumber = typeof form.contractNumber === 'string' ? form.contractNumber : '';
+    const authKey = typeof form.authKey === 'string' ? form.authKey : '';
+    const echo = contractNumber.slice(0, 32);
+    if (contractNumber.trim() === '' || authKey.trim() === '') {
+      return c.html(<VerifyPage {...pageProps(c)} error="invalid" contractNumber={echo} />, 422);
+    }
+    const client = clientOf(ctx, c);
+    const result = await verifySurety(ctx, {
+      contractNumber,
+      authKey,
+      client: client.key,
+      exempt: client.exempt,
+      channel: 'form',
+    });
+    if (result.outcome === 'no_match') {
+      return c.html(<VerifyPage {...pageProps(c)} error="no_match" contractNumber={echo} />, 401);
+    }
+    if (result.outcome === 'throttled') {
+      c.header('Retry-After', String(result.retryAfter));
+      return c.html(
+        <VerifyPage {...pageProps(c)} error="throttled" retryAfterSeconds={result.retryAfter} contractNumber={echo} />,
+        429,
+      );
+    }
+    // A tampered chain still gets the grant: the certificate page then says visibly that the signature check failed.
+    const number = result.outcome === 'ok' ? result.state.contractNumber : result.contractNumber;
+    const now = ctx.clock().getTime();
+    const entries = addToGrant(decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), now), number, now);
+    setCookie(c, GRANT_COOKIE, encodeGrant(ctx.cookieSecret, entries), {
+      httpOnly: true,
+      secure,
+      sameSite: 'Lax',
+      path: '/',
+      maxAge: GRANT_TTL_MS / 1000,
+    });
+    return c.redirect(`/certificates/${number}`, 303);
+  });
+
+  const certificate = async (c: Context<AppEnv>, seq?: number) => {
+    const contractNumber = pathContractNumber(c.req.param('contractNumber') ?? '');
+    const entries = decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), ctx.clock().getTime());
+    if (!grantAllows(entries, contractNumber)) return c.redirect('/', 303);
+    c.header('Cache-Control', 'no-store');
+    const loaded = await viewCertificate(ctx, {
+      contractNumber,
+      client: clientOf(ctx, c).key,
+      ...(seq !== undefined ? { seq } : {}),
+    });
+    if (loaded.kind === 'tampered')
+      return c.html(<TamperedPage {...pageProps(c)} contractNumber={contractNumber} />, 500);
+    const shown = loaded.state.visible.find((v) => v.seq === (seq ?? loaded.state.current.seq)) ?? loaded.state.current;
+    return c.html(<CertificatePage {...pageProps(c)} state={loaded.state} shown={shown} />);
+  };
+
+  pages.get('/certificates/:contractNumber', (c) => certificate(c));
+  pages.get('/certificates/:contractNumber/versions/:seq', (c) => {
+    const seq = Number(c.req.param('seq'));
+    if (!Number.isSafeInteger(seq) || seq < 1) throw new DomainError('not_found', 'この版は存在しません');
+    return certificate(c, seq);
+  });
+
+  pages.get('/obligees', async (c) =>
+    c.html(<ObligeesPage {...pageProps(c)} obligees={await listAcceptingObligees(ctx)} />),
+  );
+
+  return pages;
+}

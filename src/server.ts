@@ -1,0 +1,61 @@
+// Process entry: config → database → migrate → secrets → createApp → serve; graceful shutdown.
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openPlatform } from './platform.js';
+import { countSureties } from './repositories/sureties.js';
+import { demoCredentials, seedDemo } from './services/seed-demo.js';
+import { SecretsError } from './signing/secrets.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const platform = await openPlatform(config);
+  const { ctx } = platform;
+  if (config.demo && (await countSureties(ctx.db)) === 0) {
+    const created = await seedDemo(ctx);
+    console.error(`demo data seeded: 三島市 and ${created.length} sureties`);
+  }
+  ctx.recorder.start();
+  const app = createApp(ctx);
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    void (async () => {
+      console.error(
+        `e-Surety Platform (電子保証プラットフォーム) listening on ${config.publicUrl} (${info.address}:${info.port})`,
+      );
+      console.error(
+        `database: ${platform.handle.dialect === 'sqlite' ? `${config.dataDir}/esurety.sqlite` : 'PostgreSQL'}`,
+      );
+      if (config.demo) {
+        const demo = await demoCredentials(ctx);
+        // Demo data only: the one place a key is ever printed by the server (DESIGN §2 allows it for the demo set).
+        if (demo)
+          console.error(
+            `try it: open ${config.publicUrl}/ and enter 保証契約番号 ${demo.contractNumber} / 認証キー ${demo.authKey}`,
+          );
+      }
+    })();
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`${signal}: finishing in-flight requests`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.close(() => {
+      void platform.close().then(() => process.exit(0));
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof SecretsError) {
+    console.error(`cannot start: ${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+// Verification attempts and certificate views, written in small batches so a successful verification costs no
+// synchronous disk flush (DESIGN §7): flushed every 100 ms and at shutdown; expired throttle counters purged.
+import type { Insertable, Kysely } from 'kysely';
+import { writeTransaction } from '../../db/connection.js';
+import type { AccessEventTable, Database } from '../../db/schema.js';
+import { insertAccessEvents, purgeExpiredCounters } from '../repositories/activity.js';
+
+export type AccessEvent = Omit<Insertable<AccessEventTable>, 'id'>;
+
+export class AccessRecorder {
+  private queue: AccessEvent[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private lastPurge = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: () => Date,
+    private readonly intervalMs = 100,
+    private readonly maxQueue = 100_000,
+  ) {}
+
+  record(event: AccessEvent): void {
+    // Never lose accepted work silently: past the cap the oldest records go, and the loss is reported.
+    if (this.queue.length >= this.maxQueue) {
+      this.queue.shift();
+      console.error(JSON.stringify({ level: 'warn', msg: 'access event queue full; oldest record dropped' }));
+    }
+    this.queue.push(event);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Writes everything queued so far in one transaction; on failure the records stay queued for the next try. */
+  async flush(): Promise<void> {
+    if (this.flushing) await this.flushing;
+    if (this.queue.length === 0 && this.clock().getTime() - this.lastPurge < 60_000) return;
+    const batch = this.queue;
+    this.queue = [];
+    const now = this.clock().getTime();
+    this.flushing = writeTransaction(this.db, async (tx) => {
+      for (let i = 0; i < batch.length; i += 500) await insertAccessEvents(tx, batch.slice(i, i + 500));
+      if (now - this.lastPurge >= 60_000) {
+        await purgeExpiredCounters(tx, now);
+        this.lastPurge = now;
+      }
+    })
+      .catch((error: unknown) => {
+        this.queue = batch.concat(this.queue);
+        console.error(JSON.stringify({ level: 'error', msg: 'access event flush failed', error: String(error) }));
+        throw error;
+      })
+      .finally(() => {
+        this.flushing = null;
+      });
+    await this.flushing;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+}

@@ -1,0 +1,23 @@
+// What every service receives: the database, configuration, clock and crypto — built once by createContext().
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { Config } from '../config.js';
+import type { AuthKeyVault } from '../security/auth-keys.js';
+import type { Keyring } from '../signing/keyring.js';
+import type { VerifiedCache } from '../signing/versions.js';
+import type { AccessRecorder } from './access-recorder.js';
+
+export interface ServiceContext {
+  db: Kysely<Database>;
+  config: Readonly<Config>;
+  clock: () => Date;
+  keyring: Keyring;
+  vault: AuthKeyVault;
+  verified: VerifiedCache;
+  recorder: AccessRecorder;
+  cookieSecret: string;
+}
+
+/** Who performs a state change; written into every audit row. */
+export type Actor =
+  { type: 'api_token'; id: string; name: string } | { type: 'cli'; id: string } | { type: 'system'; id: string };

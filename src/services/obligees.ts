@@ -1,0 +1,55 @@
+// Use cases: register or replace an obligee with its e-surety rules; list obligees that accept e-surety.
+import { writeTransaction } from '../../db/connection.js';
+import type { ObligeeRule } from '../domain/eligibility.js';
+import { obligeeIdSchema, obligeeRequestSchema } from '../domain/requests.js';
+import { insertAudit } from '../repositories/audit-log.js';
+import { findObligee, listObligees, upsertObligee } from '../repositories/obligees.js';
+import type { Actor, ServiceContext } from './context.js';
+import { parseOrThrow } from './validation.js';
+
+export interface Obligee {
+  id: string;
+  name: string;
+  title?: string;
+  rules: ObligeeRule[];
+}
+
+const toObligee = (row: { id: string; name: string; title: string | null; rules: string }): Obligee => ({
+  id: row.id,
+  name: row.name,
+  ...(row.title ? { title: row.title } : {}),
+  rules: JSON.parse(row.rules) as ObligeeRule[],
+});
+
+/** @throws DomainError validation_failed */
+export async function putObligee(ctx: ServiceContext, actor: Actor, id: string, body: unknown): Promise<Obligee> {
+  const obligeeId = parseOrThrow(obligeeIdSchema, id, ['id']);
+  const input = parseOrThrow(obligeeRequestSchema, body);
+  return writeTransaction(ctx.db, async (tx) => {
+    const at = ctx.clock().toISOString();
+    const existing = await findObligee(tx, obligeeId);
+    const row = {
+      id: obligeeId,
+      name: input.name,
+      title: input.title ?? null,
+      rules: JSON.stringify(input.rules),
+      created_at: existing?.created_at ?? at,
+      updated_at: at,
+    };
+    await upsertObligee(tx, row);
+    await insertAudit(tx, {
+      at,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      action: existing ? 'obligee.replace' : 'obligee.create',
+      contract_number: null,
+      detail: JSON.stringify({ id: obligeeId, name: input.name, rules: input.rules }),
+    });
+    return toObligee(row);
+  });
+}
+
+/** Obligees accepting e-surety: those with at least one rule. */
+export async function listAcceptingObligees(ctx: ServiceContext): Promise<Obligee[]> {
+  return (await listObligees(ctx.db)).map(toObligee).filter((o) => o.rules.length > 0);
+}

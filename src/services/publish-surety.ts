@@ -1,0 +1,181 @@
+// Use case: an issuer publishes a new guarantee (新規). Validates, checks eligibility, assigns the number and key,
+// signs version 1 and writes surety, version, audit row and idempotency answer in one transaction.
+import { createHash } from 'node:crypto';
+import { writeTransaction } from '../../db/connection.js';
+import { certificateSchema, MAX_OFFICE_SEQUENCE, type Certificate } from '../domain/certificate.js';
+import { eligibilityViolation, type ObligeeRule } from '../domain/eligibility.js';
+import { toJstIso } from '../domain/format.js';
+import { formatContractNumber, generateAuthKey } from '../domain/identifiers.js';
+import { publishRequestSchema } from '../domain/requests.js';
+import { DomainError } from '../errors.js';
+import { insertAudit } from '../repositories/audit-log.js';
+import { findIdempotentAnswer, insertIdempotentAnswer } from '../repositories/idempotency.js';
+import { findObligee } from '../repositories/obligees.js';
+import { findSurety, insertSurety, insertVersion, suretyExists, takeOfficeSequence } from '../repositories/sureties.js';
+import { signVersion, type VersionPayload } from '../signing/versions.js';
+import type { Actor, ServiceContext } from './context.js';
+import { isUniqueViolation } from './db-errors.js';
+import { parseOrThrow } from './validation.js';
+
+export interface VersionSummary {
+  seq: number;
+  event: string;
+  issuedAt: string;
+  jws: string;
+}
+
+export interface PublishResult {
+  contractNumber: string;
+  authKey: string;
+  version: VersionSummary;
+}
+
+/** Canonical JSON (sorted keys) so that the same body hashes the same however its keys were ordered. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Publishes a guarantee. With an idempotency key, the same body returns the first answer again (with the current
+ * key) and a different body is a conflict.
+ * @throws DomainError validation_failed | obligee_not_eligible | conflict
+ */
+export async function publishSurety(
+  ctx: ServiceContext,
+  actor: Actor,
+  body: unknown,
+  idempotencyKey?: string,
+): Promise<PublishResult> {
+  const input = parseOrThrow(publishRequestSchema, body);
+  const requestHash = createHash('sha256').update(canonical(body)).digest('hex');
+  const attempt = () =>
+    writeTransaction(ctx.db, async (tx): Promise<PublishResult> => {
+      if (idempotencyKey !== undefined) {
+        const previous = await findIdempotentAnswer(tx, actor.id, idempotencyKey);
+        if (previous) {
+          if (previous.request_hash !== requestHash) {
+            throw new DomainError('conflict', 'この Idempotency-Key は別の内容のリクエストで使用済みです');
+          }
+          const answer = JSON.parse(previous.response) as Omit<PublishResult, 'authKey'>;
+          const surety = await findSurety(tx, answer.contractNumber);
+          if (!surety) throw new Error('idempotent answer refers to a missing surety');
+          return {
+            contractNumber: answer.contractNumber,
+            authKey: await ctx.vault.decrypt(surety.auth_key_jwe),
+            version: answer.version,
+          };
+        }
+      }
+
+      const obligee = await findObligee(tx, input.obligeeId);
+      if (!obligee) {
+        throw new DomainError('validation_failed', '入力内容に誤りがあります', {
+          issues: [{ path: 'obligeeId', message: `登録されていない発注者です（${input.obligeeId}）` }],
+        });
+      }
+      const rules = JSON.parse(obligee.rules) as ObligeeRule[];
+      const ineligible = eligibilityViolation(obligee.name, rules, input);
+      if (ineligible) throw new DomainError('obligee_not_eligible', ineligible);
+
+      const contractNumber =
+        input.contractNumber ?? (await assignNumber(tx, input.officeCode ?? ctx.config.officeCode));
+      if (input.contractNumber !== undefined && (await suretyExists(tx, contractNumber))) {
+        throw new DomainError('conflict', `保証契約番号 ${contractNumber} はすでに使われています`);
+      }
+
+      const { obligeeId: _o, contractNumber: _c, officeCode: _f, contractorEmail, ...fields } = input;
+      const certificate: Certificate = parseOrThrow(certificateSchema, {
+        ...fields,
+        contractNumber,
+        issuer: { name: ctx.config.issuerName },
+        obligee: { id: obligee.id, name: obligee.name, ...(obligee.title ? { title: obligee.title } : {}) },
+      });
+
+      const now = ctx.clock();
+      const issuedAt = toJstIso(now);
+      const authKey = generateAuthKey();
+      const payload: VersionPayload = {
+        iss: ctx.config.publicUrl,
+        sub: contractNumber,
+        seq: 1,
+        event: 'issue',
+        target: null,
+        reason: null,
+        issuedAt,
+        prev: null,
+        status: 'active',
+        certificate,
+      };
+      const jws = await signVersion(ctx.keyring, payload);
+      const at = now.toISOString();
+      await insertSurety(tx, {
+        contract_number: contractNumber,
+        product: certificate.product,
+        obligee_id: obligee.id,
+        works_name: certificate.works.name,
+        contractor_name: certificate.contractor.name,
+        contractor_email: contractorEmail ?? null,
+        auth_key_hmac: ctx.vault.hmac(contractNumber, authKey),
+        auth_key_jwe: await ctx.vault.encrypt(authKey),
+        latest_seq: 1,
+        created_at: at,
+        updated_at: at,
+      });
+      await insertVersion(tx, {
+        contract_number: contractNumber,
+        seq: 1,
+        event: 'issue',
+        target: null,
+        jws,
+        issued_at: issuedAt,
+      });
+      await insertAudit(tx, {
+        at,
+        actor_type: actor.type,
+        actor_id: actor.id,
+        action: 'surety.publish',
+        contract_number: contractNumber,
+        detail: JSON.stringify({ seq: 1, event: 'issue', product: certificate.product, obligee: obligee.id }),
+      });
+      const version = { seq: 1, event: 'issue', issuedAt, jws };
+      if (idempotencyKey !== undefined) {
+        await insertIdempotentAnswer(tx, {
+          token_id: actor.id,
+          idem_key: idempotencyKey,
+          request_hash: requestHash,
+          status: 201,
+          response: JSON.stringify({ contractNumber, version }),
+          created_at: at,
+        });
+      }
+      return { contractNumber, authKey, version };
+    });
+
+  try {
+    return await attempt();
+  } catch (error) {
+    // Two instances racing on the same idempotency key or number: the loser retries and sees the winner's row.
+    if (isUniqueViolation(error)) return attempt();
+    throw error;
+  }
+}
+
+async function assignNumber(tx: Parameters<typeof takeOfficeSequence>[0], officeCode: string): Promise<string> {
+  for (;;) {
+    const next = await takeOfficeSequence(tx, officeCode, MAX_OFFICE_SEQUENCE);
+    if (next === null) {
+      throw new DomainError(
+        'conflict',
+        `営業所コード ${officeCode} の保証契約番号（999,999件）を使い切りました。別の営業所コード（officeCode）を指定してください`,
+      );
+    }
+    const candidate = formatContractNumber(officeCode, next);
+    // An issuer may have sent this number itself earlier; skip it.
+    if (!(await suretyExists(tx, candidate))) return candidate;
+  }
+}

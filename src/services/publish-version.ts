@@ -1,0 +1,127 @@
+// Use case: an issuer publishes a change (変更), correction (訂正), change cancellation (変更取消) or cancellation
+// (取消). History rules first, then field validation of the merged certificate, then one signed version.
+import { writeTransaction } from '../../db/connection.js';
+import { certificateSchema, IMMUTABLE_FIELDS, mergePatch, type Certificate } from '../domain/certificate.js';
+import { toJstIso } from '../domain/format.js';
+import { currentVersion, historyViolation, visibleHistory } from '../domain/history.js';
+import { versionRequestSchema } from '../domain/requests.js';
+import { DomainError, type FieldIssue } from '../errors.js';
+import { insertAudit } from '../repositories/audit-log.js';
+import { findSuretyForUpdate, insertVersion, updateSurety } from '../repositories/sureties.js';
+import { jwsHash, signVersion, type VersionPayload } from '../signing/versions.js';
+import type { Actor, ServiceContext } from './context.js';
+import { loadSuretyState } from './surety-state.js';
+import { parseOrThrow } from './validation.js';
+
+export interface PublishedVersion {
+  seq: number;
+  event: string;
+  target: number | null;
+  issuedAt: string;
+  jws: string;
+}
+
+/**
+ * @throws DomainError not_found | invalid_event | validation_failed | internal (stored chain fails verification)
+ */
+export async function publishVersion(
+  ctx: ServiceContext,
+  actor: Actor,
+  contractNumber: string,
+  body: unknown,
+): Promise<PublishedVersion> {
+  // Only the event must be readable before the history rules run (§3: history rules come before field validation).
+  const raw = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const event = parseOrThrow(versionRequestSchema.shape.event, raw.event, ['event']);
+  const target = typeof raw.target === 'number' ? raw.target : null;
+
+  return writeTransaction(ctx.db, async (tx) => {
+    const surety = await findSuretyForUpdate(tx, contractNumber);
+    if (!surety) throw new DomainError('not_found', `保証契約番号 ${contractNumber} の保証は登録されていません`);
+    const loaded = await loadSuretyState(ctx, contractNumber, tx);
+    if (loaded.kind !== 'ok') {
+      throw new DomainError('internal', '保存されている保証データの署名を検証できないため、履歴を追加できません');
+    }
+    const { versions } = loaded.state;
+    const violation = historyViolation(versions, { event, target });
+    if (violation) throw new DomainError('invalid_event', violation);
+
+    const request = parseOrThrow(versionRequestSchema, body);
+    const issues: FieldIssue[] = [];
+    const needsTarget = request.event === 'correction' || request.event === 'change_cancellation';
+    const needsChanges = request.event === 'change' || request.event === 'correction';
+    if (needsTarget && request.target === undefined)
+      issues.push({ path: 'target', message: 'target（対象の版）が必要です' });
+    if (!needsTarget && request.target !== undefined)
+      issues.push({ path: 'target', message: `${request.event} には target を指定できません` });
+    if (needsChanges && (request.changes === undefined || Object.keys(request.changes).length === 0)) {
+      issues.push({ path: 'changes', message: 'changes（変更する項目）が必要です' });
+    }
+    if (!needsChanges && request.changes !== undefined) {
+      issues.push({ path: 'changes', message: `${request.event} には changes を指定できません` });
+    }
+    for (const field of IMMUTABLE_FIELDS) {
+      if (request.changes && field in request.changes) {
+        issues.push({ path: `changes.${field}`, message: 'この項目は変更できません' });
+      }
+    }
+    if (issues.length > 0) throw new DomainError('validation_failed', '入力内容に誤りがあります', { issues });
+
+    const current = currentVersion(versions);
+    let certificate: Certificate;
+    if (request.event === 'change' || request.event === 'correction') {
+      certificate = parseOrThrow(certificateSchema, mergePatch(current.certificate, request.changes), ['changes']);
+    } else if (request.event === 'change_cancellation') {
+      // The restored state: the latest visible version once the cancelled change is hidden.
+      const restored = visibleHistory(versions)
+        .filter((v) => v.seq !== current.seq)
+        .at(-1);
+      certificate = (restored ?? current).certificate;
+    } else {
+      certificate = current.certificate;
+    }
+
+    const last = versions[versions.length - 1];
+    if (!last) throw new Error('unreachable: a loaded surety has versions');
+    const seq = last.seq + 1;
+    const now = ctx.clock();
+    const issuedAt = toJstIso(now);
+    const payload: VersionPayload = {
+      iss: ctx.config.publicUrl,
+      sub: contractNumber,
+      seq,
+      event: request.event,
+      target: request.target ?? null,
+      reason: request.reason ?? null,
+      issuedAt,
+      prev: jwsHash(last.jws),
+      status: request.event === 'cancellation' ? 'cancelled' : 'active',
+      certificate,
+    };
+    const jws = await signVersion(ctx.keyring, payload);
+    const at = now.toISOString();
+    await insertVersion(tx, {
+      contract_number: contractNumber,
+      seq,
+      event: request.event,
+      target: payload.target,
+      jws,
+      issued_at: issuedAt,
+    });
+    await updateSurety(tx, contractNumber, {
+      latest_seq: seq,
+      updated_at: at,
+      works_name: certificate.works.name,
+      contractor_name: certificate.contractor.name,
+    });
+    await insertAudit(tx, {
+      at,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      action: `surety.${request.event}`,
+      contract_number: contractNumber,
+      detail: JSON.stringify({ seq, event: request.event, target: payload.target, reason: payload.reason }),
+    });
+    return { seq, event: request.event, target: payload.target, issuedAt, jws };
+  });
+}

@@ -1,0 +1,72 @@
+// Binds the secrets file to the database (DESIGN §2): generated only for an empty database, fingerprint checked
+// at every start, public keys registered so /.well-known/jwks.json always lists every key ever used.
+import type { Kysely } from 'kysely';
+import { writeTransaction } from '../../db/connection.js';
+import type { Database } from '../../db/schema.js';
+import { getMeta, insertMeta } from '../repositories/meta.js';
+import { insertSigningKey, listSigningKeys } from '../repositories/signing-keys.js';
+import { countSureties } from '../repositories/sureties.js';
+import {
+  generateSecrets,
+  publicJwkOf,
+  readSecrets,
+  secretsFingerprint,
+  SecretsError,
+  writeSecrets,
+  type Secrets,
+} from '../signing/secrets.js';
+
+const FINGERPRINT = 'secrets_fingerprint';
+
+/** @throws SecretsError when the file and the database do not belong together */
+export async function bindSecrets(db: Kysely<Database>, file: string, now: Date): Promise<Secrets> {
+  let secrets = readSecrets(file);
+  const stored = await getMeta(db, FINGERPRINT);
+  if (!secrets) {
+    if (stored !== null || (await countSureties(db)) > 0) {
+      throw new SecretsError(
+        `the secrets file ${file} is missing but the database already holds data signed with secrets; ` +
+          'restore the secrets file that belongs to this database (it is never regenerated for a used database)',
+      );
+    }
+    try {
+      writeSecrets(file, await generateSecrets(now), { exclusive: true });
+    } catch (error) {
+      // Another instance generated it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    secrets = readSecrets(file);
+    if (!secrets) throw new SecretsError(`could not create the secrets file ${file}`);
+  }
+  const fingerprint = secretsFingerprint(secrets);
+  if (stored !== null && stored !== fingerprint) {
+    throw new SecretsError(
+      `the secrets file ${file} does not belong to this database (fingerprint ${fingerprint.slice(0, 12)}… ≠ ` +
+        `${stored.slice(0, 12)}…); refusing to start so that two instances or a restored backup never disagree`,
+    );
+  }
+  const bound = secrets;
+  await writeTransaction(db, async (tx) => {
+    if ((await getMeta(tx, FINGERPRINT)) === null) await insertMeta(tx, FINGERPRINT, fingerprint);
+    const known = new Map((await listSigningKeys(tx)).map((k) => [k.kid, k]));
+    for (const key of bound.signingKeys) {
+      if (!known.has(key.kid)) {
+        await insertSigningKey(tx, {
+          kid: key.kid,
+          public_jwk: JSON.stringify(publicJwkOf(key.privateJwk)),
+          created_at: key.createdAt,
+          retired_at: key.kid === bound.activeKid ? null : key.createdAt,
+        });
+      }
+    }
+    const active = (await listSigningKeys(tx)).filter((k) => k.retired_at === null);
+    const unknown = active.find((k) => !bound.signingKeys.some((s) => s.kid === k.kid));
+    if (unknown) {
+      throw new SecretsError(
+        `the database's active signing key ${unknown.kid} is not in ${file}: this secrets file is older than a ` +
+          'key rotation; copy the current file from the instance that rotated',
+      );
+    }
+  });
+  return secrets;
+}

@@ -1,0 +1,55 @@
+// Use case: an officer (or a client program) verifies a contract number + authentication key. A failure is a result
+// value, not a throw; unknown number, wrong key and reissued key are indistinguishable by answer and timing.
+import { normalizeAuthKey, normalizeContractNumber } from '../domain/identifiers.js';
+import { findAuthKeyHmac } from '../repositories/sureties.js';
+import { guardedAttempt } from '../security/throttle.js';
+import type { ChainProblem } from '../signing/versions.js';
+import type { ServiceContext } from './context.js';
+import { loadSuretyState, type SuretyState } from './surety-state.js';
+
+export interface VerifyInput {
+  contractNumber: string;
+  authKey: string;
+  /** Throttling identity of the client (IPv4 address or IPv6 /64). */
+  client: string;
+  exempt: boolean;
+  channel: 'form' | 'api' | 'status';
+}
+
+export type VerifyResult =
+  | { outcome: 'ok'; state: SuretyState }
+  | { outcome: 'no_match' }
+  | { outcome: 'throttled'; retryAfter: number }
+  | { outcome: 'tampered'; contractNumber: string; problems: ChainProblem[] };
+
+export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Promise<VerifyResult> {
+  const number = normalizeContractNumber(input.contractNumber);
+  const key = normalizeAuthKey(input.authKey) ?? '';
+  // Unknown and malformed numbers go through the same steps as real ones (HMAC included).
+  const counterKey = number ?? `invalid:${input.contractNumber.slice(0, 32)}`;
+  const stored = number ? await findAuthKeyHmac(ctx.db, number) : null;
+  const attempt = await guardedAttempt(ctx, { client: input.client, number: counterKey, exempt: input.exempt }, () =>
+    ctx.vault.matches(number ?? '00000-000000', key, stored),
+  );
+  const record = (outcome: string) =>
+    ctx.recorder.record({
+      at: ctx.clock().toISOString(),
+      kind: 'verify',
+      channel: input.channel,
+      outcome,
+      contract_number: number,
+      seq: null,
+      client: input.client,
+    });
+  if (attempt.outcome !== 'ok' || !number) {
+    record(attempt.outcome);
+    return attempt.outcome === 'ok' ? { outcome: 'no_match' } : attempt;
+  }
+  const loaded = await loadSuretyState(ctx, number);
+  if (loaded.kind !== 'ok') {
+    record('tampered');
+    return { outcome: 'tampered', contractNumber: number, problems: loaded.kind === 'tampered' ? loaded.problems : [] };
+  }
+  record('ok');
+  return { outcome: 'ok', state: loaded.state };
+}

@@ -1,0 +1,104 @@
+// The secrets file of DESIGN §2: signing keys, HMAC pepper, encryption key, cookie secret (mode 0600).
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { z } from 'zod';
+
+const jwkSchema = z.looseObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string() });
+
+const secretsSchema = z.object({
+  version: z.literal(1),
+  pepper: z.string().min(43),
+  encryptionKey: z.string().min(43),
+  cookieSecret: z.string().min(43),
+  activeKid: z.string(),
+  signingKeys: z
+    .array(z.object({ kid: z.string(), createdAt: z.string(), privateJwk: jwkSchema.extend({ d: z.string() }) }))
+    .min(1),
+});
+
+export type Secrets = z.infer<typeof secretsSchema>;
+export type SigningKeySecret = Secrets['signingKeys'][number];
+
+export class SecretsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecretsError';
+  }
+}
+
+const b64 = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+export function publicJwkOf(privateJwk: JWK): JWK {
+  const { kty, crv, x, y } = privateJwk;
+  return { kty, crv, x, y };
+}
+
+/** A new ES256 signing key; the kid is the RFC 7638 SHA-256 thumbprint of the public JWK. */
+export async function newSigningKey(now: Date): Promise<SigningKeySecret> {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  const kid = await calculateJwkThumbprint(publicJwkOf(jwk), 'sha256');
+  return { kid, createdAt: now.toISOString(), privateJwk: jwk as SigningKeySecret['privateJwk'] };
+}
+
+export async function generateSecrets(now: Date): Promise<Secrets> {
+  const key = await newSigningKey(now);
+  return {
+    version: 1,
+    pepper: b64(32),
+    encryptionKey: b64(32),
+    cookieSecret: b64(32),
+    activeKid: key.kid,
+    signingKeys: [key],
+  };
+}
+
+export function readSecrets(file: string): Secrets | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new SecretsError(`cannot read the secrets file ${file}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new SecretsError(`the secrets file ${file} is not valid JSON`);
+  }
+  const parsed = secretsSchema.safeParse(json);
+  if (!parsed.success)
+    throw new SecretsError(`the secrets file ${file} is malformed: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.data.signingKeys.some((k) => k.kid === parsed.data.activeKid)) {
+    throw new SecretsError(`the secrets file ${file} names an active key it does not hold`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Writes the secrets file with mode 0600. `exclusive` fails when the file exists, so two instances starting on an
+ * empty database cannot both generate secrets; otherwise it replaces the file atomically (rename).
+ */
+export function writeSecrets(file: string, secrets: Secrets, options: { exclusive: boolean }): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const body = `${JSON.stringify(secrets, null, 2)}\n`;
+  if (options.exclusive) {
+    fs.writeFileSync(file, body, { mode: 0o600, flag: 'wx' });
+    return;
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, body, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * What the database remembers of the secrets: the pepper and the first signing key. A database restored next to
+ * other secrets (or a second instance with its own file) then refuses to start instead of silently disagreeing.
+ */
+export function secretsFingerprint(secrets: Secrets): string {
+  const genesis = secrets.signingKeys[0]?.kid ?? '';
+  return createHash('sha256').update(`esurety-secrets-v1\0${secrets.pepper}\0${genesis}`).digest('base64url');
+}
