@@ -1,4 +1,4 @@
-// Test runner configuration: suites share one process pool; PostgreSQL suites run only with TEST_DATABASE_URL.
+// Test runner configuration: PostgreSQL suites run only when TEST_DATABASE_URL is set (see test/support/harness.ts).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +8,5 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
   },
-  esbuild: { jsx: 'automatic', jsxImportSource: 'hono/jsx' },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'hono/jsx' } },
 });

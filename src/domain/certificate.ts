@@ -141,7 +141,14 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
       : {};
   for (const [key, value] of Object.entries(patch as Record<string, Json>)) {
     if (value === null) delete base[key];
-    else base[key] = mergePatch(base[key], value);
+    // defineProperty, not assignment: a member named "__proto__" is an ordinary member (RFC 7396), never a prototype.
+    else
+      Object.defineProperty(base, key, {
+        value: mergePatch(base[key], value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return base;
 }

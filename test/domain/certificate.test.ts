@@ -495,3 +495,19 @@ describe('mergePatch (RFC 7396)', () => {
     expect([...IMMUTABLE_FIELDS].sort()).toEqual(['contractNumber', 'issuer', 'obligee', 'product']);
   });
 });
+
+describe('mergePatch and a member named "__proto__"', () => {
+  it('keeps "__proto__" as an ordinary member instead of replacing the prototype', () => {
+    const result = mergePatch({}, JSON.parse('{"__proto__":{"a":1}}')) as Record<string, unknown>;
+    expect(Object.keys(result)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect((result as { a?: number }).a).toBeUndefined();
+  });
+
+  it('so a nested "__proto__" patch is rejected by the strict schema rather than smuggling a field in', () => {
+    const cert = certificateInput('contract') as { works: Record<string, unknown> };
+    delete cert.works.number;
+    const merged = mergePatch(cert, JSON.parse('{"works":{"__proto__":{"number":"X-1"}}}'));
+    expect(certificateSchema.safeParse(merged).success).toBe(false);
+  });
+});

@@ -62,7 +62,11 @@ describe('eligibilityViolation with the 三島市 rule (all products, contract d
 
 describe('eligibilityViolation: products and basis dates', () => {
   const advanceOnly: ObligeeRule[] = [
-    { products: ['advance_payment', 'intermediate_advance_payment'], basis: 'contract_date', effectiveFrom: '2026-01-01' },
+    {
+      products: ['advance_payment', 'intermediate_advance_payment'],
+      basis: 'contract_date',
+      effectiveFrom: '2026-01-01',
+    },
   ];
 
   it('rejects a product no rule covers, naming the product in Japanese', () => {
@@ -84,12 +88,16 @@ describe('eligibilityViolation: products and basis dates', () => {
     expect(reason).toContain('works.tenderDate');
     expect(reason).toContain(BASIS_LABEL.tender_date);
     expect(eligibilityViolation('沼津市', rules, subject('contract', { tenderDate: '2025-04-01' }))).toBeNull();
-    expect(eligibilityViolation('沼津市', rules, subject('contract', { tenderDate: '2025-03-31' }))).toContain('2025-03-31');
+    expect(eligibilityViolation('沼津市', rules, subject('contract', { tenderDate: '2025-03-31' }))).toContain(
+      '2025-03-31',
+    );
   });
 
   it('names the missing works.bidDate when the rule is based on the bid date', () => {
     const rules: ObligeeRule[] = [{ products: ['contract'], basis: 'bid_date', effectiveFrom: '2025-04-01' }];
-    expect(eligibilityViolation('沼津市', rules, subject('contract', { bidDate: undefined }))).toContain('works.bidDate');
+    expect(eligibilityViolation('沼津市', rules, subject('contract', { bidDate: undefined }))).toContain(
+      'works.bidDate',
+    );
     expect(eligibilityViolation('沼津市', rules, subject('contract', { bidDate: '2025-04-02' }))).toBeNull();
   });
 
@@ -100,7 +108,11 @@ describe('eligibilityViolation: products and basis dates', () => {
       { products: ['contract'], basis: 'contract_date', effectiveFrom: '2026-01-01' },
     ];
     expect(eligibilityViolation('沼津市', rules, subject('contract', { contractDate: '2026-01-05' }))).toBeNull();
-    const reason = eligibilityViolation('沼津市', rules, subject('contract', { contractDate: '2025-06-01', tenderDate: '2025-05-01' }));
+    const reason = eligibilityViolation(
+      '沼津市',
+      rules,
+      subject('contract', { contractDate: '2025-06-01', tenderDate: '2025-05-01' }),
+    );
     expect(reason).toContain('2027-01-01');
     expect(reason).toContain('2026-01-01');
   });
@@ -113,9 +125,17 @@ describe('ruleSchema', () => {
 
   it.each([
     ['no products', { products: [], basis: 'contract_date', effectiveFrom: '2026-01-01' }, ['products']],
-    ['an unknown product', { products: ['bid_bond'], basis: 'contract_date', effectiveFrom: '2026-01-01' }, ['products', 0]],
+    [
+      'an unknown product',
+      { products: ['bid_bond'], basis: 'contract_date', effectiveFrom: '2026-01-01' },
+      ['products', 0],
+    ],
     ['an unknown basis', { products: ['contract'], basis: 'award_date', effectiveFrom: '2026-01-01' }, ['basis']],
-    ['an impossible date', { products: ['contract'], basis: 'contract_date', effectiveFrom: '2026-02-30' }, ['effectiveFrom']],
+    [
+      'an impossible date',
+      { products: ['contract'], basis: 'contract_date', effectiveFrom: '2026-02-30' },
+      ['effectiveFrom'],
+    ],
     ['an extra field', { products: ['contract'], basis: 'contract_date', effectiveFrom: '2026-01-01', until: 'x' }, []],
   ])('rejects a rule with %s', (_label, rule, path) => {
     const result = ruleSchema.safeParse(rule);

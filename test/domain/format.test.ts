@@ -32,7 +32,7 @@ describe('formatDate', () => {
     expect(formatDate(date)).toBe(expected);
   });
 
-  it('does not shift the day whatever the process time zone (calendar dates are not instants)', () => {
+  it('never shifts a calendar date by a time zone (calendar dates are not instants)', () => {
     // 2026-01-01 would become 令和7年12月31日 if the date were read as midnight UTC and shown west of Greenwich.
     expect(formatDate('2026-01-01')).toBe('令和8年1月1日');
   });
