@@ -127,7 +127,7 @@ export async function setup(kind: DatabaseKind, options: SetupOptions = {}): Pro
       if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
       const res = await app.request(url, init);
       const text = await res.text();
-      let json: unknown = null;
+      let json: unknown;
       try {
         json = JSON.parse(text);
       } catch {
