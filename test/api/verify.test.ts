@@ -170,3 +170,31 @@ describeEachDatabase('verifying number + key', (kind) => {
     expect((await verify(n, key)).status).toBe(500);
   });
 });
+
+describeEachDatabase('throttle exemption', (kind) => {
+  let env: TestEnv;
+  beforeEach(async () => {
+    env = await setup(kind, { env: { ESURETY_THROTTLE_EXEMPT: '203.0.113.0/24' } });
+    await registerMishima(env);
+  });
+  afterEach(async () => env.close());
+
+  it('never throttles an exempt shared egress per client, but still limits guesses at one number', async () => {
+    const { contractNumber, authKey } = await publish(env);
+    const verify = (n: string, k: string, client: string) =>
+      env.api(
+        'POST',
+        '/api/v1/verify',
+        { contractNumber: n, authKey: k },
+        { authorization: '', 'x-forwarded-for': client },
+      );
+    for (let i = 0; i < 40; i++) {
+      expect((await verify(`10001-${String(500 + i).padStart(6, '0')}`, 'zzzzzzzzzzzz', '203.0.113.5')).status).toBe(
+        401,
+      );
+    }
+    expect((await verify(contractNumber, authKey, '203.0.113.5')).status).toBe(200);
+    for (let i = 0; i < 5; i++) await verify(contractNumber, 'zzzzzzzzzzzz', '203.0.113.5');
+    expect((await verify(contractNumber, authKey, '203.0.113.5')).status).toBe(429);
+  });
+});
