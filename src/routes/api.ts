@@ -12,7 +12,16 @@ import { reissueAuthKey } from '../services/reissue-auth-key.js';
 import { verifySurety } from '../services/verify-surety.js';
 import { verifyRequestSchema } from '../domain/requests.js';
 import { parseOrThrow } from '../services/validation.js';
+import type { SuretyState } from '../services/surety-state.js';
 import { clientOf, pathContractNumber, readJson, type AppEnv } from './http.js';
+
+/** The current (latest visible) version as both the verify and the issuer answers show it. */
+const currentJson = (state: SuretyState) => ({
+  seq: state.current.seq,
+  event: state.current.event,
+  issuedAt: state.current.issuedAt,
+  certificate: state.current.certificate,
+});
 
 export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
@@ -37,12 +46,7 @@ export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
         return c.json({
           contractNumber: state.contractNumber,
           status: state.status,
-          current: {
-            seq: state.current.seq,
-            event: state.current.event,
-            issuedAt: state.current.issuedAt,
-            certificate: state.current.certificate,
-          },
+          current: currentJson(state),
           history: state.visible.map((v) => ({ seq: v.seq, event: v.event, issuedAt: v.issuedAt, jws: v.jws })),
           jws: state.current.jws,
         });
@@ -84,12 +88,7 @@ export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
     return c.json({
       contractNumber: state.contractNumber,
       status: state.status,
-      current: {
-        seq: state.current.seq,
-        event: state.current.event,
-        issuedAt: state.current.issuedAt,
-        certificate: state.current.certificate,
-      },
+      current: currentJson(state),
       versions: state.versions.map((v) => ({
         seq: v.seq,
         event: v.event,
