@@ -141,6 +141,10 @@ function respondError(
     );
   }
   const lang = c.get('lang') ?? 'ja';
+  const t = translator(lang);
+  // Domain messages are Japanese; the generic ones follow the page's language.
+  if (code === 'internal') message = t('error.internal');
+  else if (code === 'bad_request') message = t('error.generic');
   return c.html(
     createElement(ErrorPage, {
       t: translator(lang),

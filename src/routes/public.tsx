@@ -29,8 +29,15 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
     path: c.req.path,
     nonce: c.get('nonce'),
   });
+  // The certificates this browser may still open, so an officer can go back to them (e.g. 前払金 and 契約保証 of one works).
+  const opened = (c: Context<AppEnv>) =>
+    decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), ctx.clock().getTime()).map((e) => ({
+      contractNumber: e.n,
+      expiresAt: new Date(e.e).toISOString(),
+    }));
+  const formProps = (c: Context<AppEnv>) => ({ ...pageProps(c), opened: opened(c) });
 
-  pages.get('/', (c) => c.html(<VerifyPage {...pageProps(c)} />));
+  pages.get('/', (c) => c.html(<VerifyPage {...formProps(c)} />));
 
   pages.post('/verify', async (c) => {
     const form = await c.req.parseBody();
@@ -38,7 +45,7 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
     const authKey = typeof form.authKey === 'string' ? form.authKey : '';
     const echo = contractNumber.slice(0, 32);
     if (contractNumber.trim() === '' || authKey.trim() === '') {
-      return c.html(<VerifyPage {...pageProps(c)} error="invalid" contractNumber={echo} />, 422);
+      return c.html(<VerifyPage {...formProps(c)} error="invalid" contractNumber={echo} />, 422);
     }
     const client = clientOf(ctx, c);
     const result = await verifySurety(ctx, {
@@ -49,12 +56,12 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
       channel: 'form',
     });
     if (result.outcome === 'no_match') {
-      return c.html(<VerifyPage {...pageProps(c)} error="no_match" contractNumber={echo} />, 401);
+      return c.html(<VerifyPage {...formProps(c)} error="no_match" contractNumber={echo} />, 401);
     }
     if (result.outcome === 'throttled') {
       c.header('Retry-After', String(result.retryAfter));
       return c.html(
-        <VerifyPage {...pageProps(c)} error="throttled" retryAfterSeconds={result.retryAfter} contractNumber={echo} />,
+        <VerifyPage {...formProps(c)} error="throttled" retryAfterSeconds={result.retryAfter} contractNumber={echo} />,
         429,
       );
     }
@@ -77,6 +84,7 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
     const entries = decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), ctx.clock().getTime());
     if (!grantAllows(entries, contractNumber)) return c.redirect('/', 303);
     c.header('Cache-Control', 'no-store');
+    c.header('X-Robots-Tag', 'noindex');
     const loaded = await viewCertificate(ctx, {
       contractNumber,
       client: clientOf(ctx, c).key,
@@ -85,7 +93,9 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
     if (loaded.kind === 'tampered')
       return c.html(<TamperedPage {...pageProps(c)} contractNumber={contractNumber} />, 500);
     const shown = loaded.state.visible.find((v) => v.seq === (seq ?? loaded.state.current.seq)) ?? loaded.state.current;
-    return c.html(<CertificatePage {...pageProps(c)} state={loaded.state} shown={shown} />);
+    return c.html(
+      <CertificatePage {...pageProps(c)} state={loaded.state} shown={shown} viewedAt={ctx.clock().toISOString()} />,
+    );
   };
 
   pages.get('/certificates/:contractNumber', (c) => certificate(c));

@@ -1,148 +1,301 @@
-// The certificate as an officer sees it: title, addressee, status banner, signature check, every field, and the
-// visible history with each version viewable. Rendered only from verified payloads.
+// The certificate as an officer sees it: status banner, signature check, the certificate laid out like a paper
+// 保証証書 (title, addressee, issuer, every field), and the visible history with each version viewable.
+// Rendered only from verified payloads.
+import type { Child } from 'hono/jsx';
+import type { Certificate } from '../../src/domain/certificate.js';
 import { changeKind } from '../../src/domain/history.js';
-import { formatDate, formatInstant, formatYen } from '../../src/domain/format.js';
 import type { SuretyState, VersionView } from '../../src/services/surety-state.js';
+import { formats } from '../format.js';
 import { Layout, type PageProps } from '../layout.js';
 
 export interface CertificatePageProps extends PageProps {
   state: SuretyState;
   /** The version shown: the current one unless a history row was selected. */
   shown: VersionView;
+  /** When this page was produced (ISO instant); printed so a paper copy records when it was checked. */
+  viewedAt?: string | undefined;
 }
+
+/** A row of the certificate table; `data` marks published text (names, places), which stays Japanese. */
+interface Row {
+  label: string;
+  value: Child;
+  data?: boolean;
+  strong?: boolean;
+}
+
+type Group = (Row | null)[];
 
 export function CertificatePage(props: CertificatePageProps) {
   const { t, lang, state, shown } = props;
   const c = shown.certificate;
-  const date = (d: string) => formatDate(d, lang);
-  const period = (p: { from: string; to: string }) => `${date(p.from)} ${t('period.separator')} ${date(p.to)}`;
+  const f = formats(lang);
+  const period = (p: { from: string; to: string }) => f.period(p, t('period.separator'));
   const isCurrent = shown.seq === state.current.seq;
-  const visibleNo = state.visible.findIndex((v) => v.seq === shown.seq) + 1;
+  const visibleIndex = state.visible.findIndex((v) => v.seq === shown.seq);
+  const kindOf = (i: number) => {
+    const v = state.visible[i];
+    return v ? t(`kind.${changeKind(v, state.visible[i - 1])}`) : '';
+  };
   const base = `/certificates/${state.contractNumber}`;
-  const rows: [string, string | undefined][] = [
-    [t('field.contractNumber'), c.contractNumber],
-    [t('field.product'), t(`product.${c.product}`)],
-    [t('field.obligee'), c.obligee.title ?? c.obligee.name],
-    [t('field.contractor'), c.contractor.name],
-    [t('field.contractorAddress'), c.contractor.address],
-    [t('field.contractorRepresentative'), c.contractor.representative],
-    [
-      t('field.jointVenture'),
-      c.jointVenture ? `${c.jointVenture.name}（${c.jointVenture.members.join('、')}）` : undefined,
-    ],
-    [t('field.worksName'), c.works.name],
-    [t('field.worksNumber'), c.works.number],
-    [t('field.worksLocation'), c.works.location],
-    [t('field.contractDate'), date(c.works.contractDate)],
-    [t('field.tenderDate'), c.works.tenderDate ? date(c.works.tenderDate) : undefined],
-    [t('field.bidDate'), c.works.bidDate ? date(c.works.bidDate) : undefined],
-    [t('field.worksPeriod'), period(c.works.period)],
-    [t('field.contractAmount'), formatYen(c.contractAmount)],
-    [t('field.guaranteeAmount'), formatYen(c.guaranteeAmount)],
-    [
-      c.product === 'intermediate_advance_payment' ? t('field.intermediateAdvanceAmount') : t('field.advanceAmount'),
-      c.advanceAmount !== undefined ? formatYen(c.advanceAmount) : undefined,
-    ],
-    [t('field.depositBank'), c.depositBank],
-    [t('field.relatedContractNumber'), c.relatedContractNumber],
-    [t('field.guaranteePeriod'), period(c.guaranteePeriod)],
-    [t('field.guaranteeDate'), date(c.guaranteeDate)],
-    [t('field.issuedAt'), formatInstant(shown.issuedAt, lang)],
-    [t('field.reason'), shown.reason ?? undefined],
-  ];
+  const productTitle = t(`cert.title.${c.product}`);
+  const stamps = [
+    state.status !== 'active' ? { cls: `stamp-${state.status}`, text: t(`cert.status.${state.status}`) } : null,
+    !isCurrent ? { cls: 'stamp-old', text: t('cert.stamp.old') } : null,
+  ].filter((s) => s !== null);
+
   return (
-    <Layout {...props} title={`${t(`cert.title.${c.product}`)} ${c.contractNumber}`}>
-      <div class={`banner banner-${state.status}`} role="status">
-        {t(`cert.status.${state.status}`)}：{t(`cert.banner.${state.status}`)}
-      </div>
-      <p class="signature">
-        {t('cert.signature')}: <span class="ok">{t('cert.signature.valid')}</span>{' '}
-        <span class="kid">
-          （{t('cert.signature.keyId')} {shown.kid}）
+    <Layout {...props} title={`${productTitle} ${c.contractNumber}`} noindex printable>
+      <div class="cert-toolbar no-print">
+        <a href="/" class="back-link">
+          {t('cert.verifyAnother')}
+        </a>
+        <span class="print-group">
+          <span class="note">{t('cert.printHint')}</span>
+          <button type="button" class="button-primary" data-print hidden>
+            {t('cert.print')}
+          </button>
         </span>
+      </div>
+
+      <p class="print-only print-head">
+        {t('site.title')}
+        {props.viewedAt ? ` ／ ${t('cert.viewedAt')}: ${f.instant(props.viewedAt)}` : ''}
       </p>
+
       {!isCurrent ? (
-        <p class="note">
-          {t('cert.viewingOld', { no: visibleNo })} <a href={base}>{t('cert.viewCurrent')}</a>
-        </p>
+        <div class="banner banner-old" role="note">
+          <span>{t('cert.viewingOld', { no: visibleIndex + 1 })}</span>{' '}
+          <a href={base} class="no-print">
+            {t('cert.viewCurrent')}
+          </a>
+        </div>
       ) : null}
-      <article class="panel certificate">
-        <h1>{t(`cert.title.${c.product}`)}</h1>
-        <p class="addressee">
-          {c.obligee.title ?? c.obligee.name} {t('cert.addressee')}
+
+      <div class={`banner banner-${state.status}`} role="status">
+        <span class="badge">{t(`cert.status.${state.status}`)}</span>
+        <span>{t(`cert.banner.${state.status}`)}</span>
+      </div>
+
+      <section class="check" aria-label={t('cert.check.label')}>
+        <p class="signature">
+          <span class="sig-result">
+            <span class="sig-mark" aria-hidden="true">
+              ✓
+            </span>
+            {t('cert.signature')}: {t('cert.signature.valid')}
+          </span>
+          <span class="sig-detail">{t('cert.signature.detail')}</span>
         </p>
-        <table>
-          <tbody>
-            {rows
-              .filter((r): r is [string, string] => r[1] !== undefined)
-              .map(([label, value]) => (
-                <tr>
-                  <th scope="row">{label}</th>
-                  <td>{value}</td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
-        <p class="issuer">
-          {t('field.issuer')}：{c.issuer.name}
-          {c.issuer.office ? ` ${c.issuer.office}` : ''}
-        </p>
-        <p class="note">{t('cert.authoritative')}</p>
+        <dl class="check-meta">
+          <div>
+            <dt>{t('cert.version.shown')}</dt>
+            <dd>{t('cert.version.summary', { no: visibleIndex + 1, kind: kindOf(visibleIndex) })}</dd>
+          </div>
+          <div>
+            <dt>{t('field.issuedAt')}</dt>
+            <dd>{f.instant(shown.issuedAt)}</dd>
+          </div>
+          {shown.reason ? (
+            <div>
+              <dt>{t('field.reason')}</dt>
+              <dd lang={lang === 'ja' ? undefined : 'ja'}>{shown.reason}</dd>
+            </div>
+          ) : null}
+          <div class="kid-row">
+            <dt>{t('cert.signature.keyId')}</dt>
+            <dd class="kid">{shown.kid}</dd>
+          </div>
+        </dl>
+      </section>
+
+      <article class="paper" aria-labelledby="cert-title">
+        <div class="paper-head">
+          <div class="stamps">
+            {stamps.map((s) => (
+              <span class={`stamp ${s.cls}`}>{s.text}</span>
+            ))}
+          </div>
+          <dl class="doc-ids">
+            <div>
+              <dt>{t('field.contractNumber')}</dt>
+              <dd class="contract-number">{c.contractNumber}</dd>
+            </div>
+            <div>
+              <dt>{t('field.guaranteeDate')}</dt>
+              <dd>{f.date(c.guaranteeDate)}</dd>
+            </div>
+          </dl>
+        </div>
+        <h1 id="cert-title">{productTitle}</h1>
+        <div class="parties">
+          <p class="addressee" lang={lang === 'ja' ? undefined : 'ja'}>
+            {t('cert.addressee', { name: c.obligee.title ?? c.obligee.name })}
+          </p>
+          <div class="issuer">
+            <p class="issuer-label">{t('field.issuer')}</p>
+            <p class="issuer-name" lang={lang === 'ja' ? undefined : 'ja'}>
+              {c.issuer.name}
+            </p>
+            {c.issuer.office ? <p lang={lang === 'ja' ? undefined : 'ja'}>{c.issuer.office}</p> : null}
+            {c.issuer.representative ? <p lang={lang === 'ja' ? undefined : 'ja'}>{c.issuer.representative}</p> : null}
+          </div>
+        </div>
+        <p class="certifies">{t('cert.certifies')}</p>
+        <p class="ki">{t('cert.ki')}</p>
+        <CertificateTable lang={lang} groups={fieldGroups(c, t, f, period)} />
+        <p class="note authoritative">{t('cert.authoritative')}</p>
       </article>
-      <section class="panel">
-        <h2>{t('history.heading')}</h2>
+
+      <section class="panel history" aria-labelledby="history-heading">
+        <h2 id="history-heading">{t('history.heading')}</h2>
         <p class="note">
-          ※{t('history.note')} {t('history.issuedAtNote')}
+          {t('history.note')}
+          <br />
+          {t('history.issuedAtNote')}
         </p>
-        <table class="history">
-          <thead>
-            <tr>
-              <th scope="col">{t('history.no')}</th>
-              <th scope="col">{t('history.issuedAt')}</th>
-              <th scope="col">{t('history.kind')}</th>
-              <th scope="col">{t('history.select')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {state.visible.map((v, i) => (
+        <div class="table-scroll">
+          <table class="history-table" aria-labelledby="history-heading">
+            <thead>
               <tr>
-                <td>{i + 1}</td>
-                <td>{formatInstant(v.issuedAt, lang)}</td>
-                <td>{t(`kind.${changeKind(v, state.visible[i - 1])}`)}</td>
-                <td>
-                  {v.seq === shown.seq ? (
-                    <strong>{t('history.viewing')}</strong>
-                  ) : (
-                    <a href={`${base}/versions/${v.seq}`}>{t('history.view')}</a>
-                  )}
-                </td>
+                <th scope="col" class="col-no">
+                  {t('history.no')}
+                </th>
+                <th scope="col">{t('history.issuedAt')}</th>
+                <th scope="col">{t('history.kind')}</th>
+                <th scope="col" class="col-select">
+                  {t('history.document')}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {state.visible.map((v, i) => {
+                const isShown = v.seq === shown.seq;
+                return (
+                  <tr class={isShown ? 'is-shown' : undefined} aria-current={isShown ? 'true' : undefined}>
+                    <td class="col-no">{i + 1}</td>
+                    <td>{f.instant(v.issuedAt)}</td>
+                    <td>{kindOf(i)}</td>
+                    <td class="col-select">
+                      {isShown ? (
+                        <span class="shown-mark">{t('history.viewing')}</span>
+                      ) : (
+                        <a
+                          class="select-link"
+                          href={`${base}/versions/${v.seq}`}
+                          aria-label={t('history.selectLabel', { no: i + 1, kind: kindOf(i) })}
+                        >
+                          {t('history.select')}
+                        </a>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </Layout>
+  );
+}
+
+type Fmt = ReturnType<typeof formats>;
+
+/** Field order of a paper certificate: what is guaranteed first, then who, then which works. */
+function fieldGroups(
+  c: Certificate,
+  t: CertificatePageProps['t'],
+  f: Fmt,
+  period: (p: { from: string; to: string }) => string,
+): Group[] {
+  const row = (label: string, value: Child | undefined, extra: Partial<Row> = {}): Row | null =>
+    value === undefined || value === null || value === '' ? null : { label, value, ...extra };
+  const advanceLabel =
+    c.product === 'intermediate_advance_payment' ? t('field.intermediateAdvanceAmount') : t('field.advanceAmount');
+  return [
+    [
+      row(t('field.guaranteeAmount'), f.money(c.guaranteeAmount), { strong: true }),
+      row(t('field.guaranteePeriod'), period(c.guaranteePeriod), { strong: true }),
+      row(advanceLabel, c.advanceAmount !== undefined ? f.money(c.advanceAmount) : undefined),
+      row(t('field.depositBank'), c.depositBank, { data: true }),
+      row(t('field.relatedContractNumber'), c.relatedContractNumber),
+    ],
+    [
+      row(t('field.obligee'), c.obligee.name, { data: true }),
+      row(t('field.contractor'), c.contractor.name, { data: true }),
+      row(t('field.contractorAddress'), c.contractor.address, { data: true }),
+      row(t('field.contractorRepresentative'), c.contractor.representative, { data: true }),
+      row(t('field.jointVenture'), c.jointVenture?.name, { data: true }),
+      row(
+        t('field.jointVentureMembers'),
+        c.jointVenture ? (
+          <ul class="members">
+            {c.jointVenture.members.map((m) => (
+              <li>{m}</li>
+            ))}
+          </ul>
+        ) : undefined,
+        { data: true },
+      ),
+    ],
+    [
+      row(t('field.worksName'), c.works.name, { data: true }),
+      row(t('field.worksNumber'), c.works.number, { data: true }),
+      row(t('field.worksLocation'), c.works.location, { data: true }),
+      row(t('field.worksPeriod'), period(c.works.period)),
+      row(t('field.contractAmount'), f.money(c.contractAmount)),
+      row(t('field.contractDate'), f.date(c.works.contractDate)),
+      row(t('field.tenderDate'), c.works.tenderDate ? f.date(c.works.tenderDate) : undefined),
+      row(t('field.bidDate'), c.works.bidDate ? f.date(c.works.bidDate) : undefined),
+    ],
+  ];
+}
+
+function CertificateTable(props: { lang: string; groups: Group[] }) {
+  return (
+    <table class="fields">
+      {props.groups.map((group) => (
+        <tbody>
+          {group
+            .filter((r): r is Row => r !== null)
+            .map((r) => (
+              <tr class={r.strong ? 'is-key' : undefined}>
+                <th scope="row">{r.label}</th>
+                <td lang={r.data && props.lang !== 'ja' ? 'ja' : undefined}>{r.value}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </section>
-      <div class="actions no-print">
-        <button type="button" data-print>
-          {t('cert.print')}
-        </button>
-      </div>
-    </Layout>
+        </tbody>
+      ))}
+    </table>
   );
 }
 
 export function TamperedPage(props: PageProps & { contractNumber: string }) {
   const { t } = props;
   return (
-    <Layout {...props} title={t('cert.tampered.heading')}>
+    <Layout {...props} title={t('cert.tampered.heading')} noindex>
       <div class="banner banner-cancelled" role="alert">
-        {t('cert.signature')}: {t('cert.signature.invalid')}
+        <span aria-hidden="true">✕</span>
+        <span>
+          {t('cert.signature')}: {t('cert.signature.invalid')}
+        </span>
       </div>
       <section class="panel">
         <h1>{t('cert.tampered.heading')}</h1>
-        <p>
-          {t('field.contractNumber')}: {props.contractNumber}
-        </p>
+        <dl class="check-meta">
+          <div>
+            <dt>{t('field.contractNumber')}</dt>
+            <dd class="contract-number">{props.contractNumber}</dd>
+          </div>
+        </dl>
         <p>{t('cert.tampered.body')}</p>
+        <p>
+          <strong>{t('cert.tampered.advice')}</strong>
+        </p>
+        <p>
+          <a href="/">{t('cert.verifyAnother')}</a>
+        </p>
       </section>
     </Layout>
   );

@@ -1,0 +1,23 @@
+// Display helpers for the pages: the domain formats (era dates, JST instants, yen) in the page's language.
+import { formatDate, formatInstant, formatYen } from '../src/domain/format.js';
+import type { Lang } from './i18n/index.js';
+
+export interface Formats {
+  date(isoDate: string): string;
+  instant(iso: string): string;
+  /** `50,000,000円` in Japanese (DESIGN §3); `¥50,000,000` for English readers. */
+  money(amount: number): string;
+  period(p: { from: string; to: string }, separator: string): string;
+}
+
+const yenEn = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'JPY' });
+
+export function formats(lang: Lang): Formats {
+  const date = (d: string) => formatDate(d, lang);
+  return {
+    date,
+    instant: (iso) => formatInstant(iso, lang),
+    money: (amount) => (lang === 'ja' ? formatYen(amount) : yenEn.format(amount)),
+    period: (p, separator) => `${date(p.from)} ${separator} ${date(p.to)}`,
+  };
+}
