@@ -77,6 +77,8 @@ export interface AuditLogTable {
   action: string;
   contract_number: string | null;
   detail: string;
+  /** Hash chain over the log (src/repositories/audit-chain.ts); null only if a row was written around insertAudit. */
+  hash: string | null;
 }
 
 export interface ThrottleCounterTable {
@@ -104,6 +106,109 @@ export interface AlertTable {
   detail: string;
 }
 
+export interface StaffUserTable {
+  id: string;
+  email: string;
+  role: string;
+  password_hash: string;
+  totp_secret_jwe: string | null;
+  totp_enabled_at: string | null;
+  totp_last_step: number | null;
+  recovery_codes: string;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StaffSessionTable {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  last_seen_at: string;
+  mfa_at: string | null;
+  pending_totp_jwe: string | null;
+}
+
+export interface StaffDraftTable {
+  id: string;
+  kind: string;
+  contract_number: string | null;
+  body: string;
+  status: string;
+  drafted_by: string;
+  drafted_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  result: string | null;
+  error: string | null;
+}
+
+export interface MailOutboxTable {
+  seq: Generated<number>;
+  id: string;
+  kind: string;
+  contract_number: string | null;
+  subscription_id: string | null;
+  recipient: string;
+  subject: string;
+  body_text: string;
+  body_html: string;
+  /** JSON: which signed links the placeholders of the bodies stand for (signed at sending, never stored). */
+  links: string;
+  state: 'pending' | 'sent' | 'dead';
+  attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  links_issued_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface MailLinkTable {
+  jti: string;
+  purpose: string;
+  contract_number: string;
+  outbox_id: string;
+  created_at: string;
+  used_at: string | null;
+  used_client: string | null;
+}
+
+export interface ReceiptConfirmationTable {
+  contract_number: string;
+  seq: number;
+  department: string;
+  officer_name: string;
+  confirmed_at: string;
+  client: string;
+}
+
+export interface MailSubscriptionTable {
+  id: string;
+  contract_number: string;
+  email: string;
+  state: 'pending' | 'active';
+  created_at: string;
+  confirm_sent_at: string;
+  confirmed_at: string | null;
+  /** guaranteePeriod.to of the current version, kept for scheduling the reminder only (mails render verified data). */
+  guarantee_end: string;
+  reminded_for: string | null;
+}
+
+/** A verification receipt (確認証跡): the signed JWS holds everything; the columns serve lookups and counts. */
+export interface VerificationReceiptTable {
+  id: string;
+  contract_number: string;
+  seq: number;
+  version_hash: string;
+  jws: string;
+  issued_at: string;
+  client: string;
+}
+
 export interface Database {
   meta: MetaTable;
   signing_keys: SigningKeyTable;
@@ -117,4 +222,12 @@ export interface Database {
   throttle_counters: ThrottleCounterTable;
   access_events: AccessEventTable;
   alerts: AlertTable;
+  verification_receipts: VerificationReceiptTable;
+  mail_outbox: MailOutboxTable;
+  mail_links: MailLinkTable;
+  receipt_confirmations: ReceiptConfirmationTable;
+  mail_subscriptions: MailSubscriptionTable;
+  staff_users: StaffUserTable;
+  staff_sessions: StaffSessionTable;
+  staff_drafts: StaffDraftTable;
 }

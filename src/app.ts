@@ -11,36 +11,58 @@ import { createElement } from 'hono/jsx';
 import { translator, type Lang } from '../views/i18n/index.js';
 import { ErrorPage } from '../views/pages/error-page.js';
 import { DomainError, statusFor, type ErrorCode } from './errors.js';
+import { adminRoutes } from './routes/admin/index.js';
 import { apiRoutes } from './routes/api.js';
+import { documentRoutes } from './routes/documents.js';
 import type { AppEnv } from './routes/http.js';
+import { followUpRoutes } from './routes/follow-up.js';
+import { mailLinkRoutes } from './routes/mail-links.js';
 import { publicRoutes } from './routes/public.js';
+import { statusRoutes } from './routes/status.js';
 import type { ServiceContext } from './services/context.js';
+import { renderNoticeForLink } from './services/notice-pdf.js';
+import { readiness } from './services/readiness.js';
 
-const JSON_LIMIT = 256 * 1024;
 const FORM_LIMIT = 64 * 1024;
+/** The staff CSV upload (10,000 rows ≈ 4 MB); every other form stays at 64 KB. */
+const IMPORT_LIMIT = 16 * 1024 * 1024;
+/** /verify-file takes a document of up to 1 MB (checked again by the page), with room for the multipart framing. */
+const UPLOAD_LIMIT = 2 * 1024 * 1024;
+
+// CSP nonces drawn from a pooled random buffer: one randomBytes call per 256 requests instead of one each.
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+function nextNonce(): string {
+  if (nonceOffset >= noncePool.length) {
+    noncePool = randomBytes(16 * 256);
+    nonceOffset = 0;
+  }
+  nonceOffset += 16;
+  return noncePool.subarray(nonceOffset - 16, nonceOffset).toString('base64');
+}
 
 export function createApp(ctx: ServiceContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const origin = new URL(ctx.config.publicUrl).origin;
 
-  app.use('*', requestId());
+  // Always generated here, never taken from the client: a client-chosen id would be copied into every log line.
+  app.use('*', requestId({ headerName: '' }));
   app.use('*', async (c, next) => {
-    c.set('nonce', randomBytes(16).toString('base64'));
+    c.header('X-Request-Id', c.get('requestId'));
+    await next();
+  });
+  app.use('*', async (c, next) => {
+    c.set('nonce', nextNonce());
     const started = performance.now();
     await next();
     // One structured line per request: never a query string, body or header value that could carry a secret.
-    if (ctx.config.env !== 'test') {
-      console.log(
-        JSON.stringify({
-          t: new Date().toISOString(),
-          requestId: c.get('requestId'),
-          method: c.req.method,
-          route: c.req.routePath,
-          status: c.res.status,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-        }),
-      );
-    }
+    ctx.logger.info({
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
   });
   app.use(
     '*',
@@ -70,19 +92,61 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
   const tooLarge = (): never => {
     throw new DomainError('too_large', 'リクエストが大きすぎます');
   };
-  app.use('/api/*', bodyLimit({ maxSize: JSON_LIMIT, onError: tooLarge }));
+  // /api/* bodies are capped where they are read (routes/http.ts readJson), without building a web Request.
   app.use('*', async (c, next) =>
-    c.req.path.startsWith('/api/') ? next() : bodyLimit({ maxSize: FORM_LIMIT, onError: tooLarge })(c, next),
+    c.req.path.startsWith('/api/')
+      ? next()
+      : bodyLimit({
+          maxSize:
+            c.req.path === '/admin/import' ? IMPORT_LIMIT : c.req.path === '/verify-file' ? UPLOAD_LIMIT : FORM_LIMIT,
+          onError: tooLarge,
+        })(c, next),
   );
   // Forms are checked against the public origin (behind a TLS proxy the internal URL would differ).
-  app.use('*', async (c, next) => (c.req.path.startsWith('/api/') ? next() : csrf({ origin })(c, next)));
+  // RFC 8058 one-click unsubscribe is POSTed by mail providers without an Origin; its signed token is the proof.
+  app.use('*', async (c, next) =>
+    c.req.path.startsWith('/api/') || c.req.path.startsWith('/mail/unsubscribe/') ? next() : csrf({ origin })(c, next),
+  );
+  // PostgreSQL text cannot hold NUL: a %00 in a path parameter would fail its query (a 500) instead of finding nothing.
+  app.use('*', async (c, next) => {
+    if (/\0|%00/i.test(c.req.path)) throw new DomainError('not_found', '見つかりません');
+    await next();
+  });
+  // A malformed multipart body makes the form parser throw deep inside a handler (a 500): refuse it here, once, for
+  // every form route. Parsing a clone leaves the body to the handler (forms are at most FORM_LIMIT bytes).
+  app.use('*', async (c, next) => {
+    if (!c.req.path.startsWith('/api/') && /^multipart\/form-data\b/i.test(c.req.header('content-type') ?? '')) {
+      try {
+        await c.req.raw.clone().formData();
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+        throw new DomainError('bad_request', 'フォームの送信内容を読み取れませんでした');
+      }
+    }
+    await next();
+  });
+  // Staff pages show personal data and reprint keys: never kept by a browser or proxy, whatever a handler set.
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.req.path === '/admin' || c.req.path.startsWith('/admin/')) c.header('Cache-Control', 'no-store');
+  });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const result = await readiness(ctx);
+    c.header('Cache-Control', 'no-store');
+    return c.json({ status: result.ready ? 'ready' : 'not_ready', checks: result.checks }, result.ready ? 200 : 503);
+  });
   app.get('/.well-known/jwks.json', async (c) => {
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(await ctx.keyring.jwks());
   });
   app.route('/api/v1', apiRoutes(ctx));
+  app.route('/admin', adminRoutes(ctx));
+  app.route('/status', statusRoutes(ctx));
+  app.route('/mail', mailLinkRoutes(ctx, renderNoticeForLink));
+  app.route('/certificates', followUpRoutes(ctx));
+  app.route('/', documentRoutes(ctx));
   app.route('/', publicRoutes(ctx));
 
   app.notFound((c) =>
@@ -113,13 +177,7 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
           : 'リクエストを処理できませんでした';
       return respondError(c, code, message);
     }
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        requestId: c.get('requestId'),
-        error: error instanceof Error ? error.stack : String(error),
-      }),
-    );
+    ctx.logger.error({ requestId: c.get('requestId'), error: error instanceof Error ? error.stack : String(error) });
     return respondError(c, 'internal', 'システムエラーが発生しました。時間をおいて再度お試しください');
   });
 

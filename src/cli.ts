@@ -9,14 +9,30 @@ import { createApiToken } from './services/api-tokens.js';
 import type { Actor } from './services/context.js';
 import { rotateSigningKey } from './services/rotate-keys.js';
 import { seedDemo } from './services/seed-demo.js';
-import { SecretsError } from './signing/secrets.js';
+import { verifyFileCommand } from './services/verify-file-command.js';
+import { importCommand, userCreateCommand } from './services/staff/cli.js';
+import {
+  auditIntegrity,
+  trustedKeysOf,
+  type IntegrityProblem,
+  type IntegrityReport,
+} from './services/audit-integrity.js';
+import { backupSqlite } from './services/backup-database.js';
+import { readSecrets, SecretsError } from './signing/secrets.js';
 
 const USAGE = `usage: npm run cli -- <command>
   migrate                      bring the database to the latest schema
   token:create --name <label>  create an issuer API token (printed once, last line)
   keys:rotate                  new active signing key; old keys stay published
   seed:demo                    the demo data set (三島市 and sample sureties)
-  backup <path>                consistent online backup of the SQLite database`;
+  user:create --email <e> --role admin|clerk|approver
+                               staff account (password from stdin, or generated and printed once)
+  import <file.csv>            publish new sureties from CSV (docs/import-example.csv); re-runs publish nothing twice
+  backup <path>                consistent online backup of the SQLite database, verified (integrity + audit)
+  audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
+  verify <file.pdf|file.jws> [--jwks <file|url>]
+                               check a downloaded certificate or receipt offline, step by step; exit 0 only when
+                               every check passes (default keys: the configured platform's /.well-known/jwks.json)`;
 
 const cli: Actor = { type: 'cli', id: process.env.USER ?? 'cli' };
 
@@ -24,13 +40,20 @@ async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { name: { type: 'string' } },
+    options: {
+      name: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      jwks: { type: 'string' },
+    },
     allowPositionals: true,
   });
   if (!command || command === 'help' || command === '--help') {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  // Offline: needs neither the database nor the secrets, only the file and public keys.
+  if (command === 'verify') return verifyFileCommand(positionals[0], values.jwks);
   const config = loadConfig();
   const platform = await openPlatform(config);
   try {
@@ -47,6 +70,10 @@ async function run(argv: string[]): Promise<number> {
         console.log(token);
         return 0;
       }
+      case 'user:create':
+        return await userCreateCommand(ctx, cli, values.email, values.role);
+      case 'import':
+        return await importCommand(ctx, cli, positionals[0]);
       case 'keys:rotate': {
         const { kid } = await rotateSigningKey(ctx.db, config.secretsFile, cli, ctx.clock());
         console.log(`new active signing key: ${kid}`);
@@ -66,19 +93,41 @@ async function run(argv: string[]): Promise<number> {
           throw new UsageError('backup copies the SQLite database; for PostgreSQL use pg_dump (see README)');
         const file = path.resolve(target);
         if (fs.existsSync(file)) throw new UsageError(`${file} already exists; choose a new path`);
-        await platform.handle.sqlite.backup(file);
-        fs.chmodSync(file, 0o600);
-        const SQLite = (await import('better-sqlite3')).default;
-        const copy = new SQLite(file, { readonly: true });
-        const check = copy.pragma('integrity_check', { simple: true });
-        const versions = (copy.prepare('select count(*) as n from versions').get() as { n: number }).n;
-        copy.close();
-        if (check !== 'ok') throw new Error(`integrity check of the backup failed: ${String(check)}`);
-        console.log(`backup written to ${file}: integrity_check ok, ${versions} versions`);
+        const report = await backupSqlite(
+          platform.handle.sqlite,
+          file,
+          trustedSecrets(config.secretsFile),
+          printProblem,
+        );
+        console.log(`backup written to ${file} (${(report.bytes / 2 ** 20).toFixed(1)} MiB in ${secs(report.ms)})`);
+        for (const c of report.checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+        printAudit(report.audit, '  ');
+        if (!report.ok) {
+          console.error(`the backup at ${file} FAILED verification (see above): do not rely on it`);
+          return 1;
+        }
+        console.log(`backup ${file}: integrity_check ok, ${report.audit.versions} versions, audit passed`);
         console.error(
           'keep the secrets file with it: the backup cannot be used without the secrets it was signed with',
         );
         return 0;
+      }
+      case 'audit': {
+        const secrets = trustedSecrets(config.secretsFile);
+        let lastProgress = performance.now();
+        const report = await auditIntegrity(ctx.db, {
+          trusted: await trustedKeysOf(secrets),
+          onProblem: printProblem,
+          onProgress: (done) => {
+            if (performance.now() - lastProgress < 5000) return;
+            lastProgress = performance.now();
+            console.error(
+              `audit: ${done.guarantees} guarantees, ${done.versions} versions, ${done.auditRows} audit rows so far`,
+            );
+          },
+        });
+        printAudit(report, '');
+        return report.problems === 0 ? 0 : 1;
       }
       default:
         throw new UsageError(`unknown command: ${command}\n${USAGE}`);
@@ -89,6 +138,32 @@ async function run(argv: string[]): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** @throws SecretsError when the secrets file is missing */
+function trustedSecrets(file: string) {
+  const secrets = readSecrets(file);
+  if (!secrets) throw new SecretsError(`the secrets file ${file} does not exist`);
+  return secrets;
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function printProblem(p: IntegrityProblem): void {
+  console.log(`FAIL ${p.area} ${p.subject} [${p.check}] ${p.message}`);
+}
+
+function printAudit(r: IntegrityReport, indent: string): void {
+  const verdict = (ok: boolean) => (ok ? 'ok' : 'FAILED');
+  console.log(
+    `${indent}audit: ${r.guarantees} guarantees, ${r.versions} versions (${r.visibleVersions} visible, ` +
+      `${r.hiddenVersions} hidden): signature, kid, prev chain, seq, history rules, stored columns`,
+  );
+  console.log(
+    `${indent}audit: ${r.auditRows} audit rows: hash chain and one row per version; ${r.signingKeys} published keys`,
+  );
+  if (r.auditHead) console.log(`${indent}audit: chain head id ${r.auditHead.id} hash ${r.auditHead.hash}`);
+  console.log(`${indent}audit: ${verdict(r.problems === 0)} — ${r.problems} problems in ${secs(r.ms)}`);
+}
 
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),

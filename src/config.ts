@@ -38,6 +38,7 @@ const envSchema = z.object({
     .string()
     .regex(/^smtps?:\/\//, { error: 'must start with smtp:// or smtps://' })
     .optional(),
+  ESURETY_MAIL_FROM: z.email({ error: 'must be an email address, e.g. no-reply@esurety.example.jp' }).optional(),
   ESURETY_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   ESURETY_THROTTLE_EXEMPT: cidrList.default([]),
   ESURETY_DEMO: boolish.optional(),
@@ -63,6 +64,8 @@ export interface Config {
   issuerName: string;
   officeCode: string;
   smtpUrl: string | undefined;
+  /** Sender address of notification mail (default no-reply@<public host>). */
+  mailFrom: string;
   trustProxy: number;
   throttleExempt: string[];
   demo: boolean;
@@ -111,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     issuerName: e.ESURETY_ISSUER_NAME ?? DEMO_ISSUER_NAME,
     officeCode: e.ESURETY_OFFICE_CODE,
     smtpUrl: e.SMTP_URL,
+    mailFrom: e.ESURETY_MAIL_FROM ?? `no-reply@${new URL(e.ESURETY_PUBLIC_URL ?? 'http://localhost').hostname}`,
     trustProxy: e.ESURETY_TRUST_PROXY,
     throttleExempt: e.ESURETY_THROTTLE_EXEMPT,
     demo: e.ESURETY_DEMO ?? e.NODE_ENV !== 'production',

@@ -75,6 +75,24 @@ const contractNumberParam = {
   schema: { type: 'string', pattern: '^\\d{5}-\\d{6}$' },
 };
 const bearer = [{ bearer: [] }];
+const outboxMail = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    kind: {
+      enum: ['contractor_event', 'receipt_confirmed', 'subscription_confirm', 'subscriber_event', 'expiry_reminder'],
+    },
+    contractNumber: { type: ['string', 'null'] },
+    recipient: { type: 'string' },
+    subject: { type: 'string' },
+    state: { enum: ['pending', 'dead', 'sent'] },
+    attempts: { type: 'integer' },
+    nextAttemptAt: { type: ['string', 'null'] },
+    lastError: { type: ['string', 'null'] },
+    createdAt: { type: 'string' },
+    sentAt: { type: ['string', 'null'] },
+  },
+};
 
 export function buildOpenApi(publicUrl: string): object {
   return {
@@ -90,6 +108,7 @@ export function buildOpenApi(publicUrl: string): object {
         VersionRequest: schema(versionRequestSchema),
         ObligeeRequest: schema(obligeeRequestSchema),
         VerifyRequest: schema(verifyRequestSchema),
+        OutboxMail: outboxMail,
       },
     },
     paths: {
@@ -181,11 +200,36 @@ export function buildOpenApi(publicUrl: string): object {
                       properties: { ...versionSummary.properties, hidden: { type: 'boolean' } },
                     },
                   },
+                  verificationReceipts: {
+                    type: 'object',
+                    description: 'Verification receipts (確認証跡) officers asked for: how many and when (never who)',
+                    properties: {
+                      count: { type: 'integer' },
+                      lastIssuedAt: { type: ['string', 'null'], description: 'ISO-8601 instant' },
+                    },
+                  },
                 },
               }),
             },
             401: err('unauthorized'),
             404: err('not_found'),
+          },
+        },
+      },
+      '/sureties/{contractNumber}/notice.pdf': {
+        get: {
+          summary: 'The key notice PDF 「電子保証にかかる『認証キー』のお知らせ」 with the current key (audited)',
+          security: bearer,
+          parameters: [contractNumberParam],
+          responses: {
+            200: {
+              description: 'A4 PDF in Japanese; carries the authentication key, so it is never cached',
+              content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+            },
+            401: err('unauthorized'),
+            404: err('not_found'),
+            429: err('throttled: too many PDFs being drawn (Retry-After)'),
+            500: err('internal: the stored chain fails verification'),
           },
         },
       },
@@ -218,6 +262,49 @@ export function buildOpenApi(publicUrl: string): object {
             },
             401: err('unauthorized'),
             404: err('not_found'),
+          },
+        },
+      },
+      '/outbox': {
+        get: {
+          summary: 'Notification mail in the outbox by state (pending, dead-lettered or sent), newest first',
+          security: bearer,
+          parameters: [
+            { name: 'state', in: 'query', required: false, schema: { enum: ['pending', 'dead', 'sent'] } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500 } },
+          ],
+          responses: {
+            200: {
+              description: 'Counts per state and the mails of the requested state (never their bodies)',
+              content: json({
+                type: 'object',
+                properties: {
+                  counts: {
+                    type: 'object',
+                    properties: { pending: { type: 'integer' }, dead: { type: 'integer' }, sent: { type: 'integer' } },
+                  },
+                  mails: { type: 'array', items: { $ref: '#/components/schemas/OutboxMail' } },
+                },
+              }),
+            },
+            401: err('unauthorized'),
+            422: err('validation_failed'),
+          },
+        },
+      },
+      '/outbox/{id}/retry': {
+        post: {
+          summary: 'Queue a dead-lettered (or waiting) mail again: due now, fresh attempt budget, same Message-ID',
+          security: bearer,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: {
+              description: 'The mail, pending again',
+              content: json({ type: 'object', properties: { mail: { $ref: '#/components/schemas/OutboxMail' } } }),
+            },
+            401: err('unauthorized'),
+            404: err('not_found'),
+            409: err('conflict (already sent, or being sent right now)'),
           },
         },
       },

@@ -1,5 +1,6 @@
 // Opens the platform for a process (server, CLI, tests): database, migrations, secrets, keyring, service context.
 import type { Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
 import { connect, migrateToLatest, type ConnectOptions, type DatabaseHandle } from '../db/connection.js';
 import { listSigningKeys } from './repositories/signing-keys.js';
 import { createAuthKeyVault } from './security/auth-keys.js';
@@ -18,6 +19,8 @@ export interface Platform {
 
 export interface OpenOptions {
   clock?: () => Date;
+  /** Where request and error lines go (default: stdout; silent under NODE_ENV=test). */
+  logger?: Logger;
   /** Overrides how the database is reached (tests pass an isolated schema or file). */
   connection?: ConnectOptions;
 }
@@ -51,12 +54,14 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
       verified: new VerifiedCache(),
       recorder,
       cookieSecret: secrets.cookieSecret,
+      logger: options.logger ?? createLogger(config.env === 'test' ? () => undefined : undefined),
     };
     return {
       ctx,
       handle,
       async close() {
         await recorder.stop();
+        ctx.logger.flush();
         await handle.close();
       },
     };

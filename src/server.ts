@@ -2,6 +2,7 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { describeMailSetup, startMailWorker } from './mail/worker.js';
 import { openPlatform } from './platform.js';
 import { countSureties } from './repositories/sureties.js';
 import { demoCredentials, seedDemo } from './services/seed-demo.js';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     console.error(`demo data seeded: 三島市 and ${created.length} sureties`);
   }
   ctx.recorder.start();
+  const mail = startMailWorker(ctx);
   const app = createApp(ctx);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     void (async () => {
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
       console.error(
         `database: ${platform.handle.dialect === 'sqlite' ? `${config.dataDir}/esurety.sqlite` : 'PostgreSQL'}`,
       );
+      console.error(await describeMailSetup(ctx));
       if (config.demo) {
         const demo = await demoCredentials(ctx);
         // Demo data only: the one place a key is ever printed by the server (DESIGN §2 allows it for the demo set).
@@ -43,8 +46,15 @@ async function main(): Promise<void> {
     console.error(`${signal}: finishing in-flight requests`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    // close() waits for every connection; one kept alive after its in-flight request would hold the exit for the whole
+    // keep-alive timeout (and past the forced exit, losing the access-record flush): close those as they go idle.
+    const sweep = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 100);
+    sweep.unref();
     server.close(() => {
-      void platform.close().then(() => process.exit(0));
+      void mail
+        .stop()
+        .then(() => platform.close())
+        .then(() => process.exit(0));
     });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

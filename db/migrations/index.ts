@@ -1,7 +1,15 @@
 // The ordered list of migrations. Add new files here; never edit a shipped migration.
 import type { Migration } from 'kysely';
 import * as createCore from './20261124000000_create_core.js';
+import * as createReceipts from './20261124010000_create_receipts.js';
+import * as chainAuditLog from './20261124020000_chain_audit_log.js';
+import * as createOutbox from './20261124030000_create_outbox.js';
+import * as createStaff from './20261124040000_create_staff.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
+  '20261124010000_create_receipts': createReceipts,
+  '20261124020000_chain_audit_log': chainAuditLog,
+  '20261124030000_create_outbox': createOutbox,
+  '20261124040000_create_staff': createStaff,
 };

@@ -20,13 +20,16 @@ export async function findSuretyForUpdate(
     .executeTakeFirst();
 }
 
-export async function findAuthKeyHmac(db: Kysely<Database>, contractNumber: string): Promise<string | null> {
-  const row = await db
+/** What verification needs: the key's HMAC and the latest seq (which keys the per-process state cache). */
+export async function findAuthKeyHmac(
+  db: Kysely<Database>,
+  contractNumber: string,
+): Promise<{ auth_key_hmac: string; latest_seq: number } | undefined> {
+  return db
     .selectFrom('sureties')
-    .select('auth_key_hmac')
+    .select(['auth_key_hmac', 'latest_seq'])
     .where('contract_number', '=', contractNumber)
     .executeTakeFirst();
-  return row?.auth_key_hmac ?? null;
 }
 
 export async function insertSurety(db: Kysely<Database>, row: SuretyTable): Promise<void> {

@@ -8,11 +8,15 @@ import { getSurety } from '../services/get-surety.js';
 import { listAcceptingObligees, putObligee } from '../services/obligees.js';
 import { publishSurety } from '../services/publish-surety.js';
 import { publishVersion } from '../services/publish-version.js';
+import { listOutbox, outboxQuerySchema, retryMail } from '../services/outbox-admin.js';
 import { reissueAuthKey } from '../services/reissue-auth-key.js';
+import { verificationReceiptSummary } from '../services/issue-verification-receipt.js';
+import { renderNoticePdf } from '../services/render-notice.js';
 import { verifySurety } from '../services/verify-surety.js';
 import { verifyRequestSchema } from '../domain/requests.js';
 import { parseOrThrow } from '../services/validation.js';
 import type { SuretyState } from '../services/surety-state.js';
+import { attachment } from './documents.js';
 import { clientOf, pathContractNumber, readJson, type AppEnv } from './http.js';
 
 /** The current (latest visible) version as both the verify and the issuer answers show it. */
@@ -97,6 +101,18 @@ export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
         hidden: v.hidden,
         jws: v.jws,
       })),
+      // That officers asked for verification receipts (確認証跡), and when — never who.
+      verificationReceipts: await verificationReceiptSummary(ctx, state.contractNumber),
+    });
+  });
+
+  // The key notice PDF (it carries the key: never cached; every print is audited).
+  api.get('/sureties/:contractNumber/notice.pdf', async (c) => {
+    const file = await renderNoticePdf(ctx, c.get('actor'), pathContractNumber(c.req.param('contractNumber')));
+    return c.body(file.pdf as Uint8Array<ArrayBuffer>, 200, {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': attachment(file),
+      'Cache-Control': 'no-store',
     });
   });
 
@@ -115,6 +131,18 @@ export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
     const result = await reissueAuthKey(ctx, c.get('actor'), pathContractNumber(c.req.param('contractNumber')));
     c.header('Cache-Control', 'no-store');
     return c.json(result);
+  });
+
+  // The mail outbox for issuer staff (the staff portal's mail screen uses the same services).
+  api.get('/outbox', async (c) => {
+    const input = parseOrThrow(outboxQuerySchema, { state: c.req.query('state'), limit: c.req.query('limit') });
+    c.header('Cache-Control', 'no-store');
+    return c.json(await listOutbox(ctx, c.get('actor'), input));
+  });
+
+  api.post('/outbox/:id/retry', async (c) => {
+    await readJson(c, { allowEmpty: true });
+    return c.json({ mail: await retryMail(ctx, c.get('actor'), c.req.param('id')) });
   });
 
   return api;

@@ -2,6 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { translator } from '../../views/i18n/index.js';
+import { FOLLOW_UP_FLASHES } from '../../views/pages/certificate-follow-up.js';
 import { CertificatePage, TamperedPage } from '../../views/pages/certificate-page.js';
 import { ObligeesPage } from '../../views/pages/obligees-page.js';
 import { VerifyPage } from '../../views/pages/verify-page.js';
@@ -14,6 +15,7 @@ import {
   GRANT_TTL_MS,
   grantAllows,
 } from '../security/viewer-grant.js';
+import { receiptsOf } from '../services/confirm-receipt.js';
 import type { ServiceContext } from '../services/context.js';
 import { listAcceptingObligees } from '../services/obligees.js';
 import { verifySurety } from '../services/verify-surety.js';
@@ -93,8 +95,16 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
     if (loaded.kind === 'tampered')
       return c.html(<TamperedPage {...pageProps(c)} contractNumber={contractNumber} />, 500);
     const shown = loaded.state.visible.find((v) => v.seq === (seq ?? loaded.state.current.seq)) ?? loaded.state.current;
+    const flash = FOLLOW_UP_FLASHES.find((x) => x === c.req.query('f'));
     return c.html(
-      <CertificatePage {...pageProps(c)} state={loaded.state} shown={shown} viewedAt={ctx.clock().toISOString()} />,
+      <CertificatePage
+        {...pageProps(c)}
+        state={loaded.state}
+        shown={shown}
+        viewedAt={ctx.clock().toISOString()}
+        receipts={await receiptsOf(ctx, contractNumber)}
+        flash={flash}
+      />,
     );
   };
 

@@ -42,13 +42,17 @@ export class AccessRecorder {
     const batch = this.queue;
     this.queue = [];
     const now = this.clock().getTime();
-    this.flushing = writeTransaction(this.db, async (tx) => {
-      for (let i = 0; i < batch.length; i += 500) await insertAccessEvents(tx, batch.slice(i, i + 500));
-      if (now - this.lastPurge >= 60_000) {
-        await purgeExpiredCounters(tx, now);
-        this.lastPurge = now;
-      }
-    })
+    this.flushing = writeTransaction(
+      this.db,
+      async (tx) => {
+        for (let i = 0; i < batch.length; i += 500) await insertAccessEvents(tx, batch.slice(i, i + 500));
+        if (now - this.lastPurge >= 60_000) {
+          await purgeExpiredCounters(tx, now);
+          this.lastPurge = now;
+        }
+      },
+      { durable: false },
+    )
       .catch((error: unknown) => {
         this.queue = batch.concat(this.queue);
         console.error(JSON.stringify({ level: 'error', msg: 'access event flush failed', error: String(error) }));

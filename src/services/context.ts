@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
 import type { AuthKeyVault } from '../security/auth-keys.js';
 import type { Keyring } from '../signing/keyring.js';
 import type { VerifiedCache } from '../signing/versions.js';
@@ -16,8 +17,12 @@ export interface ServiceContext {
   verified: VerifiedCache;
   recorder: AccessRecorder;
   cookieSecret: string;
+  logger: Logger;
 }
 
 /** Who performs a state change; written into every audit row. */
 export type Actor =
-  { type: 'api_token'; id: string; name: string } | { type: 'cli'; id: string } | { type: 'system'; id: string };
+  | { type: 'api_token'; id: string; name: string }
+  | { type: 'cli'; id: string }
+  | { type: 'system'; id: string }
+  | { type: 'staff'; id: string; email: string; role: 'admin' | 'clerk' | 'approver' };

@@ -15,6 +15,7 @@ import { findSurety, insertSurety, insertVersion, suretyExists, takeOfficeSequen
 import { signVersion, type VersionPayload } from '../signing/versions.js';
 import type { Actor, ServiceContext } from './context.js';
 import { isUniqueViolation } from './db-errors.js';
+import { queueVersionMails } from './notifications.js';
 import { parseOrThrow } from './validation.js';
 
 export interface VersionSummary {
@@ -142,6 +143,7 @@ export async function publishSurety(
         contract_number: contractNumber,
         detail: JSON.stringify({ seq: 1, event: 'issue', product: certificate.product, obligee: obligee.id }),
       });
+      await queueVersionMails(ctx, tx, contractNumber, 1);
       const version = { seq: 1, event: 'issue', issuedAt, jws };
       if (idempotencyKey !== undefined) {
         await insertIdempotentAnswer(tx, {

@@ -10,6 +10,7 @@ import { insertAudit } from '../repositories/audit-log.js';
 import { findSuretyForUpdate, insertVersion, updateSurety } from '../repositories/sureties.js';
 import { jwsHash, signVersion, type VersionPayload } from '../signing/versions.js';
 import type { Actor, ServiceContext } from './context.js';
+import { queueVersionMails } from './notifications.js';
 import { loadSuretyState } from './surety-state.js';
 import { parseOrThrow } from './validation.js';
 
@@ -122,6 +123,7 @@ export async function publishVersion(
       contract_number: contractNumber,
       detail: JSON.stringify({ seq, event: request.event, target: payload.target, reason: payload.reason }),
     });
+    await queueVersionMails(ctx, tx, contractNumber, seq);
     return { seq, event: request.event, target: payload.target, issuedAt, jws };
   });
 }

@@ -63,3 +63,30 @@ export async function loadSuretyState(
     },
   };
 }
+
+// Verified states by (contract number, latest seq): an unchanged guarantee is not re-read and re-checked on every
+// verification. A new version changes latest_seq, so it is never served stale; status is re-derived per call
+// because expiry depends on today's date.
+const stateCache = new WeakMap<ServiceContext, Map<string, SuretyState>>();
+const STATE_CACHE_LIMIT = 5000;
+
+export async function loadSuretyStateCached(
+  ctx: ServiceContext,
+  contractNumber: string,
+  latestSeq: number,
+): Promise<LoadResult> {
+  let cache = stateCache.get(ctx);
+  if (!cache) {
+    cache = new Map();
+    stateCache.set(ctx, cache);
+  }
+  const key = `${contractNumber}#${latestSeq}`;
+  const hit = cache.get(key);
+  if (hit) return { kind: 'ok', state: { ...hit, status: statusOf(hit.versions, ctx.clock()) } };
+  const loaded = await loadSuretyState(ctx, contractNumber);
+  if (loaded.kind === 'ok' && loaded.state.versions.length === latestSeq) {
+    if (cache.size >= STATE_CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    cache.set(key, loaded.state);
+  }
+  return loaded;
+}

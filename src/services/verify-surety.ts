@@ -5,7 +5,7 @@ import { findAuthKeyHmac } from '../repositories/sureties.js';
 import { guardedAttempt } from '../security/throttle.js';
 import type { ChainProblem } from '../signing/versions.js';
 import type { ServiceContext } from './context.js';
-import { loadSuretyState, type SuretyState } from './surety-state.js';
+import { loadSuretyStateCached, type SuretyState } from './surety-state.js';
 
 export interface VerifyInput {
   contractNumber: string;
@@ -27,9 +27,16 @@ export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Pro
   const key = normalizeAuthKey(input.authKey) ?? '';
   // Unknown and malformed numbers go through the same steps as real ones (HMAC included).
   const counterKey = number ?? `invalid:${input.contractNumber.slice(0, 32)}`;
-  const stored = number ? await findAuthKeyHmac(ctx.db, number) : null;
-  const attempt = await guardedAttempt(ctx, { client: input.client, number: counterKey, exempt: input.exempt }, () =>
-    ctx.vault.matches(number ?? '00000-000000', key, stored),
+  let latestSeq = 0;
+  // The key lookup runs inside the throttle transaction: one transaction per attempt, and a consistent view.
+  const attempt = await guardedAttempt(
+    ctx,
+    { client: input.client, number: counterKey, exempt: input.exempt },
+    async (tx) => {
+      const stored = number ? await findAuthKeyHmac(tx, number) : undefined;
+      latestSeq = stored?.latest_seq ?? 0;
+      return ctx.vault.matches(number ?? '00000-000000', key, stored?.auth_key_hmac ?? null);
+    },
   );
   const record = (outcome: string) =>
     ctx.recorder.record({
@@ -45,7 +52,7 @@ export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Pro
     record(attempt.outcome);
     return attempt.outcome === 'ok' ? { outcome: 'no_match' } : attempt;
   }
-  const loaded = await loadSuretyState(ctx, number);
+  const loaded = await loadSuretyStateCached(ctx, number, latestSeq);
   if (loaded.kind !== 'ok') {
     record('tampered');
     return { outcome: 'tampered', contractNumber: number, problems: loaded.kind === 'tampered' ? loaded.problems : [] };

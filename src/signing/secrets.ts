@@ -85,11 +85,18 @@ export function readSecrets(file: string): Secrets | null {
 export function writeSecrets(file: string, secrets: Secrets, options: { exclusive: boolean }): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const body = `${JSON.stringify(secrets, null, 2)}\n`;
+  const tmp = `${file}.${process.pid}.tmp`;
   if (options.exclusive) {
-    fs.writeFileSync(file, body, { mode: 0o600, flag: 'wx' });
+    // Written aside, then linked into place (link fails if the file exists): another instance starting at the same
+    // moment never reads a half-written file.
+    fs.writeFileSync(tmp, body, { mode: 0o600 });
+    try {
+      fs.linkSync(tmp, file);
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
     return;
   }
-  const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, body, { mode: 0o600 });
   fs.renameSync(tmp, file);
 }

@@ -43,10 +43,18 @@ export function jwsHash(jws: string): string {
 }
 
 export async function signVersion(keyring: Keyring, payload: VersionPayload): Promise<string> {
+  return signJws(keyring, VERSION_TYP, payload);
+}
+
+/** Signs any platform statement (a version, a verification receipt) as a compact ES256 JWS of the given typ. */
+export async function signJws(keyring: Keyring, typ: string, payload: object): Promise<string> {
   return new CompactSign(encoder.encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: 'ES256', kid: keyring.activeKid, typ: VERSION_TYP })
+    .setProtectedHeader({ alg: 'ES256', kid: keyring.activeKid, typ })
     .sign(keyring.privateKey);
 }
+
+/** What verification needs of a keyring: the public key of a kid (a JWKS file does for offline checks). */
+export type KeyLookup = Pick<Keyring, 'publicKey'>;
 
 export type CheckName = 'format' | 'header' | 'key' | 'signature' | 'payload' | 'identity' | 'sequence' | 'chain';
 
@@ -70,15 +78,36 @@ export interface VerifiedVersion {
  * Verifies one compact JWS: only ES256, the version typ and a kid the platform published; `jku`/`x5u`/`jwk`
  * headers are ignored. Throws VerificationFailure naming the failed check.
  */
-export async function verifyVersionJws(keyring: Keyring, jws: string): Promise<VerifiedVersion> {
+export async function verifyVersionJws(keyring: KeyLookup, jws: string): Promise<VerifiedVersion> {
+  const { kid, payload } = await verifySignedJws(keyring, jws, VERSION_TYP, versionPayloadSchema);
+  return { kid, payload: payload as VersionPayload, jws };
+}
+
+/**
+ * The checks of verifyVersionJws for any typ the platform signs, with the payload parsed by `schema`.
+ * @throws VerificationFailure format | header | key | signature | payload
+ */
+export async function verifySignedJws<S extends z.ZodType>(
+  keyring: KeyLookup,
+  jws: string,
+  typ: string,
+  schema: S,
+): Promise<{ kid: string; payload: z.output<S> }> {
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
+    if (jws.split('.').length !== 3) throw new Error('not compact');
     header = decodeProtectedHeader(jws);
   } catch {
     throw new VerificationFailure('format', 'JWS の形式が正しくありません');
   }
-  if (header.alg !== 'ES256' || header.typ !== VERSION_TYP || typeof header.kid !== 'string') {
-    throw new VerificationFailure('header', '署名ヘッダー（alg / typ / kid）が正しくありません');
+  if (header.alg !== 'ES256' || header.typ !== typ || typeof header.kid !== 'string') {
+    const wrong =
+      header.alg !== 'ES256'
+        ? `alg が ES256 ではありません（${String(header.alg)}）`
+        : header.typ !== typ
+          ? `typ が ${typ} ではありません（${String(header.typ)}）`
+          : 'kid がありません';
+    throw new VerificationFailure('header', `署名ヘッダーが正しくありません：${wrong}`);
   }
   const key = await keyring.publicKey(header.kid);
   if (!key) throw new VerificationFailure('key', `未知の署名鍵です（kid ${header.kid}）`);
@@ -94,9 +123,9 @@ export async function verifyVersionJws(keyring: Keyring, jws: string): Promise<V
   } catch {
     throw new VerificationFailure('payload', '署名された内容が JSON ではありません');
   }
-  const parsed = versionPayloadSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) throw new VerificationFailure('payload', '署名された内容の形式が正しくありません');
-  return { kid: header.kid, payload: parsed.data as VersionPayload, jws };
+  return { kid: header.kid, payload: parsed.data };
 }
 
 /**
@@ -107,8 +136,7 @@ export class VerifiedCache {
   private readonly entries = new Map<string, VerifiedVersion>();
   constructor(private readonly limit = 50_000) {}
 
-  async verify(keyring: Keyring, jws: string): Promise<VerifiedVersion> {
-    const hash = jwsHash(jws);
+  async verify(keyring: Keyring, jws: string, hash: string = jwsHash(jws)): Promise<VerifiedVersion> {
     const hit = this.entries.get(hash);
     if (hit) return hit;
     const verified = await verifyVersionJws(keyring, jws);
@@ -150,8 +178,9 @@ export async function verifyChain(
   let previous: string | null = null;
   for (const [index, row] of rows.entries()) {
     const expectedSeq = index + 1;
+    const hash = jwsHash(row.jws);
     try {
-      const v = await cache.verify(keyring, row.jws);
+      const v = await cache.verify(keyring, row.jws, hash);
       const p = v.payload;
       if (p.sub !== contractNumber || p.certificate.contractNumber !== contractNumber) {
         throw new VerificationFailure('identity', '別の保証契約番号の署名データです');
@@ -170,7 +199,7 @@ export async function verifyChain(
       if (!(error instanceof VerificationFailure)) throw error;
       problems.push({ seq: row.seq, check: error.check, message: error.message });
     }
-    previous = jwsHash(row.jws);
+    previous = hash;
   }
   if (rows.length === 0) problems.push({ seq: 0, check: 'sequence', message: '版がありません' });
   return problems.length === 0 ? { valid: true, versions } : { valid: false, problems, versions };

@@ -4,7 +4,10 @@
 import type { Child } from 'hono/jsx';
 import type { Certificate } from '../../src/domain/certificate.js';
 import { changeKind } from '../../src/domain/history.js';
+import type { Receipt } from '../../src/services/confirm-receipt.js';
 import type { SuretyState, VersionView } from '../../src/services/surety-state.js';
+import { FollowUp, type FollowUpFlash } from './certificate-follow-up.js';
+import { DocumentsPanel } from './documents-panel.js';
 import { formats } from '../format.js';
 import { Layout, type PageProps } from '../layout.js';
 
@@ -14,6 +17,10 @@ export interface CertificatePageProps extends PageProps {
   shown: VersionView;
   /** When this page was produced (ISO instant); printed so a paper copy records when it was checked. */
   viewedAt?: string | undefined;
+  /** Receipt confirmations of this guarantee; when given, the follow-up panels (受領確認, alerts) are shown. */
+  receipts?: Receipt[] | undefined;
+  /** What the last follow-up form did (shown once after its redirect). */
+  flash?: FollowUpFlash | undefined;
 }
 
 /** A row of the certificate table; `data` marks published text (names, places), which stays Japanese. */
@@ -147,6 +154,16 @@ export function CertificatePage(props: CertificatePageProps) {
         <p class="note authoritative">{t('cert.authoritative')}</p>
       </article>
 
+      <DocumentsPanel
+        t={t}
+        contractNumber={state.contractNumber}
+        seq={shown.seq}
+        isCurrent={isCurrent}
+        no={visibleIndex + 1}
+        kind={kindOf(visibleIndex)}
+        nonce={props.nonce}
+      />
+
       <section class="panel history" aria-labelledby="history-heading">
         <h2 id="history-heading">{t('history.heading')}</h2>
         <p class="note">
@@ -196,6 +213,22 @@ export function CertificatePage(props: CertificatePageProps) {
           </table>
         </div>
       </section>
+
+      {props.receipts ? (
+        <FollowUp
+          t={t}
+          f={f}
+          nonce={props.nonce}
+          contractNumber={state.contractNumber}
+          seq={shown.seq}
+          isCurrent={isCurrent}
+          no={visibleIndex + 1}
+          kind={kindOf(visibleIndex)}
+          receipt={props.receipts.find((r) => r.seq === shown.seq)}
+          cancelled={state.status === 'cancelled'}
+          flash={props.flash}
+        />
+      ) : null}
     </Layout>
   );
 }

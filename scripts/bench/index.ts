@@ -1,0 +1,68 @@
+// Benchmark dispatcher: `npm run bench -- <name> [options]`. An unknown or missing name prints the list (exit 2).
+import { UsageError } from './harness.js';
+
+interface Bench {
+  summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const benches: Record<string, Bench> = {
+  verify: {
+    summary:
+      'POST /api/v1/verify on a 1M-version database vs a bare node:http server ' +
+      '[--versions N] [--contracts N] [--duration S] [--connections N] [--warmup S] [--fresh] [--cpu-prof]',
+    run: async (argv) => (await import('./verify.js')).run(argv),
+  },
+  multi: {
+    summary:
+      'two server processes on one fresh PostgreSQL database: start-up race, numbers, idempotency, throttling, ' +
+      'verification load, foreign secrets refused, audit [--publications N] [--keys N] [--rounds N] [--duration S] ' +
+      '[--connections N] [--short]',
+    run: async (argv) => (await import('./multi.js')).run(argv),
+  },
+  load: {
+    summary:
+      'fixed-rate mixed traffic (verifications, pages, wrong-key flood from other clients) with throughput, p50/p99, ' +
+      'errors and RSS over time [--duration S] [--rate N] [--flood-rate N] [--versions N] [--postgres] [--short]',
+    run: async (argv) => (await import('./load.js')).run(argv),
+  },
+  scale: {
+    summary:
+      'verification p50/p99 on a small and a large database and their ratio (target ≤ 1.2) [--small N] [--large N] ' +
+      '[--duration S] [--connections N] [--rate N] [--fresh]',
+    run: async (argv) => (await import('./scale.js')).run(argv),
+  },
+  pdf: {
+    summary:
+      'documents: cold/warm render time and size per PDF type, and verify p50/p99 while PDFs are drawn (worker thread ' +
+      'vs main thread) [--iterations N] [--rate N] [--duration S] [--pdf-rate N] [--skip-load]',
+    run: async (argv) => (await import('./pdf.js')).run(argv),
+  },
+};
+
+function usage(): void {
+  console.error('usage: npm run bench -- <name> [options]\n\nbenchmarks:');
+  for (const [name, bench] of Object.entries(benches)) console.error(`  ${name.padEnd(10)} ${bench.summary}`);
+}
+
+const [name, ...rest] = process.argv.slice(2);
+const bench = name !== undefined && Object.hasOwn(benches, name) ? benches[name] : undefined;
+if (!bench) {
+  if (name !== undefined) console.error(`unknown benchmark: ${name}\n`);
+  usage();
+  process.exit(2);
+}
+try {
+  process.exitCode = await bench.run(rest);
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n`);
+    usage();
+    process.exitCode = 2;
+  } else {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exitCode = 1;
+  }
+}
+// Child servers are stopped by now; leave no stray handles (autocannon keeps timers) keeping the process alive.
+process.exit(process.exitCode);

@@ -1,0 +1,30 @@
+// Dev helper: writes an import CSV of N distinct new sureties (for measuring `npm run cli -- import`).
+// Usage: node --import tsx scripts/make-import-csv.ts <rows> <out.csv>
+import fs from 'node:fs';
+import { COLUMNS } from '../src/services/staff/certificate-form.js';
+
+const rows = Number(process.argv[2] ?? 10_000);
+const out = process.argv[3] ?? '/tmp/import-10000.csv';
+const lines = [COLUMNS.join(',')];
+for (let i = 1; i <= rows; i++) {
+  const contract = 10_000_000 + i * 1000;
+  const advance = i % 2 === 0;
+  const row: Record<string, string> = {
+    product: advance ? 'advance_payment' : 'contract',
+    obligeeId: 'mishima-city',
+    contractorName: `試験建設株式会社 ${i}`,
+    worksName: `市道${i}号線改良工事`,
+    contractDate: '2026-04-01',
+    worksFrom: '2026-04-02',
+    worksTo: '2027-03-19',
+    contractAmount: String(contract),
+    guaranteeAmount: String(advance ? contract * 0.4 : contract * 0.1),
+    depositBank: advance ? '静岡中央銀行 三島支店' : '',
+    guaranteeFrom: '2026-04-02',
+    guaranteeTo: '2027-04-30',
+    guaranteeDate: '2026-04-10',
+  };
+  lines.push(COLUMNS.map((c) => row[c] ?? '').join(','));
+}
+fs.writeFileSync(out, `${lines.join('\n')}\n`);
+console.log(`${rows} rows written to ${out}`);

@@ -1,0 +1,261 @@
+// The platform's mails, in Japanese (the parties are Japanese public-works offices and contractors). Each template
+// returns a MailDoc from verified certificate data; the authentication key is never an input, so it cannot leak here.
+import type { Certificate, Product } from '../domain/certificate.js';
+import { formatDate, formatInstant, formatYen } from '../domain/format.js';
+import type { ChangeKind } from '../domain/history.js';
+import { ja } from '../../views/i18n/ja.js';
+import type { MailDoc } from './render.js';
+
+/** Placeholders the delivery worker replaces with signed links (and their expiry) when it sends. */
+export const LINK = {
+  notice: '{{link:notice}}',
+  noticeExpires: '{{expires:notice}}',
+  confirm: '{{link:confirm}}',
+  confirmExpires: '{{expires:confirm}}',
+  unsubscribe: '{{link:unsubscribe}}',
+} as const;
+
+/** What a mail may say about a guarantee: taken from the verified certificate of the version concerned. */
+export interface GuaranteeFacts {
+  contractNumber: string;
+  product: Product;
+  worksName: string;
+  obligeeName: string;
+  contractorName: string;
+  guaranteeAmount: number;
+  guaranteePeriod: { from: string; to: string };
+  worksPeriod: { from: string; to: string };
+}
+
+export function factsOf(c: Certificate): GuaranteeFacts {
+  return {
+    contractNumber: c.contractNumber,
+    product: c.product,
+    worksName: c.works.name,
+    obligeeName: c.obligee.name,
+    contractorName: c.jointVenture?.name ?? c.contractor.name,
+    guaranteeAmount: c.guaranteeAmount,
+    guaranteePeriod: c.guaranteePeriod,
+    worksPeriod: c.works.period,
+  };
+}
+
+/** What happened: a change is labelled by what it did (DESIGN §3); a 変更取消 is not a visible row but is news. */
+export type EventKind = ChangeKind | 'change_cancellation';
+
+export interface EventFacts {
+  kind: EventKind;
+  /** 電子保証発行日時 of the new version (ISO with +09:00). */
+  issuedAt: string;
+  reason: string | null;
+}
+
+export function eventLabel(kind: EventKind): string {
+  if (kind === 'change_cancellation') return '変更取消';
+  if (kind === 'issue') return '新規発行';
+  return ja[`kind.${kind}`];
+}
+
+/** The label of a version as the history table shows it (新規, 変更（増額）, 訂正 …). */
+export function versionLabel(kind: EventKind): string {
+  return kind === 'issue' ? ja['kind.issue'] : eventLabel(kind);
+}
+
+const SUBJECT_LABEL: Record<EventKind, string> = {
+  issue: '認証キー',
+  increase: '変更',
+  decrease: '変更',
+  period: '変更',
+  change: '変更',
+  correction: '訂正',
+  change_cancellation: '変更取消',
+  cancellation: '取消',
+};
+
+/** A sentence more where the label alone does not say what the event did. */
+const EXPLANATION: Partial<Record<EventKind, string>> = {
+  correction: '訂正前の版は、履歴に表示されなくなります。',
+  change_cancellation: '直前の変更が取り消され、電子保証の内容は変更前の状態に戻りました。',
+  cancellation: 'この電子保証は取り消されました。',
+};
+
+/** 「…が発行した電子保証の変更（増額）が…」: the event in one sentence; a new guarantee is 電子保証（新規）. */
+const arrived = (issuerName: string, kind: EventKind) =>
+  kind === 'issue'
+    ? `${issuerName}が発行した電子保証（新規）が、電子保証プラットフォームに到着しました。`
+    : `${issuerName}が発行した電子保証の${eventLabel(kind)}が、電子保証プラットフォームに到着しました。`;
+
+const explained = (kind: EventKind) => {
+  const text = EXPLANATION[kind];
+  return text ? [text] : [];
+};
+
+const period = (p: { from: string; to: string }) => `${formatDate(p.from)} ～ ${formatDate(p.to)}`;
+const numbered = (subject: string, n: string) => `${subject}（保証契約番号 ${n}）`;
+
+function guaranteeRows(f: GuaranteeFacts, withContractor: boolean): [string, string][] {
+  return [
+    ['保証契約番号', f.contractNumber],
+    ['保証の種類', ja[`product.${f.product}`]],
+    ['工事名', f.worksName],
+    ['発注者', f.obligeeName],
+    ...(withContractor ? ([['請負者', f.contractorName]] as [string, string][]) : []),
+    ['保証金額', formatYen(f.guaranteeAmount)],
+    ['保証期間', period(f.guaranteePeriod)],
+  ];
+}
+
+/** To the contractor when a version of its guarantee reaches the platform (電子保証（認証キー）発行完了のお知らせ). */
+export function contractorEventMail(f: GuaranteeFacts, e: EventFacts, issuerName: string, publicUrl: string): MailDoc {
+  const rows: [string, string][] = [
+    ['お知らせの内容', eventLabel(e.kind)],
+    ...guaranteeRows(f, false),
+    ['電子保証発行日時', formatInstant(e.issuedAt)],
+  ];
+  if (e.reason) rows.push(['理由', e.reason]);
+  return {
+    subject: numbered(`電子保証（${SUBJECT_LABEL[e.kind]}）発行完了のお知らせ`, f.contractNumber),
+    greeting: `${f.contractorName} 御中`,
+    intro: [arrived(issuerName, e.kind), ...explained(e.kind)],
+    sections: [
+      { heading: '電子保証の内容', rows },
+      {
+        heading: '「電子保証にかかる『認証キー』のお知らせ」（PDF）',
+        paragraphs: ['次のリンクからお知らせ（PDF）をダウンロードできます。'],
+        action: { label: 'お知らせ（PDF）をダウンロードする', url: LINK.notice },
+        notes: [
+          `リンクの有効期限は${LINK.noticeExpires}までです。ダウンロードできるのは1回限りです。`,
+          '認証キーは、安全のためこのメールには記載していません。お知らせ（PDF）でご確認ください。',
+          `お知らせ（PDF）は、発注者（${f.obligeeName}）の指定する方法（電子メール等）で提出してください。`,
+          ...(e.kind === 'issue'
+            ? []
+            : ['認証キーは変わりません。発注者は同じ保証契約番号と認証キーで最新の内容を確認できます。']),
+          `リンクの有効期限が切れた場合や使用済みの場合は、${issuerName}にお知らせの再交付をご依頼ください。`,
+        ],
+      },
+      {
+        heading: '発注者の確認状況',
+        paragraphs: [
+          '発注者による閲覧や受領確認の状況は、次のページで保証契約番号と認証キーを入力すると確認できます。',
+        ],
+        action: { label: '確認状況を見る', url: `${publicUrl}/status` },
+      },
+    ],
+  };
+}
+
+export interface ReceiptFacts {
+  /** The visible row number (No.) and its label, as the history table shows them. */
+  no: number;
+  kind: EventKind;
+  issuedAt: string;
+  confirmedAt: string;
+  department: string;
+  officerName: string;
+}
+
+/** To the contractor when the obligee's officer confirms receipt (受領確認) of a version. */
+export function receiptConfirmedMail(f: GuaranteeFacts, r: ReceiptFacts, publicUrl: string): MailDoc {
+  return {
+    subject: numbered('発注者による電子保証の受領確認のお知らせ', f.contractNumber),
+    greeting: `${f.contractorName} 御中`,
+    intro: [`発注者（${f.obligeeName}）の担当者が、電子保証プラットフォームで次の電子保証の受領を確認しました。`],
+    sections: [
+      {
+        heading: '受領確認の内容',
+        rows: [
+          ...guaranteeRows(f, false).slice(0, 4),
+          ['確認した版', `No.${r.no} ${versionLabel(r.kind)}`],
+          ['電子保証発行日時', formatInstant(r.issuedAt)],
+          ['受領確認日時', formatInstant(r.confirmedAt)],
+          ['確認者の部署', r.department],
+          ['確認者の氏名', r.officerName],
+        ],
+      },
+      {
+        heading: '確認状況の確認',
+        paragraphs: ['受領確認や閲覧の状況は、次のページで保証契約番号と認証キーを入力すると確認できます。'],
+        action: { label: '確認状況を見る', url: `${publicUrl}/status` },
+      },
+    ],
+  };
+}
+
+/** Double opt-in: the address must confirm before any alert is sent to it. */
+export function subscriptionConfirmMail(f: GuaranteeFacts): MailDoc {
+  return {
+    subject: numbered('【要確認】電子保証の変更通知の登録', f.contractNumber),
+    intro: [
+      '電子保証プラットフォームで、次の電子保証の変更通知を受け取るメールアドレスとして、このアドレスが入力されました。',
+    ],
+    sections: [
+      { heading: '対象の電子保証', rows: guaranteeRows(f, true).slice(0, 5) },
+      {
+        heading: '登録の確認',
+        paragraphs: [
+          `登録を完了するには、${LINK.confirmExpires}までに次のリンクを開き、「登録を完了する」を押してください。`,
+        ],
+        action: { label: '登録を確認する', url: LINK.confirm },
+        notes: [
+          '登録すると、この電子保証に変更・訂正・取消などがあったとき、および保証期間が終了する30日前に、メールでお知らせします。',
+          '心当たりがない場合は、このメールを破棄してください。登録は完了せず、メールアドレスは7日後に削除されます。',
+        ],
+      },
+    ],
+  };
+}
+
+function unsubscribeSection(): MailDoc['sections'][number] {
+  return {
+    heading: '配信停止',
+    paragraphs: ['このお知らせが不要になった場合は、次のリンクから配信を停止できます。'],
+    action: { label: '配信を停止する', url: LINK.unsubscribe },
+  };
+}
+
+/** To confirmed subscribers when a later version changes what the guarantee says. */
+export function subscriberEventMail(f: GuaranteeFacts, e: EventFacts, publicUrl: string): MailDoc {
+  const label = eventLabel(e.kind);
+  const rows: [string, string][] = [
+    ['お知らせの内容', label],
+    ...guaranteeRows(f, true),
+    ['電子保証発行日時', formatInstant(e.issuedAt)],
+  ];
+  if (e.reason) rows.push(['理由', e.reason]);
+  return {
+    subject: numbered(`電子保証の${label}のお知らせ`, f.contractNumber),
+    intro: [`変更通知を登録いただいている電子保証に、新しい履歴（${label}）が追加されました。`, ...explained(e.kind)],
+    sections: [
+      { heading: '現在の内容', rows },
+      {
+        heading: '最新の内容の確認',
+        paragraphs: [
+          '保証証書の内容と履歴は、電子保証プラットフォームで保証契約番号と認証キーを入力して確認してください。認証キーはこのメールには記載していません。',
+        ],
+        action: { label: '電子保証を確認する', url: `${publicUrl}/` },
+      },
+      unsubscribeSection(),
+    ],
+  };
+}
+
+/** To confirmed subscribers 30 days before the guarantee period ends, while the guarantee is active. */
+export function expiryReminderMail(f: GuaranteeFacts, daysLeft: number, publicUrl: string): MailDoc {
+  const end = formatDate(f.guaranteePeriod.to);
+  return {
+    subject: numbered(`電子保証の保証期間が${end}に終了します`, f.contractNumber),
+    intro: [
+      `変更通知を登録いただいている電子保証の保証期間が、${end}に終了します（あと${daysLeft}日）。`,
+      '工期が延びる場合は、保証期間の変更（保証期限変更）の手続きが済んでいるか、請負者にご確認ください。',
+    ],
+    sections: [
+      { heading: '対象の電子保証', rows: [...guaranteeRows(f, true), ['工期', period(f.worksPeriod)]] },
+      {
+        heading: '最新の内容の確認',
+        paragraphs: ['保証契約番号と認証キーを入力すると、最新の内容と履歴を確認できます。'],
+        action: { label: '電子保証を確認する', url: `${publicUrl}/` },
+      },
+      unsubscribeSection(),
+    ],
+  };
+}

@@ -1,0 +1,181 @@
+// The certificate PDF (保証証書) of one visible version: laid out like the paper certificate — numbers, title,
+// addressee 殿, issuer, body text per product, 記 and the field table — then the electronic-surety box with the QR
+// code, the authoritative-source statement, the signed JWS and its public key as attachments, and a watermark when
+// the guarantee is cancelled or expired.
+import type { Certificate } from '../domain/certificate.js';
+import { formatDate, formatInstant, formatYen } from '../domain/format.js';
+import { jwsHash } from '../signing/versions.js';
+import { ja } from '../../views/i18n/ja.js';
+import { ATTACHMENT, KEYWORD_PREFIX, type CertificateInput } from './model.js';
+import { fieldTable, footers, row, stamp, verificationBox, type Row } from './parts.js';
+import { INK, MUTED, Sheet, mm, type TextStyle } from './sheet.js';
+import { CERTIFICATE_BODY, PLATFORM, STATUS_LABEL, certificateText as text } from './wording.js';
+import { rgb } from 'pdf-lib';
+
+const RED = rgb(0.63, 0.07, 0.07);
+const AMBER = rgb(0.55, 0.36, 0);
+const NAVY = rgb(0.18, 0.3, 0.45);
+
+const period = (p: { from: string; to: string }) => `${formatDate(p.from)} ～ ${formatDate(p.to)}`;
+
+/** The rows of a paper certificate: what is guaranteed, then who, then which works (as the web page orders them). */
+export function certificateRows(c: Certificate): (Row | null)[][] {
+  const advanceLabel =
+    c.product === 'intermediate_advance_payment' ? ja['field.intermediateAdvanceAmount'] : ja['field.advanceAmount'];
+  return [
+    [
+      row(ja['field.guaranteeAmount'], formatYen(c.guaranteeAmount), true),
+      row(ja['field.guaranteePeriod'], period(c.guaranteePeriod), true),
+      row(advanceLabel, c.advanceAmount !== undefined ? formatYen(c.advanceAmount) : undefined),
+      row(ja['field.depositBank'], c.depositBank),
+      row(ja['field.relatedContractNumber'], c.relatedContractNumber),
+    ],
+    [
+      row(ja['field.obligee'], c.obligee.name),
+      row(ja['field.contractor'], c.contractor.name),
+      row(ja['field.contractorAddress'], c.contractor.address),
+      row(ja['field.contractorRepresentative'], c.contractor.representative),
+      row(ja['field.jointVenture'], c.jointVenture?.name),
+      row(ja['field.jointVentureMembers'], c.jointVenture?.members),
+    ],
+    [
+      row(ja['field.worksName'], c.works.name),
+      row(ja['field.worksNumber'], c.works.number),
+      row(ja['field.worksLocation'], c.works.location),
+      row(ja['field.worksPeriod'], period(c.works.period)),
+      row(ja['field.contractAmount'], formatYen(c.contractAmount)),
+      row(ja['field.contractDate'], formatDate(c.works.contractDate)),
+      row(ja['field.tenderDate'], c.works.tenderDate ? formatDate(c.works.tenderDate) : undefined),
+      row(ja['field.bidDate'], c.works.bidDate ? formatDate(c.works.bidDate) : undefined),
+    ],
+  ];
+}
+
+export async function renderCertificate(input: CertificateInput): Promise<Uint8Array> {
+  const c = input.certificate;
+  const title = ja[`cert.title.${c.product}`];
+  const hash = jwsHash(input.version.jws);
+  const isCurrent = input.version.seq === input.current.seq;
+  const sheet = await Sheet.create({
+    title: `${title} ${c.contractNumber}`,
+    subject: `${PLATFORM}：${title}（保証契約番号 ${c.contractNumber}、No.${input.version.no}）`,
+    keywords: [
+      `${KEYWORD_PREFIX.contract}${c.contractNumber}`,
+      `${KEYWORD_PREFIX.seq}${input.version.seq}`,
+      `${KEYWORD_PREFIX.versionHash}${hash}`,
+    ],
+    author: c.issuer.name,
+    createdAt: new Date(input.generatedAt),
+    margin: { top: mm(15), bottom: mm(16), left: mm(20), right: mm(20) },
+    // Bold is only for stamps and the watermark: a font fewer keeps an active certificate a few KB smaller.
+    fonts: input.status !== 'active' || !isCurrent ? ['mincho', 'gothic', 'gothicBold'] : ['mincho', 'gothic'],
+  });
+  const mincho = (size: number, color = INK): TextStyle => ({ font: 'mincho', size, color });
+  const small: TextStyle = { font: 'gothic', size: 8.5, color: MUTED };
+
+  // Document numbers, top right; stamps, top left: the status when not active, 過去の版 for an earlier version.
+  const idsX = sheet.right - 180;
+  const ids: [string, string][] = [
+    [ja['field.contractNumber'], c.contractNumber],
+    [ja['field.guaranteeDate'], formatDate(c.guaranteeDate)],
+  ];
+  for (const [i, [label, value]] of ids.entries()) {
+    const baseline = Sheet.baseline(sheet.y + i * 15, mincho(10.5), 15);
+    sheet.text(label, idsX, baseline, small);
+    sheet.text(value, idsX + 70, baseline, mincho(10.5));
+  }
+  let stampX = sheet.left;
+  if (input.status !== 'active')
+    stampX += stamp(sheet, STATUS_LABEL[input.status], stampX, sheet.y + 4, statusColor(input)) + 8;
+  if (!isCurrent) stamp(sheet, text.oldStamp, stampX, sheet.y + 4, NAVY);
+  sheet.y += 38;
+
+  sheet.spacedText(title, sheet.left, sheet.contentWidth, Sheet.baseline(sheet.y, mincho(24), 32), mincho(24), 9);
+  sheet.y += 44;
+
+  // Addressee (宛名 殿) on the left, underlined; the issuer block on the right, a line lower.
+  const partiesTop = sheet.y;
+  const addressee = `${c.obligee.title ?? c.obligee.name}\u3000殿`;
+  const addresseeStyle = mincho(15);
+  const addresseeWidth = Math.min(Math.max(sheet.measure(addressee, addresseeStyle) + 24, 150), 260);
+  sheet.text(addressee, sheet.left, Sheet.baseline(sheet.y, addresseeStyle, 24), addresseeStyle);
+  sheet.line(sheet.left, sheet.y + 25, sheet.left + addresseeWidth, sheet.y + 25, { thickness: 0.8, color: INK });
+  const issuerX = sheet.right - 200;
+  sheet.y = partiesTop + 20;
+  const issuerLines: [string, TextStyle][] = [
+    [text.issuer, small],
+    [c.issuer.name, mincho(12.5)],
+    ...(c.issuer.office ? [[c.issuer.office, mincho(10.5)] as [string, TextStyle]] : []),
+    ...(c.issuer.representative ? [[c.issuer.representative, mincho(10.5)] as [string, TextStyle]] : []),
+  ];
+  for (const [line, style] of issuerLines) {
+    for (const wrapped of sheet.wrap(line, style, 200)) {
+      const lh = style.size * 1.55;
+      sheet.text(wrapped, issuerX, Sheet.baseline(sheet.y, style, lh), style);
+      sheet.y += lh;
+    }
+  }
+  sheet.y = Math.max(sheet.y, partiesTop + 34) + 10;
+
+  sheet.paragraph(CERTIFICATE_BODY[c.product], mincho(10.5), { indent: 10.5, lineHeight: 18 });
+  sheet.text(text.ki, sheet.left, Sheet.baseline(sheet.y, mincho(11), 22), mincho(11), {
+    align: 'center',
+    width: sheet.contentWidth,
+  });
+  sheet.y += 24;
+
+  fieldTable(sheet, certificateRows(c), {
+    labelWidth: mm(42),
+    label: { font: 'gothic', size: 9 },
+    value: mincho(10),
+    strongValue: mincho(12),
+  });
+  sheet.y += 10;
+
+  const version = `No.${input.version.no}（${input.version.label}）${
+    isCurrent ? text.latest : text.older(input.current.no)
+  }`;
+  verificationBox(sheet, {
+    heading: text.versionHeading,
+    lines: [
+      { label: text.version, value: version },
+      { label: ja['field.issuedAt'], value: formatInstant(input.version.issuedAt) },
+      ...(input.version.reason ? [{ label: ja['field.reason'], value: input.version.reason }] : []),
+      { label: text.statusLabel, value: text.status(input.status) },
+      { label: text.seq, value: String(input.version.seq), technical: true },
+      { label: text.keyId, value: input.version.kid, technical: true },
+      { label: text.jwsHash, value: hash, technical: true },
+      { label: text.verifyUrl, value: input.verifyUrl, technical: true },
+    ],
+    qrUrl: input.verifyUrl,
+    qrCaption: text.qrCaption,
+    statements: [text.authoritative, text.attachments],
+  });
+
+  footers(sheet, `${PLATFORM}\u3000${title}\u3000${c.contractNumber}`, `出力日時 ${formatInstant(input.generatedAt)}`);
+  if (input.status !== 'active') {
+    const label = STATUS_LABEL[input.status];
+    for (const page of sheet.doc.getPages()) {
+      sheet.page = page;
+      sheet.watermark(label, statusColor(input));
+    }
+  }
+  return sheet.save([
+    {
+      name: ATTACHMENT.version,
+      bytes: new TextEncoder().encode(input.version.jws),
+      mimeType: 'application/jose',
+      description: `署名データ（保証契約番号 ${c.contractNumber}、版番号 ${input.version.seq}）`,
+    },
+    {
+      name: ATTACHMENT.jwk,
+      bytes: new TextEncoder().encode(JSON.stringify({ keys: [input.jwk] }, null, 2)),
+      mimeType: 'application/jwk-set+json',
+      description: `署名検証用の公開鍵（kid ${input.jwk.kid}）`,
+    },
+  ]);
+}
+
+function statusColor(input: CertificateInput) {
+  return input.status === 'cancelled' ? RED : AMBER;
+}

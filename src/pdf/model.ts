@@ -1,0 +1,94 @@
+// What each document is rendered from: plain data taken from verified payloads (structured-clone safe, so that a
+// worker thread can render it), never from loose database columns.
+import type { Certificate } from '../domain/certificate.js';
+import type { Status } from '../domain/history.js';
+
+/** A public signing key as the JWKS serves it. */
+export interface PublicJwk {
+  kid: string;
+  kty: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  alg?: string;
+  use?: string;
+}
+
+/** One visible version as the history table labels it. */
+export interface VersionRef {
+  seq: number;
+  /** Position in the visible history (the "No." column), 1-based. */
+  no: number;
+  /** 新規, 変更（増額）, 訂正 … */
+  label: string;
+  issuedAt: string;
+}
+
+export interface NoticeInput {
+  kind: 'notice';
+  certificate: Certificate;
+  authKey: string;
+  /** The first publication (新規). */
+  issued: VersionRef;
+  /** The current version, when it is not the first one. */
+  latest: VersionRef | null;
+  status: Status;
+  verifyUrl: string;
+  generatedAt: string;
+}
+
+export interface CertificateInput {
+  kind: 'certificate';
+  certificate: Certificate;
+  version: VersionRef & { reason: string | null; kid: string; jws: string };
+  /** The current version, to say whether this one is the latest. */
+  current: VersionRef;
+  status: Status;
+  jwk: PublicJwk;
+  verifyUrl: string;
+  generatedAt: string;
+}
+
+/** The signed content of a verification receipt (確認証跡; not the 受領確認 of src/services/confirm-receipt.ts). */
+export interface VerificationReceiptPayload {
+  iss: string;
+  sub: string;
+  /** The receipt's own number. */
+  rid: string;
+  seq: number;
+  /** base64url(SHA-256(the version's compact JWS)), as a version's `prev` is computed. */
+  version: string;
+  /** Status of the guarantee when the receipt was issued. */
+  status: Status;
+  issuedAt: string;
+  officer: { name?: string; department?: string } | null;
+}
+
+export interface VerificationReceiptInput {
+  kind: 'receipt';
+  receipt: VerificationReceiptPayload;
+  jws: string;
+  certificate: Certificate;
+  version: VersionRef & { jws: string; kid: string };
+  /** The keys of the receipt and of the version (two when a key rotation came between them). */
+  jwks: PublicJwk[];
+  verifyUrl: string;
+  generatedAt: string;
+}
+
+export type DocumentInput = NoticeInput | CertificateInput | VerificationReceiptInput;
+
+/** Names of the files embedded in certificate and receipt PDFs; the offline verifier looks for these. */
+export const ATTACHMENT = {
+  version: 'version.jws',
+  receipt: 'receipt.jws',
+  jwk: 'jwks.json',
+} as const;
+
+/** Keywords that bind a PDF to the JWS it carries: the verifier compares them with the attachment. */
+export const KEYWORD_PREFIX = {
+  contract: 'esurety-contract:',
+  seq: 'esurety-seq:',
+  versionHash: 'esurety-version-sha256:',
+  receiptHash: 'esurety-receipt-sha256:',
+} as const;

@@ -1,0 +1,102 @@
+// Read-only queries of the integrity audit: sureties in key order with their versions and publication audit rows,
+// the audit log in id order, and consistent read snapshots to run them in while the platform keeps writing.
+import { sql, type Kysely } from 'kysely';
+import { isPostgres } from '../../db/connection.js';
+import type { Database } from '../../db/schema.js';
+
+/**
+ * Runs fn against one read snapshot: a repeatable-read transaction on PostgreSQL, a deferred (read) transaction on
+ * SQLite, where WAL mode lets writers carry on meanwhile. Nothing is written; the transaction always rolls back.
+ */
+export async function readSnapshot<T>(
+  db: Kysely<Database>,
+  fn: (snapshot: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  if (isPostgres(db)) {
+    return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn);
+  }
+  return db.connection().execute(async (conn) => {
+    await sql`begin deferred`.execute(conn);
+    try {
+      return await fn(conn);
+    } finally {
+      await sql`rollback`.execute(conn);
+    }
+  });
+}
+
+/** The next `limit` sureties after `after` in contract-number order. */
+export async function listSuretyBatch(db: Kysely<Database>, after: string, limit: number) {
+  return db
+    .selectFrom('sureties')
+    .select(['contract_number', 'product', 'obligee_id', 'works_name', 'contractor_name', 'latest_seq'])
+    .where('contract_number', '>', after)
+    .orderBy('contract_number')
+    .limit(limit)
+    .execute();
+}
+
+/** Every stored version of the given guarantees, in (contract number, seq) order. */
+export async function listVersionsOf(db: Kysely<Database>, contractNumbers: readonly string[]) {
+  if (contractNumbers.length === 0) return [];
+  return db
+    .selectFrom('versions')
+    .select(['contract_number', 'seq', 'event', 'target', 'jws'])
+    .where('contract_number', 'in', contractNumbers)
+    .orderBy('contract_number')
+    .orderBy('seq')
+    .execute();
+}
+
+/** The audit rows of the given guarantees whose action records a version (`surety.publish`, `surety.<event>`). */
+export async function listVersionAuditOf(db: Kysely<Database>, contractNumbers: readonly string[]) {
+  if (contractNumbers.length === 0) return [];
+  return db
+    .selectFrom('audit_log')
+    .select(['id', 'contract_number', 'action', 'detail'])
+    .where('contract_number', 'in', contractNumbers)
+    .where('action', 'in', [
+      'surety.publish',
+      'surety.change',
+      'surety.correction',
+      'surety.change_cancellation',
+      'surety.cancellation',
+    ])
+    .orderBy('id')
+    .execute();
+}
+
+/** Contract numbers that have versions but no surety row (the foreign key forbids it; a raw edit could not). */
+export async function orphanVersionNumbers(db: Kysely<Database>, limit = 100): Promise<string[]> {
+  const rows = await db
+    .selectFrom('versions')
+    .select('contract_number')
+    .distinct()
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('sureties')
+            .select('sureties.contract_number')
+            .whereRef('sureties.contract_number', '=', 'versions.contract_number'),
+        ),
+      ),
+    )
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.contract_number);
+}
+
+/** The next `limit` audit rows after id `after`, in id (= chain) order. */
+export async function listAuditChunk(db: Kysely<Database>, after: number, limit: number) {
+  return db
+    .selectFrom('audit_log')
+    .select(['id', 'at', 'actor_type', 'actor_id', 'action', 'contract_number', 'detail', 'hash'])
+    .where('id', '>', after)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export async function listPublishedKeys(db: Kysely<Database>) {
+  return db.selectFrom('signing_keys').select(['kid', 'public_jwk']).orderBy('kid').execute();
+}

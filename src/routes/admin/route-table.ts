@@ -1,0 +1,44 @@
+// The staff portal's one route table: every /admin route with who may use it. Deny by default — a route absent
+// from this table does not exist, and the role × route matrix test is generated from this same list.
+export type StaffRole = 'admin' | 'clerk' | 'approver';
+/** anon: no session needed; half: a session that has passed the password but maybe not TOTP yet. */
+export type Access = 'anon' | 'half' | readonly StaffRole[];
+
+export const ALL: readonly StaffRole[] = ['admin', 'clerk', 'approver'];
+
+export const ROUTES = [
+  { id: 'login.form', method: 'GET', path: '/login', access: 'anon' },
+  { id: 'login.submit', method: 'POST', path: '/login', access: 'anon' },
+  { id: 'mfa.form', method: 'GET', path: '/mfa', access: 'half' },
+  { id: 'mfa.submit', method: 'POST', path: '/mfa', access: 'half' },
+  { id: 'logout', method: 'POST', path: '/logout', access: 'half' },
+  { id: 'dashboard', method: 'GET', path: '/', access: ALL },
+  { id: 'sureties.list', method: 'GET', path: '/sureties', access: ALL },
+  { id: 'sureties.detail', method: 'GET', path: '/sureties/:n', access: ALL },
+  { id: 'sureties.key', method: 'POST', path: '/sureties/:n/key', access: ['clerk', 'approver'] },
+  { id: 'sureties.reissue', method: 'POST', path: '/sureties/:n/reissue', access: ['clerk'] },
+  { id: 'sureties.action', method: 'GET', path: '/sureties/:n/actions/:event', access: ['clerk'] },
+  { id: 'sureties.action.submit', method: 'POST', path: '/sureties/:n/actions/:event', access: ['clerk'] },
+  { id: 'drafts.list', method: 'GET', path: '/drafts', access: ALL },
+  { id: 'drafts.new', method: 'GET', path: '/drafts/new', access: ['clerk'] },
+  { id: 'drafts.create', method: 'POST', path: '/drafts/new', access: ['clerk'] },
+  { id: 'drafts.show', method: 'GET', path: '/drafts/:id', access: ALL },
+  { id: 'drafts.approve', method: 'POST', path: '/drafts/:id/approve', access: ['approver'] },
+  { id: 'drafts.reject', method: 'POST', path: '/drafts/:id/reject', access: ['approver'] },
+  { id: 'drafts.withdraw', method: 'POST', path: '/drafts/:id/withdraw', access: ['clerk'] },
+  { id: 'import.form', method: 'GET', path: '/import', access: ['clerk'] },
+  { id: 'import.upload', method: 'POST', path: '/import', access: ['clerk'] },
+  { id: 'obligees.list', method: 'GET', path: '/obligees', access: ['admin'] },
+  { id: 'obligees.edit', method: 'GET', path: '/obligees/:id', access: ['admin'] },
+  { id: 'obligees.save', method: 'POST', path: '/obligees/:id', access: ['admin'] },
+  { id: 'tokens.list', method: 'GET', path: '/tokens', access: ['admin'] },
+  { id: 'tokens.create', method: 'POST', path: '/tokens', access: ['admin'] },
+  { id: 'tokens.revoke', method: 'POST', path: '/tokens/:id/revoke', access: ['admin'] },
+  { id: 'users.list', method: 'GET', path: '/users', access: ['admin'] },
+  { id: 'users.create', method: 'POST', path: '/users', access: ['admin'] },
+  { id: 'users.disable', method: 'POST', path: '/users/:id/disable', access: ['admin'] },
+  { id: 'users.enable', method: 'POST', path: '/users/:id/enable', access: ['admin'] },
+  { id: 'audit', method: 'GET', path: '/audit', access: ['admin', 'approver'] },
+] as const satisfies readonly { id: string; method: 'GET' | 'POST'; path: string; access: Access }[];
+
+export type RouteId = (typeof ROUTES)[number]['id'];

@@ -1,0 +1,66 @@
+// Form posts under a certificate, behind the same viewer grant as the certificate page: receipt confirmation and
+// alert subscriptions. Each answers 303 back to the page with what happened (`?f=`), so a reload never posts twice.
+import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { FollowUpFlash } from '../../views/pages/certificate-follow-up.js';
+import { decodeGrant, GRANT_COOKIE, grantAllows } from '../security/viewer-grant.js';
+import { confirmReceipt } from '../services/confirm-receipt.js';
+import type { ServiceContext } from '../services/context.js';
+import { requestSubscription } from '../services/subscriptions.js';
+import { clientOf, pathContractNumber, type AppEnv } from './http.js';
+
+export function followUpRoutes(ctx: ServiceContext): Hono<AppEnv> {
+  const forms = new Hono<AppEnv>();
+
+  /** The certificate's number when this browser's grant covers it; null sends the browser back to the form. */
+  const granted = (c: Context<AppEnv>): string | null => {
+    const contractNumber = pathContractNumber(c.req.param('contractNumber') ?? '');
+    const entries = decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), ctx.clock().getTime());
+    return grantAllows(entries, contractNumber) ? contractNumber : null;
+  };
+  const field = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? form[name] : '');
+  const back = (c: Context<AppEnv>, page: string, flash: FollowUpFlash, anchor: string) =>
+    c.redirect(`${page}?f=${flash}#${anchor}`, 303);
+
+  forms.post('/:contractNumber/receipt', async (c) => {
+    const contractNumber = granted(c);
+    if (!contractNumber) return c.redirect('/', 303);
+    const form = await c.req.parseBody();
+    const seq = Number(field(form, 'seq'));
+    const base = `/certificates/${contractNumber}`;
+    if (!Number.isSafeInteger(seq) || seq < 1) return back(c, base, 'receipt_invalid', 'receipt');
+    const outcome = await confirmReceipt(ctx, {
+      contractNumber,
+      seq,
+      department: field(form, 'department'),
+      officerName: field(form, 'officerName'),
+      client: clientOf(ctx, c).key,
+    });
+    // Back to the page the form was on: the current certificate, or the version it names.
+    const page = field(form, 'view') === 'current' ? base : `${base}/versions/${seq}`;
+    switch (outcome) {
+      case 'recorded':
+        return back(c, page, 'receipt_recorded', 'receipt');
+      case 'already':
+        return back(c, page, 'receipt_already', 'receipt');
+      case 'invalid':
+        return back(c, page, 'receipt_invalid', 'receipt');
+      case 'not_visible':
+        return back(c, base, 'receipt_invalid', 'receipt');
+    }
+  });
+
+  forms.post('/:contractNumber/subscriptions', async (c) => {
+    const contractNumber = granted(c);
+    if (!contractNumber) return c.redirect('/', 303);
+    const form = await c.req.parseBody();
+    const outcome = await requestSubscription(ctx, {
+      contractNumber,
+      email: field(form, 'email'),
+      client: clientOf(ctx, c).key,
+    });
+    return back(c, `/certificates/${contractNumber}`, `subscribe_${outcome}`, 'subscribe');
+  });
+
+  return forms;
+}

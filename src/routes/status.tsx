@@ -1,0 +1,55 @@
+// The contractor's status page: a number + key form, answered with the status (throttled like verification).
+import { Hono, type Context } from 'hono';
+import { translator } from '../../views/i18n/index.js';
+import { TamperedPage } from '../../views/pages/certificate-page.js';
+import { StatusPage } from '../../views/pages/status-page.js';
+import type { ServiceContext } from '../services/context.js';
+import { contractorStatus } from '../services/contractor-status.js';
+import { clientOf, type AppEnv } from './http.js';
+
+export function statusRoutes(ctx: ServiceContext): Hono<AppEnv> {
+  const pages = new Hono<AppEnv>();
+  const pageProps = (c: Context<AppEnv>) => ({
+    t: translator(c.get('lang')),
+    lang: c.get('lang'),
+    path: '/status',
+    nonce: c.get('nonce'),
+  });
+
+  pages.get('/', (c) => c.html(<StatusPage {...pageProps(c)} />));
+
+  pages.post('/', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Robots-Tag', 'noindex');
+    const form = await c.req.parseBody();
+    const contractNumber = typeof form.contractNumber === 'string' ? form.contractNumber : '';
+    const authKey = typeof form.authKey === 'string' ? form.authKey : '';
+    const echo = contractNumber.slice(0, 32);
+    if (contractNumber.trim() === '' || authKey.trim() === '') {
+      return c.html(<StatusPage {...pageProps(c)} error="invalid" contractNumber={echo} />, 422);
+    }
+    const client = clientOf(ctx, c);
+    const result = await contractorStatus(ctx, { contractNumber, authKey, client: client.key, exempt: client.exempt });
+    switch (result.outcome) {
+      case 'ok':
+        return c.html(<StatusPage {...pageProps(c)} status={result.status} />);
+      case 'throttled':
+        c.header('Retry-After', String(result.retryAfter));
+        return c.html(
+          <StatusPage
+            {...pageProps(c)}
+            error="throttled"
+            retryAfterSeconds={result.retryAfter}
+            contractNumber={echo}
+          />,
+          429,
+        );
+      case 'no_match':
+        return c.html(<StatusPage {...pageProps(c)} error="no_match" contractNumber={echo} />, 401);
+      case 'tampered':
+        return c.html(<TamperedPage {...pageProps(c)} contractNumber={result.contractNumber} />, 500);
+    }
+  });
+
+  return pages;
+}

@@ -1,0 +1,92 @@
+// Use case: an officer holding a viewer grant downloads the certificate PDF (保証証書) of the current or of one
+// visible version. Built from the verified state only; the download counts as a view (recorded like one).
+import { changeKind } from '../domain/history.js';
+import { DomainError } from '../errors.js';
+import type { CertificateInput, PublicJwk, VersionRef } from '../pdf/model.js';
+import { PdfBusy, pdfRunner } from '../pdf/pool.js';
+import { ja } from '../../views/i18n/ja.js';
+import type { ServiceContext } from './context.js';
+import type { SuretyState, VersionView } from './surety-state.js';
+import { viewCertificate, type ViewInput } from './view-certificate.js';
+
+export interface PdfFile {
+  pdf: Uint8Array;
+  /** Japanese file name (Content-Disposition filename*). */
+  filename: string;
+  /** ASCII fallback for clients that ignore filename*. */
+  asciiFilename: string;
+}
+
+/** A visible version as the history table labels it: its No. and 新規 / 変更（増額） / 訂正 … */
+export function versionRefOf(state: SuretyState, seq: number): VersionRef {
+  const index = state.visible.findIndex((v) => v.seq === seq);
+  const version = state.visible[index];
+  if (!version) throw new DomainError('not_found', 'この版は表示できません');
+  return {
+    seq,
+    no: index + 1,
+    label: ja[`kind.${changeKind(version, state.visible[index - 1])}`],
+    issuedAt: version.issuedAt,
+  };
+}
+
+/** The JWKS entry of a kid, as /.well-known/jwks.json serves it. @throws DomainError internal when unpublished */
+export async function publishedJwk(ctx: ServiceContext, kid: string): Promise<PublicJwk> {
+  const jwk = (await ctx.keyring.jwks()).keys.find((k) => k.kid === kid);
+  if (!jwk) throw new DomainError('internal', `署名鍵 ${kid} が公開鍵一覧にありません`);
+  return { ...jwk, kid } as PublicJwk;
+}
+
+export async function certificateInputOf(
+  ctx: ServiceContext,
+  state: SuretyState,
+  version: VersionView,
+): Promise<CertificateInput> {
+  return {
+    kind: 'certificate',
+    certificate: version.certificate,
+    version: { ...versionRefOf(state, version.seq), reason: version.reason, kid: version.kid, jws: version.jws },
+    current: versionRefOf(state, state.current.seq),
+    status: state.status,
+    jwk: await publishedJwk(ctx, version.kid),
+    verifyUrl: `${ctx.config.publicUrl}/`,
+    generatedAt: ctx.clock().toISOString(),
+  };
+}
+
+/** Runs a PDF job, turning a full queue into a 429 the officer can retry. */
+export async function runPdf<J extends Parameters<ReturnType<typeof pdfRunner>['run']>[0]>(job: J) {
+  try {
+    return await pdfRunner().run(job);
+  } catch (error) {
+    if (error instanceof PdfBusy) {
+      throw new DomainError('throttled', 'PDF の作成が混み合っています。しばらくしてから再度お試しください', {
+        retryAfter: 5,
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * @returns the PDF, or `tampered` when the stored chain fails verification (the caller shows the tampered page)
+ * @throws DomainError not_found (unknown number, hidden or missing version) | throttled (PDF queue full)
+ */
+export async function certificatePdf(
+  ctx: ServiceContext,
+  input: ViewInput,
+): Promise<({ kind: 'ok' } & PdfFile) | { kind: 'tampered' }> {
+  const loaded = await viewCertificate(ctx, input);
+  if (loaded.kind === 'tampered') return { kind: 'tampered' };
+  const { state } = loaded;
+  const version = state.visible.find((v) => v.seq === (input.seq ?? state.current.seq)) ?? state.current;
+  const pdf = await runPdf(await certificateInputOf(ctx, state, version));
+  const ref = versionRefOf(state, version.seq);
+  const title = ja[`cert.title.${version.certificate.product}`];
+  return {
+    kind: 'ok',
+    pdf,
+    filename: `${title}_${state.contractNumber}_No${ref.no}.pdf`,
+    asciiFilename: `certificate-${state.contractNumber}-no${ref.no}.pdf`,
+  };
+}

@@ -1,0 +1,283 @@
+// Use cases: staff log-in (password, then TOTP or a recovery code), server-side sessions with idle and absolute
+// timeouts, TOTP enrolment and log-out. Tokens live only in the cookie; the database keeps their SHA-256.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { writeTransaction } from '../../../db/connection.js';
+import type { StaffSessionTable, StaffUserTable } from '../../../db/schema.js';
+import { DomainError } from '../../errors.js';
+import { addFailure, lockBuckets, readFailures } from '../../repositories/activity.js';
+import { insertAudit } from '../../repositories/audit-log.js';
+import {
+  advanceTotpStep,
+  deleteSession,
+  findSession,
+  findStaffUser,
+  findStaffUserByEmail,
+  insertSession,
+  refundFailure,
+  updateSession,
+  updateStaffUser,
+} from '../../repositories/staff.js';
+import { costFor, hashPassword, verifyPassword } from '../../security/passwords.js';
+import { generateTotpSecret, matchTotp } from '../../security/totp.js';
+import type { Actor, ServiceContext } from '../context.js';
+import { toStaffUser, type StaffUser } from './accounts.js';
+
+export const IDLE_TIMEOUT_MS = 30 * 60_000;
+export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60_000;
+/** Last-seen is written at most this often, so that browsing costs no disk flush per page. */
+const TOUCH_EVERY_MS = 60_000;
+
+export const LOGIN_LIMITS = {
+  account: { failures: 10, windowMs: 15 * 60_000 },
+  client: { failures: 50, windowMs: 15 * 60_000 },
+};
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const newToken = () => randomBytes(32).toString('base64url');
+
+export interface StaffSession {
+  tokenHash: string;
+  user: StaffUser;
+  /** The second factor has been passed: only then does the session open staff pages. */
+  mfa: boolean;
+  pendingTotpJwe: string | null;
+  csrfToken: string;
+  actor: Extract<Actor, { type: 'staff' }>;
+}
+
+export const staffActor = (user: StaffUser): Extract<Actor, { type: 'staff' }> => ({
+  type: 'staff',
+  id: user.id,
+  email: user.email,
+  role: user.role,
+});
+
+/** The per-session synchronizer token of every staff form (on top of the Origin check of app.ts). */
+export function csrfTokenFor(ctx: ServiceContext, tokenHash: string): string {
+  return createHmac('sha256', ctx.cookieSecret).update(`staff-csrf:${tokenHash}`).digest('base64url');
+}
+
+export function csrfMatches(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string' || given.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
+// Compared against when the email is unknown, so that timing does not tell which accounts exist.
+let dummyHash: Promise<string> | null = null;
+
+export type LoginResult =
+  | { outcome: 'ok'; token: string; needsEnrolment: boolean }
+  | { outcome: 'failed' }
+  | { outcome: 'throttled'; retryAfter: number };
+
+const accountBucket = (email: string) => `staff:a:${email}`;
+const clientBucket = (client: string) => `staff:c:${client}`;
+
+/**
+ * Counts the attempt up front (check-and-consume in one transaction, so parallel guesses cannot pass the limit);
+ * a success gives the provisional failure back.
+ */
+async function consumeAttempt(
+  ctx: ServiceContext,
+  buckets: { account: string; client: string },
+): Promise<{ retryAfter: number } | null> {
+  const now = ctx.clock().getTime();
+  return writeTransaction(ctx.db, async (tx) => {
+    await lockBuckets(tx, [buckets.account, buckets.client]);
+    const counters = await readFailures(tx, [buckets.account, buckets.client], now);
+    const account = counters.get(buckets.account);
+    const client = counters.get(buckets.client);
+    const blockedUntil = Math.max(
+      account && account.failures >= LOGIN_LIMITS.account.failures ? account.windowEnds : 0,
+      client && client.failures >= LOGIN_LIMITS.client.failures ? client.windowEnds : 0,
+    );
+    if (blockedUntil > 0) return { retryAfter: Math.max(1, Math.ceil((blockedUntil - now) / 1000)) };
+    await addFailure(tx, buckets.account, now, LOGIN_LIMITS.account.windowMs);
+    await addFailure(tx, buckets.client, now, LOGIN_LIMITS.client.windowMs);
+    return null;
+  });
+}
+
+async function audit(ctx: ServiceContext, tx: typeof ctx.db, actor: Actor, action: string, detail: object) {
+  await insertAudit(tx, {
+    at: ctx.clock().toISOString(),
+    actor_type: actor.type,
+    actor_id: actor.id,
+    action,
+    contract_number: null,
+    detail: JSON.stringify(detail),
+  });
+}
+
+/** Password step. A success opens a half session (TOTP still to come) under a brand-new token. */
+export async function logIn(
+  ctx: ServiceContext,
+  input: { email: string; password: string; client: string },
+): Promise<LoginResult> {
+  const email = input.email.trim().toLowerCase().slice(0, 254);
+  const buckets = { account: accountBucket(email), client: clientBucket(input.client) };
+  const blocked = await consumeAttempt(ctx, buckets);
+  if (blocked) return { outcome: 'throttled', retryAfter: blocked.retryAfter };
+  const user = await findStaffUserByEmail(ctx.db, email);
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'), costFor(ctx.config.env));
+  const passwordOk = await verifyPassword(user?.password_hash ?? (await dummyHash), input.password);
+  if (!user || !passwordOk || user.disabled_at !== null) {
+    await writeTransaction(ctx.db, (tx) =>
+      audit(ctx, tx, { type: 'system', id: 'staff-login' }, 'staff.login_failed', {
+        email,
+        client: input.client,
+        reason: !user ? 'unknown' : !passwordOk ? 'password' : 'disabled',
+      }),
+    );
+    return { outcome: 'failed' };
+  }
+  const token = newToken();
+  const at = ctx.clock().toISOString();
+  await writeTransaction(ctx.db, async (tx) => {
+    await refundFailure(tx, [buckets.account, buckets.client]);
+    await insertSession(tx, {
+      token_hash: sha256(token),
+      user_id: user.id,
+      created_at: at,
+      last_seen_at: at,
+      mfa_at: null,
+      pending_totp_jwe: null,
+    });
+    await audit(ctx, tx, staffActor(toStaffUser(user)), 'staff.login_password', { client: input.client });
+  });
+  return { outcome: 'ok', token, needsEnrolment: user.totp_enabled_at === null };
+}
+
+function expired(ctx: ServiceContext, row: StaffSessionTable): boolean {
+  const now = ctx.clock().getTime();
+  return now - Date.parse(row.last_seen_at) > IDLE_TIMEOUT_MS || now - Date.parse(row.created_at) > ABSOLUTE_TIMEOUT_MS;
+}
+
+/** The session behind a cookie token, or null (unknown, expired, or the user disabled). Expired rows are deleted. */
+export async function resolveSession(ctx: ServiceContext, token: string | undefined): Promise<StaffSession | null> {
+  if (!token || token.length > 100) return null;
+  const tokenHash = sha256(token);
+  const row = await findSession(ctx.db, tokenHash);
+  if (!row) return null;
+  if (expired(ctx, row)) {
+    await deleteSession(ctx.db, tokenHash);
+    return null;
+  }
+  const user = await findStaffUser(ctx.db, row.user_id);
+  if (!user || user.disabled_at !== null) return null;
+  const now = ctx.clock();
+  if (now.getTime() - Date.parse(row.last_seen_at) > TOUCH_EVERY_MS) {
+    await updateSession(ctx.db, tokenHash, { last_seen_at: now.toISOString() });
+  }
+  const staff = toStaffUser(user);
+  return {
+    tokenHash,
+    user: staff,
+    mfa: row.mfa_at !== null,
+    pendingTotpJwe: row.pending_totp_jwe,
+    csrfToken: csrfTokenFor(ctx, tokenHash),
+    actor: staffActor(staff),
+  };
+}
+
+/** Ends the session now (the row is deleted: the old cookie opens nothing even if replayed). */
+export async function logOut(ctx: ServiceContext, session: StaffSession): Promise<void> {
+  await writeTransaction(ctx.db, async (tx) => {
+    await deleteSession(tx, session.tokenHash);
+    await audit(ctx, tx, session.actor, 'staff.logout', {});
+  });
+}
+
+/** Starts (or restarts) TOTP enrolment: a new secret kept encrypted on the session until confirmed. */
+export async function beginEnrolment(ctx: ServiceContext, session: StaffSession): Promise<string> {
+  if (session.user.mfaEnrolled) throw new DomainError('forbidden', '二要素認証はすでに設定済みです');
+  if (session.pendingTotpJwe) return ctx.vault.decrypt(session.pendingTotpJwe);
+  const secret = generateTotpSecret();
+  await updateSession(ctx.db, session.tokenHash, { pending_totp_jwe: await ctx.vault.encrypt(secret) });
+  return secret;
+}
+
+export type SecondFactorResult =
+  | { outcome: 'ok'; token: string; recoveryCodes: string[] | null }
+  | { outcome: 'failed' }
+  | { outcome: 'throttled'; retryAfter: number };
+
+const RECOVERY_CODES = 10;
+/** 10 lowercase base32 characters (50 bits) in two groups; single use, stored as SHA-256 hashes. */
+function newRecoveryCode(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  const bytes = randomBytes(10);
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+  return `${chars.slice(0, 5)}-${chars.slice(5)}`;
+}
+const normaliseRecovery = (code: string) => code.normalize('NFKC').toLowerCase().replace(/[\s-]/g, '');
+
+/**
+ * Second step: a TOTP code (or, once enrolled, an unused recovery code). Confirming an enrolment returns the
+ * recovery codes once. Success replaces the session token (a new id once the account is fully authenticated).
+ */
+export async function passSecondFactor(
+  ctx: ServiceContext,
+  session: StaffSession,
+  code: string,
+  client: string,
+): Promise<SecondFactorResult> {
+  const buckets = { account: accountBucket(session.user.email), client: clientBucket(client) };
+  const blocked = await consumeAttempt(ctx, buckets);
+  if (blocked) return { outcome: 'throttled', retryAfter: blocked.retryAfter };
+  const user = (await findStaffUser(ctx.db, session.user.id)) as StaffUserTable;
+  const now = ctx.clock();
+  const enrolling = user.totp_enabled_at === null;
+  const secretJwe = enrolling ? session.pendingTotpJwe : user.totp_secret_jwe;
+  if (!secretJwe) return { outcome: 'failed' };
+  const secret = await ctx.vault.decrypt(secretJwe);
+  const step = matchTotp(secret, code.slice(0, 64), now.getTime(), user.totp_last_step);
+  let usedRecovery = false;
+  let remainingRecovery: string[] | null = null;
+  if (step === null && !enrolling) {
+    const hashes = JSON.parse(user.recovery_codes) as string[];
+    const given = sha256(normaliseRecovery(code.slice(0, 64)));
+    if (hashes.includes(given)) {
+      usedRecovery = true;
+      remainingRecovery = hashes.filter((h) => h !== given);
+    }
+  }
+  if (step === null && !usedRecovery) {
+    await writeTransaction(ctx.db, (tx) => audit(ctx, tx, session.actor, 'staff.mfa_failed', { client }));
+    return { outcome: 'failed' };
+  }
+  const token = newToken();
+  const at = now.toISOString();
+  const recoveryCodes = enrolling ? Array.from({ length: RECOVERY_CODES }, newRecoveryCode) : null;
+  const accepted = await writeTransaction(ctx.db, async (tx) => {
+    if (step !== null && !(await advanceTotpStep(tx, user.id, step))) return false;
+    if (enrolling) {
+      await updateStaffUser(tx, user.id, {
+        totp_secret_jwe: secretJwe,
+        totp_enabled_at: at,
+        recovery_codes: JSON.stringify((recoveryCodes as string[]).map((c) => sha256(normaliseRecovery(c)))),
+        updated_at: at,
+      });
+    } else if (remainingRecovery) {
+      await updateStaffUser(tx, user.id, { recovery_codes: JSON.stringify(remainingRecovery), updated_at: at });
+    }
+    await refundFailure(tx, [buckets.account, buckets.client]);
+    const old = await findSession(tx, session.tokenHash);
+    await deleteSession(tx, session.tokenHash);
+    await insertSession(tx, {
+      token_hash: sha256(token),
+      user_id: user.id,
+      created_at: old?.created_at ?? at,
+      last_seen_at: at,
+      mfa_at: at,
+      pending_totp_jwe: null,
+    });
+    await audit(ctx, tx, session.actor, enrolling ? 'staff.mfa_enrolled' : 'staff.login', {
+      client,
+      ...(usedRecovery ? { recoveryCode: true, recoveryCodesLeft: remainingRecovery?.length } : {}),
+    });
+    return true;
+  });
+  if (!accepted) return { outcome: 'failed' };
+  return { outcome: 'ok', token, recoveryCodes };
+}

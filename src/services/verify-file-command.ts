@@ -1,0 +1,99 @@
+// `npm run cli -- verify <file.pdf|file.jws> [--jwks <file|url>]`: the offline check of a downloaded document, printed
+// step by step. Needs no database and no secrets: only the file and the public keys (a saved jwks.json, a JWKS URL,
+// or by default the configured platform's /.well-known/jwks.json). Exit 0 only when every check passes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../config.js';
+import { formatDate, formatInstant, formatYen } from '../domain/format.js';
+import { inspectPdf } from '../pdf/inspect.js';
+import { ja } from '../../views/i18n/ja.js';
+import { MAX_DOCUMENT_BYTES, checkDocument, loadTrustedKeys, type DocumentReport } from './verify-document.js';
+
+const MARK = { passed: '✓', failed: '✗', skipped: '-' } as const;
+const EVENT = {
+  issue: '新規',
+  change: '変更',
+  correction: '訂正',
+  change_cancellation: '変更取消',
+  cancellation: '取消',
+};
+
+export async function verifyFileCommand(file: string | undefined, jwks: string | undefined): Promise<number> {
+  if (!file) {
+    console.error('usage: npm run cli -- verify <file.pdf|file.jws> [--jwks <file|url>]');
+    return 2;
+  }
+  let bytes: Uint8Array;
+  try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_DOCUMENT_BYTES * 4) throw new Error(`${size} bytes is far larger than any document of the platform`);
+    bytes = new Uint8Array(fs.readFileSync(file));
+  } catch (error) {
+    console.error(`cannot read ${file}: ${(error as Error).message}`);
+    return 2;
+  }
+  let trusted;
+  try {
+    trusted = await loadTrustedKeys(jwks, jwks ? '' : loadConfig().publicUrl);
+  } catch (error) {
+    console.error(`検証できません: ${(error as Error).message}`);
+    return 1;
+  }
+  const report = await checkDocument(bytes, trusted, inspectPdf);
+  console.log(formatReport(report, path.basename(file)));
+  return report.ok ? 0 : 1;
+}
+
+/** The report as an officer or auditor reads it: one line per named check, then what was signed. */
+export function formatReport(report: DocumentReport, name: string): string {
+  const lines = [`電子保証ファイルの検証: ${name}`, `信頼する公開鍵: ${report.keySource}`, ''];
+  const width = Math.max(...report.checks.map((c) => displayWidth(c.label)));
+  for (const c of report.checks) {
+    lines.push(`  ${MARK[c.status]} ${c.label}${' '.repeat(width - displayWidth(c.label))}  ${c.reason}  [${c.id}]`);
+  }
+  const passed = report.checks.filter((c) => c.status === 'passed').length;
+  lines.push(
+    '',
+    report.ok
+      ? `結果: 検証に成功しました（${passed}/${report.checks.length} の確認に合格）`
+      : `結果: 検証に失敗しました（${passed}/${report.checks.length} の確認に合格）。このファイルの内容を信頼しないでください`,
+  );
+  const v = report.version;
+  if (report.ok && v) {
+    const c = v.certificate;
+    lines.push(
+      '',
+      '署名された内容（印刷された書面と照らし合わせてください）:',
+      `  ${ja['field.contractNumber']}: ${c.contractNumber}（版番号 ${v.seq}、${EVENT[v.event]}）`,
+      `  ${ja['field.product']}: ${ja[`product.${c.product}`]}`,
+      `  ${ja['field.obligee']}: ${c.obligee.title ? `${c.obligee.name}（${c.obligee.title}）` : c.obligee.name}`,
+      `  ${ja['field.contractor']}: ${c.jointVenture?.name ?? c.contractor.name}`,
+      `  ${ja['field.worksName']}: ${c.works.name}`,
+      `  ${ja['field.guaranteeAmount']}: ${formatYen(c.guaranteeAmount)}`,
+      `  ${ja['field.guaranteePeriod']}: ${formatDate(c.guaranteePeriod.from)} ～ ${formatDate(c.guaranteePeriod.to)}`,
+      `  ${ja['field.issuedAt']}: ${formatInstant(v.issuedAt)}`,
+      `  ${ja['field.issuer']}: ${c.issuer.name}`,
+      v.status === 'cancelled' ? '  この版の時点で、保証は取り消されています。' : '',
+      '  保証の最新の状態は、保証契約番号と認証キーにより電子保証プラットフォームで確認してください。',
+    );
+  }
+  const r = report.receipt;
+  if (report.ok && r) {
+    const officer = r.officer ? [r.officer.department, r.officer.name].filter(Boolean).join(' ') : '記載なし';
+    lines.push(
+      '',
+      '確認証跡の内容:',
+      `  確認証跡番号: ${r.rid}`,
+      `  確認日時: ${formatInstant(r.issuedAt)}`,
+      `  確認した版: 保証契約番号 ${r.sub}、版番号 ${r.seq}（署名データの SHA-256 ${r.version}）`,
+      `  確認者（申告）: ${officer}`,
+    );
+  }
+  return lines.filter((l, i, all) => l !== '' || all[i - 1] !== '').join('\n');
+}
+
+function displayWidth(s: string): number {
+  let n = 0;
+  for (const ch of s) n += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]/.test(ch) ? 2 : 1;
+  return n;
+}

@@ -1,0 +1,189 @@
+// The integrity audit (`npm run cli -- audit`): a clean database passes; every kind of tampering is reported by name.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { CompactSign } from 'jose';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { auditIntegrity, trustedKeysOf, type IntegrityProblem } from '../../src/services/audit-integrity.js';
+import { newSigningKey, publicJwkOf, readSecrets } from '../../src/signing/secrets.js';
+import { addVersion, publish, registerMishima } from '../support/fixtures.js';
+import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+describeEachDatabase('integrity audit', (kind) => {
+  let env: TestEnv;
+  let a: string;
+  let b: string;
+  beforeEach(async () => {
+    env = await setup(kind);
+    await registerMishima(env);
+    ({ contractNumber: a } = await publish(env));
+    await addVersion(env, a, { event: 'change', changes: { guaranteeAmount: 22_000_000, advanceAmount: 22_000_000 } });
+    await addVersion(env, a, { event: 'correction', target: 2, changes: { depositBank: '静岡中央銀行 本店' } });
+    ({ contractNumber: b } = await publish(env));
+    await addVersion(env, b, { event: 'change', changes: { guaranteePeriod: { to: '2027-06-30' } } });
+    await addVersion(env, b, { event: 'change_cancellation', target: 2 });
+    await addVersion(env, b, { event: 'cancellation' });
+  });
+  afterEach(async () => env.close());
+
+  const audit = async () => {
+    const secrets = readSecrets(env.config.secretsFile);
+    if (!secrets) throw new Error('no secrets file');
+    const problems: IntegrityProblem[] = [];
+    const report = await auditIntegrity(env.ctx.db, {
+      trusted: await trustedKeysOf(secrets),
+      onProblem: (p) => problems.push(p),
+      batchSize: 1, // several batches even for two guarantees
+    });
+    return { report, problems, summary: problems.map((p) => `${p.area} ${p.subject} [${p.check}]`) };
+  };
+  const jwsOf = async (n: string, seq: number) =>
+    (
+      await env.ctx.db
+        .selectFrom('versions')
+        .select('jws')
+        .where('contract_number', '=', n)
+        .where('seq', '=', seq)
+        .executeTakeFirstOrThrow()
+    ).jws;
+
+  it('passes a clean database and counts what it checked', async () => {
+    const { report, problems } = await audit();
+    expect(problems).toEqual([]);
+    expect(report).toMatchObject({ guarantees: 2, versions: 7, visibleVersions: 4, hiddenVersions: 3, problems: 0 });
+    // One token, one obligee, seven versions: every state change has its row.
+    expect(report.auditRows).toBe(9);
+    expect(report.auditHead?.hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('reports a stored JWS changed by one character, and the broken prev link after it', async () => {
+    const jws = await jwsOf(a, 2);
+    const [h, p, s = ''] = jws.split('.');
+    const flipped = `${h}.${p}.${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
+    await env.ctx.db
+      .updateTable('versions')
+      .set({ jws: flipped })
+      .where('contract_number', '=', a)
+      .where('seq', '=', 2)
+      .execute();
+    const { summary } = await audit();
+    expect(summary).toContain(`versions ${a} seq 2 [signature]`);
+    expect(summary).toContain(`versions ${a} seq 3 [chain]`);
+    expect(summary.every((s) => s.includes(a))).toBe(true);
+  });
+
+  it('reports a deleted version: the gap in seq, latest_seq and the orphaned audit row', async () => {
+    await env.ctx.db.deleteFrom('versions').where('contract_number', '=', a).where('seq', '=', 2).execute();
+    const { summary } = await audit();
+    expect(summary).toContain(`versions ${a} seq 3 [sequence]`);
+    expect(summary).toContain(`sureties ${a} [sequence]`);
+    expect(summary.some((s) => /^audit_log id \d+ \[versions\]$/.test(s))).toBe(true);
+  });
+
+  it('reports a deleted last version, which leaves no gap behind', async () => {
+    await env.ctx.db.deleteFrom('versions').where('contract_number', '=', b).where('seq', '=', 4).execute();
+    const { summary } = await audit();
+    expect(summary).toContain(`sureties ${b} [sequence]`);
+    expect(summary.some((s) => /^audit_log id \d+ \[versions\]$/.test(s))).toBe(true);
+  });
+
+  it('reports two versions swapped in order', async () => {
+    const move = (from: number, to: number) =>
+      env.ctx.db
+        .updateTable('versions')
+        .set({ seq: to })
+        .where('contract_number', '=', b)
+        .where('seq', '=', from)
+        .execute();
+    await move(2, 100);
+    await move(3, 2);
+    await move(100, 3);
+    const { summary } = await audit();
+    expect(summary).toContain(`versions ${b} seq 2 [sequence]`);
+    expect(summary).toContain(`versions ${b} seq 3 [sequence]`);
+  });
+
+  it('reports an edited audit row exactly where the hash chain breaks', async () => {
+    const row = await env.ctx.db
+      .selectFrom('audit_log')
+      .select('id')
+      .where('action', '=', 'surety.change')
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    await env.ctx.db.updateTable('audit_log').set({ actor_id: 'someone-else' }).where('id', '=', row.id).execute();
+    const { summary } = await audit();
+    expect(summary).toEqual([`audit_log id ${row.id} [chain]`]);
+  });
+
+  it('reports a deleted audit row at the next link, and the version it recorded as unaudited', async () => {
+    const rows = await env.ctx.db.selectFrom('audit_log').select(['id', 'action']).orderBy('id').execute();
+    const victim = rows.findIndex((r) => r.action === 'surety.correction');
+    await env.ctx.db
+      .deleteFrom('audit_log')
+      .where('id', '=', rows[victim]?.id ?? -1)
+      .execute();
+    const { summary } = await audit();
+    expect(summary).toContain(`audit_log id ${rows[victim + 1]?.id} [chain]`);
+    expect(summary).toContain(`audit_log ${a} seq 3 [versions]`);
+  });
+
+  it('rejects a version re-signed with a key an intruder added to the database', async () => {
+    const key = await newSigningKey(env.now());
+    await env.ctx.db
+      .insertInto('signing_keys')
+      .values({
+        kid: key.kid,
+        public_jwk: JSON.stringify(publicJwkOf(key.privateJwk)),
+        created_at: env.now().toISOString(),
+        retired_at: null,
+      })
+      .execute();
+    // A forged last version: same payload with a bigger amount, signed with the intruder's key.
+    const original = await jwsOf(a, 3);
+    const payload = JSON.parse(Buffer.from(original.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    payload.certificate.guaranteeAmount = 40_000_000;
+    const { importJWK } = await import('jose');
+    const forged = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'esurety-version+jwt' })
+      .sign(await importJWK(key.privateJwk, 'ES256'));
+    await env.ctx.db
+      .updateTable('versions')
+      .set({ jws: forged })
+      .where('contract_number', '=', a)
+      .where('seq', '=', 3)
+      .execute();
+    const { summary } = await audit();
+    expect(summary).toContain(`signing_keys ${key.kid} [key]`);
+    expect(summary).toContain(`versions ${a} seq 3 [key]`);
+  });
+
+  it('reports stored lookup columns that disagree with the signed current version', async () => {
+    await sql`update sureties set works_name = ${'改ざんされた工事名'} where contract_number = ${a}`.execute(
+      env.ctx.db,
+    );
+    const { summary } = await audit();
+    expect(summary).toEqual([`sureties ${a} [columns]`]);
+  });
+
+  if (kind.name === 'sqlite') {
+    it('is a command that prints counts and each failure, and exits 1 on any failure', async () => {
+      const run = () =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit'], {
+          cwd: root,
+          env: { ...process.env, ESURETY_DATA_DIR: env.dataDir, NODE_ENV: 'test', ESURETY_DEMO: '0' },
+          encoding: 'utf8',
+        });
+      const clean = run();
+      expect(clean.status).toBe(0);
+      expect(clean.stdout).toContain('audit: 2 guarantees, 7 versions (4 visible, 3 hidden)');
+      expect(clean.stdout).toMatch(/audit: ok — 0 problems/);
+      await env.ctx.db.deleteFrom('versions').where('contract_number', '=', a).where('seq', '=', 3).execute();
+      const broken = run();
+      expect(broken.status).toBe(1);
+      expect(broken.stdout).toContain(`FAIL sureties ${a} [sequence] latest_seq is 3 but 2 versions are stored`);
+      expect(broken.stdout).toMatch(/audit: FAILED — \d+ problems/);
+    }, 30_000);
+  }
+});

@@ -1,0 +1,165 @@
+// The staff portal layout: header with the staff menu (by role), log-out, language switch; one <main>.
+import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
+import type { Lang, Translate } from '../i18n/index.js';
+import { styles } from '../styles.js';
+import type { AdminTranslate } from './i18n.js';
+import { adminStyles } from './styles.js';
+
+export interface StaffView {
+  email: string;
+  role: 'admin' | 'clerk' | 'approver';
+  csrf: string;
+  /** The second factor is passed (the full menu is shown only then). */
+  mfa: boolean;
+}
+
+export interface AdminPageProps {
+  t: Translate;
+  at: AdminTranslate;
+  lang: Lang;
+  path: string;
+  nonce?: string | undefined;
+  staff?: StaffView | undefined;
+  flash?: string | undefined;
+}
+
+type Section = 'dashboard' | 'sureties' | 'newDraft' | 'drafts' | 'import' | 'obligees' | 'tokens' | 'users' | 'audit';
+
+const MENU: { key: Section; href: string; roles: StaffView['role'][] }[] = [
+  { key: 'dashboard', href: '/admin', roles: ['admin', 'clerk', 'approver'] },
+  { key: 'sureties', href: '/admin/sureties', roles: ['admin', 'clerk', 'approver'] },
+  { key: 'newDraft', href: '/admin/drafts/new', roles: ['clerk'] },
+  { key: 'drafts', href: '/admin/drafts', roles: ['admin', 'clerk', 'approver'] },
+  { key: 'import', href: '/admin/import', roles: ['clerk'] },
+  { key: 'obligees', href: '/admin/obligees', roles: ['admin'] },
+  { key: 'tokens', href: '/admin/tokens', roles: ['admin'] },
+  { key: 'users', href: '/admin/users', roles: ['admin'] },
+  { key: 'audit', href: '/admin/audit', roles: ['admin', 'approver'] },
+];
+
+export function Csrf(props: { staff?: StaffView | undefined }) {
+  return props.staff ? <input type="hidden" name="_csrf" value={props.staff.csrf} /> : null;
+}
+
+export function AdminLayout(
+  props: AdminPageProps & { title: string; current?: Section; children?: Child; script?: string },
+) {
+  const { at, lang, staff } = props;
+  const other: Lang = lang === 'ja' ? 'en' : 'ja';
+  return (
+    <>
+      {raw('<!DOCTYPE html>')}
+      <html lang={lang}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="robots" content="noindex, nofollow" />
+          <link rel="icon" href="data:," />
+          <title>{`${props.title} | ${at('title')}`}</title>
+          <style nonce={props.nonce} dangerouslySetInnerHTML={{ __html: styles + adminStyles }} />
+        </head>
+        <body>
+          <a class="skip-link" href="#main">
+            {props.t('a11y.skip')}
+          </a>
+          <header class="site-header admin-header">
+            <div class="site-header-inner">
+              <a class="site-title" href="/admin">
+                <span class="site-name">{at('title')}</span>
+                {staff ? (
+                  <span class="who">
+                    {at('nav.signedInAs', { email: staff.email, role: at(`role.${staff.role}`) })}
+                  </span>
+                ) : null}
+              </a>
+              <nav aria-label={at('nav.label')} class="admin-nav">
+                {staff?.mfa
+                  ? MENU.filter((m) => m.roles.includes(staff.role)).map((m) => (
+                      <a href={m.href} aria-current={props.current === m.key ? 'page' : undefined}>
+                        {at(`nav.${m.key}`)}
+                      </a>
+                    ))
+                  : null}
+                <a class="lang-switch" href={`${props.path}?lang=${other}`} hreflang={other} lang={other}>
+                  {props.t('lang.switch')}
+                </a>
+                {staff ? (
+                  <form method="post" action="/admin/logout">
+                    <Csrf staff={staff} />
+                    <button type="submit" class="link-button">
+                      {at('nav.logout')}
+                    </button>
+                  </form>
+                ) : null}
+              </nav>
+            </div>
+          </header>
+          <main id="main" class="admin-main" tabindex={-1}>
+            {props.flash ? (
+              <p class="flash" role="status">
+                {props.flash}
+              </p>
+            ) : null}
+            {props.children}
+          </main>
+          {props.script ? <script nonce={props.nonce} dangerouslySetInnerHTML={{ __html: props.script }} /> : null}
+        </body>
+      </html>
+    </>
+  );
+}
+
+/** A labelled input with its field-level messages wired through aria-describedby / aria-invalid. */
+export function Field(props: {
+  name: string;
+  label: string;
+  value?: string | undefined;
+  errors?: string[] | undefined;
+  type?: string;
+  required?: boolean;
+  requiredLabel?: string;
+  help?: string | undefined;
+  autocomplete?: string;
+  inputmode?: 'numeric' | 'text' | undefined;
+  children?: Child;
+}) {
+  const id = `f-${props.name}`;
+  const errors = props.errors ?? [];
+  const described = [props.help ? `${id}-help` : null, errors.length > 0 ? `${id}-error` : null]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div class="admin-field">
+      <label for={id}>
+        {props.label}
+        {props.required ? <span class="required">{props.requiredLabel ?? '必須'}</span> : null}
+      </label>
+      {props.help ? (
+        <p class="help" id={`${id}-help`}>
+          {props.help}
+        </p>
+      ) : null}
+      {errors.length > 0 ? (
+        <div id={`${id}-error`}>
+          {errors.map((e) => (
+            <p class="field-error">{e}</p>
+          ))}
+        </div>
+      ) : null}
+      {props.children ?? (
+        <input
+          id={id}
+          name={props.name}
+          type={props.type ?? 'text'}
+          value={props.value ?? ''}
+          required={props.required}
+          autocomplete={props.autocomplete}
+          inputmode={props.inputmode}
+          aria-invalid={errors.length > 0 ? 'true' : undefined}
+          aria-describedby={described || undefined}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,268 @@
+// 申込の作成 (per product), 申込・承認 list, one application with approve / send back / withdraw, and 一括登録.
+import type { Product } from '../../../src/domain/certificate.js';
+import type { VersionEvent } from '../../../src/domain/history.js';
+import type { StaffDraftTable } from '../../../db/schema.js';
+import type { FlatFields } from '../../../src/services/staff/certificate-form.js';
+import { COLUMNS } from '../../../src/services/staff/certificate-form.js';
+import type { Draft } from '../../../src/services/staff/drafts.js';
+import type { RowError } from '../../../src/services/staff/import.js';
+import { formats } from '../../format.js';
+import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
+import { CertificateFields, RATIO_SCRIPT } from './forms.js';
+import { DraftTable } from './sureties.js';
+
+const PRODUCTS: Product[] = ['advance_payment', 'intermediate_advance_payment', 'contract'];
+
+export function NewDraftPage(
+  props: AdminPageProps & {
+    product: Product | null;
+    obligees: { id: string; name: string; rules: string }[];
+    values: FlatFields;
+    errors: Record<string, string[]>;
+    formError?: string | undefined;
+  },
+) {
+  const { at, t, product, values, errors, staff } = props;
+  if (!product) {
+    return (
+      <AdminLayout {...props} title={at('nav.newDraft')} current="newDraft">
+        <h1>{at('nav.newDraft')}</h1>
+        <p>{at('draft.choose')}</p>
+        <ul>
+          {PRODUCTS.map((p) => (
+            <li>
+              <a href={`/admin/drafts/new?product=${p}`}>{t(`product.${p}`)}</a>
+            </li>
+          ))}
+        </ul>
+      </AdminLayout>
+    );
+  }
+  const heading = at('draft.heading.new', { product: t(`product.${product}`) });
+  return (
+    <AdminLayout {...props} title={heading} current="newDraft" script={RATIO_SCRIPT}>
+      <h1>{heading}</h1>
+      <p>{at('draft.lead')}</p>
+      {props.formError ? (
+        <div class="error-summary" role="alert">
+          <h2>{at('draft.errors')}</h2>
+          {errors._?.map((e) => (
+            <p>{e}</p>
+          ))}
+          {props.formError !== at('draft.errors') ? <p>{props.formError}</p> : null}
+        </div>
+      ) : null}
+      <form method="post" action={`/admin/drafts/new?product=${product}`} class="panel" novalidate>
+        <Csrf staff={staff} />
+        <input type="hidden" name="product" value={product} />
+        <Field
+          name="obligeeId"
+          label={t('field.obligee')}
+          errors={errors.obligeeId}
+          required
+          requiredLabel={at('draft.required')}
+        >
+          <select
+            id="f-obligeeId"
+            name="obligeeId"
+            required
+            aria-invalid={errors.obligeeId ? 'true' : undefined}
+            aria-describedby={errors.obligeeId ? 'f-obligeeId-error' : undefined}
+          >
+            {props.obligees.map((o) => (
+              <option value={o.id} selected={values.obligeeId === o.id}>
+                {o.name}（{o.rules}）
+              </option>
+            ))}
+          </select>
+        </Field>
+        <CertificateFields at={at} product={product} values={values} errors={errors} />
+        <button class="button-primary" type="submit">
+          {at('draft.submit')}
+        </button>
+      </form>
+    </AdminLayout>
+  );
+}
+
+export function DraftsPage(props: AdminPageProps & { pending: Draft[]; recent: Draft[] }) {
+  const { at } = props;
+  return (
+    <AdminLayout {...props} title={at('drafts.heading')} current="drafts">
+      <h1>{at('drafts.heading')}</h1>
+      <section class="panel" aria-labelledby="p-h">
+        <h2 id="p-h">{at('drafts.pending')}</h2>
+        <DraftTable {...props} drafts={props.pending} caption={at('drafts.pending')} />
+      </section>
+      <section class="panel" aria-labelledby="r-h">
+        <h2 id="r-h">{at('drafts.recent')}</h2>
+        <DraftTable {...props} drafts={props.recent} caption={at('drafts.recent')} />
+      </section>
+    </AdminLayout>
+  );
+}
+
+export function DraftPage(
+  props: AdminPageProps & {
+    draft: StaffDraftTable;
+    draftedByEmail: string;
+    changes: { path: string; before: unknown; after: unknown }[];
+    error?: string | undefined;
+  },
+) {
+  const { at, draft, staff } = props;
+  const f = formats(props.lang);
+  const body = JSON.parse(draft.body) as Record<string, unknown>;
+  const isOwn = props.draftedByEmail === staff?.email;
+  const pending = draft.status === 'pending';
+  return (
+    <AdminLayout {...props} title={at('draft.show.heading')} current="drafts">
+      <h1>
+        {at('draft.show.heading')}：{at(`event.${draft.kind as VersionEvent | 'import'}`)}
+        {draft.contract_number ? `（${draft.contract_number}）` : ''}
+      </h1>
+      {props.error ? (
+        <div class="error-summary" role="alert">
+          <p>{props.error}</p>
+        </div>
+      ) : null}
+      <dl class="check-meta panel">
+        <div>
+          <dt>{at('drafts.status')}</dt>
+          <dd>{at(`draftStatus.${draft.status as 'pending'}`)}</dd>
+        </div>
+        <div>
+          <dt>{at('drafts.by')}</dt>
+          <dd>{props.draftedByEmail}</dd>
+        </div>
+        <div>
+          <dt>{at('drafts.at')}</dt>
+          <dd>{f.instant(draft.drafted_at)}</dd>
+        </div>
+        {draft.contract_number ? (
+          <div>
+            <dt>{at('drafts.target')}</dt>
+            <dd>
+              <a href={`/admin/sureties/${draft.contract_number}`}>{draft.contract_number}</a>
+            </dd>
+          </div>
+        ) : null}
+        {draft.error ? (
+          <div>
+            <dt>{at('draft.lastError')}</dt>
+            <dd>{draft.error}</dd>
+          </div>
+        ) : null}
+      </dl>
+      <section class="panel" aria-labelledby="c-h">
+        <h2 id="c-h">{at('detail.diff')}</h2>
+        {draft.kind === 'import' ? (
+          <p>{at('draft.importRows', { count: (body.rows as unknown[]).length })}</p>
+        ) : props.changes.length === 0 ? (
+          <p>{at('detail.diffNone')}</p>
+        ) : (
+          <table class="admin-table diff-table">
+            <thead>
+              <tr>
+                <th scope="col">{at('detail.diffField')}</th>
+                <th scope="col">{at('detail.diffBefore')}</th>
+                <th scope="col">{at('detail.diffAfter')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.changes.map((c) => (
+                <tr>
+                  <th scope="row">{c.path}</th>
+                  <td class="diff-before">{c.before === undefined ? '—' : String(c.before)}</td>
+                  <td class="diff-after">{c.after === undefined ? '—' : String(c.after)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {typeof body.reason === 'string' ? (
+          <p>
+            {at('detail.reason')}：{body.reason}
+          </p>
+        ) : null}
+      </section>
+      {pending && staff?.role === 'approver' ? (
+        isOwn ? (
+          <p class="flash flash-warn">{at('draft.ownDraft')}</p>
+        ) : (
+          <div class="button-row panel">
+            <form method="post" action={`/admin/drafts/${draft.id}/approve`}>
+              <Csrf staff={staff} />
+              <button class="button-primary" type="submit">
+                {at('draft.approve')}
+              </button>
+            </form>
+            <form method="post" action={`/admin/drafts/${draft.id}/reject`}>
+              <Csrf staff={staff} />
+              <Field name="reason" label={at('draft.rejectReason')} />
+              <button class="button-secondary" type="submit">
+                {at('draft.reject')}
+              </button>
+            </form>
+          </div>
+        )
+      ) : null}
+      {pending && staff?.role === 'clerk' && isOwn ? (
+        <form method="post" action={`/admin/drafts/${draft.id}/withdraw`}>
+          <Csrf staff={staff} />
+          <button class="button-secondary" type="submit">
+            {at('draft.withdraw')}
+          </button>
+        </form>
+      ) : null}
+    </AdminLayout>
+  );
+}
+
+export function ImportPage(props: AdminPageProps & { errors?: RowError[] | undefined }) {
+  const { at, staff } = props;
+  const errors = props.errors ?? [];
+  return (
+    <AdminLayout {...props} title={at('import.heading')} current="import">
+      <h1>{at('import.heading')}</h1>
+      <p>{at('import.lead')}</p>
+      {errors.length > 0 ? (
+        <div class="error-summary" role="alert">
+          <h2>{at('import.errors', { count: errors.length })}</h2>
+          <div class="table-scroll">
+            <table class="admin-table">
+              <thead>
+                <tr>
+                  <th scope="col">{at('import.row')}</th>
+                  <th scope="col">{at('import.column')}</th>
+                  <th scope="col">{at('import.message')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {errors.slice(0, 500).map((e) => (
+                  <tr>
+                    <td>{e.row}</td>
+                    <td>{e.column}</td>
+                    <td>{e.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      ) : null}
+      <form method="post" action="/admin/import" enctype="multipart/form-data" class="panel">
+        <Csrf staff={staff} />
+        <Field name="file" label={at('import.file')} type="file" required />
+        <button class="button-primary" type="submit">
+          {at('import.submit')}
+        </button>
+      </form>
+      <section class="panel" aria-labelledby="cols-h">
+        <h2 id="cols-h">{at('import.columns')}</h2>
+        <p class="kid">{COLUMNS.join(',')}</p>
+        <p>docs/import-example.csv</p>
+      </section>
+    </AdminLayout>
+  );
+}

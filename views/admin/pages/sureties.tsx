@@ -1,0 +1,442 @@
+// 全体トップ, 保証契約一覧 (search + pages), 電子保証概要 (every version, why hidden, per-version diff, key on demand,
+// lifecycle actions limited to what the history rules allow) and the action forms.
+import type { Product } from '../../../src/domain/certificate.js';
+import type { VersionEvent } from '../../../src/domain/history.js';
+import { COLUMN_LABEL, columnOf, type FlatFields } from '../../../src/services/staff/certificate-form.js';
+import type { Draft } from '../../../src/services/staff/drafts.js';
+import type { SuretyDetail, SuretyListFilters, SuretyListRow } from '../../../src/services/staff/portal.js';
+import { formats } from '../../format.js';
+import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
+import { CertificateFields, RATIO_SCRIPT } from './forms.js';
+
+const PRODUCTS: Product[] = ['advance_payment', 'intermediate_advance_payment', 'contract'];
+
+export function DraftTable(props: AdminPageProps & { drafts: Draft[]; caption: string }) {
+  const { at } = props;
+  const f = formats(props.lang);
+  if (props.drafts.length === 0) return <p class="empty">{at('drafts.none')}</p>;
+  return (
+    <div class="table-scroll">
+      <table class="admin-table">
+        <caption class="visually-hidden">{props.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{at('drafts.kind')}</th>
+            <th scope="col">{at('drafts.target')}</th>
+            <th scope="col">{at('drafts.by')}</th>
+            <th scope="col">{at('drafts.at')}</th>
+            <th scope="col">{at('drafts.status')}</th>
+            <th scope="col">{at('drafts.open')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.drafts.map((d) => (
+            <tr>
+              <td>{at(`event.${d.kind as VersionEvent | 'import'}`)}</td>
+              <td class="contract-number">{d.contract_number ?? '—'}</td>
+              <td>{d.drafted_by_email}</td>
+              <td>{f.instant(d.drafted_at)}</td>
+              <td>{at(`draftStatus.${d.status as 'pending'}`)}</td>
+              <td>
+                <a href={`/admin/drafts/${d.id}`}>{at('drafts.open')}</a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function DashboardPage(
+  props: AdminPageProps & { pending: Draft[]; recent: { at: string; contractNumber: string | null; action: string }[] },
+) {
+  const { at } = props;
+  const f = formats(props.lang);
+  const stuck = props.pending.some((d) => d.status === 'publishing');
+  return (
+    <AdminLayout {...props} title={at('dashboard.heading')} current="dashboard">
+      <h1>{at('dashboard.heading')}</h1>
+      {stuck ? <p class="flash flash-warn">{at('dashboard.stuck')}</p> : null}
+      <section class="panel" aria-labelledby="pending-h">
+        <h2 id="pending-h">{at('dashboard.pending')}</h2>
+        <DraftTable {...props} drafts={props.pending} caption={at('dashboard.pending')} />
+      </section>
+      <section class="panel" aria-labelledby="recent-h">
+        <h2 id="recent-h">{at('dashboard.recent')}</h2>
+        {props.recent.length === 0 ? (
+          <p class="empty">{at('dashboard.recentNone')}</p>
+        ) : (
+          <ul>
+            {props.recent.map((r) => (
+              <li>
+                {f.instant(r.at)}{' '}
+                {r.contractNumber ? <a href={`/admin/sureties/${r.contractNumber}`}>{r.contractNumber}</a> : null}{' '}
+                {at(`event.${r.action.replace('surety.', '').replace('publish', 'issue') as VersionEvent}`)}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </AdminLayout>
+  );
+}
+
+export function SuretyListPage(
+  props: AdminPageProps & {
+    filters: SuretyListFilters;
+    query: string;
+    obligees: { id: string; name: string }[];
+    result: { rows: SuretyListRow[]; total: number; page: number; pages: number };
+  },
+) {
+  const { at, t, filters, result } = props;
+  const f = formats(props.lang);
+  const pageHref = (p: number) => `/admin/sureties?${props.query ? `${props.query}&` : ''}page=${p}`;
+  return (
+    <AdminLayout {...props} title={at('list.heading')} current="sureties">
+      <h1>{at('list.heading')}</h1>
+      <section class="panel" aria-labelledby="search-h">
+        <h2 id="search-h">{at('list.search')}</h2>
+        <form method="get" action="/admin/sureties" role="search">
+          <div class="search-grid">
+            <Field
+              name="contractNumber"
+              label={at('list.contractNumber')}
+              value={filters.contractNumber}
+              type="search"
+            />
+            <Field name="worksName" label={at('list.worksName')} value={filters.worksName} type="search" />
+            <Field name="contractor" label={at('list.contractor')} value={filters.contractor} type="search" />
+            <Field name="obligeeId" label={at('list.obligee')}>
+              <select id="f-obligeeId" name="obligeeId">
+                <option value="">{at('list.any')}</option>
+                {props.obligees.map((o) => (
+                  <option value={o.id} selected={filters.obligeeId === o.id}>
+                    {o.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field name="product" label={at('list.product')}>
+              <select id="f-product" name="product">
+                <option value="">{at('list.any')}</option>
+                {PRODUCTS.map((p) => (
+                  <option value={p} selected={filters.product === p}>
+                    {t(`product.${p}`)}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field name="status" label={at('list.status')}>
+              <select id="f-status" name="status">
+                <option value="">{at('list.any')}</option>
+                {(['active', 'expired', 'cancelled'] as const).map((s) => (
+                  <option value={s} selected={filters.status === s}>
+                    {at(`status.${s}`)}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field name="from" label={at('list.from')} type="date" value={filters.from?.slice(0, 10)} />
+            <Field name="to" label={at('list.to')} type="date" value={props.query.match(/(?:^|&)to=([^&]*)/)?.[1]} />
+          </div>
+          <button class="button-primary" type="submit">
+            {at('list.submit')}
+          </button>
+        </form>
+      </section>
+      <p role="status">{at('list.count', { pages: result.pages, total: result.total, page: result.page })}</p>
+      {result.rows.length === 0 ? (
+        <p class="empty">{at('list.none')}</p>
+      ) : (
+        <div class="table-scroll">
+          <table class="admin-table">
+            <caption class="visually-hidden">{at('list.heading')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{at('list.no')}</th>
+                <th scope="col">{at('list.product')}</th>
+                <th scope="col">{at('list.contractNumber')}</th>
+                <th scope="col">{at('list.obligee')}</th>
+                <th scope="col">{at('list.worksName')}</th>
+                <th scope="col">{at('list.contractor')}</th>
+                <th scope="col">{at('list.amount')}</th>
+                <th scope="col">{at('list.status')}</th>
+                <th scope="col">{at('list.created')}</th>
+                <th scope="col">{at('list.detail')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.rows.map((r, i) => (
+                <tr>
+                  <td>{(result.page - 1) * 20 + i + 1}</td>
+                  <td>{t(`product.${r.product as Product}`)}</td>
+                  <td class="contract-number">{r.contractNumber}</td>
+                  <td>{r.obligeeName}</td>
+                  <td>{r.worksName}</td>
+                  <td>{r.contractorName}</td>
+                  <td class="num">{r.contractAmount === null ? '—' : f.money(r.contractAmount)}</td>
+                  <td>{at(`status.${r.status as 'active'}`)}</td>
+                  <td>{f.instant(r.createdAt)}</td>
+                  <td>
+                    <a
+                      href={`/admin/sureties/${r.contractNumber}`}
+                      aria-label={at('list.detailLabel', { number: r.contractNumber })}
+                    >
+                      {at('list.detail')}
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav class="pager" aria-label={at('list.pagination')}>
+        {result.page > 1 ? <a href={pageHref(result.page - 1)}>{at('list.prev')}</a> : null}
+        {result.page < result.pages ? <a href={pageHref(result.page + 1)}>{at('list.next')}</a> : null}
+      </nav>
+    </AdminLayout>
+  );
+}
+
+/** A diff row's field in words (保証金額 (guaranteeAmount)) and its value (amounts as yen). */
+const fieldName = (path: string) => {
+  const column = columnOf(path);
+  return column && !path.startsWith('obligee') && !path.startsWith('issuer')
+    ? `${COLUMN_LABEL[column]}（${path}）`
+    : path;
+};
+const display = (value: unknown, money: (n: number) => string) =>
+  value === undefined ? '—' : typeof value === 'number' ? money(value) : String(value);
+
+export function SuretyDetailPage(
+  props: AdminPageProps & { detail: SuretyDetail; authKey?: string | undefined; drafts: Draft[] },
+) {
+  const { at, t, detail, staff } = props;
+  const f = formats(props.lang);
+  const { state } = detail;
+  const c = state.current.certificate;
+  const n = state.contractNumber;
+  const canKey = staff?.role === 'clerk' || staff?.role === 'approver';
+  const isClerk = staff?.role === 'clerk';
+  let visibleNo = 0;
+  return (
+    <AdminLayout {...props} title={at('detail.heading', { product: t(`product.${c.product}`) })} current="sureties">
+      <h1>{at('detail.heading', { product: t(`product.${c.product}`) })}</h1>
+      <p class="note">{at('detail.latestNote')}</p>
+      <div class={`banner banner-${state.status}`}>
+        <span class="badge">{at(`status.${state.status}`)}</span>
+      </div>
+      {c.guaranteePeriod.to < c.works.period.to ? <p class="flash flash-warn">{at('detail.periodWarning')}</p> : null}
+      <section class="panel" aria-labelledby="summary-h">
+        <h2 id="summary-h" class="visually-hidden">
+          {at('detail.heading', { product: t(`product.${c.product}`) })}
+        </h2>
+        <table class="fields">
+          <tbody>
+            <tr>
+              <th scope="row">{t('field.contractNumber')}</th>
+              <td class="contract-number">{n}</td>
+            </tr>
+            <tr>
+              <th scope="row">{t('field.contractor')}</th>
+              <td>{c.contractor.name}</td>
+            </tr>
+            {c.jointVenture ? (
+              <tr>
+                <th scope="row">{t('field.jointVenture')}</th>
+                <td>{c.jointVenture.name}</td>
+              </tr>
+            ) : null}
+            <tr>
+              <th scope="row">{t('field.worksName')}</th>
+              <td>{c.works.name}</td>
+            </tr>
+            <tr>
+              <th scope="row">{t('field.obligee')}</th>
+              <td>{c.obligee.title ?? c.obligee.name}</td>
+            </tr>
+            <tr>
+              <th scope="row">{t('field.contractAmount')}</th>
+              <td>{f.money(c.contractAmount)}</td>
+            </tr>
+            <tr>
+              <th scope="row">{t('field.guaranteeAmount')}</th>
+              <td>{f.money(c.guaranteeAmount)}</td>
+            </tr>
+            <tr>
+              <th scope="row">{t('field.product')}</th>
+              <td>{t(`product.${c.product}`)}</td>
+            </tr>
+            {c.depositBank ? (
+              <tr>
+                <th scope="row">{t('field.depositBank')}</th>
+                <td>{c.depositBank}</td>
+              </tr>
+            ) : null}
+            <tr>
+              <th scope="row">{t('field.guaranteePeriod')}</th>
+              <td>{f.period(c.guaranteePeriod, t('period.separator'))}</td>
+            </tr>
+          </tbody>
+        </table>
+      </section>
+      {canKey ? (
+        <section class="panel" aria-labelledby="key-h">
+          <h2 id="key-h">{at('detail.key.heading')}</h2>
+          <p class="note">{at('detail.key.note')}</p>
+          {props.authKey ? (
+            <div class="button-row">
+              <span class="key-box" aria-label={at('detail.key.shown')}>
+                {props.authKey}
+              </span>
+              <button type="button" class="button-secondary" data-print hidden>
+                {at('detail.key.print')}
+              </button>
+            </div>
+          ) : (
+            <form method="post" action={`/admin/sureties/${n}/key`}>
+              <Csrf staff={staff} />
+              <button type="submit" class="button-secondary">
+                {at('detail.key.show')}
+              </button>
+              <p class="note">{at('detail.key.audit')}</p>
+            </form>
+          )}
+          {isClerk ? (
+            <form method="post" action={`/admin/sureties/${n}/reissue`} class="no-print">
+              <Csrf staff={staff} />
+              <p class="note">{at('detail.reissue.note')}</p>
+              <button type="submit" class="button-secondary">
+                {at('detail.reissue')}
+              </button>
+            </form>
+          ) : null}
+        </section>
+      ) : null}
+      {isClerk ? (
+        <section class="panel no-print" aria-labelledby="actions-h">
+          <h2 id="actions-h">{at('detail.actions')}</h2>
+          {detail.allowed.length === 0 ? (
+            <p>{at('detail.actionsNone')}</p>
+          ) : (
+            <div class="button-row">
+              {detail.allowed.map((e) => (
+                <a class="button-secondary" href={`/admin/sureties/${n}/actions/${e}`}>
+                  {at(`event.${e}`)}
+                </a>
+              ))}
+            </div>
+          )}
+        </section>
+      ) : null}
+      <section class="panel" aria-labelledby="history-h">
+        <h2 id="history-h">{at('detail.history')}</h2>
+        <p class="note">{at('detail.historyNote')}</p>
+        {detail.versions.map(({ version: v, hiddenBecause, changes }) => {
+          const visibleLabel = hiddenBecause
+            ? hiddenBecause.kind === 'cancellation_record'
+              ? at('detail.hidden.cancellation_record')
+              : at(`detail.hidden.${hiddenBecause.kind}`, { by: hiddenBecause.by })
+            : `${at('detail.visible')}（No.${++visibleNo}）`;
+          return (
+            <section class={hiddenBecause ? 'version is-hidden' : 'version'} aria-labelledby={`v${v.seq}`}>
+              <h3 id={`v${v.seq}`}>
+                {at('detail.seq')} {v.seq}：{at(`event.${v.event}`)}{' '}
+                <span class={hiddenBecause ? 'tag tag-warn' : 'tag'}>{visibleLabel}</span>
+              </h3>
+              <p>
+                {at('detail.issuedAt')}：{f.instant(v.issuedAt)}
+                {v.reason ? `\u3000${at('detail.reason')}：${v.reason}` : ''}
+                {v.target !== null ? `\u3000→ ${at('detail.seq')} ${v.target}` : ''}
+              </p>
+              {changes.length === 0 ? (
+                <p class="note">{at('detail.diffNone')}</p>
+              ) : (
+                <details open={v.seq !== 1}>
+                  <summary>
+                    {at('detail.diff')}（{changes.length}）
+                  </summary>
+                  <div class="table-scroll">
+                    <table class="admin-table diff-table">
+                      <caption class="visually-hidden">
+                        {at('detail.diff')} {at('detail.seq')} {v.seq}
+                      </caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">{at('detail.diffField')}</th>
+                          <th scope="col">{at('detail.diffBefore')}</th>
+                          <th scope="col">{at('detail.diffAfter')}</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {changes.map((ch) => (
+                          <tr>
+                            <th scope="row">{fieldName(ch.path)}</th>
+                            <td class="diff-before">{display(ch.before, f.money)}</td>
+                            <td class="diff-after">{display(ch.after, f.money)}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
+                </details>
+              )}
+            </section>
+          );
+        })}
+      </section>
+      {props.drafts.length > 0 ? (
+        <section class="panel" aria-labelledby="drafts-h">
+          <h2 id="drafts-h">{at('detail.drafts')}</h2>
+          <DraftTable {...props} drafts={props.drafts} caption={at('detail.drafts')} />
+        </section>
+      ) : null}
+    </AdminLayout>
+  );
+}
+
+export function ActionPage(
+  props: AdminPageProps & {
+    detail: SuretyDetail;
+    event: Exclude<VersionEvent, 'issue'>;
+    values: FlatFields;
+    reason: string;
+    errors: Record<string, string[]>;
+    formError?: string | undefined;
+  },
+) {
+  const { at, detail, event, staff } = props;
+  const n = detail.state.contractNumber;
+  const seq = detail.state.current.seq;
+  const editing = event === 'change' || event === 'correction';
+  const heading = at('action.heading', { event: at(`event.${event}`), number: n });
+  return (
+    <AdminLayout {...props} title={heading} current="sureties" script={editing ? RATIO_SCRIPT : undefined}>
+      <h1>{heading}</h1>
+      <p>{at(`action.lead.${event}`, { seq })}</p>
+      {props.formError ? (
+        <div class="error-summary" role="alert">
+          <p>{props.formError}</p>
+        </div>
+      ) : null}
+      <form method="post" action={`/admin/sureties/${n}/actions/${event}`} class="panel">
+        <Csrf staff={staff} />
+        {editing ? (
+          <CertificateFields
+            at={at}
+            product={detail.state.current.certificate.product}
+            values={props.values}
+            errors={props.errors}
+          />
+        ) : null}
+        <Field name="reason" label={at('action.reason')} value={props.reason} errors={props.errors.reason} />
+        <button class="button-primary" type="submit">
+          {at('action.submit')}
+        </button>
+      </form>
+    </AdminLayout>
+  );
+}

@@ -1,0 +1,202 @@
+// The contractor's status page (/status): number + key in, then arrival time, views, receipt confirmations and
+// notice downloads of the guarantee. Shown only in answer to a successful check; never cached.
+import { changeKind } from '../../src/domain/history.js';
+import type { ContractorStatus } from '../../src/services/contractor-status.js';
+import { formats } from '../format.js';
+import { Layout, type PageProps } from '../layout.js';
+import { FollowUpStyle } from './follow-up-styles.js';
+
+export interface StatusPageProps extends PageProps {
+  error?: 'no_match' | 'throttled' | 'invalid' | undefined;
+  retryAfterSeconds?: number | undefined;
+  contractNumber?: string | undefined;
+  status?: ContractorStatus | undefined;
+}
+
+export function StatusPage(props: StatusPageProps) {
+  const { t } = props;
+  const message = props.error
+    ? props.error === 'throttled'
+      ? t('verify.error.throttled', { minutes: Math.max(1, Math.ceil((props.retryAfterSeconds ?? 60) / 60)) })
+      : t(`verify.error.${props.error}`)
+    : null;
+  const title = message ? `${t('a11y.errorPrefix')}: ${t('status.heading')}` : t('status.heading');
+  return (
+    <Layout
+      {...props}
+      title={props.status ? `${t('status.result.heading')} ${props.status.state.contractNumber}` : title}
+      noindex
+    >
+      <FollowUpStyle nonce={props.nonce} />
+      {props.status ? <StatusResult {...props} status={props.status} /> : null}
+      <section class="panel verify-form" aria-labelledby="status-heading">
+        {props.status ? (
+          <h2 id="status-heading">{t('status.again')}</h2>
+        ) : (
+          <h1 id="status-heading">{t('status.heading')}</h1>
+        )}
+        <p class="lead">{t('status.lead')}</p>
+        {message ? (
+          <div class="error-summary" role="alert" aria-labelledby="error-heading">
+            <h2 id="error-heading">{t('verify.error.heading')}</h2>
+            <p>{message}</p>
+          </div>
+        ) : null}
+        <form method="post" action="/status">
+          <div class="field">
+            <label for="contractNumber">{t('verify.contractNumber')}</label>
+            <p class="help" id="contractNumber-help">
+              {t('verify.contractNumber.help')}
+            </p>
+            <input
+              type="text"
+              id="contractNumber"
+              name="contractNumber"
+              class="input-number"
+              inputmode="numeric"
+              autocomplete="off"
+              maxlength={32}
+              required
+              aria-describedby="contractNumber-help"
+              value={props.status ? '' : (props.contractNumber ?? '')}
+            />
+          </div>
+          <div class="field">
+            <label for="authKey">{t('verify.authKey')}</label>
+            <p class="help" id="authKey-help">
+              {t('verify.authKey.help')}
+            </p>
+            <input
+              type="text"
+              id="authKey"
+              name="authKey"
+              class="input-key"
+              autocomplete="off"
+              autocapitalize="off"
+              autocorrect="off"
+              spellcheck={false}
+              maxlength={32}
+              required
+              aria-describedby="authKey-help"
+            />
+          </div>
+          <button type="submit" class="button-primary">
+            {t('status.submit')}
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+}
+
+function StatusResult(props: StatusPageProps & { status: ContractorStatus }) {
+  const { t, lang, status } = props;
+  const { state } = status;
+  const f = formats(lang);
+  const c = state.current.certificate;
+  const receiptOf = (seq: number) => status.receipts.find((r) => r.seq === seq);
+  const current = receiptOf(state.current.seq);
+  const data = lang === 'ja' ? undefined : 'ja';
+  return (
+    <section class="panel" aria-labelledby="result-heading">
+      <h1 id="result-heading">{t('status.result.heading')}</h1>
+      <div class={`banner banner-${state.status}`} role="status">
+        <span class="badge">{t(`cert.status.${state.status}`)}</span>
+        <span>{t(`cert.banner.${state.status}`)}</span>
+      </div>
+      <dl class="check-meta status-facts">
+        <div>
+          <dt>{t('field.contractNumber')}</dt>
+          <dd class="contract-number">{state.contractNumber}</dd>
+        </div>
+        <div>
+          <dt>{t('field.product')}</dt>
+          <dd>{t(`product.${c.product}`)}</dd>
+        </div>
+        <div>
+          <dt>{t('field.worksName')}</dt>
+          <dd lang={data}>{c.works.name}</dd>
+        </div>
+        <div>
+          <dt>{t('field.obligee')}</dt>
+          <dd lang={data}>{c.obligee.name}</dd>
+        </div>
+        <div>
+          <dt>{t('status.arrivedAt')}</dt>
+          <dd>{f.instant(status.arrivedAt)}</dd>
+        </div>
+        <div>
+          <dt>{t('status.views')}</dt>
+          <dd>
+            {status.views.count > 0
+              ? t('status.views.count', { count: status.views.count, time: f.instant(status.views.lastAt ?? '') })
+              : t('status.views.none')}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('status.receipt')}</dt>
+          <dd>
+            {current
+              ? t('status.receipt.current', {
+                  time: f.instant(current.confirmedAt),
+                  department: current.department,
+                  name: current.officerName,
+                })
+              : t('status.receipt.none')}
+          </dd>
+        </div>
+      </dl>
+      <p class="note">{t('status.views.note')}</p>
+
+      <h2 id="status-history-heading">{t('status.history.heading')}</h2>
+      <div class="table-scroll">
+        <table class="history-table" aria-labelledby="status-history-heading">
+          <thead>
+            <tr>
+              <th scope="col" class="col-no">
+                {t('history.no')}
+              </th>
+              <th scope="col">{t('history.issuedAt')}</th>
+              <th scope="col">{t('history.kind')}</th>
+              <th scope="col">{t('status.receipt')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {state.visible.map((v, i) => {
+              const r = receiptOf(v.seq);
+              return (
+                <tr>
+                  <td class="col-no">{i + 1}</td>
+                  <td>{f.instant(v.issuedAt)}</td>
+                  <td>{t(`kind.${changeKind(v, state.visible[i - 1])}`)}</td>
+                  <td class="receipt-cell">
+                    {r
+                      ? t('status.receipt.row', {
+                          time: f.instant(r.confirmedAt),
+                          department: r.department,
+                          name: r.officerName,
+                        })
+                      : t('status.receipt.none')}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p class="note">{t('history.issuedAtNote')}</p>
+
+      <h2>{t('status.downloads.heading')}</h2>
+      {status.noticeDownloads.length > 0 ? (
+        <ul>
+          {status.noticeDownloads.map((at) => (
+            <li>{t('status.downloads.item', { time: f.instant(at) })}</li>
+          ))}
+        </ul>
+      ) : (
+        <p>{t('status.downloads.none')}</p>
+      )}
+      <p class="note">{t('status.downloads.note')}</p>
+    </section>
+  );
+}

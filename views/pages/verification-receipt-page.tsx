@@ -1,0 +1,86 @@
+// The verification receipt (確認証跡) just issued: what it states, and its PDF and JWS to download.
+import { formats } from '../format.js';
+import { Layout, type PageProps } from '../layout.js';
+import { DocumentsStyle } from './documents-styles.js';
+
+export interface VerificationReceiptPageProps extends PageProps {
+  contractNumber: string;
+  rid: string;
+  issuedAt: string;
+  /** The version named by the receipt, as the history table labels it (No. 0 when it is hidden since). */
+  no: number;
+  kind: string;
+  seq: number;
+  versionHash: string;
+  status: 'active' | 'expired' | 'cancelled';
+  officer: { name?: string | undefined; department?: string | undefined } | null;
+}
+
+export function VerificationReceiptPage(props: VerificationReceiptPageProps) {
+  const { t } = props;
+  const f = formats(props.lang);
+  const base = `/certificates/${props.contractNumber}`;
+  const files = `${base}/verification-receipts/${props.rid}`;
+  const officer = props.officer
+    ? [props.officer.department, props.officer.name].filter((v) => !!v).join('\u3000')
+    : t('vr.officer.none');
+  return (
+    <Layout {...props} title={t('vr.heading')} noindex>
+      <DocumentsStyle nonce={props.nonce} />
+      <section class="panel" aria-labelledby="vr-heading">
+        <div class="banner banner-active" role="status">
+          <span>{t('vr.issued')}</span>
+        </div>
+        <h1 id="vr-heading">{t('vr.heading')}</h1>
+        <p>{t('vr.lead')}</p>
+        <dl class="check-meta">
+          <div>
+            <dt>{t('vr.rid')}</dt>
+            <dd class="contract-number">{props.rid}</dd>
+          </div>
+          <div>
+            <dt>{t('vr.checkedAt')}</dt>
+            <dd>{f.instant(props.issuedAt)}</dd>
+          </div>
+          <div>
+            <dt>{t('field.contractNumber')}</dt>
+            <dd class="contract-number">{props.contractNumber}</dd>
+          </div>
+          <div>
+            <dt>{t('vr.version')}</dt>
+            <dd>
+              {props.no > 0 ? t('cert.version.summary', { no: props.no, kind: props.kind }) : props.kind}
+              {` ／ seq ${props.seq}`}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('vr.status')}</dt>
+            <dd>{t(`cert.status.${props.status}`)}</dd>
+          </div>
+          <div>
+            <dt>{t('vr.versionHash')}</dt>
+            <dd class="hash">{props.versionHash}</dd>
+          </div>
+          <div>
+            <dt>{t('vr.officer')}</dt>
+            <dd lang="ja">{officer}</dd>
+          </div>
+        </dl>
+        <p class="doc-actions">
+          <a class="button-primary" href={`${files}/receipt.pdf`}>
+            {t('vr.download.pdf')}
+          </a>
+          <a class="button-secondary" href={`${files}/receipt.jws`}>
+            {t('vr.download.jws')}
+          </a>
+        </p>
+        <p class="note">{t('vr.note')}</p>
+        <p>
+          <a href={base} class="back-link">
+            {t('vr.back')}
+          </a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
