@@ -432,7 +432,11 @@ async function probePdf(
   grant: { contractNumber: string; cookie: string } | undefined,
 ): Promise<((n: string) => string) | null> {
   if (!grant) return null;
-  const candidates = [(n: string) => `/certificates/${n}/pdf`, (n: string) => `/certificates/${n}.pdf`];
+  const candidates = [
+    (n: string) => `/certificates/${n}/certificate.pdf`,
+    (n: string) => `/certificates/${n}/pdf`,
+    (n: string) => `/certificates/${n}.pdf`,
+  ];
   for (const candidate of candidates) {
     const res = await fetch(url + candidate(grant.contractNumber), { headers: { cookie: grant.cookie } });
     await res.arrayBuffer();
