@@ -9,6 +9,14 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** A `--name N` flag as a positive integer, or the fallback when absent. */
+export function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer (got ${value})`);
+  return n;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -8,7 +8,9 @@ import { openPlatform } from '../../src/platform.js';
 import { createApiToken } from '../../src/services/api-tokens.js';
 import type { Actor } from '../../src/services/context.js';
 import { putObligee } from '../../src/services/obligees.js';
-import { UsageError, type Child } from './harness.js';
+import { positiveInt, type Child } from './harness.js';
+
+export { positiveInt };
 import { BENCH_ENV } from './verify-dataset.js';
 
 export { BENCH_ENV };
@@ -147,13 +149,6 @@ export async function inParallel<T>(items: readonly T[], width: number, fn: (ite
     for (let i = next++; i < items.length; i = next++) await fn(items[i] as T, i);
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(width, items.length)) }, worker));
-}
-
-export function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer (got ${value})`);
-  return n;
 }
 
 export interface QuietChild extends Child {

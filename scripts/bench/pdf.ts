@@ -25,18 +25,11 @@ import { createLogger } from '../../src/logger.js';
 import { openPlatform } from '../../src/platform.js';
 import { seedDemo } from '../../src/services/seed-demo.js';
 import { jwsHash } from '../../src/signing/versions.js';
-import { UsageError, fmt, freePort, printTable, startServer, stopServer } from './harness.js';
+import { fmt, freePort, positiveInt, printTable, startServer, stopServer } from './harness.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SELF = fileURLToPath(import.meta.url);
 const log = (line: string) => console.error(`[bench pdf] ${line}`);
-
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer (got ${value})`);
-  return n;
-}
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 

@@ -20,6 +20,7 @@ import {
   fmt,
   freePort,
   measure,
+  positiveInt,
   printTable,
   rssMiB,
   startServer,
@@ -45,13 +46,6 @@ http
 `;
 
 const log = (line: string) => console.error(`[bench verify] ${line}`);
-
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer (got ${value})`);
-  return n;
-}
 
 /** Requests that each pick a random measured contract; `used` marks which ones were sent. */
 function verifyRequests(contracts: readonly MeasuredContract[], used: Uint8Array): RequestSpec[] {

@@ -4,6 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { writeTransaction } from '../../../db/connection.js';
 import type { StaffDraftTable } from '../../../db/schema.js';
+
+/** A stored draft as screens show it. */
+export type StoredDraft = StaffDraftTable;
 import { certificateSchema, IMMUTABLE_FIELDS, mergePatch } from '../../domain/certificate.js';
 import { eligibilityViolation, type ObligeeRule } from '../../domain/eligibility.js';
 import { currentVersion, historyViolation, type VersionEvent } from '../../domain/history.js';

@@ -1,10 +1,9 @@
 // 申込の作成 (per product), 申込・承認 list, one application with approve / send back / withdraw, and 一括登録.
 import type { Product } from '../../../src/domain/certificate.js';
 import type { VersionEvent } from '../../../src/domain/history.js';
-import type { StaffDraftTable } from '../../../db/schema.js';
 import type { FlatFields } from '../../../src/services/staff/certificate-form.js';
 import { COLUMNS } from '../../../src/services/staff/certificate-form.js';
-import type { Draft } from '../../../src/services/staff/drafts.js';
+import type { Draft, StoredDraft } from '../../../src/services/staff/drafts.js';
 import type { RowError } from '../../../src/services/staff/import.js';
 import { formats } from '../../format.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
@@ -104,7 +103,7 @@ export function DraftsPage(props: AdminPageProps & { pending: Draft[]; recent: D
 
 export function DraftPage(
   props: AdminPageProps & {
-    draft: StaffDraftTable;
+    draft: StoredDraft;
     draftedByEmail: string;
     changes: { path: string; before: unknown; after: unknown }[];
     error?: string | undefined;
