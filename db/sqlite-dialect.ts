@@ -39,7 +39,7 @@ class CachedConnection implements DatabaseConnection {
     private readonly limit = 1000,
   ) {}
 
-  private prepare(sql: string): BetterSqlite3.Statement {
+  prepare(sql: string): BetterSqlite3.Statement {
     let stmt = this.statements.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql);
@@ -63,12 +63,36 @@ class CachedConnection implements DatabaseConnection {
   }
 }
 
+/** Cached prepared statements by SQL text, for code that runs synchronously on the raw connection. */
+export interface SyncSqlite {
+  prepare(sql: string): BetterSqlite3.Statement;
+}
+
 class FairSqliteDriver implements Driver {
   private readonly mutex = new FifoMutex();
   private readonly connection: CachedConnection;
 
   constructor(private readonly db: BetterSqlite3.Database) {
     this.connection = new CachedConnection(db);
+  }
+
+  /**
+   * Runs fn synchronously on the raw connection in one deferred (read) transaction, in turn with Kysely's queries
+   * and transactions (same FIFO mutex): no query builder, no promise per statement. fn must only read.
+   */
+  async readSync<T>(fn: (sqlite: SyncSqlite) => T): Promise<T> {
+    await this.mutex.lock();
+    try {
+      const connection = this.connection;
+      connection.prepare('begin deferred').run();
+      try {
+        return fn(connection);
+      } finally {
+        connection.prepare('commit').run();
+      }
+    } finally {
+      this.mutex.unlock();
+    }
   }
 
   async init(): Promise<void> {}
@@ -100,11 +124,14 @@ class FairSqliteDriver implements Driver {
 }
 
 export class FairSqliteDialect extends SqliteDialect {
-  constructor(private readonly db: BetterSqlite3.Database) {
+  readonly driver: FairSqliteDriver;
+
+  constructor(db: BetterSqlite3.Database) {
     super({ database: db });
+    this.driver = new FairSqliteDriver(db);
   }
 
   override createDriver(): Driver {
-    return new FairSqliteDriver(this.db);
+    return this.driver;
   }
 }

@@ -1,6 +1,6 @@
 // Throttle counters, access events (verification attempts and views) and alerts.
 import { sql, type Insertable, type Kysely } from 'kysely';
-import { isPostgres } from '../../db/connection.js';
+import { isPostgres, type SyncSqlite } from '../../db/connection.js';
 import type { AccessEventTable, AlertTable, Database } from '../../db/schema.js';
 
 /**
@@ -26,6 +26,21 @@ export async function readFailures(
     .where('bucket', 'in', buckets)
     .where('window_ends', '>', nowMs)
     .execute();
+  return new Map(rows.map((r) => [r.bucket, { failures: Number(r.failures), windowEnds: Number(r.window_ends) }]));
+}
+
+/** readFailures on SQLite's raw connection (the verification hot path; see sqliteReader). */
+export function readFailuresSync(
+  sqlite: SyncSqlite,
+  buckets: string[],
+  nowMs: number,
+): Map<string, { failures: number; windowEnds: number }> {
+  const marks = buckets.map(() => '?').join(', ');
+  const rows = sqlite
+    .prepare(
+      `select bucket, failures, window_ends from throttle_counters where bucket in (${marks}) and window_ends > ?`,
+    )
+    .all(...buckets, nowMs) as { bucket: string; failures: number; window_ends: number }[];
   return new Map(rows.map((r) => [r.bucket, { failures: Number(r.failures), windowEnds: Number(r.window_ends) }]));
 }
 

@@ -16,6 +16,7 @@ import { verifySurety } from '../services/verify-surety.js';
 import { verifyRequestSchema } from '../domain/requests.js';
 import { parseOrThrow } from '../services/validation.js';
 import type { SuretyState } from '../services/surety-state.js';
+import type { Status } from '../domain/history.js';
 import { attachment } from './documents.js';
 import { clientOf, pathContractNumber, readJson, type AppEnv } from './http.js';
 
@@ -26,6 +27,25 @@ const currentJson = (state: SuretyState) => ({
   issuedAt: state.current.issuedAt,
   certificate: state.current.certificate,
 });
+
+// An unchanged guarantee gets the same answer bytes on every verification: serialised once per verified state
+// (cached by number and latest seq in surety-state.ts) and status (which changes when the period ends).
+const verifyAnswers = new WeakMap<SuretyState['versions'], Partial<Record<Status, string>>>();
+
+function verifyAnswer(state: SuretyState): string {
+  let byStatus = verifyAnswers.get(state.versions);
+  if (!byStatus) {
+    byStatus = {};
+    verifyAnswers.set(state.versions, byStatus);
+  }
+  return (byStatus[state.status] ??= JSON.stringify({
+    contractNumber: state.contractNumber,
+    status: state.status,
+    current: currentJson(state),
+    history: state.visible.map((v) => ({ seq: v.seq, event: v.event, issuedAt: v.issuedAt, jws: v.jws })),
+    jws: state.current.jws,
+  }));
+}
 
 export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
@@ -45,16 +65,8 @@ export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
         });
       case 'tampered':
         throw new DomainError('internal', '保証データの署名を検証できませんでした。発行者にお問い合わせください');
-      case 'ok': {
-        const { state } = result;
-        return c.json({
-          contractNumber: state.contractNumber,
-          status: state.status,
-          current: currentJson(state),
-          history: state.visible.map((v) => ({ seq: v.seq, event: v.event, issuedAt: v.issuedAt, jws: v.jws })),
-          jws: state.current.jws,
-        });
-      }
+      case 'ok':
+        return c.body(verifyAnswer(result.state), 200, { 'Content-Type': 'application/json' });
     }
   });
 

@@ -59,17 +59,26 @@ async function readText(c: Context<AppEnv>, limit: number): Promise<string> {
     if (Buffer.byteLength(text) > limit) throw tooLarge();
     return text;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      incoming.resume();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  // Plain 'data'/'end' events: an async iterator over the stream costs several promises per request.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else {
+        incoming.off('data', onData);
+        incoming.resume();
+        reject(tooLarge());
+      }
+    };
+    incoming.on('data', onData);
+    incoming.once('end', () => {
+      if (size <= limit)
+        resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
+    incoming.once('error', reject);
+  });
 }
 
 /** The JSON body; an empty body is `{}` when `allowEmpty` (POST routes that need no input). */
