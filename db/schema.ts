@@ -35,6 +35,8 @@ export interface SuretyTable {
   works_name: string;
   contractor_name: string;
   contractor_email: string | null;
+  /** guaranteePeriod.to of the current version (lookup column for the staff list's 有効 / 保証期間満了 filter). */
+  guarantee_end: string | null;
   auth_key_hmac: string;
   auth_key_jwe: string;
   latest_seq: number;

@@ -18,6 +18,7 @@ import {
   type IntegrityReport,
 } from './services/audit-integrity.js';
 import { backupSqlite } from './services/backup-database.js';
+import { recordBackup } from './services/record-backup.js';
 import { readSecrets, SecretsError } from './signing/secrets.js';
 
 const USAGE = `usage: npm run cli -- <command>
@@ -107,6 +108,7 @@ async function run(argv: string[]): Promise<number> {
           return 1;
         }
         console.log(`backup ${file}: integrity_check ok, ${report.audit.versions} versions, audit passed`);
+        await recordBackup(ctx, cli, report);
         console.error(
           'keep the secrets file with it: the backup cannot be used without the secrets it was signed with',
         );

@@ -5,6 +5,8 @@ import * as createReceipts from './20261124010000_create_receipts.js';
 import * as chainAuditLog from './20261124020000_chain_audit_log.js';
 import * as createOutbox from './20261124030000_create_outbox.js';
 import * as createStaff from './20261124040000_create_staff.js';
+import * as addSuretiesGuaranteeEnd from './20261125010000_add_sureties_guarantee_end.js';
+import * as indexIdempotencyKeys from './20261125020000_index_idempotency_keys.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -12,4 +14,6 @@ export const migrations: Record<string, Migration> = {
   '20261124020000_chain_audit_log': chainAuditLog,
   '20261124030000_create_outbox': createOutbox,
   '20261124040000_create_staff': createStaff,
+  '20261125010000_add_sureties_guarantee_end': addSuretiesGuaranteeEnd,
+  '20261125020000_index_idempotency_keys': indexIdempotencyKeys,
 };

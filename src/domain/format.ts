@@ -42,6 +42,24 @@ export function jstDate(now: Date): string {
   return new Date(now.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 }
 
+/** True for a real calendar date written `YYYY-MM-DD` (not `2026-02-30`). */
+export function isIsoDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && utcDate(value).toISOString().slice(0, 10) === value;
+}
+
+/**
+ * The instant (UTC ISO-8601, as stored in `created_at`) at which a JST calendar day begins: `2026-04-01` →
+ * `2026-03-31T15:00:00.000Z`. Japan has no daylight saving time, so every JST day is UTC+9 and 24 hours long.
+ */
+export function jstDayStart(isoDate: string): string {
+  return new Date(utcDate(isoDate).getTime() - 9 * 3600_000).toISOString();
+}
+
+/** The instant at which the JST calendar day after `isoDate` begins (the exclusive end of an inclusive range). */
+export function jstDayEnd(isoDate: string): string {
+  return new Date(utcDate(isoDate).getTime() + 15 * 3600_000).toISOString();
+}
+
 /** An instant as ISO-8601 with the +09:00 offset, to the millisecond: `2026-01-05T09:30:00.000+09:00`. */
 export function toJstIso(now: Date): string {
   return new Date(now.getTime() + 9 * 3600_000).toISOString().replace('Z', '+09:00');

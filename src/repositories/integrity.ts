@@ -29,7 +29,15 @@ export async function readSnapshot<T>(
 export async function listSuretyBatch(db: Kysely<Database>, after: string, limit: number) {
   return db
     .selectFrom('sureties')
-    .select(['contract_number', 'product', 'obligee_id', 'works_name', 'contractor_name', 'latest_seq'])
+    .select([
+      'contract_number',
+      'product',
+      'obligee_id',
+      'works_name',
+      'contractor_name',
+      'guarantee_end',
+      'latest_seq',
+    ])
     .where('contract_number', '>', after)
     .orderBy('contract_number')
     .limit(limit)

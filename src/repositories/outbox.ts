@@ -205,3 +205,63 @@ export async function listUsedMailLinks(db: Kysely<Database>, contractNumber: st
     .orderBy('used_at')
     .execute();
 }
+
+/** What the staff mail screen reads of a mail: never the bodies or the link specs. */
+export type OutboxSummaryRow = Pick<
+  OutboxRow,
+  | 'id'
+  | 'kind'
+  | 'contract_number'
+  | 'recipient'
+  | 'subject'
+  | 'state'
+  | 'attempts'
+  | 'next_attempt_at'
+  | 'lease_until'
+  | 'last_error'
+  | 'created_at'
+  | 'sent_at'
+>;
+
+export interface OutboxSearch {
+  state: OutboxState;
+  contractNumber?: string | undefined;
+  kind?: string | undefined;
+}
+
+/** One page of mails in a state (optionally of one guarantee or kind), newest first, with the total. */
+export async function searchOutbox(
+  db: Kysely<Database>,
+  s: OutboxSearch,
+  offset: number,
+  limit: number,
+): Promise<{ rows: OutboxSummaryRow[]; total: number }> {
+  const base = db
+    .selectFrom('mail_outbox')
+    .where('state', '=', s.state)
+    .$if(s.contractNumber !== undefined, (q) => q.where('contract_number', '=', s.contractNumber as string))
+    .$if(s.kind !== undefined, (q) => q.where('kind', '=', s.kind as string));
+  const [rows, count] = await Promise.all([
+    base
+      .select([
+        'id',
+        'kind',
+        'contract_number',
+        'recipient',
+        'subject',
+        'state',
+        'attempts',
+        'next_attempt_at',
+        'lease_until',
+        'last_error',
+        'created_at',
+        'sent_at',
+      ])
+      .orderBy('seq', 'desc')
+      .offset(offset)
+      .limit(limit)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}

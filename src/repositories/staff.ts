@@ -120,8 +120,12 @@ export interface SuretySearch {
   contractor?: string | undefined;
   obligeeId?: string | undefined;
   product?: string | undefined;
-  /** Only `cancelled` / `not_cancelled` are decided in SQL; active vs expired is derived from signed data. */
-  cancelled?: boolean | undefined;
+  /**
+   * DESIGN §3: cancelled once a cancellation version exists; otherwise expired when `today` (JST) is after the
+   * current version's guaranteePeriod.to (the `guarantee_end` lookup column), else active.
+   */
+  status?: { is: 'active' | 'expired' | 'cancelled'; today: string } | undefined;
+  /** Instants (UTC ISO-8601): created_at ≥ from and < to. */
   from?: string | undefined;
   to?: string | undefined;
 }
@@ -146,16 +150,20 @@ function suretyQuery(db: Db, s: SuretySearch) {
     .$if(s.product !== undefined, (q) => q.where('sureties.product', '=', s.product as string))
     .$if(s.from !== undefined, (q) => q.where('sureties.created_at', '>=', s.from as string))
     .$if(s.to !== undefined, (q) => q.where('sureties.created_at', '<', s.to as string))
-    .$if(s.cancelled !== undefined, (q) =>
+    .$if(s.status !== undefined, (q) =>
       q.where((eb) => {
-        const exists = eb.exists(
+        const status = s.status as NonNullable<SuretySearch['status']>;
+        const cancelled = eb.exists(
           eb
             .selectFrom('versions')
             .select('versions.seq')
             .whereRef('versions.contract_number', '=', 'sureties.contract_number')
             .where('versions.event', '=', 'cancellation'),
         );
-        return s.cancelled ? exists : eb.not(exists);
+        if (status.is === 'cancelled') return cancelled;
+        // ISO dates compare as text; "after guaranteePeriod.to" means to < today.
+        const ended = eb('sureties.guarantee_end', '<', status.today);
+        return eb.and([eb.not(cancelled), status.is === 'expired' ? ended : eb.not(ended)]);
       }),
     );
 }

@@ -178,11 +178,13 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
         report.hiddenVersions += hidden.size;
         report.visibleVersions += rows.length - hidden.size;
         const current = currentVersion(chain.versions.map((v) => v.payload)).certificate;
-        const columns: [string, string, string][] = [
+        const columns: [string, string | null, string][] = [
           ['product', surety.product, current.product],
           ['obligee_id', surety.obligee_id, current.obligee.id],
           ['works_name', surety.works_name, current.works.name],
           ['contractor_name', surety.contractor_name, current.contractor.name],
+          // Decides 有効 / 保証期間満了 in the staff list's search.
+          ['guarantee_end', surety.guarantee_end, current.guaranteePeriod.to],
         ];
         for (const [column, stored, signed] of columns) {
           if (stored !== signed) {

@@ -1,9 +1,11 @@
 // Use cases: register or replace an obligee with its e-surety rules; list obligees that accept e-surety.
+import type { Kysely } from 'kysely';
 import { writeTransaction } from '../../db/connection.js';
+import type { Database } from '../../db/schema.js';
 import type { ObligeeRule } from '../domain/eligibility.js';
-import { obligeeIdSchema, obligeeRequestSchema } from '../domain/requests.js';
+import { obligeeIdSchema, obligeeRequestSchema, type ObligeeRequest } from '../domain/requests.js';
 import { insertAudit } from '../repositories/audit-log.js';
-import { findObligee, listObligees, upsertObligee } from '../repositories/obligees.js';
+import { findObligee, listObligees, lockObligee, upsertObligee } from '../repositories/obligees.js';
 import type { Actor, ServiceContext } from './context.js';
 import { parseOrThrow } from './validation.js';
 
@@ -25,28 +27,42 @@ const toObligee = (row: { id: string; name: string; title: string | null; rules:
 export async function putObligee(ctx: ServiceContext, actor: Actor, id: string, body: unknown): Promise<Obligee> {
   const obligeeId = parseOrThrow(obligeeIdSchema, id, ['id']);
   const input = parseOrThrow(obligeeRequestSchema, body);
-  return writeTransaction(ctx.db, async (tx) => {
-    const at = ctx.clock().toISOString();
-    const existing = await findObligee(tx, obligeeId);
-    const row = {
-      id: obligeeId,
-      name: input.name,
-      title: input.title ?? null,
-      rules: JSON.stringify(input.rules),
-      created_at: existing?.created_at ?? at,
-      updated_at: at,
-    };
-    await upsertObligee(tx, row);
-    await insertAudit(tx, {
-      at,
-      actor_type: actor.type,
-      actor_id: actor.id,
-      action: existing ? 'obligee.replace' : 'obligee.create',
-      contract_number: null,
-      detail: JSON.stringify({ id: obligeeId, name: input.name, rules: input.rules }),
-    });
-    return toObligee(row);
+  return writeTransaction(ctx.db, (tx) => writeObligee(tx, ctx, actor, obligeeId, input));
+}
+
+/**
+ * Creates or replaces an obligee with its audit row, inside the caller's write transaction (the staff portal's
+ * four-eyes approval applies a request this way, together with the approval's own audit row). Takes the obligee's
+ * lock, so an approval checking that the obligee has not moved since its request cannot interleave with this write.
+ */
+export async function writeObligee(
+  tx: Kysely<Database>,
+  ctx: ServiceContext,
+  actor: Actor,
+  obligeeId: string,
+  input: ObligeeRequest,
+): Promise<Obligee> {
+  await lockObligee(tx, obligeeId);
+  const at = ctx.clock().toISOString();
+  const existing = await findObligee(tx, obligeeId);
+  const row = {
+    id: obligeeId,
+    name: input.name,
+    title: input.title ?? null,
+    rules: JSON.stringify(input.rules),
+    created_at: existing?.created_at ?? at,
+    updated_at: at,
+  };
+  await upsertObligee(tx, row);
+  await insertAudit(tx, {
+    at,
+    actor_type: actor.type,
+    actor_id: actor.id,
+    action: existing ? 'obligee.replace' : 'obligee.create',
+    contract_number: null,
+    detail: JSON.stringify({ id: obligeeId, name: input.name, rules: input.rules }),
   });
+  return toObligee(row);
 }
 
 /** Obligees accepting e-surety: those with at least one rule. */

@@ -1,7 +1,9 @@
 // Use case: an issuer publishes a new guarantee (新規). Validates, checks eligibility, assigns the number and key,
 // signs version 1 and writes surety, version, audit row and idempotency answer in one transaction.
 import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { writeTransaction } from '../../db/connection.js';
+import type { Database } from '../../db/schema.js';
 import { certificateSchema, MAX_OFFICE_SEQUENCE, type Certificate } from '../domain/certificate.js';
 import { eligibilityViolation, type ObligeeRule } from '../domain/eligibility.js';
 import { toJstIso } from '../domain/format.js';
@@ -41,6 +43,25 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A validated publication request and the hash its idempotency check compares. */
+export interface PreparedPublication {
+  input: PublishInput;
+  requestHash: string;
+}
+
+type PublishInput = ReturnType<typeof publishRequestSchema.parse>;
+
+/**
+ * Validates a request body (no I/O), so that a batch can check every row before any of them is written.
+ * @throws DomainError validation_failed
+ */
+export function preparePublication(body: unknown): PreparedPublication {
+  return {
+    input: parseOrThrow(publishRequestSchema, body),
+    requestHash: createHash('sha256').update(canonical(body)).digest('hex'),
+  };
+}
+
 /**
  * Publishes a guarantee. With an idempotency key, the same body returns the first answer again (with the current
  * key) and a different body is a conflict.
@@ -52,110 +73,11 @@ export async function publishSurety(
   body: unknown,
   idempotencyKey?: string,
 ): Promise<PublishResult> {
-  const input = parseOrThrow(publishRequestSchema, body);
-  const requestHash = createHash('sha256').update(canonical(body)).digest('hex');
+  const prepared = preparePublication(body);
   const attempt = () =>
-    writeTransaction(ctx.db, async (tx): Promise<PublishResult> => {
-      if (idempotencyKey !== undefined) {
-        const previous = await findIdempotentAnswer(tx, actor.id, idempotencyKey);
-        if (previous) {
-          if (previous.request_hash !== requestHash) {
-            throw new DomainError('conflict', 'この Idempotency-Key は別の内容のリクエストで使用済みです');
-          }
-          const answer = JSON.parse(previous.response) as Omit<PublishResult, 'authKey'>;
-          const surety = await findSurety(tx, answer.contractNumber);
-          if (!surety) throw new Error('idempotent answer refers to a missing surety');
-          return {
-            contractNumber: answer.contractNumber,
-            authKey: await ctx.vault.decrypt(surety.auth_key_jwe),
-            version: answer.version,
-          };
-        }
-      }
-
-      const obligee = await findObligee(tx, input.obligeeId);
-      if (!obligee) {
-        throw new DomainError('validation_failed', '入力内容に誤りがあります', {
-          issues: [{ path: 'obligeeId', message: `登録されていない発注者です（${input.obligeeId}）` }],
-        });
-      }
-      const rules = JSON.parse(obligee.rules) as ObligeeRule[];
-      const ineligible = eligibilityViolation(obligee.name, rules, input);
-      if (ineligible) throw new DomainError('obligee_not_eligible', ineligible);
-
-      const contractNumber =
-        input.contractNumber ?? (await assignNumber(tx, input.officeCode ?? ctx.config.officeCode));
-      if (input.contractNumber !== undefined && (await suretyExists(tx, contractNumber))) {
-        throw new DomainError('conflict', `保証契約番号 ${contractNumber} はすでに使われています`);
-      }
-
-      const { obligeeId: _o, contractNumber: _c, officeCode: _f, contractorEmail, ...fields } = input;
-      const certificate: Certificate = parseOrThrow(certificateSchema, {
-        ...fields,
-        contractNumber,
-        issuer: { name: ctx.config.issuerName },
-        obligee: { id: obligee.id, name: obligee.name, ...(obligee.title ? { title: obligee.title } : {}) },
-      });
-
-      const now = ctx.clock();
-      const issuedAt = toJstIso(now);
-      const authKey = generateAuthKey();
-      const payload: VersionPayload = {
-        iss: ctx.config.publicUrl,
-        sub: contractNumber,
-        seq: 1,
-        event: 'issue',
-        target: null,
-        reason: null,
-        issuedAt,
-        prev: null,
-        status: 'active',
-        certificate,
-      };
-      const jws = await signVersion(ctx.keyring, payload);
-      const at = now.toISOString();
-      await insertSurety(tx, {
-        contract_number: contractNumber,
-        product: certificate.product,
-        obligee_id: obligee.id,
-        works_name: certificate.works.name,
-        contractor_name: certificate.contractor.name,
-        contractor_email: contractorEmail ?? null,
-        auth_key_hmac: ctx.vault.hmac(contractNumber, authKey),
-        auth_key_jwe: await ctx.vault.encrypt(authKey),
-        latest_seq: 1,
-        created_at: at,
-        updated_at: at,
-      });
-      await insertVersion(tx, {
-        contract_number: contractNumber,
-        seq: 1,
-        event: 'issue',
-        target: null,
-        jws,
-        issued_at: issuedAt,
-      });
-      await insertAudit(tx, {
-        at,
-        actor_type: actor.type,
-        actor_id: actor.id,
-        action: 'surety.publish',
-        contract_number: contractNumber,
-        detail: JSON.stringify({ seq: 1, event: 'issue', product: certificate.product, obligee: obligee.id }),
-      });
-      await queueVersionMails(ctx, tx, contractNumber, 1);
-      const version = { seq: 1, event: 'issue', issuedAt, jws };
-      if (idempotencyKey !== undefined) {
-        await insertIdempotentAnswer(tx, {
-          token_id: actor.id,
-          idem_key: idempotencyKey,
-          request_hash: requestHash,
-          status: 201,
-          response: JSON.stringify({ contractNumber, version }),
-          created_at: at,
-        });
-      }
-      return { contractNumber, authKey, version };
+    writeTransaction(ctx.db, async (tx) => {
+      const { replayed: _r, ...result } = await publishSuretyIn(ctx, tx, actor, prepared, idempotencyKey);
+      return result;
     });
 
   try {
@@ -165,6 +87,124 @@ export async function publishSurety(
     if (isUniqueViolation(error)) return attempt();
     throw error;
   }
+}
+
+/**
+ * The publication itself, inside a write transaction the caller holds: every write (surety, version, audit row,
+ * mail, idempotency answer) goes into `tx`. publishSurety runs it alone; the bulk import runs a few hundred in one
+ * transaction (one disk flush for all of them) — the same code, so the signed result is identical.
+ * @returns the answer, and `replayed` when the idempotency key had been used before (nothing was written)
+ * @throws DomainError obligee_not_eligible | validation_failed | conflict
+ */
+export async function publishSuretyIn(
+  ctx: ServiceContext,
+  tx: Kysely<Database>,
+  actor: Actor,
+  { input, requestHash }: PreparedPublication,
+  idempotencyKey?: string,
+): Promise<PublishResult & { replayed: boolean }> {
+  if (idempotencyKey !== undefined) {
+    const previous = await findIdempotentAnswer(tx, actor.id, idempotencyKey);
+    if (previous) {
+      if (previous.request_hash !== requestHash) {
+        throw new DomainError('conflict', 'この Idempotency-Key は別の内容のリクエストで使用済みです');
+      }
+      const answer = JSON.parse(previous.response) as Omit<PublishResult, 'authKey'>;
+      const surety = await findSurety(tx, answer.contractNumber);
+      if (!surety) throw new Error('idempotent answer refers to a missing surety');
+      return {
+        contractNumber: answer.contractNumber,
+        authKey: await ctx.vault.decrypt(surety.auth_key_jwe),
+        version: answer.version,
+        replayed: true,
+      };
+    }
+  }
+
+  const obligee = await findObligee(tx, input.obligeeId);
+  if (!obligee) {
+    throw new DomainError('validation_failed', '入力内容に誤りがあります', {
+      issues: [{ path: 'obligeeId', message: `登録されていない発注者です（${input.obligeeId}）` }],
+    });
+  }
+  const rules = JSON.parse(obligee.rules) as ObligeeRule[];
+  const ineligible = eligibilityViolation(obligee.name, rules, input);
+  if (ineligible) throw new DomainError('obligee_not_eligible', ineligible);
+
+  const contractNumber = input.contractNumber ?? (await assignNumber(tx, input.officeCode ?? ctx.config.officeCode));
+  if (input.contractNumber !== undefined && (await suretyExists(tx, contractNumber))) {
+    throw new DomainError('conflict', `保証契約番号 ${contractNumber} はすでに使われています`);
+  }
+
+  const { obligeeId: _o, contractNumber: _c, officeCode: _f, contractorEmail, ...fields } = input;
+  const certificate: Certificate = parseOrThrow(certificateSchema, {
+    ...fields,
+    contractNumber,
+    issuer: { name: ctx.config.issuerName },
+    obligee: { id: obligee.id, name: obligee.name, ...(obligee.title ? { title: obligee.title } : {}) },
+  });
+
+  const now = ctx.clock();
+  const issuedAt = toJstIso(now);
+  const authKey = generateAuthKey();
+  const payload: VersionPayload = {
+    iss: ctx.config.publicUrl,
+    sub: contractNumber,
+    seq: 1,
+    event: 'issue',
+    target: null,
+    reason: null,
+    issuedAt,
+    prev: null,
+    status: 'active',
+    certificate,
+  };
+  // Both run on the crypto thread pool: awaiting them together saves a round trip per publication.
+  const [jws, authKeyJwe] = await Promise.all([signVersion(ctx.keyring, payload), ctx.vault.encrypt(authKey)]);
+  const at = now.toISOString();
+  await insertSurety(tx, {
+    contract_number: contractNumber,
+    product: certificate.product,
+    obligee_id: obligee.id,
+    works_name: certificate.works.name,
+    contractor_name: certificate.contractor.name,
+    contractor_email: contractorEmail ?? null,
+    guarantee_end: certificate.guaranteePeriod.to,
+    auth_key_hmac: ctx.vault.hmac(contractNumber, authKey),
+    auth_key_jwe: authKeyJwe,
+    latest_seq: 1,
+    created_at: at,
+    updated_at: at,
+  });
+  await insertVersion(tx, {
+    contract_number: contractNumber,
+    seq: 1,
+    event: 'issue',
+    target: null,
+    jws,
+    issued_at: issuedAt,
+  });
+  await insertAudit(tx, {
+    at,
+    actor_type: actor.type,
+    actor_id: actor.id,
+    action: 'surety.publish',
+    contract_number: contractNumber,
+    detail: JSON.stringify({ seq: 1, event: 'issue', product: certificate.product, obligee: obligee.id }),
+  });
+  await queueVersionMails(ctx, tx, contractNumber, 1);
+  const version = { seq: 1, event: 'issue', issuedAt, jws };
+  if (idempotencyKey !== undefined) {
+    await insertIdempotentAnswer(tx, {
+      token_id: actor.id,
+      idem_key: idempotencyKey,
+      request_hash: requestHash,
+      status: 201,
+      response: JSON.stringify({ contractNumber, version }),
+      created_at: at,
+    });
+  }
+  return { contractNumber, authKey, version, replayed: false };
 }
 
 async function assignNumber(tx: Parameters<typeof takeOfficeSequence>[0], officeCode: string): Promise<string> {

@@ -114,6 +114,7 @@ export async function publishVersion(
       updated_at: at,
       works_name: certificate.works.name,
       contractor_name: certificate.contractor.name,
+      guarantee_end: certificate.guaranteePeriod.to,
     });
     await insertAudit(tx, {
       at,

@@ -183,15 +183,21 @@ describeEachDatabase('four-eyes publishing and lifecycle actions', (kind) => {
     expect((await env.api('GET', `/api/v1/sureties/${n}`)).json.status).toBe('cancelled');
   });
 
-  it('shows the key only on request (audited), and a reissued key replaces the old one at once', async () => {
+  it('shows the key only on request (audited), and a reissued key replaces the old one once approved', async () => {
     const { contractNumber: n, authKey } = await publish(env);
     const detail = await approver.get(`/admin/sureties/${n}`);
     expect(detail.html).not.toContain(authKey);
     const shown = await approver.post(`/admin/sureties/${n}/key`);
     expect(shown.html).toContain(authKey);
     expect(shown.headers.get('cache-control')).toBe('no-store');
-    const reissued = await clerk.post(`/admin/sureties/${n}/reissue`);
-    const fresh = /class="key-box"[^>]*>([^<]+)</.exec(reissued.html)![1]!;
+    // Four-eyes: the clerk's reissue is a request; the key changes when an approver approves it.
+    const requested = await clerk.post(`/admin/sureties/${n}/reissue`, { reason: '請負者が認証キーを紛失したため' });
+    expect(requested.headers.get('location')).toBe(`/admin/sureties/${n}?flash=reissue.requested`);
+    expect((await env.api('POST', '/api/v1/verify', { contractNumber: n, authKey })).status).toBe(200);
+    const approved = await approver.post(`/admin/drafts/${await pendingId()}/approve`);
+    expect(approved.headers.get('location')).toBe(`/admin/sureties/${n}?flash=reissue.applied`);
+    const reissued = await approver.post(`/admin/sureties/${n}/key`);
+    const fresh = /class="key-box"[^>]*>([^<]+)</.exec(reissued.html)![1]!.trim();
     expect(fresh).not.toBe(authKey);
     expect((await env.api('POST', '/api/v1/verify', { contractNumber: n, authKey })).status).toBe(401);
     expect((await env.api('POST', '/api/v1/verify', { contractNumber: n, authKey: fresh })).status).toBe(200);
@@ -232,6 +238,11 @@ describeEachDatabase('four-eyes publishing and lifecycle actions', (kind) => {
       'rule0.effectiveFrom': '2026-04-01',
     });
     expect(ok.status).toBe(303);
+    // Four-eyes: the registration waits for an approver.
+    expect((await env.api('GET', '/api/v1/obligees')).json.obligees.map((o: { id: string }) => o.id)).not.toContain(
+      'numazu-city',
+    );
+    expect((await approver.post(`/admin/drafts/${await pendingId()}/approve`)).status).toBe(303);
     const pub = await env.api('GET', '/api/v1/obligees');
     expect(pub.json.obligees).toContainEqual({
       id: 'numazu-city',

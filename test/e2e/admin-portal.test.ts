@@ -1,6 +1,7 @@
 // Browser test of the staff portal in Debian Chromium: log-in with TOTP enrolment, a clerk's application, a
 // different approver's approval, a change with its diff, and the officer verifying the result on the public pages.
 // axe-core runs on every staff screen (serious/critical findings fail); screenshots go to E2E_SCREENSHOT_DIR.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -120,7 +121,16 @@ describe.skipIf(!available)('staff portal in a browser', () => {
         clerk.getByLabel(label, { exact: false }).first().fill(value);
       await fill('請負者', '富士見建設株式会社');
       await fill('工事名', '市道北上線舗装工事');
+      // The obligee's rules are checked live: a contract date before 三島市's start shows next to 発注者 at once.
+      await clerk.locator('#f-contractDate').fill('2025-12-01');
+      await expect
+        .poll(() => clerk.locator('#f-obligeeId-live').textContent(), { timeout: 10_000 })
+        .toContain('三島市の電子保証は請負契約締結日が2026-01-01以降の案件が対象です');
+      expect(await clerk.locator('#f-obligeeId').getAttribute('aria-invalid')).toBe('true');
+      expect(await axe(clerk)).toEqual([]);
+      await shot(clerk, '03a-draft-live-check');
       await clerk.locator('#f-contractDate').fill('2026-06-01');
+      await expect.poll(() => clerk.locator('#f-obligeeId-live').textContent(), { timeout: 10_000 }).toBe('');
       await clerk.locator('#f-worksFrom').fill('2026-06-02');
       await clerk.locator('#f-worksTo').fill('2027-02-26');
       await clerk.locator('#f-contractAmount').fill('30,000,000');
@@ -158,6 +168,41 @@ describe.skipIf(!available)('staff portal in a browser', () => {
       await approver.waitForLoadState('load');
       const key = ((await approver.locator('.key-box').textContent()) ?? '').trim();
       expect(key).toMatch(/^[2-9A-HJ-NP-Za-km-z]{12}$/);
+
+      // 印刷: the script shows the button and it opens the browser's print; what prints is the key sheet alone.
+      await approver.evaluate(() => {
+        (window as unknown as { printed: number }).printed = 0;
+        window.print = () => {
+          (window as unknown as { printed: number }).printed++;
+        };
+      });
+      await approver.getByRole('button', { name: '印刷' }).click();
+      expect(await approver.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
+      expect(await approver.locator('.print-sheet').isVisible()).toBe(false);
+      await approver.emulateMedia({ media: 'print' });
+      expect(await approver.locator('.print-sheet').isVisible()).toBe(true);
+      expect(await approver.locator('#history-h').isVisible()).toBe(false);
+      expect(await approver.locator('.admin-header').isVisible()).toBe(false);
+      await shot(approver, '06a-key-print');
+      const printed = await approver.pdf({ format: 'A4' });
+      const pdfText = execFileSync('pdftotext', ['-layout', '-', '-'], { input: printed }).toString();
+      expect(pdfText).toContain(key);
+      expect(pdfText).toContain(number);
+      expect(pdfText).not.toContain('履歴情報');
+      await approver.emulateMedia({ media: 'screen' });
+      expect(new URL(approver.url()).search).toBe('');
+
+      // The notice PDF (it holds the key) downloads from a POST; the certificate PDF from a link.
+      const [notice] = await Promise.all([
+        approver.waitForEvent('download'),
+        approver.getByRole('button', { name: '認証キーのお知らせ（PDF）' }).click(),
+      ]);
+      expect(notice.suggestedFilename()).toBe(`認証キーのお知らせ_${number}.pdf`);
+      const [certificate] = await Promise.all([
+        approver.waitForEvent('download'),
+        approver.getByRole('link', { name: '保証証書（PDF・最新の版）' }).click(),
+      ]);
+      expect(certificate.suggestedFilename()).toMatch(new RegExp(`_${number}_No1\\.pdf$`));
 
       // The clerk drafts an increase (増額); the approver approves; the detail shows before → after.
       await clerk.goto(`${server.baseUrl}/admin/sureties/${number}`);

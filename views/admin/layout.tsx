@@ -24,7 +24,18 @@ export interface AdminPageProps {
   flash?: string | undefined;
 }
 
-type Section = 'dashboard' | 'sureties' | 'newDraft' | 'drafts' | 'import' | 'obligees' | 'tokens' | 'users' | 'audit';
+type Section =
+  | 'dashboard'
+  | 'sureties'
+  | 'newDraft'
+  | 'drafts'
+  | 'import'
+  | 'obligees'
+  | 'tokens'
+  | 'users'
+  | 'audit'
+  | 'outbox'
+  | 'settings';
 
 const MENU: { key: Section; href: string; roles: StaffView['role'][] }[] = [
   { key: 'dashboard', href: '/admin', roles: ['admin', 'clerk', 'approver'] },
@@ -36,6 +47,8 @@ const MENU: { key: Section; href: string; roles: StaffView['role'][] }[] = [
   { key: 'tokens', href: '/admin/tokens', roles: ['admin'] },
   { key: 'users', href: '/admin/users', roles: ['admin'] },
   { key: 'audit', href: '/admin/audit', roles: ['admin', 'approver'] },
+  { key: 'outbox', href: '/admin/outbox', roles: ['admin', 'clerk'] },
+  { key: 'settings', href: '/admin/settings', roles: ['admin'] },
 ];
 
 export function Csrf(props: { staff?: StaffView | undefined }) {

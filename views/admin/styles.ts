@@ -40,5 +40,14 @@ legend { font-weight:bold; padding:0 .3rem; }
 .tag { display:inline-block; padding:0 .5rem; border-radius:3px; background:#eef0f3; border:1px solid var(--line); font-size:.85rem; }
 .tag-warn { background:#fff6e0; border-color:#d2a23a; color:var(--warn); }
 pre.detail { white-space:pre-wrap; word-break:break-all; margin:0; font-size:.8rem; }
+.tabs a[aria-current=page] { background:var(--accent); color:#fff; }
+.mail-reason { margin:0 0 .25rem; }
 @media print { .admin-header, .admin-nav, .no-print { display:none !important; } }
+.print-sheet { display:none; }
+.print-sheet .print-key, .print-sheet .print-number { font-family:var(--mono); font-size:1.8rem; letter-spacing:.15em; }
+@media print {
+  .admin-main:has(> .print-sheet) > :not(.print-sheet), .skip-link { display:none !important; }
+  .print-sheet { display:block; }
+  .print-sheet .print-key { border:2px solid #000; padding:.2rem .6rem; }
+}
 `;

@@ -12,15 +12,18 @@ import { EnrolPage, LoginPage, MessagePage, MfaPage, RecoveryCodesPage } from '.
 import { DraftPage, DraftsPage, ImportPage, NewDraftPage } from '../../../views/admin/pages/drafts.js';
 import { AuditPage, ObligeeFormPage, ObligeesPage, TokensPage, UsersPage } from '../../../views/admin/pages/manage.js';
 import { ActionPage, DashboardPage, SuretyDetailPage, SuretyListPage } from '../../../views/admin/pages/sureties.js';
-import { PRODUCTS, type Product } from '../../domain/certificate.js';
-import { BASIS_LABEL, PRODUCT_LABEL, type ObligeeRule } from '../../domain/eligibility.js';
+import { MailPanel } from '../../../views/admin/pages/outbox.js';
+import { RequestPage } from '../../../views/admin/pages/requests.js';
+import { PRODUCTS } from '../../domain/certificate.js';
+import { type ObligeeRule } from '../../domain/eligibility.js';
 import type { VersionEvent } from '../../domain/history.js';
+import { isIsoDate, jstDayEnd, jstDayStart } from '../../domain/format.js';
 import { DomainError, statusFor } from '../../errors.js';
 import { findStaffUser } from '../../repositories/staff.js';
 import { otpauthUri } from '../../security/totp.js';
 import { createApiToken } from '../../services/api-tokens.js';
 import type { ServiceContext } from '../../services/context.js';
-import { listAcceptingObligees, putObligee } from '../../services/obligees.js';
+import { listAcceptingObligees } from '../../services/obligees.js';
 import { createStaffUser, listStaff, setStaffDisabled } from '../../services/staff/accounts.js';
 import {
   beginEnrolment,
@@ -33,7 +36,6 @@ import {
 } from '../../services/staff/auth.js';
 import { flatten, issuesByColumn, toPublishBody, type FlatFields } from '../../services/staff/certificate-form.js';
 import {
-  approveDraft,
   draftImport,
   draftIssue,
   draftVersion,
@@ -41,7 +43,6 @@ import {
   pendingDrafts,
   recentDrafts,
   rejectDraft,
-  withdrawDraft,
 } from '../../services/staff/drafts.js';
 import { validateCsv } from '../../services/staff/import.js';
 import {
@@ -51,7 +52,6 @@ import {
   recentPublications,
   revealAuthKey,
   revokeToken,
-  staffReissueKey,
   suretyDetail,
   tokens,
   listSureties,
@@ -61,6 +61,20 @@ import { listObligees } from '../../repositories/obligees.js';
 import { getSurety } from '../../services/get-surety.js';
 import { clientOf, pathContractNumber, type AppEnv } from '../http.js';
 import { ROUTES, type RouteId } from './route-table.js';
+import { outboxHandlers } from './outbox.js';
+import { settingsHandlers } from './settings.js';
+import { draftToolHandlers } from './draft-tools.js';
+import { suretyDocumentHandlers } from './surety-documents.js';
+import { mailCounts } from '../../services/staff/outbox.js';
+import {
+  approveApplication,
+  isRequestKind,
+  pendingObligeeRequests,
+  requestKeyReissue,
+  requestObligeeChange,
+  requestView,
+  withdrawApplication,
+} from '../../services/staff/requests.js';
 
 export const SESSION_COOKIE = 'esurety_staff';
 type Form = Record<string, string | File | (string | File)[]>;
@@ -80,9 +94,15 @@ const FLASHES: readonly AdminKey[] = [
   'draft.published',
   'draft.rejected',
   'draft.withdrawn',
-  'obligees.saved',
   'tokens.revokedDone',
   'users.done',
+  'drafts.recovered',
+  'drafts.recoverNone',
+  'mail.retried',
+  'request.created',
+  'request.applied',
+  'reissue.requested',
+  'reissue.applied',
 ];
 
 export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
@@ -126,7 +146,13 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
       path: '/',
     });
 
+  const kit = { props, page, message };
   const handlers: Record<RouteId, Handler> = {
+    ...outboxHandlers(ctx, kit),
+    ...settingsHandlers(ctx, kit),
+    ...suretyDocumentHandlers(ctx),
+    ...draftToolHandlers(ctx),
+
     'login.form': (c, s) => (s?.mfa ? c.redirect('/admin', 303) : page(c, <LoginPage {...props(c, null)} />)),
 
     'login.submit': async (c, _s, form) => {
@@ -185,17 +211,23 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
       return c.redirect('/admin/login', 303);
     },
 
-    dashboard: async (c, s) =>
-      page(
+    dashboard: async (c, s) => {
+      const mail = await mailCounts(ctx, (s as StaffSession).actor);
+      return page(
         c,
-        <DashboardPage {...props(c, s)} pending={await pendingDrafts(ctx)} recent={await recentPublications(ctx)} />,
-      ),
+        <DashboardPage
+          {...props(c, s)}
+          pending={await pendingDrafts(ctx)}
+          recent={await recentPublications(ctx)}
+          notices={mail ? <MailPanel at={adminTranslator(c.get('lang'))} counts={mail} /> : undefined}
+        />,
+      );
+    },
 
     'sureties.list': async (c, s) => {
       const q = c.req.query();
       const text = (k: string) => (q[k]?.trim() ? q[k].trim().normalize('NFKC').slice(0, 100) : undefined);
-      const date = (k: string) => (/^\d{4}-\d{2}-\d{2}$/.test(q[k] ?? '') ? q[k] : undefined);
-      const to = date('to');
+      const date = (k: string) => (isIsoDate(q[k] ?? '') ? q[k] : undefined);
       const filters: SuretyListFilters = {
         contractNumber: text('contractNumber')?.replace(/[‐\-–—―−ーｰ－]/g, '-'),
         worksName: text('worksName'),
@@ -203,9 +235,9 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
         obligeeId: text('obligeeId'),
         product: (PRODUCTS as readonly string[]).includes(q.product ?? '') ? q.product : undefined,
         status: (['active', 'expired', 'cancelled'] as const).find((x) => x === q.status),
+        // JST calendar dates, both inclusive; the service turns them into JST day boundaries.
         from: date('from'),
-        // Inclusive end date: everything before the next day (JST dates compared against ISO instants, approx.).
-        to: to ? new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10) : undefined,
+        to: date('to'),
       };
       const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(q.page ?? '1', 10) || 1));
       const query = new URLSearchParams(
@@ -241,23 +273,21 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
           detail={await suretyDetail(ctx, n)}
           drafts={await recentDrafts(ctx, n)}
           authKey={authKey}
+          keySheet={{ verifyUrl: `${ctx.config.publicUrl}/`, at: ctx.clock().toISOString() }}
         />,
       );
     },
 
-    'sureties.reissue': async (c, s) => {
+    // Four-eyes: a clerk only requests the reissue; an approver applies it from the approval screen.
+    'sureties.reissue': async (c, s, form) => {
       const n = pathContractNumber(c.req.param('n') ?? '');
-      const { authKey } = await staffReissueKey(ctx, (s as StaffSession).actor, n);
-      const p = { ...props(c, s), flash: adminTranslator(c.get('lang'))('detail.reissued') };
-      return page(
-        c,
-        <SuretyDetailPage
-          {...p}
-          detail={await suretyDetail(ctx, n)}
-          drafts={await recentDrafts(ctx, n)}
-          authKey={authKey}
-        />,
-      );
+      try {
+        await requestKeyReissue(ctx, (s as StaffSession).actor, n, str(form, 'reason'));
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+        return message(c, s, error.issues?.[0]?.message ?? error.message, 422);
+      }
+      return c.redirect(`/admin/sureties/${n}?flash=reissue.requested`, 303);
     },
 
     'sureties.action': async (c, s) => {
@@ -375,7 +405,10 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
     'drafts.approve': async (c, s) => {
       const id = c.req.param('id') ?? '';
       try {
-        const result = await approveDraft(ctx, (s as StaffSession).actor, id);
+        const result = await approveApplication(ctx, (s as StaffSession).actor, id);
+        if (result.kind === 'obligee') return c.redirect(`/admin/drafts/${id}?flash=request.applied`, 303);
+        if (result.kind === 'reissue_key')
+          return c.redirect(`/admin/sureties/${result.contractNumber}?flash=reissue.applied`, 303);
         if (result.kind === 'import') return c.redirect(`/admin/drafts/${id}?flash=draft.published`, 303);
         return c.redirect(`/admin/sureties/${result.contractNumber}?flash=draft.published`, 303);
       } catch (error) {
@@ -390,7 +423,7 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
     },
 
     'drafts.withdraw': async (c, s) => {
-      await withdrawDraft(ctx, (s as StaffSession).actor, c.req.param('id') ?? '');
+      await withdrawApplication(ctx, (s as StaffSession).actor, c.req.param('id') ?? '');
       return c.redirect('/admin/drafts?flash=draft.withdrawn', 303);
     },
 
@@ -412,7 +445,7 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
         ...(o.title ? { title: o.title } : {}),
         rules: JSON.parse(o.rules) as ObligeeRule[],
       }));
-      return page(c, <ObligeesPage {...props(c, s)} obligees={all} />);
+      return page(c, <ObligeesPage {...props(c, s)} obligees={all} pending={await pendingObligeeRequests(ctx)} />);
     },
 
     'obligees.edit': async (c, s) => {
@@ -451,8 +484,15 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
       const name = str(form, 'name').trim();
       const title = str(form, 'title').trim();
       try {
-        await putObligee(ctx, (s as StaffSession).actor, id, { name, ...(title ? { title } : {}), rules });
-        return c.redirect('/admin/obligees?flash=obligees.saved', 303);
+        // Four-eyes: saving files a request; a different staff member with the approver role applies it.
+        const requestId = await requestObligeeChange(
+          ctx,
+          (s as StaffSession).actor,
+          id,
+          { name, ...(title ? { title } : {}), rules },
+          isNew,
+        );
+        return c.redirect(`/admin/drafts/${requestId}?flash=request.created`, 303);
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
         const errors: Record<string, string[]> = {};
@@ -540,37 +580,30 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
     audit: async (c, s) => {
       const q = c.req.query();
       const text = (k: string) => (q[k]?.trim() ? q[k].trim().slice(0, 100) : undefined);
-      const date = (k: string) => (/^\d{4}-\d{2}-\d{2}$/.test(q[k] ?? '') ? q[k] : undefined);
+      const date = (k: string) => (isIsoDate(q[k] ?? '') ? q[k] : undefined);
+      const from = date('from');
       const to = date('to');
       const filters = {
         action: text('action'),
         actorType: text('actorType'),
         actorId: text('actorId'),
         contractNumber: text('contractNumber'),
-        from: date('from'),
-        to: to ? new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10) : undefined,
+        // JST calendar days, both inclusive, as instants (the log's `at` is UTC ISO-8601).
+        from: from ? jstDayStart(from) : undefined,
+        to: to ? jstDayEnd(to) : undefined,
       };
       const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(q.page ?? '1', 10) || 1));
       const query = new URLSearchParams(
         Object.entries(q).filter(([k, v]) => k !== 'page' && k !== 'lang' && v !== ''),
       ).toString();
       const result = await auditLog(ctx, (s as StaffSession).actor, filters, pageNo);
-      return page(c, <AuditPage {...props(c, s)} filters={{ ...filters, to }} query={query} result={result} />);
+      return page(c, <AuditPage {...props(c, s)} filters={{ ...filters, from, to }} query={query} result={result} />);
     },
   };
 
   async function obligeeChoices() {
-    const accepting = await listAcceptingObligees(ctx);
-    return accepting.map((o) => ({
-      id: o.id,
-      name: o.name,
-      rules: o.rules
-        .map(
-          (r) =>
-            `${r.products.map((p: Product) => PRODUCT_LABEL[p]).join('・')}：${BASIS_LABEL[r.basis]}が${r.effectiveFrom}以降`,
-        )
-        .join('／'),
-    }));
+    // The rules are put into words by the page, in its language.
+    return (await listAcceptingObligees(ctx)).map((o) => ({ id: o.id, name: o.name, rules: o.rules }));
   }
 
   async function showDraft(
@@ -582,6 +615,20 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
   ) {
     const draft = await getDraft(ctx, id);
     const author = await findStaffUser(ctx.db, draft.drafted_by);
+    if (isRequestKind(draft.kind)) {
+      const view = await requestView(ctx, draft);
+      return page(
+        c,
+        <RequestPage
+          {...props(c, s)}
+          draft={draft}
+          draftedByEmail={author?.email ?? draft.drafted_by}
+          view={view}
+          error={error}
+        />,
+        status,
+      );
+    }
     const body = JSON.parse(draft.body) as Record<string, unknown>;
     let changes: { path: string; before: unknown; after: unknown }[] = [];
     if (draft.kind === 'issue') {

@@ -17,15 +17,20 @@ export const ROUTES = [
   { id: 'sureties.detail', method: 'GET', path: '/sureties/:n', access: ALL },
   { id: 'sureties.key', method: 'POST', path: '/sureties/:n/key', access: ['clerk', 'approver'] },
   { id: 'sureties.reissue', method: 'POST', path: '/sureties/:n/reissue', access: ['clerk'] },
+  // The notice holds the key: a POST (CSRF-checked, never prefetched), for those who may see the key.
+  { id: 'sureties.notice', method: 'POST', path: '/sureties/:n/notice.pdf', access: ['clerk', 'approver'] },
+  { id: 'sureties.certificate', method: 'GET', path: '/sureties/:n/certificate.pdf', access: ALL },
   { id: 'sureties.action', method: 'GET', path: '/sureties/:n/actions/:event', access: ['clerk'] },
   { id: 'sureties.action.submit', method: 'POST', path: '/sureties/:n/actions/:event', access: ['clerk'] },
   { id: 'drafts.list', method: 'GET', path: '/drafts', access: ALL },
   { id: 'drafts.new', method: 'GET', path: '/drafts/new', access: ['clerk'] },
   { id: 'drafts.create', method: 'POST', path: '/drafts/new', access: ['clerk'] },
+  { id: 'drafts.check', method: 'POST', path: '/drafts/check', access: ['clerk'] },
+  { id: 'drafts.recover', method: 'POST', path: '/drafts/recover', access: ['approver'] },
   { id: 'drafts.show', method: 'GET', path: '/drafts/:id', access: ALL },
   { id: 'drafts.approve', method: 'POST', path: '/drafts/:id/approve', access: ['approver'] },
   { id: 'drafts.reject', method: 'POST', path: '/drafts/:id/reject', access: ['approver'] },
-  { id: 'drafts.withdraw', method: 'POST', path: '/drafts/:id/withdraw', access: ['clerk'] },
+  { id: 'drafts.withdraw', method: 'POST', path: '/drafts/:id/withdraw', access: ['clerk', 'admin'] },
   { id: 'import.form', method: 'GET', path: '/import', access: ['clerk'] },
   { id: 'import.upload', method: 'POST', path: '/import', access: ['clerk'] },
   { id: 'obligees.list', method: 'GET', path: '/obligees', access: ['admin'] },
@@ -39,6 +44,9 @@ export const ROUTES = [
   { id: 'users.disable', method: 'POST', path: '/users/:id/disable', access: ['admin'] },
   { id: 'users.enable', method: 'POST', path: '/users/:id/enable', access: ['admin'] },
   { id: 'audit', method: 'GET', path: '/audit', access: ['admin', 'approver'] },
+  { id: 'outbox.list', method: 'GET', path: '/outbox', access: ['admin', 'clerk'] },
+  { id: 'outbox.retry', method: 'POST', path: '/outbox/:id/retry', access: ['admin', 'clerk'] },
+  { id: 'settings', method: 'GET', path: '/settings', access: ['admin'] },
 ] as const satisfies readonly { id: string; method: 'GET' | 'POST'; path: string; access: Access }[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];

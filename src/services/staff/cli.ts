@@ -67,18 +67,26 @@ export async function importCommand(ctx: ServiceContext, actor: Actor, file: str
   const started = performance.now();
   const tty = process.stderr.isTTY === true;
   let lastPrinted = 0;
+  let lastTenth = 0;
+  // Progress arrives once per committed batch (a few hundred rows): a terminal redraws the bar at most every 100 ms,
+  // a log gets a line at each tenth crossed.
   const report = await importRows(ctx, actor, rows, (done, total) => {
     const now = performance.now();
+    const tenth = Math.floor((done * 10) / Math.max(1, total));
     if (tty && (now - lastPrinted > 100 || done === total)) {
       process.stderr.write(`\r${progressBar(done, total, started)}`);
       lastPrinted = now;
-    } else if (!tty && (done % Math.max(1, Math.floor(total / 10)) === 0 || done === total)) {
+    } else if (!tty && (tenth > lastTenth || done === total)) {
       console.error(progressBar(done, total, started));
+      lastTenth = tenth;
     }
   });
   if (tty) process.stderr.write('\n');
   const seconds = (performance.now() - started) / 1000;
-  for (const r of report.results) console.log(`${r.row}\t${r.contractNumber}\t${r.skipped ? 'skipped' : 'published'}`);
+  // One write for the whole report: a console.log per row costs ≈ 40 µs each on a pipe.
+  process.stdout.write(
+    report.results.map((r) => `${r.row}\t${r.contractNumber}\t${r.skipped ? 'skipped' : 'published'}\n`).join(''),
+  );
   console.error(
     `published ${report.published}, skipped ${report.skipped} (already published) of ${report.total} rows in ` +
       `${seconds.toFixed(1)} s — ${Math.round(report.total / Math.max(seconds, 0.001))} rows/s`,

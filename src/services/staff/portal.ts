@@ -1,7 +1,9 @@
 // Use cases behind the staff screens that are not drafts: surety search (保証契約一覧), the detail with every version
-// and its diff (電子保証概要), the key on demand, key reissue, API tokens and the audit log.
+// and its diff (電子保証概要), the key on demand, API tokens and the audit log. A key reissue is a four-eyes request
+// (requests.ts), never applied directly from here.
 import { writeTransaction } from '../../../db/connection.js';
 import type { Certificate } from '../../domain/certificate.js';
+import { jstDate, jstDayEnd, jstDayStart } from '../../domain/format.js';
 import { allowedEvents } from '../../domain/history.js';
 import { DomainError } from '../../errors.js';
 import { insertAudit } from '../../repositories/audit-log.js';
@@ -17,7 +19,6 @@ import {
 } from '../../repositories/staff.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { getSurety } from '../get-surety.js';
-import { reissueAuthKey } from '../reissue-auth-key.js';
 import { loadSuretyState, type SuretyState, type VersionView } from '../surety-state.js';
 
 type StaffRole = Extract<Actor, { type: 'staff' }>['role'];
@@ -30,8 +31,12 @@ function requireRole(actor: Actor, roles: readonly StaffRole[]): void {
 
 export const PAGE_SIZE = 20;
 
-export interface SuretyListFilters extends Omit<SuretySearch, 'cancelled'> {
+export interface SuretyListFilters extends Omit<SuretySearch, 'status' | 'from' | 'to'> {
   status?: 'active' | 'expired' | 'cancelled' | undefined;
+  /** Published on or after this JST calendar date (YYYY-MM-DD). */
+  from?: string | undefined;
+  /** Published on or before this JST calendar date (YYYY-MM-DD, inclusive). */
+  to?: string | undefined;
 }
 
 export interface SuretyListRow {
@@ -46,16 +51,22 @@ export interface SuretyListRow {
 }
 
 /**
- * 保証契約一覧. Cancellation is decided in SQL; active vs expired depends on the signed guarantee period, so those
- * two are told apart from the verified current version of each row on the page (the page is never padded).
+ * 保証契約一覧. Every filter is decided in SQL, so counts and pages are exact: status from the cancellation
+ * versions and the `guarantee_end` lookup column against today in JST, the date range on JST day boundaries. The
+ * rows shown are then rendered from the verified current version (a tampered row says so).
  */
 export async function listSureties(
   ctx: ServiceContext,
   filters: SuretyListFilters,
   page: number,
 ): Promise<{ rows: SuretyListRow[]; total: number; page: number; pages: number }> {
-  const { status, ...rest } = filters;
-  const search: SuretySearch = { ...rest, ...(status ? { cancelled: status === 'cancelled' } : {}) };
+  const { status, from, to, ...rest } = filters;
+  const search: SuretySearch = {
+    ...rest,
+    ...(status ? { status: { is: status, today: jstDate(ctx.clock()) } } : {}),
+    ...(from ? { from: jstDayStart(from) } : {}),
+    ...(to ? { to: jstDayEnd(to) } : {}),
+  };
   const { rows, total } = await searchSureties(ctx.db, search, (page - 1) * PAGE_SIZE, PAGE_SIZE);
   const out: SuretyListRow[] = [];
   for (const r of rows) {
@@ -151,12 +162,6 @@ export async function revealAuthKey(ctx: ServiceContext, actor: Actor, contractN
     }),
   );
   return ctx.vault.decrypt(surety.auth_key_jwe);
-}
-
-/** @throws DomainError forbidden | not_found */
-export async function staffReissueKey(ctx: ServiceContext, actor: Actor, contractNumber: string) {
-  requireRole(actor, ['clerk']);
-  return reissueAuthKey(ctx, actor, contractNumber);
 }
 
 export async function obligeeOptions(ctx: ServiceContext) {

@@ -51,7 +51,13 @@ export function MfaPage(props: AdminPageProps & { error?: string | undefined }) 
         ) : null}
         <form method="post" action="/admin/mfa">
           <Csrf staff={props.staff} />
-          <Field name="code" label={at('mfa.code')} autocomplete="one-time-code" required />
+          <Field
+            name="code"
+            label={at('mfa.code')}
+            autocomplete="one-time-code"
+            required
+            requiredLabel={at('draft.required')}
+          />
           <button class="button-primary" type="submit">
             {at('mfa.submit')}
           </button>
@@ -81,7 +87,14 @@ export function EnrolPage(props: AdminPageProps & { qr: string; secret: string; 
         </p>
         <form method="post" action="/admin/mfa">
           <Csrf staff={props.staff} />
-          <Field name="code" label={at('mfa.enrol.code')} autocomplete="one-time-code" inputmode="numeric" required />
+          <Field
+            name="code"
+            label={at('mfa.enrol.code')}
+            autocomplete="one-time-code"
+            inputmode="numeric"
+            required
+            requiredLabel={at('draft.required')}
+          />
           <button class="button-primary" type="submit">
             {at('mfa.submit')}
           </button>

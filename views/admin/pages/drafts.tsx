@@ -1,5 +1,6 @@
 // 申込の作成 (per product), 申込・承認 list, one application with approve / send back / withdraw, and 一括登録.
 import type { Product } from '../../../src/domain/certificate.js';
+import type { ObligeeRule } from '../../../src/domain/eligibility.js';
 import type { VersionEvent } from '../../../src/domain/history.js';
 import type { FlatFields } from '../../../src/services/staff/certificate-form.js';
 import { COLUMNS } from '../../../src/services/staff/certificate-form.js';
@@ -7,15 +8,22 @@ import type { Draft, StoredDraft } from '../../../src/services/staff/drafts.js';
 import type { RowError } from '../../../src/services/staff/import.js';
 import { formats } from '../../format.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
-import { CertificateFields, RATIO_SCRIPT } from './forms.js';
+import { CertificateFields, fieldName, RATIO_SCRIPT } from './forms.js';
 import { DraftTable } from './sureties.js';
 
 const PRODUCTS: Product[] = ['advance_payment', 'intermediate_advance_payment', 'contract'];
 
+/**
+ * Progressive enhancement of the 申込 form: after a change, the form is sent to /admin/drafts/check (the session's
+ * CSRF token included) and the obligee-rule verdict is shown next to 発注者. Without a script the same check runs on
+ * submit. Its answer replaces the one of the last submission for that field.
+ */
+export const LIVE_CHECK_SCRIPT = `(function(){var f=document.querySelector('form[data-live-check]');if(!f||!window.fetch||!window.URLSearchParams||!window.FormData)return;var box=document.getElementById('f-obligeeId-live'),sel=document.getElementById('f-obligeeId'),old=document.getElementById('f-obligeeId-error');if(!box||!sel)return;var seq=0,timer=0;function show(msg){if(old)old.hidden=true;box.textContent='';if(msg){var p=document.createElement('p');p.className='field-error';p.textContent=msg;box.appendChild(p);sel.setAttribute('aria-invalid','true')}else sel.removeAttribute('aria-invalid')}function check(){var mine=++seq;fetch(f.getAttribute('data-live-check'),{method:'POST',body:new URLSearchParams(new FormData(f)),credentials:'same-origin',headers:{accept:'application/json'}}).then(function(r){return r.ok?r.json():null}).then(function(j){if(j&&mine===seq)show(j.obligee)}).catch(function(){})}f.addEventListener('change',function(){clearTimeout(timer);timer=setTimeout(check,250)})})();`;
+
 export function NewDraftPage(
   props: AdminPageProps & {
     product: Product | null;
-    obligees: { id: string; name: string; rules: string }[];
+    obligees: { id: string; name: string; rules: readonly ObligeeRule[] }[];
     values: FlatFields;
     errors: Record<string, string[]>;
     formError?: string | undefined;
@@ -39,7 +47,7 @@ export function NewDraftPage(
   }
   const heading = at('draft.heading.new', { product: t(`product.${product}`) });
   return (
-    <AdminLayout {...props} title={heading} current="newDraft" script={RATIO_SCRIPT}>
+    <AdminLayout {...props} title={heading} current="newDraft" script={RATIO_SCRIPT + LIVE_CHECK_SCRIPT}>
       <h1>{heading}</h1>
       <p>{at('draft.lead')}</p>
       {props.formError ? (
@@ -51,7 +59,13 @@ export function NewDraftPage(
           {props.formError !== at('draft.errors') ? <p>{props.formError}</p> : null}
         </div>
       ) : null}
-      <form method="post" action={`/admin/drafts/new?product=${product}`} class="panel" novalidate>
+      <form
+        method="post"
+        action={`/admin/drafts/new?product=${product}`}
+        class="panel"
+        novalidate
+        data-live-check="/admin/drafts/check"
+      >
         <Csrf staff={staff} />
         <input type="hidden" name="product" value={product} />
         <Field
@@ -66,14 +80,16 @@ export function NewDraftPage(
             name="obligeeId"
             required
             aria-invalid={errors.obligeeId ? 'true' : undefined}
-            aria-describedby={errors.obligeeId ? 'f-obligeeId-error' : undefined}
+            aria-describedby={errors.obligeeId ? 'f-obligeeId-error f-obligeeId-live' : 'f-obligeeId-live'}
           >
             {props.obligees.map((o) => (
               <option value={o.id} selected={values.obligeeId === o.id}>
-                {o.name}（{o.rules}）
+                {o.name}
+                {at('fmt.paren', { text: ruleText(props, o.rules) })}
               </option>
             ))}
           </select>
+          <div id="f-obligeeId-live" aria-live="polite" />
         </Field>
         <CertificateFields at={at} product={product} values={values} errors={errors} />
         <button class="button-primary" type="submit">
@@ -82,6 +98,20 @@ export function NewDraftPage(
       </form>
     </AdminLayout>
   );
+}
+
+/** An obligee's rules in words: 前払金保証・契約保証：請負契約締結日が2026-01-01以降. */
+function ruleText(props: Pick<AdminPageProps, 'at' | 't'>, rules: readonly ObligeeRule[]): string {
+  const { at, t } = props;
+  return rules
+    .map((r) =>
+      at('draft.ruleText', {
+        products: r.products.map((p) => t(`product.${p}`)).join(at('draft.ruleProducts')),
+        basis: at(`draft.basis.${r.basis}`),
+        from: r.effectiveFrom,
+      }),
+    )
+    .join(at('draft.ruleJoin'));
 }
 
 export function DraftsPage(props: AdminPageProps & { pending: Draft[]; recent: Draft[] }) {
@@ -117,8 +147,10 @@ export function DraftPage(
   return (
     <AdminLayout {...props} title={at('draft.show.heading')} current="drafts">
       <h1>
-        {at('draft.show.heading')}：{at(`event.${draft.kind as VersionEvent | 'import'}`)}
-        {draft.contract_number ? `（${draft.contract_number}）` : ''}
+        {at('draft.show.heading')}
+        {at('fmt.colon')}
+        {at(`event.${draft.kind as VersionEvent | 'import'}`)}
+        {draft.contract_number ? at('fmt.paren', { text: draft.contract_number }) : ''}
       </h1>
       {props.error ? (
         <div class="error-summary" role="alert">
@@ -171,7 +203,7 @@ export function DraftPage(
             <tbody>
               {props.changes.map((c) => (
                 <tr>
-                  <th scope="row">{c.path}</th>
+                  <th scope="row">{fieldName(at, c.path)}</th>
                   <td class="diff-before">{c.before === undefined ? '—' : String(c.before)}</td>
                   <td class="diff-after">{c.after === undefined ? '—' : String(c.after)}</td>
                 </tr>
@@ -181,7 +213,9 @@ export function DraftPage(
         )}
         {typeof body.reason === 'string' ? (
           <p>
-            {at('detail.reason')}：{body.reason}
+            {at('detail.reason')}
+            {at('fmt.colon')}
+            {body.reason}
           </p>
         ) : null}
       </section>
@@ -241,7 +275,7 @@ export function ImportPage(props: AdminPageProps & { errors?: RowError[] | undef
                 {errors.slice(0, 500).map((e) => (
                   <tr>
                     <td>{e.row}</td>
-                    <td>{e.column}</td>
+                    <td>{e.field ? fieldName(at, e.field) : e.column}</td>
                     <td>{e.message}</td>
                   </tr>
                 ))}
@@ -252,7 +286,7 @@ export function ImportPage(props: AdminPageProps & { errors?: RowError[] | undef
       ) : null}
       <form method="post" action="/admin/import" enctype="multipart/form-data" class="panel">
         <Csrf staff={staff} />
-        <Field name="file" label={at('import.file')} type="file" required />
+        <Field name="file" label={at('import.file')} type="file" required requiredLabel={at('draft.required')} />
         <button class="button-primary" type="submit">
           {at('import.submit')}
         </button>

@@ -1,8 +1,8 @@
 // The application (申込) form per product, shared by 新規 and 変更/訂正: labels as on the Net Desk 申込 screen,
 // field-level messages, and the 保証金額の割合 helper (a small nonce'd script; the server shows it too).
 import type { Product } from '../../../src/domain/certificate.js';
-import type { Column, FlatFields } from '../../../src/services/staff/certificate-form.js';
-import { COLUMN_LABEL } from '../../../src/services/staff/certificate-form.js';
+import { COLUMNS, columnOf, type Column, type FlatFields } from '../../../src/services/staff/certificate-form.js';
+import type { AdminTranslate } from '../i18n.js';
 import type { AdminPageProps } from '../layout.js';
 import { Field } from '../layout.js';
 
@@ -81,17 +81,20 @@ const DATES = new Set<Column>([
   'guaranteeDate',
 ]);
 
-function labelFor(product: Product, column: Column): string {
-  if (column === 'guaranteeAmount') {
-    return product === 'contract'
-      ? '契約保証金額'
-      : product === 'advance_payment'
-        ? '前払金保証金額'
-        : '中間前払金保証金額';
-  }
-  if (column === 'contractAmount') return '請負金額（税込）';
-  if (column === 'depositBank') return '預託金融機関';
-  return COLUMN_LABEL[column];
+/** A field's label on the 申込 screen (the Net Desk names the guarantee amount after the product). */
+function labelFor(at: AdminTranslate, product: Product, column: Column): string {
+  if (column === 'guaranteeAmount') return at(`form.guaranteeAmount.${product}`);
+  if (column === 'contractAmount') return at('form.contractAmount');
+  return at(`column.${column}`);
+}
+
+/** A certificate path as a reader names it: 保証金額（guaranteeAmount）; issuer and obligee paths stay as they are. */
+export function fieldName(at: AdminTranslate, path: string): string {
+  const named = (column: Column) => `${at(`column.${column}`)}${at('fmt.paren', { text: path })}`;
+  // A form or CSV column (obligeeId, jvMembers …) is named as it is.
+  if ((COLUMNS as readonly string[]).includes(path)) return named(path as Column);
+  const column = columnOf(path);
+  return column && !path.startsWith('obligee') && !path.startsWith('issuer') ? named(column) : path;
 }
 
 function shown(product: Product, column: Column): boolean {
@@ -117,7 +120,7 @@ export function CertificateFields(
                 <div>
                   <Field
                     name={c}
-                    label={labelFor(product, c)}
+                    label={labelFor(at, product, c)}
                     value={values[c]}
                     errors={errors[c]}
                     type={DATES.has(c) ? 'date' : 'text'}
@@ -126,9 +129,9 @@ export function CertificateFields(
                     inputmode={c.endsWith('Amount') ? 'numeric' : undefined}
                     help={
                       c === 'jvMembers'
-                        ? '構成員を「|」または「、」で区切って入力'
+                        ? at('draft.help.jvMembers')
                         : c.endsWith('Amount')
-                          ? '円単位（例：20,000,000）'
+                          ? at('draft.help.amount')
                           : undefined
                     }
                   />
@@ -137,7 +140,7 @@ export function CertificateFields(
                       <span id="ratio" class="ratio" aria-live="polite">
                         {ratioText(values)}
                       </span>
-                      {at('draft.ratio', { label: labelFor(product, c) })}
+                      {at('draft.ratio', { label: labelFor(at, product, c) })}
                     </p>
                   ) : null}
                 </div>

@@ -9,7 +9,13 @@ import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
 const PRODUCTS: Product[] = ['advance_payment', 'intermediate_advance_payment', 'contract'];
 const BASES: Basis[] = ['contract_date', 'tender_date', 'bid_date'];
 
-export function ObligeesPage(props: AdminPageProps & { obligees: Obligee[] }) {
+export function ObligeesPage(
+  props: AdminPageProps & {
+    obligees: Obligee[];
+    /** Obligee id → the change request waiting for approval. */
+    pending?: Map<string, string> | undefined;
+  },
+) {
   const { at, t } = props;
   const f = formats(props.lang);
   return (
@@ -53,9 +59,15 @@ export function ObligeesPage(props: AdminPageProps & { obligees: Obligee[] }) {
                   )}
                 </td>
                 <td>
-                  <a href={`/admin/obligees/${o.id}`} aria-label={at('obligees.editLabel', { name: o.name })}>
-                    {at('obligees.edit')}
-                  </a>
+                  {props.pending?.has(o.id) ? (
+                    <a href={`/admin/drafts/${props.pending.get(o.id) ?? ''}`} class="tag tag-warn">
+                      {at('obligees.pending')}
+                    </a>
+                  ) : (
+                    <a href={`/admin/obligees/${o.id}`} aria-label={at('obligees.editLabel', { name: o.name })}>
+                      {at('obligees.edit')}
+                    </a>
+                  )}
                 </td>
               </tr>
             ))}
@@ -82,9 +94,13 @@ export function ObligeeFormPage(
   return (
     <AdminLayout {...props} title={at('obligees.form.heading')} current="obligees">
       <h1>{at('obligees.form.heading')}</h1>
+      <p>{at('obligees.form.lead')}</p>
       {Object.keys(errors).length > 0 ? (
         <div class="error-summary" role="alert">
           <p>{at('draft.errors')}</p>
+          {errors._?.map((e) => (
+            <p>{e}</p>
+          ))}
         </div>
       ) : null}
       <form method="post" action={`/admin/obligees/${props.isNew ? 'new' : props.id}`} class="panel">
@@ -95,21 +111,29 @@ export function ObligeeFormPage(
             label={at('obligees.id')}
             value={props.id}
             errors={errors.id}
-            help="英小文字・数字・ハイフン（例：mishima-city）"
+            help={at('obligees.idHelp')}
             required
+            requiredLabel={at('draft.required')}
           />
         ) : (
           <p>
             {at('obligees.id')}：<span class="kid">{props.id}</span>
           </p>
         )}
-        <Field name="name" label={at('obligees.name')} value={props.name} errors={errors.name} required />
+        <Field
+          name="name"
+          label={at('obligees.name')}
+          value={props.name}
+          errors={errors.name}
+          required
+          requiredLabel={at('draft.required')}
+        />
         <Field
           name="title"
           label={at('obligees.title')}
           value={props.title}
           errors={errors.title}
-          help="例：三島市長"
+          help={at('obligees.titleHelp')}
         />
         <p class="note">{at('obligees.rule.hint')}</p>
         {rules.map((r, i) => (
@@ -172,7 +196,13 @@ export function TokensPage(
       ) : null}
       <form method="post" action="/admin/tokens" class="panel">
         <Csrf staff={staff} />
-        <Field name="name" label={at('tokens.name')} errors={props.errors} required />
+        <Field
+          name="name"
+          label={at('tokens.name')}
+          errors={props.errors}
+          required
+          requiredLabel={at('draft.required')}
+        />
         <button class="button-primary" type="submit">
           {at('tokens.create')}
         </button>
@@ -288,6 +318,7 @@ export function UsersPage(
           value={props.values.email}
           errors={errors.email}
           required
+          requiredLabel={at('draft.required')}
         />
         <Field name="role" label={at('users.role')} errors={errors.role}>
           <select id="f-role" name="role">
@@ -346,14 +377,14 @@ export function AuditPage(
             label={at('audit.action')}
             value={filters.action}
             type="search"
-            help="例：surety. / draft. / staff.login"
+            help={at('audit.actionHelp')}
           />
           <Field name="actorType" label={at('audit.actorType')}>
             <select id="f-actorType" name="actorType">
               <option value="">{at('list.any')}</option>
-              {['staff', 'api_token', 'cli', 'system'].map((a) => (
+              {(['staff', 'api_token', 'cli', 'system'] as const).map((a) => (
                 <option value={a} selected={filters.actorType === a}>
-                  {a}
+                  {at(`actorType.${a}`)}
                 </option>
               ))}
             </select>

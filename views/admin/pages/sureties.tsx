@@ -1,13 +1,15 @@
 // 全体トップ, 保証契約一覧 (search + pages), 電子保証概要 (every version, why hidden, per-version diff, key on demand,
 // lifecycle actions limited to what the history rules allow) and the action forms.
+import type { Child } from 'hono/jsx';
 import type { Product } from '../../../src/domain/certificate.js';
 import type { VersionEvent } from '../../../src/domain/history.js';
-import { COLUMN_LABEL, columnOf, type FlatFields } from '../../../src/services/staff/certificate-form.js';
+import type { FlatFields } from '../../../src/services/staff/certificate-form.js';
 import type { Draft } from '../../../src/services/staff/drafts.js';
+import { STUCK_AFTER_MS } from '../../../src/services/staff/recovery.js';
 import type { SuretyDetail, SuretyListFilters, SuretyListRow } from '../../../src/services/staff/portal.js';
 import { formats } from '../../format.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
-import { CertificateFields, RATIO_SCRIPT } from './forms.js';
+import { CertificateFields, fieldName, RATIO_SCRIPT } from './forms.js';
 
 const PRODUCTS: Product[] = ['advance_payment', 'intermediate_advance_payment', 'contract'];
 
@@ -49,7 +51,12 @@ export function DraftTable(props: AdminPageProps & { drafts: Draft[]; caption: s
 }
 
 export function DashboardPage(
-  props: AdminPageProps & { pending: Draft[]; recent: { at: string; contractNumber: string | null; action: string }[] },
+  props: AdminPageProps & {
+    pending: Draft[];
+    recent: { at: string; contractNumber: string | null; action: string }[];
+    /** Panels of other areas (the mail panel, for roles that can act on it). */
+    notices?: Child;
+  },
 ) {
   const { at } = props;
   const f = formats(props.lang);
@@ -58,6 +65,16 @@ export function DashboardPage(
     <AdminLayout {...props} title={at('dashboard.heading')} current="dashboard">
       <h1>{at('dashboard.heading')}</h1>
       {stuck ? <p class="flash flash-warn">{at('dashboard.stuck')}</p> : null}
+      {stuck && props.staff?.role === 'approver' ? (
+        <form method="post" action="/admin/drafts/recover" class="panel">
+          <Csrf staff={props.staff} />
+          <p class="note">{at('dashboard.recoverNote', { minutes: STUCK_AFTER_MS / 60_000 })}</p>
+          <button type="submit" class="button-secondary">
+            {at('dashboard.recover')}
+          </button>
+        </form>
+      ) : null}
+      {props.notices}
       <section class="panel" aria-labelledby="pending-h">
         <h2 id="pending-h">{at('dashboard.pending')}</h2>
         <DraftTable {...props} drafts={props.pending} caption={at('dashboard.pending')} />
@@ -138,8 +155,8 @@ export function SuretyListPage(
                 ))}
               </select>
             </Field>
-            <Field name="from" label={at('list.from')} type="date" value={filters.from?.slice(0, 10)} />
-            <Field name="to" label={at('list.to')} type="date" value={props.query.match(/(?:^|&)to=([^&]*)/)?.[1]} />
+            <Field name="from" label={at('list.from')} type="date" value={filters.from} />
+            <Field name="to" label={at('list.to')} type="date" value={filters.to} />
           </div>
           <button class="button-primary" type="submit">
             {at('list.submit')}
@@ -201,18 +218,21 @@ export function SuretyListPage(
   );
 }
 
-/** A diff row's field in words (保証金額 (guaranteeAmount)) and its value (amounts as yen). */
-const fieldName = (path: string) => {
-  const column = columnOf(path);
-  return column && !path.startsWith('obligee') && !path.startsWith('issuer')
-    ? `${COLUMN_LABEL[column]}（${path}）`
-    : path;
-};
+/** A diff row's value (amounts as yen). */
 const display = (value: unknown, money: (n: number) => string) =>
   value === undefined ? '—' : typeof value === 'number' ? money(value) : String(value);
 
+/** Unhides the 印刷 button (it needs a script) and prints: the print stylesheet leaves only the key sheet. */
+export const PRINT_SCRIPT = `(function(){var b=document.querySelector('[data-print]');if(!b)return;b.hidden=false;b.addEventListener('click',function(){window.print()});})();`;
+
 export function SuretyDetailPage(
-  props: AdminPageProps & { detail: SuretyDetail; authKey?: string | undefined; drafts: Draft[] },
+  props: AdminPageProps & {
+    detail: SuretyDetail;
+    authKey?: string | undefined;
+    /** With the key shown: where officers verify, and when the page was made (both printed on the key sheet). */
+    keySheet?: { verifyUrl: string; at: string } | undefined;
+    drafts: Draft[];
+  },
 ) {
   const { at, t, detail, staff } = props;
   const f = formats(props.lang);
@@ -223,7 +243,12 @@ export function SuretyDetailPage(
   const isClerk = staff?.role === 'clerk';
   let visibleNo = 0;
   return (
-    <AdminLayout {...props} title={at('detail.heading', { product: t(`product.${c.product}`) })} current="sureties">
+    <AdminLayout
+      {...props}
+      title={at('detail.heading', { product: t(`product.${c.product}`) })}
+      current="sureties"
+      script={props.authKey ? PRINT_SCRIPT : undefined}
+    >
       <h1>{at('detail.heading', { product: t(`product.${c.product}`) })}</h1>
       <p class="note">{at('detail.latestNote')}</p>
       <div class={`banner banner-${state.status}`}>
@@ -292,9 +317,10 @@ export function SuretyDetailPage(
               <span class="key-box" aria-label={at('detail.key.shown')}>
                 {props.authKey}
               </span>
-              <button type="button" class="button-secondary" data-print hidden>
+              <button type="button" class="button-secondary no-print" data-print hidden>
                 {at('detail.key.print')}
               </button>
+              <p class="note">{at('detail.key.printHelp')}</p>
             </div>
           ) : (
             <form method="post" action={`/admin/sureties/${n}/key`}>
@@ -309,6 +335,7 @@ export function SuretyDetailPage(
             <form method="post" action={`/admin/sureties/${n}/reissue`} class="no-print">
               <Csrf staff={staff} />
               <p class="note">{at('detail.reissue.note')}</p>
+              <Field name="reason" label={at('detail.reissue.reason')} />
               <button type="submit" class="button-secondary">
                 {at('detail.reissue')}
               </button>
@@ -316,6 +343,23 @@ export function SuretyDetailPage(
           ) : null}
         </section>
       ) : null}
+      <section class="panel no-print" aria-labelledby="docs-h">
+        <h2 id="docs-h">{at('detail.docs.heading')}</h2>
+        <div class="button-row">
+          <a class="button-secondary" href={`/admin/sureties/${n}/certificate.pdf`} download>
+            {at('detail.docs.certificate')}
+          </a>
+          {canKey ? (
+            <form method="post" action={`/admin/sureties/${n}/notice.pdf`}>
+              <Csrf staff={staff} />
+              <button type="submit" class="button-secondary">
+                {at('detail.docs.notice')}
+              </button>
+            </form>
+          ) : null}
+        </div>
+        {canKey ? <p class="note">{at('detail.docs.noticeNote')}</p> : null}
+      </section>
       {isClerk ? (
         <section class="panel no-print" aria-labelledby="actions-h">
           <h2 id="actions-h">{at('detail.actions')}</h2>
@@ -340,24 +384,28 @@ export function SuretyDetailPage(
             ? hiddenBecause.kind === 'cancellation_record'
               ? at('detail.hidden.cancellation_record')
               : at(`detail.hidden.${hiddenBecause.kind}`, { by: hiddenBecause.by })
-            : `${at('detail.visible')}（No.${++visibleNo}）`;
+            : `${at('detail.visible')}${at('fmt.paren', { text: `No.${++visibleNo}` })}`;
           return (
             <section class={hiddenBecause ? 'version is-hidden' : 'version'} aria-labelledby={`v${v.seq}`}>
               <h3 id={`v${v.seq}`}>
-                {at('detail.seq')} {v.seq}：{at(`event.${v.event}`)}{' '}
-                <span class={hiddenBecause ? 'tag tag-warn' : 'tag'}>{visibleLabel}</span>
+                {at('detail.seq')} {v.seq}
+                {at('fmt.colon')}
+                {at(`event.${v.event}`)} <span class={hiddenBecause ? 'tag tag-warn' : 'tag'}>{visibleLabel}</span>
               </h3>
               <p>
-                {at('detail.issuedAt')}：{f.instant(v.issuedAt)}
-                {v.reason ? `\u3000${at('detail.reason')}：${v.reason}` : ''}
-                {v.target !== null ? `\u3000→ ${at('detail.seq')} ${v.target}` : ''}
+                {at('detail.issuedAt')}
+                {at('fmt.colon')}
+                {f.instant(v.issuedAt)}
+                {v.reason ? `${at('fmt.gap')}${at('detail.reason')}${at('fmt.colon')}${v.reason}` : ''}
+                {v.target !== null ? `${at('fmt.gap')}→ ${at('detail.seq')} ${v.target}` : ''}
               </p>
               {changes.length === 0 ? (
                 <p class="note">{at('detail.diffNone')}</p>
               ) : (
                 <details open={v.seq !== 1}>
                   <summary>
-                    {at('detail.diff')}（{changes.length}）
+                    {at('detail.diff')}
+                    {at('fmt.paren', { text: String(changes.length) })}
                   </summary>
                   <div class="table-scroll">
                     <table class="admin-table diff-table">
@@ -374,7 +422,7 @@ export function SuretyDetailPage(
                       <tbody>
                         {changes.map((ch) => (
                           <tr>
-                            <th scope="row">{fieldName(ch.path)}</th>
+                            <th scope="row">{fieldName(at, ch.path)}</th>
                             <td class="diff-before">{display(ch.before, f.money)}</td>
                             <td class="diff-after">{display(ch.after, f.money)}</td>
                           </tr>
@@ -394,7 +442,76 @@ export function SuretyDetailPage(
           <DraftTable {...props} drafts={props.drafts} caption={at('detail.drafts')} />
         </section>
       ) : null}
+      {props.authKey ? <KeySheet {...props} authKey={props.authKey} /> : null}
     </AdminLayout>
+  );
+}
+
+/**
+ * The printed key: hidden on screen; in print, the only thing on the page (views/admin/styles.ts). Printing needs no
+ * request at all, so the key never travels in a URL or a query.
+ */
+function KeySheet(
+  props: AdminPageProps & { detail: SuretyDetail; authKey: string; keySheet?: { verifyUrl: string; at: string } },
+) {
+  const { at, t, detail } = props;
+  const f = formats(props.lang);
+  const c = detail.state.current.certificate;
+  const first = detail.state.visible[0];
+  return (
+    <section class="print-sheet" aria-labelledby="print-h">
+      <h2 id="print-h">{at('detail.key.printTitle')}</h2>
+      <p>{at('detail.key.printLead')}</p>
+      <table class="fields">
+        <tbody>
+          <tr>
+            <th scope="row">{t('field.contractNumber')}</th>
+            <td class="print-number">{detail.state.contractNumber}</td>
+          </tr>
+          <tr>
+            <th scope="row">{at('detail.key.heading')}</th>
+            <td class="print-key">{props.authKey}</td>
+          </tr>
+          <tr>
+            <th scope="row">{t('field.product')}</th>
+            <td>{t(`product.${c.product}`)}</td>
+          </tr>
+          <tr>
+            <th scope="row">{t('field.obligee')}</th>
+            <td>{c.obligee.title ?? c.obligee.name}</td>
+          </tr>
+          <tr>
+            <th scope="row">{t('field.worksName')}</th>
+            <td>{c.works.name}</td>
+          </tr>
+          <tr>
+            <th scope="row">{t('field.contractor')}</th>
+            <td>{c.jointVenture?.name ?? c.contractor.name}</td>
+          </tr>
+          <tr>
+            <th scope="row">{t('field.guaranteeAmount')}</th>
+            <td>{f.money(c.guaranteeAmount)}</td>
+          </tr>
+          <tr>
+            <th scope="row">{t('field.guaranteePeriod')}</th>
+            <td>{f.period(c.guaranteePeriod, t('period.separator'))}</td>
+          </tr>
+          {first ? (
+            <tr>
+              <th scope="row">{at('detail.issuedAt')}</th>
+              <td>{f.instant(first.issuedAt)}</td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+      <p>{at('detail.key.printChars')}</p>
+      {props.keySheet ? (
+        <>
+          <p>{at('detail.key.printWhere', { url: props.keySheet.verifyUrl })}</p>
+          <p class="note">{at('detail.key.printedAt', { at: f.instant(props.keySheet.at) })}</p>
+        </>
+      ) : null}
+    </section>
   );
 }
 

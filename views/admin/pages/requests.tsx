@@ -1,0 +1,177 @@
+// One four-eyes request on the approval screen (申込・承認): an obligee change shown 変更前 → 変更後, or a key reissue
+// with its reason; approve / send back for a different approver, withdraw for its author.
+import type { ObligeeRule } from '../../../src/domain/eligibility.js';
+import type { StoredDraft } from '../../../src/services/staff/drafts.js';
+import type { RequestView } from '../../../src/services/staff/requests.js';
+import { formats } from '../../format.js';
+import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
+
+function Rules(props: Pick<AdminPageProps, 't' | 'at' | 'lang'> & { rules: ObligeeRule[] }) {
+  const { t, at } = props;
+  const f = formats(props.lang);
+  if (props.rules.length === 0) return <>{at('obligees.rule.none')}</>;
+  return (
+    <ul class="products">
+      {props.rules.map((r) => (
+        <li>
+          {r.products.map((p) => t(`product.${p}`)).join('・')}：
+          {t('obligees.rule', { basis: t(`basis.${r.basis}`), date: f.date(r.effectiveFrom) })}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function RequestPage(
+  props: AdminPageProps & {
+    draft: StoredDraft;
+    draftedByEmail: string;
+    view: RequestView;
+    error?: string | undefined;
+  },
+) {
+  const { at, draft, staff, view } = props;
+  const f = formats(props.lang);
+  const isOwn = props.draftedByEmail === staff?.email;
+  const pending = draft.status === 'pending';
+  const kindLabel = at(view.kind === 'obligee' ? 'event.obligee' : 'event.reissue_key');
+  return (
+    <AdminLayout {...props} title={at('request.heading')} current="drafts">
+      <h1>
+        {at('request.heading')}：{kindLabel}
+      </h1>
+      {props.error ? (
+        <div class="error-summary" role="alert">
+          <p>{props.error}</p>
+        </div>
+      ) : null}
+      <dl class="check-meta panel">
+        <div>
+          <dt>{at('drafts.status')}</dt>
+          <dd>{at(`draftStatus.${draft.status as 'pending'}`)}</dd>
+        </div>
+        <div>
+          <dt>{at('request.by')}</dt>
+          <dd>{props.draftedByEmail}</dd>
+        </div>
+        <div>
+          <dt>{at('request.at')}</dt>
+          <dd>{f.instant(draft.drafted_at)}</dd>
+        </div>
+        {draft.decided_at ? (
+          <div>
+            <dt>{at('request.decidedAt')}</dt>
+            <dd>{f.instant(draft.decided_at)}</dd>
+          </div>
+        ) : null}
+        {view.kind === 'obligee' ? (
+          <div>
+            <dt>{at('obligees.id')}</dt>
+            <dd class="kid">{view.obligeeId}</dd>
+          </div>
+        ) : (
+          <div>
+            <dt>{at('drafts.target')}</dt>
+            <dd>
+              <a href={`/admin/sureties/${view.contractNumber}`}>{view.contractNumber}</a>
+            </dd>
+          </div>
+        )}
+        {draft.error ? (
+          <div>
+            <dt>{at('draft.rejectReason')}</dt>
+            <dd>{draft.error}</dd>
+          </div>
+        ) : null}
+      </dl>
+      {view.kind === 'obligee' ? (
+        <section class="panel" aria-labelledby="c-h">
+          <h2 id="c-h">{view.before ? at('request.obligee.change') : at('request.obligee.new')}</h2>
+          {view.stale ? <p class="flash flash-warn">{at('request.obligee.stale')}</p> : null}
+          <table class="admin-table diff-table">
+            <thead>
+              <tr>
+                <th scope="col">{at('detail.diffField')}</th>
+                <th scope="col">{at('detail.diffBefore')}</th>
+                <th scope="col">{at('detail.diffAfter')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(
+                [
+                  ['obligees.name', view.before?.name, view.after.name],
+                  ['obligees.title', view.before?.title, view.after.title],
+                ] as const
+              ).map(([label, before, after]) => (
+                <tr>
+                  <th scope="row">{at(label)}</th>
+                  <td class={before !== after ? 'diff-before' : undefined}>{before ?? '—'}</td>
+                  <td class={before !== after ? 'diff-after' : undefined}>{after ?? '—'}</td>
+                </tr>
+              ))}
+              <tr>
+                <th scope="row">{at('obligees.rules')}</th>
+                {JSON.stringify(view.before?.rules) === JSON.stringify(view.after.rules) ? (
+                  <>
+                    <td>
+                      <Rules {...props} rules={view.after.rules} />
+                    </td>
+                    <td>
+                      <Rules {...props} rules={view.after.rules} />
+                    </td>
+                  </>
+                ) : (
+                  <>
+                    <td class="diff-before">{view.before ? <Rules {...props} rules={view.before.rules} /> : '—'}</td>
+                    <td class="diff-after">
+                      <Rules {...props} rules={view.after.rules} />
+                    </td>
+                  </>
+                )}
+              </tr>
+            </tbody>
+          </table>
+          <p class="note">{at('request.obligee.note')}</p>
+        </section>
+      ) : (
+        <section class="panel" aria-labelledby="c-h">
+          <h2 id="c-h">{at('event.reissue_key')}</h2>
+          <p>
+            {at('detail.reason')}：{view.reason ?? at('request.noReason')}
+          </p>
+          <p class="note">{at('request.reissue.note')}</p>
+        </section>
+      )}
+      {pending && staff?.role === 'approver' ? (
+        isOwn ? (
+          <p class="flash flash-warn">{at('request.own')}</p>
+        ) : (
+          <div class="button-row panel">
+            <form method="post" action={`/admin/drafts/${draft.id}/approve`}>
+              <Csrf staff={staff} />
+              <button class="button-primary" type="submit">
+                {at('request.approve')}
+              </button>
+            </form>
+            <form method="post" action={`/admin/drafts/${draft.id}/reject`}>
+              <Csrf staff={staff} />
+              <Field name="reason" label={at('draft.rejectReason')} />
+              <button class="button-secondary" type="submit">
+                {at('draft.reject')}
+              </button>
+            </form>
+          </div>
+        )
+      ) : null}
+      {pending && staff?.role !== 'approver' ? <p class="note">{at('request.waiting')}</p> : null}
+      {pending && isOwn ? (
+        <form method="post" action={`/admin/drafts/${draft.id}/withdraw`}>
+          <Csrf staff={staff} />
+          <button class="button-secondary" type="submit">
+            {at('draft.withdraw')}
+          </button>
+        </form>
+      ) : null}
+    </AdminLayout>
+  );
+}

@@ -1,0 +1,201 @@
+// 設定 (administrators): the effective configuration read-only, signing keys with the JWKS link, mail and database
+// status. Secrets appear only as 設定あり / 未設定 (see src/services/staff/settings.ts).
+import type { SettingLine, SettingsOverview } from '../../../src/services/staff/settings.js';
+import { formats } from '../../format.js';
+import type { AdminTranslate } from '../i18n.js';
+import { AdminLayout, type AdminPageProps } from '../layout.js';
+
+function Value(props: { at: AdminTranslate; line: SettingLine }) {
+  const { at, line } = props;
+  const v = line.value;
+  switch (v.type) {
+    case 'text':
+      return <span class="kid">{v.value}</span>;
+    case 'list':
+      return v.value.length === 0 ? <>{at('settings.none')}</> : <span class="kid">{v.value.join(', ')}</span>;
+    case 'flag':
+      return <>{v.value ? at('settings.on') : at('settings.off')}</>;
+    case 'secret':
+      return <>{v.set ? at('settings.secretSet') : at('settings.secretUnset')}</>;
+  }
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+export function SettingsPage(props: AdminPageProps & { overview: SettingsOverview }) {
+  const { at, overview } = props;
+  const f = formats(props.lang);
+  const { database: db, mail, throttle } = overview;
+  const minutes = (ms: number) => Math.round(ms / 60_000);
+  return (
+    <AdminLayout {...props} title={at('settings.heading')} current="settings">
+      <h1>{at('settings.heading')}</h1>
+      <p>{at('settings.lead')}</p>
+
+      <section class="panel" aria-labelledby="cfg-h">
+        <h2 id="cfg-h">{at('settings.config')}</h2>
+        <p class="note">{at('settings.configNote')}</p>
+        <div class="table-scroll">
+          <table class="admin-table">
+            <caption class="visually-hidden">{at('settings.config')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{at('settings.variable')}</th>
+                <th scope="col">{at('settings.value')}</th>
+                <th scope="col">{at('settings.meaning')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {overview.config.map((line) => (
+                <tr>
+                  <th scope="row" class="kid">
+                    {line.name}
+                  </th>
+                  <td>
+                    <Value at={at} line={line} />
+                    {line.warning ? <p class="field-error">{at(`settings.warn.${line.warning}`)}</p> : null}
+                  </td>
+                  <td>{at(`settings.var.${line.name}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <h3>{at('settings.throttle')}</h3>
+        <ul>
+          <li>
+            {at('settings.throttle.client', {
+              count: throttle.clientLimit,
+              minutes: minutes(throttle.clientWindowMs),
+            })}
+          </li>
+          <li>
+            {at('settings.throttle.pair', { count: throttle.pairLimit, minutes: minutes(throttle.pairWindowMs) })}
+          </li>
+          <li>
+            {at('settings.throttle.alert', {
+              count: throttle.numberAlertThreshold,
+              minutes: minutes(throttle.numberAlertWindowMs),
+            })}
+          </li>
+        </ul>
+      </section>
+
+      <section class="panel" aria-labelledby="keys-h">
+        <h2 id="keys-h">{at('settings.keys')}</h2>
+        <p>
+          {at('settings.keysLead')} <a href="/.well-known/jwks.json">/.well-known/jwks.json</a>
+        </p>
+        <div class="table-scroll">
+          <table class="admin-table">
+            <caption class="visually-hidden">{at('settings.keys')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">kid</th>
+                <th scope="col">{at('settings.keyCreated')}</th>
+                <th scope="col">{at('settings.keyRetired')}</th>
+                <th scope="col">{at('settings.keyState')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {overview.keys.map((k) => (
+                <tr>
+                  <td class="kid">{k.kid}</td>
+                  <td>{f.instant(k.createdAt)}</td>
+                  <td>{k.retiredAt ? f.instant(k.retiredAt) : '—'}</td>
+                  <td>
+                    {k.active
+                      ? at('settings.keyActive')
+                      : k.retiredAt
+                        ? at('settings.keyRetiredState')
+                        : at('settings.keyOther')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <p class="note">{at('settings.keysRotate')}</p>
+      </section>
+
+      <section class="panel" aria-labelledby="mail-h">
+        <h2 id="mail-h">{at('settings.mail')}</h2>
+        <dl class="check-meta">
+          <div>
+            <dt>SMTP</dt>
+            <dd>{mail.smtpConfigured ? at('settings.smtpOn') : at('settings.smtpOff')}</dd>
+          </div>
+          <div>
+            <dt>{at('settings.mailFrom')}</dt>
+            <dd class="kid">{mail.from}</dd>
+          </div>
+          <div>
+            <dt>{at('settings.mailQueue')}</dt>
+            <dd>
+              <a href="/admin/outbox">
+                {at('settings.mailCounts', {
+                  pending: mail.counts.pending,
+                  dead: mail.counts.dead,
+                  sent: mail.counts.sent,
+                })}
+              </a>
+            </dd>
+          </div>
+        </dl>
+      </section>
+
+      <section class="panel" aria-labelledby="db-h">
+        <h2 id="db-h">{at('settings.database')}</h2>
+        <dl class="check-meta">
+          <div>
+            <dt>{at('settings.dbKind')}</dt>
+            <dd>{db.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'}</dd>
+          </div>
+          <div>
+            <dt>{at('settings.dbSchema')}</dt>
+            <dd>
+              {db.migrationsCurrent
+                ? at('settings.dbSchemaCurrent', { count: db.migrationCount, latest: db.latestMigration })
+                : at('settings.dbSchemaPending')}
+            </dd>
+          </div>
+          <div>
+            <dt>{at('settings.dbSize')}</dt>
+            <dd>{db.bytes === null ? '—' : mib(db.bytes)}</dd>
+          </div>
+          <div>
+            <dt>{at('settings.dbGuarantees')}</dt>
+            <dd>{at('settings.count', { count: db.guarantees.toLocaleString('ja-JP') })}</dd>
+          </div>
+          <div>
+            <dt>{at('settings.auditHead')}</dt>
+            <dd>
+              {db.auditHead ? (
+                <>
+                  {`id ${db.auditHead.id} / ${f.instant(db.auditHead.at)} / `}
+                  <span class="kid">{db.auditHead.hash ?? '—'}</span>
+                </>
+              ) : (
+                '—'
+              )}
+            </dd>
+          </div>
+          <div>
+            <dt>{at('settings.backup')}</dt>
+            <dd>
+              {db.lastBackup
+                ? at('settings.backupLast', {
+                    at: f.instant(db.lastBackup.at),
+                    file: String(db.lastBackup.detail.file ?? ''),
+                    versions: String(db.lastBackup.detail.versions ?? '—'),
+                  })
+                : at('settings.backupNone')}
+            </dd>
+          </div>
+        </dl>
+        <p class="note">{db.dialect === 'postgres' ? at('settings.backupPostgres') : at('settings.backupSqlite')}</p>
+        <p class="note">{at('settings.auditHeadNote')}</p>
+      </section>
+    </AdminLayout>
+  );
+}
