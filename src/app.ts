@@ -90,6 +90,8 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
         styleSrc: [(c) => `'nonce-${c.get('nonce')}'`],
         scriptSrc: [(c) => `'nonce-${c.get('nonce')}'`],
         imgSrc: ["'self'", 'data:'],
+        // Same-origin fetches only: the staff 申込 form's live eligibility check.
+        connectSrc: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'obligee_not_eligible'
   | 'invalid_event'
   | 'throttled'
+  | 'unavailable'
   | 'internal';
 
 export interface FieldIssue {
@@ -33,7 +34,7 @@ export class DomainError extends Error {
   }
 }
 
-export function statusFor(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 {
+export function statusFor(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503 {
   switch (code) {
     case 'bad_request':
       return 400;
@@ -56,5 +57,8 @@ export function statusFor(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 
       return 429;
     case 'internal':
       return 500;
+    // Optional work (drawing a PDF) refused while the server is saturated; never a verification.
+    case 'unavailable':
+      return 503;
   }
 }

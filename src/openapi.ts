@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { certificateSchema } from './domain/certificate.js';
 import {
+  contractorEmailRequestSchema,
   obligeeRequestSchema,
   publishRequestSchema,
   verifyRequestSchema,
@@ -33,6 +34,7 @@ const errorBody = {
             'obligee_not_eligible',
             'invalid_event',
             'throttled',
+            'unavailable',
             'internal',
           ],
         },
@@ -80,7 +82,15 @@ const outboxMail = {
   properties: {
     id: { type: 'string' },
     kind: {
-      enum: ['contractor_event', 'receipt_confirmed', 'subscription_confirm', 'subscriber_event', 'expiry_reminder'],
+      enum: [
+        'contractor_event',
+        'key_reissued',
+        'contact_changed',
+        'receipt_confirmed',
+        'subscription_confirm',
+        'subscriber_event',
+        'expiry_reminder',
+      ],
     },
     contractNumber: { type: ['string', 'null'] },
     recipient: { type: 'string' },
@@ -108,6 +118,7 @@ export function buildOpenApi(publicUrl: string): object {
         VersionRequest: schema(versionRequestSchema),
         ObligeeRequest: schema(obligeeRequestSchema),
         VerifyRequest: schema(verifyRequestSchema),
+        ContractorEmailRequest: schema(contractorEmailRequestSchema),
         OutboxMail: outboxMail,
       },
     },
@@ -228,7 +239,7 @@ export function buildOpenApi(publicUrl: string): object {
             },
             401: err('unauthorized'),
             404: err('not_found'),
-            429: err('throttled: too many PDFs being drawn (Retry-After)'),
+            503: err('unavailable: the PDF pool is saturated or the server is behind; retry after Retry-After seconds'),
             500: err('internal: the stored chain fails verification'),
           },
         },
@@ -262,6 +273,34 @@ export function buildOpenApi(publicUrl: string): object {
             },
             401: err('unauthorized'),
             404: err('not_found'),
+          },
+        },
+      },
+      '/sureties/{contractNumber}/contractor-email': {
+        put: {
+          summary:
+            "Change or remove the contractor's mail address after publication (audited; the new and the old " +
+            'address are told, without any link)',
+          security: bearer,
+          parameters: [contractNumberParam],
+          requestBody: { required: true, content: json({ $ref: '#/components/schemas/ContractorEmailRequest' }) },
+          responses: {
+            200: {
+              description: 'The address now on file; changed is false when it already was',
+              content: json({
+                type: 'object',
+                properties: {
+                  contractNumber: { type: 'string' },
+                  contractorEmail: { type: ['string', 'null'] },
+                  changed: { type: 'boolean' },
+                },
+              }),
+            },
+            400: err('bad_request'),
+            401: err('unauthorized'),
+            404: err('not_found'),
+            413: err('too_large'),
+            422: err('validation_failed'),
           },
         },
       },

@@ -1,11 +1,14 @@
 // Process entry: config → database → migrate → secrets → createApp → serve; graceful shutdown.
 import { serve } from '@hono/node-server';
+import { startCheckpointer } from '../db/checkpointer.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { describeMailSetup, startMailWorker } from './mail/worker.js';
 import { openPlatform } from './platform.js';
+import { usePdfRunner, workerRunner } from './pdf/pool.js';
 import { countSureties } from './repositories/sureties.js';
 import { demoCredentials, seedDemo } from './services/seed-demo.js';
+import { startDraftRecovery } from './services/staff/recovery.js';
 import { SecretsError } from './signing/secrets.js';
 
 async function main(): Promise<void> {
@@ -17,7 +20,14 @@ async function main(): Promise<void> {
     console.error(`demo data seeded: 三島市 and ${created.length} sureties`);
   }
   ctx.recorder.start();
+  const checkpointer = platform.handle.sqlite
+    ? startCheckpointer(platform.handle.sqlite, { onError: (msg) => ctx.logger.error({ msg }) })
+    : null;
   const mail = startMailWorker(ctx);
+  // Applications left 発行処理中 by a process that died mid-approval are settled at start-up and every 5 minutes.
+  const recovery = startDraftRecovery(ctx);
+  // PDFs give way to verifications: refused (503 + Retry-After) while the event loop runs more than 200 ms late.
+  usePdfRunner(workerRunner({ maxLoopDelayMs: 200 }));
   const app = createApp(ctx);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     void (async () => {
@@ -51,8 +61,8 @@ async function main(): Promise<void> {
     const sweep = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 100);
     sweep.unref();
     server.close(() => {
-      void mail
-        .stop()
+      void Promise.all([mail.stop(), recovery.stop()])
+        .then(() => checkpointer?.stop())
         .then(() => platform.close())
         .then(() => process.exit(0));
     });

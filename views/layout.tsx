@@ -13,11 +13,14 @@ export interface PageProps {
   nonce?: string | undefined;
 }
 
+/** The public menu: the officer's verification, the contractor's status page, the obligee list. */
+type NavKey = 'verify' | 'status' | 'obligees';
+
 export interface LayoutProps extends PageProps {
   title: string;
   children?: Child;
   /** Marks the menu entry of this page (aria-current). */
-  current?: 'verify' | 'obligees' | undefined;
+  current?: NavKey | undefined;
   /** Certificates are personal to the officer who verified them: keep them out of search engines. */
   noindex?: boolean | undefined;
   /** Wires every `[data-print]` button to window.print() (buttons start hidden, so without script none is dead). */
@@ -37,7 +40,7 @@ function switchTarget(path: string, lang: Lang): string {
 export function Layout(props: LayoutProps) {
   const { t, lang, path } = props;
   const other: Lang = lang === 'ja' ? 'en' : 'ja';
-  const navLink = (href: string, key: 'verify' | 'obligees') => (
+  const navLink = (href: string, key: NavKey) => (
     <a href={href} aria-current={props.current === key ? 'page' : undefined}>
       {t(`nav.${key}`)}
     </a>
@@ -69,6 +72,7 @@ export function Layout(props: LayoutProps) {
               </a>
               <nav aria-label={t('nav.label')} class="site-nav">
                 {navLink('/', 'verify')}
+                {navLink('/status', 'status')}
                 {navLink('/obligees', 'obligees')}
                 <a
                   class="lang-switch"

@@ -6,16 +6,19 @@
 //   pdf     the certificate PDF, when the server offers one (probed at start)
 //   flood   POST /api/v1/verify with wrong keys for real numbers, waves of 32 other clients (each cut off after 30)
 //
-// Prints throughput, p50/p99, status codes and errors per class and the server's RSS over time. Exit code 1 when
-// any legitimate request failed or answered anything but its success status, or the flood saw anything but 401/429.
+// Prints throughput, p50/p99, status codes and errors per class, the server's RSS over time, how long its main thread
+// waited for a CPU and the load generator's own event-loop delay. Exit code 1 when any legitimate request failed or
+// answered anything but its success status (a certificate PDF shed with 503 + Retry-After is counted apart), or the
+// flood saw anything but 401/429.
 //
 // Options: --duration S (60)  --rate N (legitimate verifications/s, 100)  --page-rate N (40)  --form-rate N (10)
-//          --pdf-rate N (5)  --flood-rate N (200)  --versions N (SQLite data set size, 100000)
+//          --pdf-rate N (5; 0 leaves PDFs out, the baseline to compare with)  --flood-rate N (200)  --versions N (SQLite data set size, 100000)
 //          --contracts N (2000)  --postgres (a fresh PostgreSQL database instead)  --short (CI: 10 s)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import SQLite from 'better-sqlite3';
 import { loadConfig } from '../../src/config.js';
@@ -34,6 +37,7 @@ import {
   type PgDatabase,
   type QuietChild,
 } from './ops-support.js';
+import { threadDelta, threadTimes } from './threads.js';
 import { prepareDataset } from './verify-dataset.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -52,6 +56,11 @@ interface TrafficClass {
   next(): Planned;
   /** Status codes that count as success (legitimate classes) or as the expected refusal (flood). */
   expected: number[];
+  /**
+   * Of `expected`, the codes that mean the server shed this optional work (a PDF refused with 503 + Retry-After
+   * while it was behind): accepted, and counted separately so that a run cannot hide them.
+   */
+  shed?: number[];
   legitimate: boolean;
 }
 
@@ -81,7 +90,7 @@ export async function run(argv: string[]): Promise<number> {
   const rate = positiveInt('rate', values.rate, 100);
   const pageRate = positiveInt('page-rate', values['page-rate'], 40);
   const formRate = positiveInt('form-rate', values['form-rate'], 10);
-  const pdfRate = positiveInt('pdf-rate', values['pdf-rate'], 5);
+  const pdfRate = values['pdf-rate'] === '0' ? 0 : positiveInt('pdf-rate', values['pdf-rate'], 5);
   const floodRate = positiveInt('flood-rate', values['flood-rate'], 200);
   const versions = positiveInt('versions', values.versions, 100_000);
   const contractCount = positiveInt('contracts', values.contracts, values.postgres ? 1000 : 2000);
@@ -151,9 +160,9 @@ async function drive(server: QuietChild, contracts: Contract[], r: Rates, descri
     if (res.status !== 303 || !cookie) throw new Error(`could not open ${c.contractNumber}: HTTP ${res.status}`);
     grants.push({ contractNumber: c.contractNumber, cookie });
   });
-  const pdfPath = await probePdf(server.url, grants[0]);
+  const pdfPath = r.pdfRate > 0 ? await probePdf(server.url, grants[0]) : null;
   log(
-    `${grants.length} viewer grants opened; certificate PDF: ${pdfPath ? pdfPath('N') : 'not offered by this server'}`,
+    `${grants.length} viewer grants opened; certificate PDF: ${pdfPath ? pdfPath('N') : r.pdfRate > 0 ? 'not offered by this server' : 'left out (--pdf-rate 0)'}`,
   );
 
   const pick = <T>(list: readonly T[]) => list[Math.floor(Math.random() * list.length)] as T;
@@ -220,7 +229,8 @@ async function drive(server: QuietChild, contracts: Contract[], r: Rates, descri
           {
             name: 'certificate PDF',
             rate: r.pdfRate,
-            expected: [200],
+            expected: [200, 503],
+            shed: [503],
             legitimate: true,
             next(): Planned {
               const g = pick(grants);
@@ -278,6 +288,10 @@ async function drive(server: QuietChild, contracts: Contract[], r: Rates, descri
   const every = Math.max(1, Math.round(r.duration / 12)) * 1000;
   const sampler = setInterval(() => samples.push({ t: (performance.now() - t0) / 1000, rss: rssMiB(pid) }), every);
   const cpuBefore = cpuSeconds(pid);
+  const threadsBefore = threadTimes(pid);
+  // The load generator shares the machine: its own event-loop delay says how much of a latency is ours, not the server's.
+  const clientDelay = monitorEventLoopDelay({ resolution: 10 });
+  clientDelay.enable();
   log(
     `load: ${r.duration} s open-loop; ${classes.map((c) => `${c.name} ${c.rate}/s`).join(', ')}; ` +
       `machine ${os.availableParallelism()} CPUs, load average ${(os.loadavg()[0] ?? 0).toFixed(1)}`,
@@ -287,6 +301,8 @@ async function drive(server: QuietChild, contracts: Contract[], r: Rates, descri
   const elapsed = (performance.now() - t0) / 1000;
   samples.push({ t: elapsed, rss: rssMiB(pid) });
   const cpuAfter = cpuSeconds(pid);
+  const threadsAfter = threadTimes(pid);
+  clientDelay.disable();
   const ready = await fetch(`${server.url}/readyz`)
     .then((res) => res.status)
     .catch(() => 0);
@@ -342,6 +358,31 @@ async function drive(server: QuietChild, contracts: Contract[], r: Rates, descri
     ]),
   ]);
   console.log('');
+  for (const { c, o, count } of verdicts) {
+    const shed = (c.shed ?? []).reduce((n, code) => n + (o.codes[code] ?? 0), 0);
+    if (c.shed) {
+      console.log(
+        `${c.name}: ${fmt.int(shed)} of ${fmt.int(count)} refused with ${c.shed.join('/')} + Retry-After ` +
+          `(${count > 0 ? ((shed / count) * 100).toFixed(0) : 0}%: shed while the server was behind)`,
+      );
+    }
+  }
+  if (threadsBefore && threadsAfter) {
+    const t = threadDelta(threadsBefore, threadsAfter);
+    console.log(
+      `server main thread: ${t.main.cpu.toFixed(1)} s on a CPU, ${t.main.wait.toFixed(1)} s runnable but waiting for one ` +
+        `(${((t.main.wait / elapsed) * 100).toFixed(0)}% of the run); other threads (PDF worker, GC, libuv): ` +
+        `${t.others.cpu.toFixed(1)} s CPU, ${t.others.wait.toFixed(1)} s waiting`,
+    );
+  }
+  console.log(
+    `load generator event-loop delay: p99 ${fmt.ms(clientDelay.percentile(99) / 1e6)}, ` +
+      `max ${fmt.ms(clientDelay.max / 1e6)} (included in the latencies above); machine load average ` +
+      `${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+  );
   console.log(
     `RSS over time: ${samples.map((x) => `${x.t.toFixed(0)}s ${x.rss === null ? 'n/a' : `${x.rss.toFixed(0)} MiB`}`).join(', ')}`,
   );
@@ -441,6 +482,8 @@ async function probePdf(
     const res = await fetch(url + candidate(grant.contractNumber), { headers: { cookie: grant.cookie } });
     await res.arrayBuffer();
     if (res.status === 200 && (res.headers.get('content-type') ?? '').startsWith('application/pdf')) return candidate;
+    // A server that sheds PDFs while it is behind (503 + Retry-After) offers them all the same.
+    if (res.status === 503 && res.headers.get('retry-after')) return candidate;
   }
   return null;
 }

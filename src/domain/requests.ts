@@ -35,6 +35,16 @@ export const publishRequestSchema = z
   .superRefine(crossFieldRules);
 export type PublishRequest = z.infer<typeof publishRequestSchema>;
 
+/** Changing where the contractor's mails go after publication; null removes the address (no more mails). */
+export const contractorEmailRequestSchema = z.strictObject({
+  contractorEmail: z
+    .email({ error: 'メールアドレスの形式が正しくありません' })
+    .max(254)
+    .nullable()
+    .meta({ description: '請負者のメールアドレス; null removes it (the platform then mails the contractor nothing)' }),
+});
+export type ContractorEmailRequest = z.infer<typeof contractorEmailRequestSchema>;
+
 export const versionRequestSchema = z.strictObject({
   event: z.enum(EVENTS),
   target: z.number().int().positive().optional(),

@@ -8,7 +8,13 @@ import { insertMailLink, insertOutbox } from '../repositories/outbox.js';
 import { render, type MailDoc } from './render.js';
 
 export type MailKind =
-  'contractor_event' | 'receipt_confirmed' | 'subscription_confirm' | 'subscriber_event' | 'expiry_reminder';
+  | 'contractor_event'
+  | 'key_reissued'
+  | 'contact_changed'
+  | 'receipt_confirmed'
+  | 'subscription_confirm'
+  | 'subscriber_event'
+  | 'expiry_reminder';
 
 /** The links a mail's placeholders stand for. */
 export interface LinkSpec {

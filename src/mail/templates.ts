@@ -259,3 +259,73 @@ export function expiryReminderMail(f: GuaranteeFacts, daysLeft: number, publicUr
     ],
   };
 }
+
+/**
+ * To the contractor when the issuer reissues the authentication key: the old key stopped working, and the new notice
+ * is behind a single-use link (the key itself never travels in a mail).
+ */
+export function keyReissuedMail(f: GuaranteeFacts, reissuedAt: string, issuerName: string, publicUrl: string): MailDoc {
+  return {
+    subject: numbered('電子保証の認証キー再発行のお知らせ', f.contractNumber),
+    greeting: `${f.contractorName} 御中`,
+    intro: [
+      `${issuerName}が、次の電子保証の認証キーを再発行しました。これまでの認証キーは、再発行の時点から使用できません。`,
+    ],
+    sections: [
+      {
+        heading: '対象の電子保証',
+        rows: [...guaranteeRows(f, false).slice(0, 4), ['再発行日時', formatInstant(reissuedAt)]],
+      },
+      {
+        heading: '新しい「電子保証にかかる『認証キー』のお知らせ」（PDF）',
+        paragraphs: ['次のリンクから、新しい認証キーを記載したお知らせ（PDF）をダウンロードできます。'],
+        action: { label: 'お知らせ（PDF）をダウンロードする', url: LINK.notice },
+        notes: [
+          `リンクの有効期限は${LINK.noticeExpires}までです。ダウンロードできるのは1回限りです。`,
+          '認証キーは、安全のためこのメールには記載していません。お知らせ（PDF）でご確認ください。',
+          `発注者（${f.obligeeName}）に古い認証キーを提出済みの場合は、新しいお知らせ（PDF）を改めて提出してください。`,
+          `この再発行に心当たりがない場合は、${issuerName}にご連絡ください。`,
+        ],
+      },
+      {
+        heading: '発注者の確認状況',
+        paragraphs: [
+          '発注者による閲覧や受領確認の状況は、次のページで保証契約番号と新しい認証キーを入力すると確認できます。',
+        ],
+        action: { label: '確認状況を見る', url: `${publicUrl}/status` },
+      },
+    ],
+  };
+}
+
+/**
+ * The contractor's mail address of a guarantee was changed by the issuer. To the new address: from now on the
+ * platform's mails come here. To the old one (when there was one): that they no longer will, so a change nobody
+ * asked for is noticed. Neither carries a link: a mistyped address must not receive the key notice.
+ */
+export function contactChangedMail(
+  f: GuaranteeFacts,
+  to: 'new' | 'old',
+  changedAt: string,
+  issuerName: string,
+): MailDoc {
+  return {
+    subject: numbered('電子保証のお知らせ先メールアドレス変更のお知らせ', f.contractNumber),
+    greeting: `${f.contractorName} 御中`,
+    intro: [
+      to === 'new'
+        ? `${issuerName}が、次の電子保証に関するお知らせの送信先を、このメールアドレスに変更しました。今後の発行完了・認証キー再発行・受領確認のお知らせは、このアドレスにお送りします。`
+        : `${issuerName}が、次の電子保証に関するお知らせの送信先を、別のメールアドレスに変更しました。今後、このアドレスにはお知らせをお送りしません。`,
+    ],
+    sections: [
+      {
+        heading: '対象の電子保証',
+        rows: [...guaranteeRows(f, false).slice(0, 4), ['変更日時', formatInstant(changedAt)]],
+        notes: [
+          ...(to === 'new' ? ['認証キーのお知らせ（PDF）が必要な場合は、保証事業会社に再交付をご依頼ください。'] : []),
+          `この変更に心当たりがない場合は、${issuerName}にご連絡ください。`,
+        ],
+      },
+    ],
+  };
+}

@@ -1,6 +1,14 @@
 // Renders PDFs off the main event loop: one worker thread (started on first use, restarted after a crash) so that a
-// document being drawn never delays a verification request (see `npm run bench -- pdf` for the measurement). A
+// document being drawn never delays a verification request (see `npm run bench -- pdf` and `-- load`). A
 // process-wide singleton on purpose, like the font cache it feeds: fonts are parsed once per thread.
+//
+// Drawing is the platform's only optional heavy work, so it is the first to give way: the queue is short and held
+// here (a job that waited too long is dropped before it starts), new jobs are refused while the main event loop is
+// late, and the worker thread runs at a lower OS priority than the thread that answers verifications. Measured on a
+// 2-core machine shared with other work: the main thread's cost of a certificate download is that of a page view
+// (≈ 2 ms); the ≈ 15 ms of drawing ran in the worker at the same priority as the main thread, which a loaded machine
+// could not afford: the main thread then spent up to 71% of a load run runnable but waiting for a CPU, and every
+// request stalled for seconds (README, "Documents").
 import { Worker } from 'node:worker_threads';
 import { runPdfJob, type PdfJob, type PdfJobResult } from './documents.js';
 import { UnreadablePdf } from './inspect.js';
@@ -10,18 +18,52 @@ export interface PdfRunner {
   close(): Promise<void>;
 }
 
-/** Thrown when more jobs wait than MAX_PENDING: the caller answers 429 rather than queueing without bound. */
+/** Thrown instead of queueing when the pool is saturated or the server is behind; the caller answers 503. */
 export class PdfBusy extends Error {
   override name = 'PdfBusy';
+
+  constructor(
+    message: string,
+    /** Seconds after which a retry is likely to be served (the Retry-After header). */
+    readonly retryAfter: number,
+  ) {
+    super(message);
+  }
 }
 
-const MAX_PENDING = 32;
-const JOB_TIMEOUT_MS = 30_000;
+export interface WorkerRunnerOptions {
+  /** Jobs held at once, the one being drawn included; one more is refused rather than queued (default 8). */
+  maxJobs?: number;
+  /**
+   * A job that has waited this long without starting is dropped (default 10 s): its requester has most likely given
+   * up, and drawing it would only take CPU from requests that are still waiting.
+   */
+  maxWaitMs?: number;
+  /**
+   * New jobs are refused while the main event loop runs later than this (the worst of the last half second, or a
+   * check that is overdue by as much now). 0 turns the check off (the default: tests and the CLI block the loop on purpose;
+   * src/server.ts turns it on).
+   */
+  maxLoopDelayMs?: number;
+  /** How much nicer than the process the worker thread runs (Linux `nice` of the thread, default 10; 0 = same). */
+  niceness?: number;
+  /** A job drawing longer than this takes its worker with it (default 30 s). */
+  jobTimeoutMs?: number;
+}
 
-interface Pending {
+const DEFAULTS: Required<WorkerRunnerOptions> = {
+  maxJobs: 8,
+  maxWaitMs: 10_000,
+  maxLoopDelayMs: 0,
+  niceness: 10,
+  jobTimeoutMs: 30_000,
+};
+
+interface Queued {
+  job: PdfJob;
+  enqueuedAt: number;
   resolve(value: unknown): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
 }
 
 type Reply =
@@ -34,72 +76,136 @@ export const inlineRunner: PdfRunner = {
   close: async () => undefined,
 };
 
-export function workerRunner(): PdfRunner {
+const BUSY_MESSAGE = 'PDF jobs are refused for now';
+
+/** @throws RangeError when an option is not a non-negative number (checked once, here) */
+export function workerRunner(options: WorkerRunnerOptions = {}): PdfRunner {
+  const o = { ...DEFAULTS, ...options };
+  for (const [name, value] of Object.entries(o)) {
+    if (!Number.isFinite(value) || value < 0) throw new RangeError(`workerRunner: ${name} must be ≥ 0 (got ${value})`);
+  }
+  if (o.maxJobs < 1) throw new RangeError('workerRunner: maxJobs must be at least 1');
+  const lag = o.maxLoopDelayMs > 0 ? loopDelayGauge() : null;
+
   let worker: Worker | null = null;
   let nextId = 1;
-  const pending = new Map<number, Pending>();
+  const waiting: Queued[] = [];
+  let drawing: (Queued & { id: number; timer: NodeJS.Timeout; startedAt: number }) | null = null;
+  // Recent drawing time (ms), for an honest Retry-After: a full queue drains in about maxJobs × this.
+  let averageMs = 50;
 
-  const failAll = (error: Error) => {
-    for (const p of pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(error);
-    }
-    pending.clear();
+  const retryAfter = (jobsAhead: number) => Math.min(60, Math.max(1, Math.ceil((jobsAhead * averageMs) / 1000)));
+
+  const finish = (error: Error | null, result?: unknown) => {
+    const job = drawing;
+    if (!job) return;
+    drawing = null;
+    clearTimeout(job.timer);
+    averageMs = 0.8 * averageMs + 0.2 * (performance.now() - job.startedAt);
+    if (error) job.reject(error);
+    else job.resolve(result);
   };
 
   const start = (): Worker => {
-    const w = new Worker(new URL('./render-worker.mjs', import.meta.url), {});
+    const w = new Worker(new URL('./render-worker.mjs', import.meta.url), { workerData: { niceness: o.niceness } });
     w.on('message', (reply: Reply) => {
-      const p = pending.get(reply.id);
-      if (!p) return;
-      pending.delete(reply.id);
-      clearTimeout(p.timer);
-      if (pending.size === 0) w.unref();
-      if (reply.ok) p.resolve(reply.result);
+      if (!drawing || drawing.id !== reply.id) return;
+      if (reply.ok) finish(null, reply.result);
       else {
         const error =
           reply.error.name === 'UnreadablePdf'
             ? new UnreadablePdf(reply.error.message)
             : new Error(reply.error.message);
         if (reply.error.stack && !(error instanceof UnreadablePdf)) error.stack = reply.error.stack;
-        p.reject(error);
+        finish(error);
       }
+      pump();
     });
-    w.on('error', (error) => {
-      if (worker === w) worker = null;
-      failAll(error);
-    });
-    w.on('exit', (code) => {
-      if (worker === w) worker = null;
-      failAll(new Error(`the PDF worker stopped (exit code ${code})`));
-    });
+    const lost = (error: Error) => {
+      if (worker !== w) return;
+      worker = null;
+      finish(error);
+      pump();
+    };
+    w.on('error', lost);
+    w.on('exit', (code) => lost(new Error(`the PDF worker stopped (exit code ${code})`)));
     return w;
   };
 
-  return {
-    run<J extends PdfJob>(job: J): Promise<PdfJobResult<J>> {
-      if (pending.size >= MAX_PENDING) return Promise.reject(new PdfBusy('too many PDF jobs waiting'));
+  /** Hands the next live job to the worker; jobs that waited past maxWaitMs are refused on the way. */
+  function pump(): void {
+    if (drawing) return;
+    for (let next = waiting.shift(); next; next = waiting.shift()) {
+      if (performance.now() - next.enqueuedAt > o.maxWaitMs) {
+        next.reject(new PdfBusy(`${BUSY_MESSAGE}: waited longer than ${o.maxWaitMs} ms`, retryAfter(o.maxJobs)));
+        continue;
+      }
       worker ??= start();
       const w = worker;
       const id = nextId++;
+      const timer = setTimeout(() => {
+        // A job that hangs takes its worker with it; the next job starts a fresh one.
+        if (worker === w) worker = null;
+        void w.terminate();
+        finish(new Error(`PDF job ${next.job.kind} took longer than ${o.jobTimeoutMs} ms`));
+        pump();
+      }, o.jobTimeoutMs);
+      timer.unref();
+      drawing = { ...next, id, timer, startedAt: performance.now() };
+      w.ref();
+      w.postMessage({ id, job: next.job });
+      return;
+    }
+    // Idle: the worker must not keep a CLI or a test process alive.
+    worker?.unref();
+  }
+
+  return {
+    run<J extends PdfJob>(job: J): Promise<PdfJobResult<J>> {
+      const held = waiting.length + (drawing ? 1 : 0);
+      if (held >= o.maxJobs) {
+        return Promise.reject(new PdfBusy(`${BUSY_MESSAGE}: ${held} jobs already held`, retryAfter(held)));
+      }
+      const late = lag?.current() ?? 0;
+      if (lag && late > o.maxLoopDelayMs) {
+        // Give the event loop a few seconds to catch up before the next document is drawn.
+        return Promise.reject(
+          new PdfBusy(`${BUSY_MESSAGE}: the event loop is ${Math.round(late)} ms late`, Math.max(5, retryAfter(held))),
+        );
+      }
       return new Promise<PdfJobResult<J>>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          // A job that hangs takes its worker with it; the next job starts a fresh one.
-          if (worker === w) worker = null;
-          void w.terminate();
-          reject(new Error(`PDF job ${job.kind} took longer than ${JOB_TIMEOUT_MS} ms`));
-        }, JOB_TIMEOUT_MS);
-        timer.unref();
-        pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-        w.ref();
-        w.postMessage({ id, job });
+        waiting.push({ job, enqueuedAt: performance.now(), resolve: resolve as (value: unknown) => void, reject });
+        pump();
       });
     },
     async close() {
+      lag?.stop();
+      for (const queued of waiting.splice(0)) queued.reject(new Error('the PDF runner was closed'));
       const w = worker;
       worker = null;
+      finish(new Error('the PDF runner was closed'));
       if (w) await w.terminate();
     },
+  };
+}
+
+/**
+ * How late the main event loop runs: the worst lateness of a 100 ms timer over the last half second, or how overdue
+ * that timer is right now (a loop that is starved or blocked reports itself as soon as it runs anything).
+ */
+function loopDelayGauge(tickMs = 100, window = 5): { current(): number; stop(): void } {
+  const recent: number[] = [];
+  let due = performance.now() + tickMs;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    recent.push(Math.max(0, now - due));
+    if (recent.length > window) recent.shift();
+    due = now + tickMs;
+  }, tickMs);
+  timer.unref();
+  return {
+    current: () => Math.max(performance.now() - due, ...recent),
+    stop: () => clearInterval(timer),
   };
 }
 
@@ -111,7 +217,7 @@ export function pdfRunner(): PdfRunner {
   return shared;
 }
 
-/** Replaces the process's runner: `npm run bench -- pdf` compares the worker with drawing on the main thread. */
+/** Replaces the process's runner: src/server.ts sets its limits; `npm run bench -- pdf` compares with inlineRunner. */
 export function usePdfRunner(runner: PdfRunner): void {
   shared = runner;
 }

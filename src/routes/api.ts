@@ -17,6 +17,7 @@ import { verifyRequestSchema } from '../domain/requests.js';
 import { parseOrThrow } from '../services/validation.js';
 import type { SuretyState } from '../services/surety-state.js';
 import type { Status } from '../domain/history.js';
+import { contractorEmailRoutes } from './api-contractor-email.js';
 import { attachment } from './documents.js';
 import { clientOf, pathContractNumber, readJson, type AppEnv } from './http.js';
 
@@ -144,6 +145,8 @@ export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
     c.header('Cache-Control', 'no-store');
     return c.json(result);
   });
+
+  api.route('/sureties', contractorEmailRoutes(ctx));
 
   // The mail outbox for issuer staff (the staff portal's mail screen uses the same services).
   api.get('/outbox', async (c) => {

@@ -7,7 +7,7 @@ import { TamperedPage } from '../../views/pages/certificate-page.js';
 import { VerificationReceiptPage } from '../../views/pages/verification-receipt-page.js';
 import { VerifyFilePage } from '../../views/pages/verify-file-page.js';
 import { DomainError } from '../errors.js';
-import { decodeGrant, GRANT_COOKIE, grantAllows } from '../security/viewer-grant.js';
+import { decodeGrant, GRANT_COOKIE, grantAllows, grantEntry, grantSessionId } from '../security/viewer-grant.js';
 import type { ServiceContext } from '../services/context.js';
 import { issueVerificationReceipt, receiptRequestSchema } from '../services/issue-verification-receipt.js';
 import { pdfRunner } from '../pdf/pool.js';
@@ -16,6 +16,7 @@ import { loadVerificationReceipt, verificationReceiptPdf } from '../services/ren
 import { parseOrThrow } from '../services/validation.js';
 import { MAX_DOCUMENT_BYTES, verifyUploadedDocument } from '../services/verify-document.js';
 import { clientOf, pathContractNumber, type AppEnv } from './http.js';
+import { rememberOfficer } from './officer.js';
 
 const RECEIPT_ID = /^R\d{8}-[2-9A-HJ-NP-Z]{8}$/;
 
@@ -74,16 +75,24 @@ export function documentRoutes(ctx: ServiceContext): Hono<AppEnv> {
   });
 
   docs.post('/certificates/:contractNumber/verification-receipts', async (c) => {
-    const contractNumber = granted(c);
-    if (!contractNumber) return c.redirect('/', 303);
+    const contractNumber = pathContractNumber(c.req.param('contractNumber') ?? '');
+    const entries = decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), ctx.clock().getTime());
+    const entry = grantEntry(entries, contractNumber);
+    if (!entry) return c.redirect('/', 303);
     const form = await c.req.parseBody();
     const field = (name: string) => (typeof form[name] === 'string' ? form[name] : undefined);
+    rememberOfficer(ctx, c, form);
     const input = parseOrThrow(receiptRequestSchema, {
       seq: field('seq'),
       officerName: field('officerName'),
       department: field('department'),
     });
-    const rid = await issueVerificationReceipt(ctx, { contractNumber, ...input, client: clientOf(ctx, c).key });
+    const rid = await issueVerificationReceipt(ctx, {
+      contractNumber,
+      ...input,
+      client: clientOf(ctx, c).key,
+      session: grantSessionId(entry),
+    });
     return c.redirect(`/certificates/${contractNumber}/verification-receipts/${rid}`, 303);
   });
 

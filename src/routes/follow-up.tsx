@@ -1,5 +1,5 @@
-// Form posts under a certificate, behind the same viewer grant as the certificate page: receipt confirmation and
-// alert subscriptions. Each answers 303 back to the page with what happened (`?f=`), so a reload never posts twice.
+// Form posts under a certificate, behind the same viewer grant as the certificate page: receipt confirmation (which
+// shares its 確認者 with the verification receipt, remembered for the session) and alert subscriptions. Each answers 303 back to the page with what happened (`?f=`), so a reload never posts twice.
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { FollowUpFlash } from '../../views/pages/certificate-follow-up.js';
@@ -8,6 +8,7 @@ import { confirmReceipt } from '../services/confirm-receipt.js';
 import type { ServiceContext } from '../services/context.js';
 import { requestSubscription } from '../services/subscriptions.js';
 import { clientOf, pathContractNumber, type AppEnv } from './http.js';
+import { rememberOfficer } from './officer.js';
 
 export function followUpRoutes(ctx: ServiceContext): Hono<AppEnv> {
   const forms = new Hono<AppEnv>();
@@ -26,6 +27,7 @@ export function followUpRoutes(ctx: ServiceContext): Hono<AppEnv> {
     const contractNumber = granted(c);
     if (!contractNumber) return c.redirect('/', 303);
     const form = await c.req.parseBody();
+    rememberOfficer(ctx, c, form);
     const seq = Number(field(form, 'seq'));
     const base = `/certificates/${contractNumber}`;
     if (!Number.isSafeInteger(seq) || seq < 1) return back(c, base, 'receipt_invalid', 'receipt');

@@ -21,6 +21,7 @@ import { listAcceptingObligees } from '../services/obligees.js';
 import { verifySurety } from '../services/verify-surety.js';
 import { viewCertificate } from '../services/view-certificate.js';
 import { clientOf, pathContractNumber, type AppEnv } from './http.js';
+import { rememberedOfficer } from './officer.js';
 
 export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
   const pages = new Hono<AppEnv>();
@@ -103,6 +104,7 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
         shown={shown}
         viewedAt={ctx.clock().toISOString()}
         receipts={await receiptsOf(ctx, contractNumber)}
+        officer={rememberedOfficer(ctx, c)}
         flash={flash}
       />,
     );

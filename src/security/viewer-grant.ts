@@ -1,5 +1,5 @@
 // The viewer grant (DESIGN §5): one signed HttpOnly cookie listing up to 10 certificates opened in the last 30 min.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const GRANT_COOKIE = 'esurety_grant';
 export const GRANT_TTL_MS = 30 * 60_000;
@@ -9,6 +9,12 @@ export interface GrantEntry {
   n: string;
   /** Expiry, ms since the epoch. */
   e: number;
+  /**
+   * This grant's own id, drawn at the verification that added it (a later verification of the same number draws a
+   * new one): what per-session limits such as the verification-receipt budget count against. Absent in cookies
+   * written before it existed.
+   */
+  g?: string;
 }
 
 function mac(secret: string, body: string): string {
@@ -33,7 +39,12 @@ export function decodeGrant(secret: string, cookie: string | undefined, nowMs: n
     if (!Array.isArray(entries)) return [];
     return entries.filter(
       (x): x is GrantEntry =>
-        typeof x === 'object' && x !== null && typeof x.n === 'string' && typeof x.e === 'number' && x.e > nowMs,
+        typeof x === 'object' &&
+        x !== null &&
+        typeof x.n === 'string' &&
+        typeof x.e === 'number' &&
+        x.e > nowMs &&
+        (x.g === undefined || typeof x.g === 'string'),
     );
   } catch {
     return [];
@@ -43,10 +54,20 @@ export function decodeGrant(secret: string, cookie: string | undefined, nowMs: n
 /** Adds (or refreshes) a certificate; the oldest entries leave once there are more than GRANT_MAX. */
 export function addToGrant(entries: GrantEntry[], contractNumber: string, nowMs: number): GrantEntry[] {
   const next = entries.filter((x) => x.n !== contractNumber);
-  next.push({ n: contractNumber, e: nowMs + GRANT_TTL_MS });
+  next.push({ n: contractNumber, e: nowMs + GRANT_TTL_MS, g: randomBytes(9).toString('base64url') });
   return next.slice(-GRANT_MAX);
 }
 
 export function grantAllows(entries: GrantEntry[], contractNumber: string): boolean {
   return entries.some((x) => x.n === contractNumber);
+}
+
+/** The entry covering a certificate, if any. */
+export function grantEntry(entries: GrantEntry[], contractNumber: string): GrantEntry | undefined {
+  return entries.find((x) => x.n === contractNumber);
+}
+
+/** The id of one verified viewing session (an entry of an older cookie is identified by its expiry instead). */
+export function grantSessionId(entry: GrantEntry): string {
+  return entry.g ?? `e${entry.e}`;
 }

@@ -8,6 +8,7 @@ import { writeTransaction } from '../../db/connection.js';
 import { jstDate, toJstIso } from '../domain/format.js';
 import { DomainError } from '../errors.js';
 import type { VerificationReceiptPayload } from '../pdf/model.js';
+import { addFailure, lockBuckets, readFailures } from '../repositories/activity.js';
 import { insertAudit } from '../repositories/audit-log.js';
 import { insertVerificationReceipt, verificationReceiptStats } from '../repositories/verification-receipts.js';
 import { jwsHash, signJws } from '../signing/versions.js';
@@ -57,7 +58,15 @@ export interface IssueReceiptInput {
   officerName: string;
   department: string;
   client: string;
+  /** The viewer grant's session id (grantSessionId): the receipt budget is counted per verified viewing session. */
+  session: string;
 }
+
+/**
+ * Receipts one viewer grant may issue per window. An officer needs one per version shown, perhaps a second; each
+ * receipt is a signature and a row kept for ten years, so a script holding one grant must not mint thousands.
+ */
+export const RECEIPT_BUDGET = { receipts: 10, windowMs: 10 * 60_000 } as const;
 
 /** Receipt numbers read well on paper: the JST date and 8 symbols without 0/O/1/I (≈ 40 bits, never guessed). */
 function receiptId(now: Date): string {
@@ -68,10 +77,27 @@ function receiptId(now: Date): string {
 
 /**
  * @returns the new receipt's number
- * @throws DomainError not_found (the version is not visible) | internal (the stored chain fails verification)
+ * @throws DomainError not_found (the version is not visible) | internal (the stored chain fails verification) |
+ *   throttled (this viewer grant has used its RECEIPT_BUDGET; with retryAfter)
  */
 export async function issueVerificationReceipt(ctx: ServiceContext, input: IssueReceiptInput): Promise<string> {
   return writeTransaction(ctx.db, async (tx) => {
+    // Check and count in this transaction, under the bucket's lock: parallel posts cannot exceed the budget, and a
+    // receipt that fails later (rolled back) is not counted.
+    const bucket = `vr:${input.session}`;
+    const nowMs = ctx.clock().getTime();
+    await lockBuckets(tx, [bucket]);
+    const used = (await readFailures(tx, [bucket], nowMs)).get(bucket);
+    if (used && used.failures >= RECEIPT_BUDGET.receipts) {
+      const retryAfter = Math.max(1, Math.ceil((used.windowEnds - nowMs) / 1000));
+      throw new DomainError(
+        'throttled',
+        `この確認画面から発行できる確認証跡は${RECEIPT_BUDGET.windowMs / 60_000}分間に${RECEIPT_BUDGET.receipts}件までです。` +
+          `${Math.ceil(retryAfter / 60)}分ほど待ってから、もう一度お試しください（発行済みの確認証跡はそのまま有効です）`,
+        { retryAfter },
+      );
+    }
+    await addFailure(tx, bucket, nowMs, RECEIPT_BUDGET.windowMs);
     const loaded = await loadSuretyState(ctx, input.contractNumber, tx);
     if (loaded.kind === 'not_found') throw new DomainError('not_found', '保証が見つかりません');
     if (loaded.kind === 'tampered') {

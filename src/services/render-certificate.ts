@@ -54,15 +54,20 @@ export async function certificateInputOf(
   };
 }
 
-/** Runs a PDF job, turning a full queue into a 429 the officer can retry. */
+/**
+ * Runs a PDF job, turning a saturated PDF pool into a 503 the officer can retry (with Retry-After).
+ * @throws DomainError unavailable
+ */
 export async function runPdf<J extends Parameters<ReturnType<typeof pdfRunner>['run']>[0]>(job: J) {
   try {
     return await pdfRunner().run(job);
   } catch (error) {
     if (error instanceof PdfBusy) {
-      throw new DomainError('throttled', 'PDF の作成が混み合っています。しばらくしてから再度お試しください', {
-        retryAfter: 5,
-      });
+      throw new DomainError(
+        'unavailable',
+        `PDF の作成が混み合っています。${error.retryAfter}秒ほど待ってから、もう一度お試しください（画面での確認はそのままご利用いただけます）`,
+        { retryAfter: error.retryAfter },
+      );
     }
     throw error;
   }
@@ -70,7 +75,7 @@ export async function runPdf<J extends Parameters<ReturnType<typeof pdfRunner>['
 
 /**
  * @returns the PDF, or `tampered` when the stored chain fails verification (the caller shows the tampered page)
- * @throws DomainError not_found (unknown number, hidden or missing version) | throttled (PDF queue full)
+ * @throws DomainError not_found (unknown number, hidden or missing version) | unavailable (PDF pool saturated)
  */
 export async function certificatePdf(
   ctx: ServiceContext,

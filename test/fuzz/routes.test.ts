@@ -232,6 +232,7 @@ describeEachDatabase('fuzzing every route', (kind) => {
           reason: '変更',
         },
         'POST /api/v1/sureties/:contractNumber/auth-key': {},
+        'PUT /api/v1/sureties/:contractNumber/contractor-email': { contractorEmail: 'keiyaku@example.jp' },
       };
       const jsonRoutes = routes.filter((r) => r.path.startsWith('/api/') && r.method !== 'GET');
       await fc.assert(

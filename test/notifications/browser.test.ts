@@ -75,13 +75,20 @@ describe.skipIf(!chromiumInstalled())('notification pages in a browser', () => {
     await page.getByRole('textbox', { name: '認証キー' }).fill(surety.authKey);
     await page.getByRole('button', { name: '確認する' }).click();
     await page.waitForURL(`**/certificates/${surety.contractNumber}`);
-    // Scoped to the 受領確認 panel: the documents panel asks for a name too (for its 確認証跡).
+    // One 確認者 for both actions: typed once, for the 受領確認 …
     const receipt = page.locator('#receipt');
+    await expect(page.getByRole('textbox', { name: '部署名' }).count()).resolves.toBe(1);
     await receipt.getByRole('textbox', { name: '部署名' }).fill('契約検査課');
     await receipt.getByRole('textbox', { name: '氏名' }).fill('三島 花子');
     await page.getByRole('button', { name: '受領を確認する' }).click();
     await page.waitForURL('**f=receipt_recorded**');
     await expect(page.locator('#receipt').innerText()).resolves.toContain('この版は受領確認済みです。');
+    // … and still there for the 確認証跡, without typing it again.
+    await expect(receipt.getByRole('textbox', { name: '氏名' }).inputValue()).resolves.toBe('三島 花子');
+    await page.getByRole('button', { name: '確認証跡を発行する' }).click();
+    await page.waitForURL('**/verification-receipts/R*');
+    await expect(page.locator('main').innerText()).resolves.toContain('三島 花子');
+    await page.goBack();
     await page.getByRole('textbox', { name: 'メールアドレス' }).fill('kensa@city.mishima.example.jp');
     await page.getByRole('button', { name: '通知を申し込む' }).click();
     await page.waitForURL('**f=subscribe_sent**');

@@ -9,6 +9,7 @@ export const en: Catalog = {
   'a11y.errorPrefix': 'Error',
   'nav.label': 'Main menu',
   'nav.verify': 'Verify an e-surety',
+  'nav.status': 'Status (for contractors)',
   'nav.obligees': 'Obligees accepting e-surety',
   'lang.switch': '日本語',
   'lang.switchLabel': '日本語で表示',
@@ -240,6 +241,14 @@ export const en: Catalog = {
   'link.unsubscribe.done.heading': 'Unsubscribed',
   'link.unsubscribe.done.body': 'Your address has been deleted. You will get no more email about this certificate.',
   'link.unsubscribe.gone.body': 'These alerts had already been stopped; the address was deleted.',
+  'records.heading': 'Records of your check (verification receipt, receipt confirmation)',
+  'records.lead':
+    'For No. {no} ({kind}) on screen: enter who checked it once, and it is used for the verification receipt and the receipt confirmation alike.',
+  'records.officer': 'Checked by',
+  'records.officerHelp':
+    'A receipt confirmation needs your department and name. A verification receipt can do without them; if given, they are printed on it. What you enter is kept in this browser for 30 minutes only.',
+  'records.officerHelpReceiptOnly':
+    'A verification receipt can do without your department and name; if given, they are printed on it. What you enter is kept in this browser for 30 minutes only.',
   'docs.heading': 'Documents',
   'docs.certificate.title': 'Certificate (PDF)',
   'docs.certificate.lead': 'Save No. {no} ({kind}) as a PDF laid out like the paper certificate.',
@@ -249,8 +258,6 @@ export const en: Catalog = {
   'docs.receipt.title': 'Verification receipt',
   'docs.receipt.lead':
     'Get a record, signed by the platform, that you checked No. {no} ({kind}) here — for audits and your files.',
-  'docs.receipt.department': 'Department (optional)',
-  'docs.receipt.name': 'Name (optional)',
   'docs.receipt.optional':
     'Department and name are printed on the receipt. The contractor and the surety company only learn how many receipts were issued.',
   'docs.receipt.submit': 'Issue a verification receipt',

@@ -7,6 +7,7 @@ export const ja = {
   'a11y.errorPrefix': 'エラー',
   'nav.label': 'メインメニュー',
   'nav.verify': '電子保証の確認',
+  'nav.status': '確認状況（請負者向け）',
   'nav.obligees': '電子保証対応の発注者',
   'lang.switch': 'English',
   'lang.switchLabel': 'Show this page in English',
@@ -238,6 +239,14 @@ export const ja = {
   'link.unsubscribe.done.heading': '配信を停止しました',
   'link.unsubscribe.done.body': 'メールアドレスを削除しました。今後、この電子保証についてのメールは届きません。',
   'link.unsubscribe.gone.body': 'この通知の配信はすでに停止されています。メールアドレスは削除済みです。',
+  'records.heading': '確認の記録（確認証跡・受領確認）',
+  'records.lead':
+    '表示中の電子保証（No.{no} {kind}）について、確認者を一度入力すれば、確認証跡の発行と受領確認の両方に使われます。',
+  'records.officer': '確認者',
+  'records.officerHelp':
+    '受領確認には部署名と氏名が必要です。確認証跡では省略でき、入力した場合は確認証跡に記載されます。入力内容は、このブラウザで30分間だけ保持されます。',
+  'records.officerHelpReceiptOnly':
+    '確認証跡では部署名と氏名を省略でき、入力した場合は確認証跡に記載されます。入力内容は、このブラウザで30分間だけ保持されます。',
   'docs.heading': '書類のダウンロード',
   'docs.certificate.title': '保証証書（PDF）',
   'docs.certificate.lead': '表示中の電子保証 No.{no}（{kind}）を、保証証書の形式のPDFで保存できます。',
@@ -246,10 +255,8 @@ export const ja = {
   'docs.receipt.title': '確認証跡',
   'docs.receipt.lead':
     '表示中の電子保証 No.{no}（{kind}）を確認したことの記録（確認証跡）を、プラットフォームの電子署名付きで発行します。監査や記録の保管にお使いください。',
-  'docs.receipt.department': '所属（任意）',
-  'docs.receipt.name': '氏名（任意）',
   'docs.receipt.optional':
-    '入力した所属・氏名は確認証跡に記載されます。請負者と保証事業会社には、確認証跡が発行された件数だけが伝わります。',
+    '入力した部署名・氏名は確認証跡に記載されます。請負者と保証事業会社には、確認証跡が発行された件数だけが伝わります。',
   'docs.receipt.submit': '確認証跡を発行する',
   'docs.verifyFile.lead': '保存したPDFや署名データが改ざんされていないかは、いつでも確認できます：',
   'docs.verifyFile.link': 'ファイルの検証',

@@ -6,8 +6,10 @@ import type { Certificate } from '../../src/domain/certificate.js';
 import { changeKind } from '../../src/domain/history.js';
 import type { Receipt } from '../../src/services/confirm-receipt.js';
 import type { SuretyState, VersionView } from '../../src/services/surety-state.js';
+import type { OfficerMemo } from '../../src/security/officer-memo.js';
 import { FollowUp, type FollowUpFlash } from './certificate-follow-up.js';
 import { DocumentsPanel } from './documents-panel.js';
+import { OfficerRecords } from './officer-records.js';
 import { formats } from '../format.js';
 import { Layout, type PageProps } from '../layout.js';
 
@@ -17,10 +19,12 @@ export interface CertificatePageProps extends PageProps {
   shown: VersionView;
   /** When this page was produced (ISO instant); printed so a paper copy records when it was checked. */
   viewedAt?: string | undefined;
-  /** Receipt confirmations of this guarantee; when given, the follow-up panels (受領確認, alerts) are shown. */
+  /** Receipt confirmations of this guarantee; when given, 受領確認 and the alerts panel are offered. */
   receipts?: Receipt[] | undefined;
   /** What the last follow-up form did (shown once after its redirect). */
   flash?: FollowUpFlash | undefined;
+  /** The 確認者 remembered for this viewing session (fills the officer's records form). */
+  officer?: OfficerMemo | null | undefined;
 }
 
 /** A row of the certificate table; `data` marks published text (names, places), which stays Japanese. */
@@ -164,6 +168,21 @@ export function CertificatePage(props: CertificatePageProps) {
         nonce={props.nonce}
       />
 
+      <OfficerRecords
+        t={t}
+        f={f}
+        nonce={props.nonce}
+        contractNumber={state.contractNumber}
+        seq={shown.seq}
+        isCurrent={isCurrent}
+        no={visibleIndex + 1}
+        kind={kindOf(visibleIndex)}
+        receipt={props.receipts?.find((r) => r.seq === shown.seq)}
+        confirmable={props.receipts !== undefined}
+        officer={props.officer}
+        flash={props.flash}
+      />
+
       <section class="panel history" aria-labelledby="history-heading">
         <h2 id="history-heading">{t('history.heading')}</h2>
         <p class="note">
@@ -217,14 +236,8 @@ export function CertificatePage(props: CertificatePageProps) {
       {props.receipts ? (
         <FollowUp
           t={t}
-          f={f}
           nonce={props.nonce}
           contractNumber={state.contractNumber}
-          seq={shown.seq}
-          isCurrent={isCurrent}
-          no={visibleIndex + 1}
-          kind={kindOf(visibleIndex)}
-          receipt={props.receipts.find((r) => r.seq === shown.seq)}
           cancelled={state.status === 'cancelled'}
           flash={props.flash}
         />

@@ -2,8 +2,12 @@
 // beside them rather than in the shared stylesheet; inlined with the response's CSP nonce like the layout's.
 const css = `
 .follow-up { display:grid; grid-template-columns:minmax(0,1fr); gap:0 1.5rem; align-items:start; }
-@media (min-width:58rem) { .follow-up { grid-template-columns:minmax(0,1fr) minmax(0,1fr); } }
-.follow-up .field, .mail-link .field { margin:.75rem 0 1rem; }
+.follow-up .field, .mail-link .field, .officer-records .field { margin:.75rem 0 1rem; }
+.officer-records fieldset { border:1px solid var(--line); border-radius:6px; padding:.5rem 1.25rem .75rem; margin:1rem 0 1.25rem; }
+.officer-records legend { font-weight:bold; padding:0 .4rem; }
+.record-actions { display:grid; grid-template-columns:minmax(0,1fr); gap:1rem 2rem; }
+@media (min-width:58rem) { .record-actions { grid-template-columns:minmax(0,1fr) minmax(0,1fr); } }
+.record-actions h3 { font-size:1.05rem; margin:0 0 .4rem; }
 .follow-up form > p:first-child { margin-bottom:.5rem; }
 input[type=text].input-text, input[type=email].input-text { display:block; width:100%; max-width:26rem; font-family:var(--gothic); font-size:1.05rem; letter-spacing:normal; padding:.45rem .65rem; border:2px solid var(--field); border-radius:4px; background:#fff; color:var(--ink); }
 input[aria-invalid=true].input-text { border-color:var(--bad); }

@@ -25,6 +25,7 @@ export function StatusPage(props: StatusPageProps) {
     <Layout
       {...props}
       title={props.status ? `${t('status.result.heading')} ${props.status.state.contractNumber}` : title}
+      current="status"
       noindex
     >
       <FollowUpStyle nonce={props.nonce} />

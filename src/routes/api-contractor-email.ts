@@ -1,0 +1,21 @@
+// PUT /api/v1/sureties/{contractNumber}/contractor-email: an additive issuer route (not one of DESIGN §5's), mounted
+// by api.ts behind its bearer-token check. Thin: parse → service → JSON.
+import { Hono } from 'hono';
+import { changeContractorEmail } from '../services/change-contractor-email.js';
+import type { ServiceContext } from '../services/context.js';
+import { pathContractNumber, readJson, type AppEnv } from './http.js';
+
+export function contractorEmailRoutes(ctx: ServiceContext): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  routes.put('/:contractNumber/contractor-email', async (c) => {
+    const result = await changeContractorEmail(
+      ctx,
+      c.get('actor'),
+      pathContractNumber(c.req.param('contractNumber')),
+      await readJson(c),
+    );
+    c.header('Cache-Control', 'no-store');
+    return c.json(result);
+  });
+  return routes;
+}
