@@ -27,9 +27,9 @@ export interface AttemptCheck {
 }
 
 /**
- * Runs `check` under the limits. The check (which may read through `tx`), the limit test and the failure count happen
- * in one write transaction holding the buckets' lock, so parallel attempts cannot slip past a limit; a success
- * writes nothing.
+ * Runs `check` under the limits. A success or a limit already reached is answered from one read-only snapshot; a
+ * failure is checked again and counted in one write transaction holding the buckets' lock, so parallel failures
+ * cannot slip past a limit. A success writes nothing.
  * No limit ever applies to a number as a whole: failures from other clients never lock a real officer out.
  */
 export async function guardedAttempt(
