@@ -3,10 +3,8 @@
 // so the signed result is identical to an API publication.
 import { randomUUID } from 'node:crypto';
 import { writeTransaction } from '../../../db/connection.js';
-import type { StaffDraftTable } from '../../../db/schema.js';
-
-/** A stored draft as screens show it. */
-export type StoredDraft = StaffDraftTable;
+import type { Kysely } from 'kysely';
+import type { Database, StaffDraftTable } from '../../../db/schema.js';
 import { certificateSchema, IMMUTABLE_FIELDS, mergePatch } from '../../domain/certificate.js';
 import { eligibilityViolation, type ObligeeRule } from '../../domain/eligibility.js';
 import { currentVersion, historyViolation, type VersionEvent } from '../../domain/history.js';
@@ -22,6 +20,9 @@ import { getSurety } from '../get-surety.js';
 import { fieldIssues } from '../validation.js';
 import { withCrossFieldIssues } from './cross-field.js';
 import { importRows, type ImportReport, type ImportRow } from './import.js';
+
+/** A stored draft as screens show it. */
+export type StoredDraft = StaffDraftTable;
 
 export type DraftKind = VersionEvent | 'import';
 export type DraftStatus = 'pending' | 'publishing' | 'published' | 'rejected' | 'withdrawn';
@@ -77,6 +78,39 @@ export async function checkVersionBody(ctx: ServiceContext, contractNumber: stri
   return state;
 }
 
+/**
+ * Writes a pending draft (an application or a four-eyes request) and its `draft.create` audit row, inside the
+ * caller's write transaction. `detail` adds to the audit row's detail.
+ */
+export async function insertPendingDraft(
+  tx: Kysely<Database>,
+  draft: { id: string; at: string; actor: StaffActor; kind: string; contractNumber: string | null; body: unknown },
+  detail: Record<string, unknown> = {},
+): Promise<void> {
+  const { id, at, actor, kind, contractNumber, body } = draft;
+  await insertDraft(tx, {
+    id,
+    kind,
+    contract_number: contractNumber,
+    body: JSON.stringify(body),
+    status: 'pending',
+    drafted_by: actor.id,
+    drafted_at: at,
+    decided_by: null,
+    decided_at: null,
+    result: null,
+    error: null,
+  });
+  await insertAudit(tx, {
+    at,
+    actor_type: actor.type,
+    actor_id: actor.id,
+    action: 'draft.create',
+    contract_number: contractNumber,
+    detail: JSON.stringify({ id, kind, ...detail }),
+  });
+}
+
 async function saveDraft(
   ctx: ServiceContext,
   actor: StaffActor,
@@ -86,29 +120,7 @@ async function saveDraft(
 ): Promise<string> {
   const id = randomUUID();
   const at = ctx.clock().toISOString();
-  await writeTransaction(ctx.db, async (tx) => {
-    await insertDraft(tx, {
-      id,
-      kind,
-      contract_number: contractNumber,
-      body: JSON.stringify(body),
-      status: 'pending',
-      drafted_by: actor.id,
-      drafted_at: at,
-      decided_by: null,
-      decided_at: null,
-      result: null,
-      error: null,
-    });
-    await insertAudit(tx, {
-      at,
-      actor_type: actor.type,
-      actor_id: actor.id,
-      action: 'draft.create',
-      contract_number: contractNumber,
-      detail: JSON.stringify({ id, kind }),
-    });
-  });
+  await writeTransaction(ctx.db, (tx) => insertPendingDraft(tx, { id, at, actor, kind, contractNumber, body }));
   return id;
 }
 

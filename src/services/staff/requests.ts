@@ -13,13 +13,13 @@ import { DomainError, type FieldIssue } from '../../errors.js';
 import { insertAudit } from '../../repositories/audit-log.js';
 import { findObligee, lockObligee } from '../../repositories/obligees.js';
 import { pendingDraftsOfKind } from '../../repositories/staff-requests.js';
-import { insertDraft, transitionDraft } from '../../repositories/staff.js';
+import { transitionDraft } from '../../repositories/staff.js';
 import { findSuretyForUpdate } from '../../repositories/sureties.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { writeObligee } from '../obligees.js';
 import { newAuthKey, replaceAuthKey } from '../reissue-auth-key.js';
 import { fieldIssues } from '../validation.js';
-import { approveDraft, getDraft, withdrawDraft, type ApproveResult } from './drafts.js';
+import { approveDraft, getDraft, insertPendingDraft, withdrawDraft, type ApproveResult } from './drafts.js';
 
 export const REQUEST_KINDS = ['obligee', 'reissue_key'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
@@ -72,27 +72,11 @@ async function saveRequest<B extends ObligeeRequestBody | ReissueRequestBody>(
     // two transactions both find no pending request and both insert one. `build` takes the lock that serialises them.
     const body = await build(tx);
     const at = ctx.clock().toISOString();
-    await insertDraft(tx, {
-      id,
-      kind,
-      contract_number: contractNumber,
-      body: JSON.stringify(body),
-      status: 'pending',
-      drafted_by: actor.id,
-      drafted_at: at,
-      decided_by: null,
-      decided_at: null,
-      result: null,
-      error: null,
-    });
-    await insertAudit(tx, {
-      at,
-      actor_type: actor.type,
-      actor_id: actor.id,
-      action: 'draft.create',
-      contract_number: contractNumber,
-      detail: JSON.stringify({ id, kind, ...('obligeeId' in body ? { obligee: body.obligeeId } : {}) }),
-    });
+    await insertPendingDraft(
+      tx,
+      { id, at, actor, kind, contractNumber, body },
+      'obligeeId' in body ? { obligee: body.obligeeId } : {},
+    );
   });
   return id;
 }
