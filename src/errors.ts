@@ -12,7 +12,6 @@ export type ErrorCode =
   | 'obligee_not_eligible'
   | 'invalid_event'
   | 'throttled'
-  | 'unavailable'
   | 'internal';
 
 export interface FieldIssue {
@@ -34,7 +33,7 @@ export class DomainError extends Error {
   }
 }
 
-export function statusFor(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503 {
+export function statusFor(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 {
   switch (code) {
     case 'bad_request':
       return 400;
@@ -57,8 +56,5 @@ export function statusFor(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 
       return 429;
     case 'internal':
       return 500;
-    // Optional work (drawing a PDF) refused while the server is saturated; never a verification.
-    case 'unavailable':
-      return 503;
   }
 }

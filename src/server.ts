@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const mail = startMailWorker(ctx);
   // Applications left 発行処理中 by a process that died mid-approval are settled at start-up and every 5 minutes.
   const recovery = startDraftRecovery(ctx);
-  // PDFs give way to verifications: refused (503 + Retry-After) while the event loop runs more than 200 ms late.
+  // PDFs give way to verifications: refused (429 throttled + Retry-After) while the event loop runs more than 200 ms late.
   usePdfRunner(workerRunner({ maxLoopDelayMs: 200 }));
   const app = createApp(ctx);
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

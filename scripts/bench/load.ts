@@ -8,7 +8,7 @@
 //
 // Prints throughput, p50/p99, status codes and errors per class, the server's RSS over time, how long its main thread
 // waited for a CPU and the load generator's own event-loop delay. Exit code 1 when any legitimate request failed or
-// answered anything but its success status (a certificate PDF shed with 503 + Retry-After is counted apart), or the
+// answered anything but its success status (a certificate PDF shed with 429 + Retry-After is counted apart), or the
 // flood saw anything but 401/429.
 //
 // Options: --duration S (60)  --rate N (legitimate verifications/s, 100)  --page-rate N (40)  --form-rate N (10)
@@ -57,7 +57,7 @@ interface TrafficClass {
   /** Status codes that count as success (legitimate classes) or as the expected refusal (flood). */
   expected: number[];
   /**
-   * Of `expected`, the codes that mean the server shed this optional work (a PDF refused with 503 + Retry-After
+   * Of `expected`, the codes that mean the server shed this optional work (a PDF refused with 429 + Retry-After
    * while it was behind): accepted, and counted separately so that a run cannot hide them.
    */
   shed?: number[];
@@ -229,8 +229,8 @@ async function drive(server: QuietChild, contracts: Contract[], r: Rates, descri
           {
             name: 'certificate PDF',
             rate: r.pdfRate,
-            expected: [200, 503],
-            shed: [503],
+            expected: [200, 429],
+            shed: [429],
             legitimate: true,
             next(): Planned {
               const g = pick(grants);
@@ -482,8 +482,8 @@ async function probePdf(
     const res = await fetch(url + candidate(grant.contractNumber), { headers: { cookie: grant.cookie } });
     await res.arrayBuffer();
     if (res.status === 200 && (res.headers.get('content-type') ?? '').startsWith('application/pdf')) return candidate;
-    // A server that sheds PDFs while it is behind (503 + Retry-After) offers them all the same.
-    if (res.status === 503 && res.headers.get('retry-after')) return candidate;
+    // A server that sheds PDFs while it is behind (429 + Retry-After) offers them all the same.
+    if (res.status === 429 && res.headers.get('retry-after')) return candidate;
   }
   return null;
 }

@@ -258,7 +258,9 @@ async function renderTimings(iterations: number): Promise<void> {
   }
   console.log('\nrender timings (demo data set; warm = same process, after 30 warm-up renders)');
   printTable(rows);
-  console.log('target: warm certificate median ≤ 15 ms and ≤ 60 KB (the wordy one included)');
+  console.log(
+    'target: warm certificate median ≤ 15 ms and ≤ 60 KB (demo certificates; the wordy one shows how size grows with distinct characters)',
+  );
 }
 
 // --- Verification latency while PDFs are drawn ---
@@ -329,7 +331,7 @@ async function verifyAtRate(c: Credentials, rate: number, seconds: number): Prom
 
 /**
  * Certificate PDFs downloaded at `rate` per second (open loop) until `stop.done`; returns the latencies of those
- * drawn and how many the server refused with 503 + Retry-After (shed while it was behind).
+ * drawn and how many the server refused with 429 + Retry-After (shed while it was behind).
  */
 async function downloadPdfs(
   c: Credentials,
@@ -356,7 +358,7 @@ async function downloadPdfs(
     pending.push(
       fetch(`${c.url}/certificates/${c.contractNumber}/certificate.pdf`, { headers: { cookie } }).then(async (pdf) => {
         const bytes = await pdf.arrayBuffer();
-        if (pdf.status === 503 && pdf.headers.get('retry-after')) {
+        if (pdf.status === 429 && pdf.headers.get('retry-after')) {
           refused++;
           return;
         }
@@ -409,7 +411,7 @@ async function verifyUnderPdfLoad(rate: number, seconds: number, pdfRate: number
       const { ms: pdfs, refused } = await drawing;
       rows.push([
         mode === 'worker' ? 'worker thread' : 'main thread',
-        `${pdfs.length} (${(pdfs.length / seconds).toFixed(0)}/s)${refused ? `, ${refused} refused (503)` : ''}`,
+        `${pdfs.length} (${(pdfs.length / seconds).toFixed(0)}/s)${refused ? `, ${refused} refused (429)` : ''}`,
         pdfs.length ? fmt.ms(quantile(pdfs, 0.5)) : '—',
         fmt.ms(quantile(busy, 0.5)),
         fmt.ms(quantile(busy, 0.99)),

@@ -18,7 +18,7 @@ export interface PdfRunner {
   close(): Promise<void>;
 }
 
-/** Thrown instead of queueing when the pool is saturated or the server is behind; the caller answers 503. */
+/** Thrown instead of queueing when the pool is saturated or the server is behind; the caller answers 429 throttled. */
 export class PdfBusy extends Error {
   override name = 'PdfBusy';
 

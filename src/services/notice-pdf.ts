@@ -21,5 +21,5 @@ export function noticeInputOf(ctx: ServiceContext, state: SuretyState, authKey: 
   };
 }
 
-/** @throws DomainError unavailable when the PDF pool is saturated (the link is not used up: rendering comes first) */
+/** @throws DomainError throttled when the PDF pool is saturated (the link is not used up: rendering comes first) */
 export const renderNoticeForLink: NoticeRenderer = (ctx, state, authKey) => runPdf(noticeInputOf(ctx, state, authKey));

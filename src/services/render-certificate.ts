@@ -55,8 +55,9 @@ export async function certificateInputOf(
 }
 
 /**
- * Runs a PDF job, turning a saturated PDF pool into a 503 the officer can retry (with Retry-After).
- * @throws DomainError unavailable
+ * Runs a PDF job, turning a saturated PDF pool into the §5 `throttled` answer (429 with Retry-After) the officer or
+ * the integration retries: DESIGN §5 has no 503 code, and clients already honour Retry-After on 429.
+ * @throws DomainError throttled
  */
 export async function runPdf<J extends Parameters<ReturnType<typeof pdfRunner>['run']>[0]>(job: J) {
   try {
@@ -64,7 +65,7 @@ export async function runPdf<J extends Parameters<ReturnType<typeof pdfRunner>['
   } catch (error) {
     if (error instanceof PdfBusy) {
       throw new DomainError(
-        'unavailable',
+        'throttled',
         `PDF の作成が混み合っています。${error.retryAfter}秒ほど待ってから、もう一度お試しください（画面での確認はそのままご利用いただけます）`,
         { retryAfter: error.retryAfter },
       );
@@ -75,7 +76,7 @@ export async function runPdf<J extends Parameters<ReturnType<typeof pdfRunner>['
 
 /**
  * @returns the PDF, or `tampered` when the stored chain fails verification (the caller shows the tampered page)
- * @throws DomainError not_found (unknown number, hidden or missing version) | unavailable (PDF pool saturated)
+ * @throws DomainError not_found (unknown number, hidden or missing version) | throttled (PDF pool saturated)
  */
 export async function certificatePdf(
   ctx: ServiceContext,

@@ -7,7 +7,7 @@ import { getSurety } from './get-surety.js';
 import { noticeInputOf } from './notice-pdf.js';
 import { runPdf, type PdfFile } from './render-certificate.js';
 
-/** @throws DomainError not_found | internal (stored chain fails verification) | unavailable (PDF pool saturated) */
+/** @throws DomainError not_found | internal (stored chain fails verification) | throttled (PDF pool saturated) */
 export async function renderNoticePdf(ctx: ServiceContext, actor: Actor, contractNumber: string): Promise<PdfFile> {
   const state = await getSurety(ctx, contractNumber);
   const surety = await findSurety(ctx.db, contractNumber);

@@ -46,7 +46,7 @@ export async function loadVerificationReceipt(
   return { payload, jws: row.jws, kid: verified.kid, version, ref };
 }
 
-/** @throws DomainError not_found | internal | unavailable (PDF pool saturated) */
+/** @throws DomainError not_found | internal | throttled (PDF pool saturated) */
 export async function verificationReceiptPdf(
   ctx: ServiceContext,
   contractNumber: string,
