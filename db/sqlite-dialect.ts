@@ -16,6 +16,10 @@ class FifoMutex {
   private locked = false;
   private readonly waiters: (() => void)[] = [];
 
+  get isLocked(): boolean {
+    return this.locked;
+  }
+
   lock(): Promise<void> {
     if (!this.locked) {
       this.locked = true;
@@ -76,20 +80,42 @@ class FairSqliteDriver implements Driver {
     this.connection = new CachedConnection(db);
   }
 
+  /** A read transaction opened by readSync and left open until the end of this event-loop turn. */
+  private readOpen = false;
+
+  private endRead(): void {
+    this.readOpen = false;
+    if (this.db.open) this.connection.prepare('commit').run();
+  }
+
+  private readonly endReadAfterTurn = (): void => {
+    if (!this.readOpen) return;
+    if (this.mutex.isLocked) setImmediate(this.endReadAfterTurn);
+    else this.endRead();
+  };
+
   /**
-   * Runs fn synchronously on the raw connection in one deferred (read) transaction, in turn with Kysely's queries
+   * Runs fn synchronously on the raw connection in a deferred (read) transaction, in turn with Kysely's queries
    * and transactions (same FIFO mutex): no query builder, no promise per statement. fn must only read.
+   *
+   * The read transaction is shared by every readSync of the same event-loop turn and ends after it (setImmediate):
+   * under load one turn answers many verifications, and each BEGIN/COMMIT pair with its WAL read-lock system calls
+   * was ≈ 15 % of a verification's CPU. Anything else that takes the connection ends it first (acquireConnection), so
+   * this process's own writes are always seen by the next read and never join a read transaction; another process's
+   * commit is seen from the next turn on.
    */
   async readSync<T>(fn: (sqlite: SyncSqlite) => T): Promise<T> {
     await this.mutex.lock();
     try {
-      const connection = this.connection;
-      connection.prepare('begin deferred').run();
-      try {
-        return fn(connection);
-      } finally {
-        connection.prepare('commit').run();
+      if (!this.readOpen) {
+        this.connection.prepare('begin deferred').run();
+        this.readOpen = true;
+        setImmediate(this.endReadAfterTurn);
       }
+      return fn(this.connection);
+    } catch (error) {
+      this.endRead();
+      throw error;
     } finally {
       this.mutex.unlock();
     }
@@ -99,6 +125,7 @@ class FairSqliteDriver implements Driver {
 
   async acquireConnection(): Promise<DatabaseConnection> {
     await this.mutex.lock();
+    if (this.readOpen) this.endRead();
     return this.connection;
   }
 
@@ -119,6 +146,7 @@ class FairSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
+    if (this.readOpen) this.endRead();
     this.db.close();
   }
 }

@@ -13,7 +13,7 @@ import { DomainError, statusFor, type ErrorCode } from './errors.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { apiRoutes } from './routes/api.js';
 import { documentRoutes } from './routes/documents.js';
-import type { AppEnv } from './routes/http.js';
+import { API_HEADERS, hasFinalHeaders, type AppEnv } from './routes/http.js';
 import { followUpRoutes } from './routes/follow-up.js';
 import { mailLinkRoutes } from './routes/mail-links.js';
 import { publicRoutes } from './routes/public.js';
@@ -48,9 +48,9 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
   app.use('*', async (c, next) => {
     const id = randomUUID();
     c.set('requestId', id);
-    c.header('X-Request-Id', id);
     const started = performance.now();
     await next();
+    if (!hasFinalHeaders(c.res)) c.header('X-Request-Id', id);
     // One structured line per request: never a query string, body or header value that could carry a secret.
     ctx.logger.info({
       requestId: id,
@@ -69,13 +69,11 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
   // /api/v1 answers JSON only, so it needs none of the page middleware below (CSP nonces, language cookie, form
   // limits, CSRF): its routes are mounted first and answer before that chain runs — the verification hot path
   // spends its time on the verification, not on page machinery. JSON gets a fixed, stricter CSP.
-  app.use(
-    '/api/*',
-    secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
-      referrerPolicy: 'no-referrer',
-    }),
-  );
+  app.use('/api/*', async (c, next) => {
+    await next();
+    if (hasFinalHeaders(c.res)) return;
+    for (const name in API_HEADERS) c.res.headers.set(name, API_HEADERS[name]!);
+  });
   app.route('/api/v1', apiRoutes(ctx));
 
   app.use('*', async (c, next) => {

