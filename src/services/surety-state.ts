@@ -65,10 +65,23 @@ export async function loadSuretyState(
 }
 
 // Verified states by (contract number, latest seq): an unchanged guarantee is not re-read and re-checked on every
-// verification. A new version changes latest_seq, so it is never served stale; status is re-derived per call
-// because expiry depends on today's date.
-const stateCache = new WeakMap<ServiceContext, Map<string, SuretyState>>();
+// verification. A new version changes latest_seq, so it is never served stale. Status depends on today's date (expiry
+// in JST), so each entry also remembers the JST day its status was derived for and derives it again on another day.
+interface CachedState {
+  state: SuretyState;
+  /** The JST day [from, until) in epoch ms for which state.status holds. */
+  from: number;
+  until: number;
+}
+const stateCache = new WeakMap<ServiceContext, Map<string, CachedState>>();
 const STATE_CACHE_LIMIT = 5000;
+const DAY_MS = 86_400_000;
+const JST_OFFSET_MS = 9 * 3_600_000;
+
+function withStatusOfDay(state: SuretyState, now: Date): CachedState {
+  const from = Math.floor((now.getTime() + JST_OFFSET_MS) / DAY_MS) * DAY_MS - JST_OFFSET_MS;
+  return { state: { ...state, status: statusOf(state.versions, now) }, from, until: from + DAY_MS };
+}
 
 export async function loadSuretyStateCached(
   ctx: ServiceContext,
@@ -82,11 +95,18 @@ export async function loadSuretyStateCached(
   }
   const key = `${contractNumber}#${latestSeq}`;
   const hit = cache.get(key);
-  if (hit) return { kind: 'ok', state: { ...hit, status: statusOf(hit.versions, ctx.clock()) } };
+  if (hit) {
+    const now = ctx.clock();
+    const t = now.getTime();
+    if (t >= hit.from && t < hit.until) return { kind: 'ok', state: hit.state };
+    const today = withStatusOfDay(hit.state, now);
+    cache.set(key, today);
+    return { kind: 'ok', state: today.state };
+  }
   const loaded = await loadSuretyState(ctx, contractNumber);
   if (loaded.kind === 'ok' && loaded.state.versions.length === latestSeq) {
     if (cache.size >= STATE_CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-    cache.set(key, loaded.state);
+    cache.set(key, withStatusOfDay(loaded.state, ctx.clock()));
   }
   return loaded;
 }

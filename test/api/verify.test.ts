@@ -30,6 +30,22 @@ describeEachDatabase('verifying number + key', (kind) => {
     expect(res.json.jws).toBe(res.json.history[1].jws);
   });
 
+  it('turns the status to 保証期間満了 at midnight JST after the last day, though the answer is cached', async () => {
+    // The fixture's guarantee period ends 2027-04-30 (JST).
+    const statusAt = async (instant: string) => {
+      env.setNow(instant);
+      const res = await verify(n, key);
+      expect(res.status).toBe(200);
+      return res.json.status as string;
+    };
+    expect(await statusAt('2027-04-30T14:59:59Z')).toBe('active'); // 23:59:59 JST on the last day
+    expect(await statusAt('2027-04-30T14:59:59Z')).toBe('active'); // the same answer again (cached)
+    expect(await statusAt('2027-04-30T15:00:00Z')).toBe('expired'); // 00:00 JST the next day
+    expect(await statusAt('2027-05-01T03:00:00Z')).toBe('expired');
+    // A clock set back (tests, or a corrected server clock) is answered for its own day, not from the cache.
+    expect(await statusAt('2027-04-30T03:00:00Z')).toBe('active');
+  });
+
   it('accepts full-width digits, dash variants and spaces in the number, and spaces or hyphens in the key', async () => {
     const wide = n.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))).replace('-', 'ー');
     const spacedKey = `${key.slice(0, 4)} ${key.slice(4, 8)}-${key.slice(8)}`;

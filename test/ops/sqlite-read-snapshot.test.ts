@@ -59,7 +59,9 @@ describe('SQLite read snapshot per event-loop turn', () => {
   it("shares one snapshot within a turn and sees another connection's commit from the next turn on", async () => {
     const { file, raw, count } = await setup();
     const other = new SQLite(file);
-    cleanups.push(() => other.close());
+    cleanups.push(() => {
+      other.close();
+    });
     expect(await count()).toBe(0);
     // Another process commits while this turn's read transaction is open (WAL lets it).
     other.prepare("insert into t (body) values ('from elsewhere')").run();
