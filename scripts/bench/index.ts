@@ -13,6 +13,12 @@ const benches: Record<string, Bench> = {
       '[--versions N] [--contracts N] [--duration S] [--connections N] [--warmup S] [--fresh] [--cpu-prof]',
     run: async (argv) => (await import('./verify.js')).run(argv),
   },
+  'verify-parts': {
+    summary:
+      'what one verification costs step by step (constant answer, HMAC, reads, service, whole app) on the verify ' +
+      'data set [--duration S] [--connections N] [--steps a,b]',
+    run: async (argv) => (await import('./verify-parts.js')).run(argv),
+  },
   multi: {
     summary:
       'two server processes on one fresh PostgreSQL database: start-up race, numbers, idempotency, throttling, ' +

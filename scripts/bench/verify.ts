@@ -32,7 +32,7 @@ import { BENCH_ENV, fmtRate, prepareDataset, type MeasuredContract } from './ver
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TARGET_RATIO = 0.35;
 const TARGET_P99_MS = 20;
-const VERIFY_PATH = '/api/v1/verify';
+export const VERIFY_PATH = '/api/v1/verify';
 
 // A hello-world server: what the machine and the load generator can do with no application at all.
 const BARE_SERVER = `
@@ -48,7 +48,7 @@ http
 const log = (line: string) => console.error(`[bench verify] ${line}`);
 
 /** Requests that each pick a random measured contract; `used` marks which ones were sent. */
-function verifyRequests(contracts: readonly MeasuredContract[], used: Uint8Array): RequestSpec[] {
+export function verifyRequests(contracts: readonly MeasuredContract[], used: Uint8Array): RequestSpec[] {
   const bodies = contracts.map((c) => JSON.stringify({ contractNumber: c.contractNumber, authKey: c.authKey }));
   return [
     {
