@@ -2,7 +2,7 @@
 // `bench verify`, served by one route that does a little more each time — answer a constant 6 KB, then also the
 // key's HMAC, then the two reads of a verification, then the whole verification service, then the whole app — under
 // the same load (50 connections, random signed guarantees). Prints req/s and the CPU time of the server's main thread
-// per request (/proc/<pid>/task/<pid>/stat): the differences between rows are what each step costs in a server,
+// per request (/proc/<pid>/task/<pid>/schedstat, threads.ts): the differences between rows are what each step costs in a server,
 // which is several times what it costs in a tight loop.
 //
 // Options: --duration <s> (8)  --connections <n> (50)  --steps a,b,… (all)  --cpu-prof (each step's top functions)
@@ -22,6 +22,7 @@ import { findAuthKeyHmacSync } from '../../src/repositories/sureties.js';
 import { verifySurety } from '../../src/services/verify-surety.js';
 import { monotonicUs, printProfile } from './cpuprofile.js';
 import { UsageError, fmt, freePort, measure, positiveInt, printTable, startServer, stopServer } from './harness.js';
+import { threadDelta, threadTimes, type ThreadTimes } from './threads.js';
 import { BENCH_ENV, prepareDataset } from './verify-dataset.js';
 import { VERIFY_PATH, verifyRequests } from './verify.js';
 
@@ -88,13 +89,6 @@ async function serveChild(step: Step, dir: string): Promise<void> {
   process.once('SIGTERM', () => server.close(() => void platform.close().then(() => process.exit(0))));
 }
 
-/** utime + stime of the process's main thread, in seconds (Linux). */
-function mainThreadSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 export async function run(argv: string[]): Promise<number> {
   const child = process.env.BENCH_PARTS_STEP;
   if (child) {
@@ -135,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
       readyPath: '/healthz',
     });
     const pid = server.process.pid!;
-    let before = 0;
+    let before: ThreadTimes | null = null;
     let from = 0;
     let to: number;
     try {
@@ -146,12 +140,13 @@ export async function run(argv: string[]): Promise<number> {
         durationSeconds,
         requests: verifyRequests(dataset.contracts, new Uint8Array(dataset.contracts.length)),
         beforeMeasure: () => {
-          before = mainThreadSeconds(pid);
+          before = threadTimes(pid);
           from = monotonicUs();
         },
       });
       to = monotonicUs();
-      const cpu = mainThreadSeconds(pid) - before;
+      const after = threadTimes(pid);
+      const cpu = before && after ? threadDelta(before, after).main.cpu : NaN;
       if (figures.non2xx > 0 || figures.errors > 0)
         throw new Error(`${step}: ${figures.non2xx} non-2xx, ${figures.errors} errors`);
       rows.push([
