@@ -120,6 +120,7 @@ input[aria-invalid=true] { border-color:var(--bad); }
 .check-meta dt::after { content:":"; }
 .check-meta dd { margin:0; min-width:0; }
 .panel .check-meta { margin-bottom:.75rem; }
+.check-meta.panel { margin-bottom:1.5rem; }
 .kid, .request-id { font-family:ui-monospace,"DejaVu Sans Mono",monospace; font-size:.82rem; color:var(--muted); word-break:break-all; }
 .contract-number { font-family:var(--mono); letter-spacing:.03em; }
 

@@ -2,7 +2,6 @@
 // and 再送, the settings screen, an obligee rule change and a key reissue each requested by one person and approved by
 // another. axe-core runs on every screen (serious/critical findings fail); screenshots go to E2E_SCREENSHOT_DIR.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,11 +15,17 @@ import { publishSurety } from '../../src/services/publish-surety.js';
 import { createStaffUser } from '../../src/services/staff/accounts.js';
 import { advanceBody } from '../support/fixtures.js';
 import { startSink } from '../notifications/mail-sink.js';
-import { CHROMIUM_PATH, chromiumInstalled, launchChromium, startServer, type TestServer } from './harness.js';
+import {
+  CHROMIUM_PATH,
+  axeProblems,
+  chromiumInstalled,
+  launchChromium,
+  startServer,
+  type TestServer,
+} from './harness.js';
 
 const available = chromiumInstalled();
 if (!available) console.warn(`[e2e] skipping staff management browser test: ${CHROMIUM_PATH} not found`);
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery staple 7';
 
 describe.skipIf(!available)('staff management screens in a browser', () => {
@@ -32,28 +37,6 @@ describe.skipIf(!available)('staff management screens in a browser', () => {
 
   const shot = (page: Page, name: string) =>
     page.screenshot({ path: path.join(shots, `admin-mgmt-${name}.png`), fullPage: true });
-
-  async function axe(page: Page): Promise<string[]> {
-    await page.evaluate(axeSource);
-    const violations = await page.evaluate(async () => {
-      const w = window as unknown as {
-        axe: {
-          run(o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-        };
-      };
-      const result = await w.axe.run({
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      });
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        targets: v.nodes.map((n) => n.target.join(' ')),
-      }));
-    });
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${page.url()} ${v.id} (${v.impact}): ${v.targets.slice(0, 3).join(', ')}`);
-  }
 
   async function logIn(email: string): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
@@ -120,7 +103,7 @@ describe.skipIf(!available)('staff management screens in a browser', () => {
       const admin = await logIn('admin@example.jp');
       const panel = admin.locator('section', { has: admin.getByRole('heading', { name: 'メール送信' }) });
       expect(await panel.innerText()).toContain('送信に失敗して止まっているメールが1件あります。');
-      expect(await axe(admin)).toEqual([]);
+      expect(await axeProblems(admin)).toEqual([]);
       await shot(admin, '01-dashboard');
 
       // The mail screen opens on the dead letter; 再送 queues it again.
@@ -130,31 +113,31 @@ describe.skipIf(!available)('staff management screens in a browser', () => {
       expect(await row.innerText()).toContain('ke***@fujimi-kensetsu.example.jp');
       expect(await row.innerText()).toContain('宛先のメールアドレスが存在しないか');
       expect(await admin.locator('body').innerText()).not.toContain('keiyaku@');
-      expect(await axe(admin)).toEqual([]);
+      expect(await axeProblems(admin)).toEqual([]);
       await shot(admin, '02-outbox-dead');
       await row.getByRole('button', { name: /を再送する$/ }).click();
       await admin.waitForURL(/\/admin\/outbox\?state=pending&flash=mail\.retried/);
       expect(await admin.locator('.flash').first().innerText()).toContain('再送の手配をしました');
       expect(await admin.locator('tbody').innerText()).toContain(mailNumber);
-      expect(await axe(admin)).toEqual([]);
+      expect(await axeProblems(admin)).toEqual([]);
       await shot(admin, '03-outbox-retried');
 
       await admin.getByRole('link', { name: '設定', exact: true }).click();
       await admin.waitForURL('**/admin/settings');
       expect(await admin.locator('body').innerText()).toContain('署名に使用中');
-      expect(await axe(admin)).toEqual([]);
+      expect(await axeProblems(admin)).toEqual([]);
       await shot(admin, '04-settings');
 
       // An obligee rule change: requested by the administrator…
       await admin.goto(`${server.baseUrl}/admin/obligees/mishima-city`);
       await admin.locator('[id="f-rule0.effectiveFrom"]').fill('2026-04-01');
-      expect(await axe(admin)).toEqual([]);
+      expect(await axeProblems(admin)).toEqual([]);
       await shot(admin, '05-obligee-form');
       await admin.getByRole('button', { name: '変更を申請する' }).click();
       await admin.waitForURL(/\/admin\/drafts\/[0-9a-f-]{36}\?flash=request\.created/);
       const requestPath = new URL(admin.url()).pathname;
       expect(await admin.locator('body').innerText()).toContain('承認者の承認を待っています');
-      expect(await axe(admin)).toEqual([]);
+      expect(await axeProblems(admin)).toEqual([]);
       await shot(admin, '06-obligee-request');
 
       // …applied by an approver, who sees 変更前 → 変更後.
@@ -162,7 +145,7 @@ describe.skipIf(!available)('staff management screens in a browser', () => {
       expect(await approver.locator('body').innerText()).toContain('発注者の登録・変更');
       await approver.goto(`${server.baseUrl}${requestPath}`);
       expect(await approver.locator('.diff-after').last().innerText()).toContain('令和8年4月1日');
-      expect(await axe(approver)).toEqual([]);
+      expect(await axeProblems(approver)).toEqual([]);
       await shot(approver, '07-obligee-review');
       await approver.getByRole('button', { name: '承認して適用する' }).click();
       await approver.waitForURL('**?flash=request.applied');
@@ -174,12 +157,12 @@ describe.skipIf(!available)('staff management screens in a browser', () => {
       await clerk.getByLabel('再発行の理由').fill('請負者が認証キーを紛失したため');
       await clerk.getByRole('button', { name: '認証キーの再発行を申請する' }).click();
       await clerk.waitForURL('**?flash=reissue.requested');
-      expect(await axe(clerk)).toEqual([]);
+      expect(await axeProblems(clerk)).toEqual([]);
       await shot(clerk, '08-reissue-requested');
       await approver.goto(`${server.baseUrl}/admin/drafts`);
       await approver.getByRole('link', { name: '内容を見る' }).first().click();
       expect(await approver.locator('body').innerText()).toContain('請負者が認証キーを紛失したため');
-      expect(await axe(approver)).toEqual([]);
+      expect(await axeProblems(approver)).toEqual([]);
       await shot(approver, '09-reissue-review');
       await approver.getByRole('button', { name: '承認して適用する' }).click();
       await approver.waitForURL(`**/admin/sureties/${mailNumber}?flash=reissue.applied`);
@@ -188,9 +171,9 @@ describe.skipIf(!available)('staff management screens in a browser', () => {
       // The English versions pass the same checks.
       await admin.goto(`${server.baseUrl}/admin/settings?lang=en`);
       expect(await admin.locator('h1').innerText()).toBe('Settings');
-      expect(await axe(admin)).toEqual([]);
+      expect(await axeProblems(admin)).toEqual([]);
       await admin.goto(`${server.baseUrl}/admin/outbox?state=sent`);
-      expect(await axe(admin)).toEqual([]);
+      expect(await axeProblems(admin)).toEqual([]);
       await shot(admin, '10-outbox-en');
       expect(problems).toEqual([]);
     },

@@ -3,7 +3,6 @@
 // axe-core runs on every staff screen (serious/critical findings fail); screenshots go to E2E_SCREENSHOT_DIR.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,11 +11,17 @@ import { loadConfig } from '../../src/config.js';
 import { openPlatform } from '../../src/platform.js';
 import { totpAt } from '../../src/security/totp.js';
 import { createStaffUser } from '../../src/services/staff/accounts.js';
-import { CHROMIUM_PATH, chromiumInstalled, launchChromium, startServer, type TestServer } from './harness.js';
+import {
+  CHROMIUM_PATH,
+  axeProblems,
+  chromiumInstalled,
+  launchChromium,
+  startServer,
+  type TestServer,
+} from './harness.js';
 
 const available = chromiumInstalled();
 if (!available) console.warn(`[e2e] skipping staff portal browser test: ${CHROMIUM_PATH} not found`);
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery staple 7';
 
 describe.skipIf(!available)('staff portal in a browser', () => {
@@ -28,29 +33,6 @@ describe.skipIf(!available)('staff portal in a browser', () => {
 
   const shot = (page: Page, name: string) =>
     page.screenshot({ path: path.join(shots, `admin-${name}.png`), fullPage: true });
-
-  /** axe-core in the page (evaluated over CDP, so the page's CSP stays as strict as in production). */
-  async function axe(page: Page): Promise<string[]> {
-    await page.evaluate(axeSource);
-    const violations = await page.evaluate(async () => {
-      const w = window as unknown as {
-        axe: {
-          run(o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-        };
-      };
-      const result = await w.axe.run({
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      });
-      return result.violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        targets: v.nodes.map((n) => n.target.join(' ')),
-      }));
-    });
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${page.url()} ${v.id} (${v.impact}): ${v.targets.slice(0, 3).join(', ')}`);
-  }
 
   async function logIn(email: string, offsetMs = 0): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
@@ -69,7 +51,7 @@ describe.skipIf(!available)('staff portal in a browser', () => {
     if (!secret) {
       secret = (await page.locator('.secret').textContent()) ?? '';
       secrets.set(email, secret);
-      expect(await axe(page)).toEqual([]);
+      expect(await axeProblems(page)).toEqual([]);
       await shot(page, `02-enrol-${email.split('@')[0]}`);
     }
     await page.getByRole('textbox').fill(totpAt(secret, Date.now() + offsetMs));
@@ -110,12 +92,12 @@ describe.skipIf(!available)('staff portal in a browser', () => {
     async () => {
       const loginPage = await (await browser.newContext({ locale: 'ja-JP' })).newPage();
       await loginPage.goto(`${server.baseUrl}/admin/login`);
-      expect(await axe(loginPage)).toEqual([]);
+      expect(await axeProblems(loginPage)).toEqual([]);
       await shot(loginPage, '01-login');
 
       // The clerk drafts a 前払金保証 with one mistake first: the message sits next to the field.
       const clerk = await logIn('clerk@example.jp');
-      expect(await axe(clerk)).toEqual([]);
+      expect(await axeProblems(clerk)).toEqual([]);
       await clerk.goto(`${server.baseUrl}/admin/drafts/new?product=advance_payment`);
       const fill = async (label: string, value: string) =>
         clerk.getByLabel(label, { exact: false }).first().fill(value);
@@ -127,7 +109,7 @@ describe.skipIf(!available)('staff portal in a browser', () => {
         .poll(() => clerk.locator('#f-obligeeId-live').textContent(), { timeout: 10_000 })
         .toContain('三島市の電子保証は請負契約締結日が2026-01-01以降の案件が対象です');
       expect(await clerk.locator('#f-obligeeId').getAttribute('aria-invalid')).toBe('true');
-      expect(await axe(clerk)).toEqual([]);
+      expect(await axeProblems(clerk)).toEqual([]);
       await shot(clerk, '03a-draft-live-check');
       await clerk.locator('#f-contractDate').fill('2026-06-01');
       await expect.poll(() => clerk.locator('#f-obligeeId-live').textContent(), { timeout: 10_000 }).toBe('');
@@ -145,13 +127,13 @@ describe.skipIf(!available)('staff portal in a browser', () => {
       expect(await clerk.locator('#f-guaranteeAmount-error').textContent()).toContain(
         '保証金額は請負代金額以下にしてください',
       );
-      expect(await axe(clerk)).toEqual([]);
+      expect(await axeProblems(clerk)).toEqual([]);
       await shot(clerk, '03-draft-error');
       await clerk.locator('#f-guaranteeAmount').fill('12,000,000');
       expect(await clerk.locator('#ratio').textContent()).toBe('40.0%');
       await clerk.getByRole('button', { name: '承認者に申込を送る' }).click();
       await clerk.waitForURL('**/admin/drafts?flash=draft.created');
-      expect(await axe(clerk)).toEqual([]);
+      expect(await axeProblems(clerk)).toEqual([]);
       await shot(clerk, '04-drafts');
 
       // A different approver approves: the guarantee is published.
@@ -159,7 +141,7 @@ describe.skipIf(!available)('staff portal in a browser', () => {
       await shot(approver, '05-dashboard');
       await approver.getByRole('link', { name: '内容を見る' }).first().click();
       await approver.waitForLoadState('load');
-      expect(await axe(approver)).toEqual([]);
+      expect(await axeProblems(approver)).toEqual([]);
       await shot(approver, '06-draft-review');
       await approver.getByRole('button', { name: '承認して発行する' }).click();
       await approver.waitForURL(/\/admin\/sureties\/\d{5}-\d{6}\?flash=draft\.published/);
@@ -211,7 +193,7 @@ describe.skipIf(!available)('staff portal in a browser', () => {
       await clerk.locator('#f-guaranteeAmount').fill('15,000,000');
       await clerk.locator('#f-contractAmount').fill('37,500,000');
       await clerk.locator('#f-reason').fill('請負代金額の増額に伴う保証金額の増額');
-      expect(await axe(clerk)).toEqual([]);
+      expect(await axeProblems(clerk)).toEqual([]);
       await shot(clerk, '07-change-form');
       await clerk.getByRole('button', { name: '承認者に申込を送る' }).click();
       await clerk.waitForLoadState('load');
@@ -223,18 +205,18 @@ describe.skipIf(!available)('staff portal in a browser', () => {
       await expect(diff.locator('tr', { hasText: 'guaranteeAmount' }).innerText()).resolves.toMatch(
         /12,000,000円\s+15,000,000円/,
       );
-      expect(await axe(approver)).toEqual([]);
+      expect(await axeProblems(approver)).toEqual([]);
       await shot(approver, '08-detail-with-diff');
 
       await approver.goto(`${server.baseUrl}/admin/sureties?worksName=北上`);
       expect(await approver.locator('tbody tr').count()).toBe(1);
-      expect(await axe(approver)).toEqual([]);
+      expect(await axeProblems(approver)).toEqual([]);
       await shot(approver, '09-list');
       await approver.goto(`${server.baseUrl}/admin/audit`);
-      expect(await axe(approver)).toEqual([]);
+      expect(await axeProblems(approver)).toEqual([]);
       await shot(approver, '10-audit');
       await clerk.goto(`${server.baseUrl}/admin/import`);
-      expect(await axe(clerk)).toEqual([]);
+      expect(await axeProblems(clerk)).toEqual([]);
       await shot(clerk, '11-import');
 
       // The officer verifies on the public pages and sees the increase in the history.

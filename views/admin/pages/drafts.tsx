@@ -8,6 +8,7 @@ import type { Draft, StoredDraft } from '../../../src/services/staff/drafts.js';
 import type { RowError } from '../../../src/services/staff/import.js';
 import { formats } from '../../format.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
+import { DecisionFacts, DecisionForms, DiffTableHead } from './decision.js';
 import { CertificateFields, fieldName, RATIO_SCRIPT } from './forms.js';
 import { DraftTable } from './sureties.js';
 
@@ -143,7 +144,6 @@ export function DraftPage(
   const f = formats(props.lang);
   const body = JSON.parse(draft.body) as Record<string, unknown>;
   const isOwn = props.draftedByEmail === staff?.email;
-  const pending = draft.status === 'pending';
   return (
     <AdminLayout {...props} title={at('draft.show.heading')} current="drafts">
       <h1>
@@ -152,39 +152,18 @@ export function DraftPage(
         {at(`event.${draft.kind as VersionEvent | 'import'}`)}
         {draft.contract_number ? at('fmt.paren', { text: draft.contract_number }) : ''}
       </h1>
-      {props.error ? (
-        <div class="error-summary" role="alert">
-          <p>{props.error}</p>
-        </div>
-      ) : null}
-      <dl class="check-meta panel">
-        <div>
-          <dt>{at('drafts.status')}</dt>
-          <dd>{at(`draftStatus.${draft.status as 'pending'}`)}</dd>
-        </div>
-        <div>
-          <dt>{at('drafts.by')}</dt>
-          <dd>{props.draftedByEmail}</dd>
-        </div>
-        <div>
-          <dt>{at('drafts.at')}</dt>
-          <dd>{f.instant(draft.drafted_at)}</dd>
-        </div>
-        {draft.contract_number ? (
-          <div>
-            <dt>{at('drafts.target')}</dt>
-            <dd>
-              <a href={`/admin/sureties/${draft.contract_number}`}>{draft.contract_number}</a>
-            </dd>
-          </div>
-        ) : null}
-        {draft.error ? (
-          <div>
-            <dt>{at('draft.lastError')}</dt>
-            <dd>{draft.error}</dd>
-          </div>
-        ) : null}
-      </dl>
+      <DecisionFacts
+        error={props.error}
+        facts={[
+          [at('drafts.status'), at(`draftStatus.${draft.status as 'pending'}`)],
+          [at('drafts.by'), props.draftedByEmail],
+          [at('drafts.at'), f.instant(draft.drafted_at)],
+          draft.contract_number
+            ? [at('drafts.target'), <a href={`/admin/sureties/${draft.contract_number}`}>{draft.contract_number}</a>]
+            : null,
+          draft.error ? [at('draft.lastError'), draft.error] : null,
+        ]}
+      />
       <section class="panel" aria-labelledby="c-h">
         <h2 id="c-h">{at('detail.diff')}</h2>
         {draft.kind === 'import' ? (
@@ -193,13 +172,7 @@ export function DraftPage(
           <p>{at('detail.diffNone')}</p>
         ) : (
           <table class="admin-table diff-table">
-            <thead>
-              <tr>
-                <th scope="col">{at('detail.diffField')}</th>
-                <th scope="col">{at('detail.diffBefore')}</th>
-                <th scope="col">{at('detail.diffAfter')}</th>
-              </tr>
-            </thead>
+            <DiffTableHead at={at} />
             <tbody>
               {props.changes.map((c) => (
                 <tr>
@@ -219,35 +192,14 @@ export function DraftPage(
           </p>
         ) : null}
       </section>
-      {pending && staff?.role === 'approver' ? (
-        isOwn ? (
-          <p class="flash flash-warn">{at('draft.ownDraft')}</p>
-        ) : (
-          <div class="button-row panel">
-            <form method="post" action={`/admin/drafts/${draft.id}/approve`}>
-              <Csrf staff={staff} />
-              <button class="button-primary" type="submit">
-                {at('draft.approve')}
-              </button>
-            </form>
-            <form method="post" action={`/admin/drafts/${draft.id}/reject`}>
-              <Csrf staff={staff} />
-              <Field name="reason" label={at('draft.rejectReason')} />
-              <button class="button-secondary" type="submit">
-                {at('draft.reject')}
-              </button>
-            </form>
-          </div>
-        )
-      ) : null}
-      {pending && staff?.role === 'clerk' && isOwn ? (
-        <form method="post" action={`/admin/drafts/${draft.id}/withdraw`}>
-          <Csrf staff={staff} />
-          <button class="button-secondary" type="submit">
-            {at('draft.withdraw')}
-          </button>
-        </form>
-      ) : null}
+      <DecisionForms
+        at={at}
+        staff={staff}
+        draft={draft}
+        isOwn={isOwn}
+        canWithdraw={staff?.role === 'clerk' && isOwn}
+        labels={{ approve: at('draft.approve'), own: at('draft.ownDraft') }}
+      />
     </AdminLayout>
   );
 }

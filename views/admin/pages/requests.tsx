@@ -4,7 +4,8 @@ import type { ObligeeRule } from '../../../src/domain/eligibility.js';
 import type { StoredDraft } from '../../../src/services/staff/drafts.js';
 import type { RequestView } from '../../../src/services/staff/requests.js';
 import { formats } from '../../format.js';
-import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
+import { AdminLayout, type AdminPageProps } from '../layout.js';
+import { DecisionFacts, DecisionForms, DiffTableHead } from './decision.js';
 
 function Rules(props: Pick<AdminPageProps, 't' | 'at' | 'lang'> & { rules: ObligeeRule[] }) {
   const { t, at } = props;
@@ -40,62 +41,25 @@ export function RequestPage(
       <h1>
         {at('request.heading')}：{kindLabel}
       </h1>
-      {props.error ? (
-        <div class="error-summary" role="alert">
-          <p>{props.error}</p>
-        </div>
-      ) : null}
-      <dl class="check-meta panel">
-        <div>
-          <dt>{at('drafts.status')}</dt>
-          <dd>{at(`draftStatus.${draft.status as 'pending'}`)}</dd>
-        </div>
-        <div>
-          <dt>{at('request.by')}</dt>
-          <dd>{props.draftedByEmail}</dd>
-        </div>
-        <div>
-          <dt>{at('request.at')}</dt>
-          <dd>{f.instant(draft.drafted_at)}</dd>
-        </div>
-        {draft.decided_at ? (
-          <div>
-            <dt>{at('request.decidedAt')}</dt>
-            <dd>{f.instant(draft.decided_at)}</dd>
-          </div>
-        ) : null}
-        {view.kind === 'obligee' ? (
-          <div>
-            <dt>{at('obligees.id')}</dt>
-            <dd class="kid">{view.obligeeId}</dd>
-          </div>
-        ) : (
-          <div>
-            <dt>{at('drafts.target')}</dt>
-            <dd>
-              <a href={`/admin/sureties/${view.contractNumber}`}>{view.contractNumber}</a>
-            </dd>
-          </div>
-        )}
-        {draft.error ? (
-          <div>
-            <dt>{at('draft.rejectReason')}</dt>
-            <dd>{draft.error}</dd>
-          </div>
-        ) : null}
-      </dl>
+      <DecisionFacts
+        error={props.error}
+        facts={[
+          [at('drafts.status'), at(`draftStatus.${draft.status as 'pending'}`)],
+          [at('request.by'), props.draftedByEmail],
+          [at('request.at'), f.instant(draft.drafted_at)],
+          draft.decided_at ? [at('request.decidedAt'), f.instant(draft.decided_at)] : null,
+          view.kind === 'obligee'
+            ? [at('obligees.id'), <span class="kid">{view.obligeeId}</span>]
+            : [at('drafts.target'), <a href={`/admin/sureties/${view.contractNumber}`}>{view.contractNumber}</a>],
+          draft.error ? [at('draft.rejectReason'), draft.error] : null,
+        ]}
+      />
       {view.kind === 'obligee' ? (
         <section class="panel" aria-labelledby="c-h">
           <h2 id="c-h">{view.before ? at('request.obligee.change') : at('request.obligee.new')}</h2>
           {view.stale ? <p class="flash flash-warn">{at('request.obligee.stale')}</p> : null}
           <table class="admin-table diff-table">
-            <thead>
-              <tr>
-                <th scope="col">{at('detail.diffField')}</th>
-                <th scope="col">{at('detail.diffBefore')}</th>
-                <th scope="col">{at('detail.diffAfter')}</th>
-              </tr>
-            </thead>
+            <DiffTableHead at={at} />
             <tbody>
               {(
                 [
@@ -142,36 +106,15 @@ export function RequestPage(
           <p class="note">{at('request.reissue.note')}</p>
         </section>
       )}
-      {pending && staff?.role === 'approver' ? (
-        isOwn ? (
-          <p class="flash flash-warn">{at('request.own')}</p>
-        ) : (
-          <div class="button-row panel">
-            <form method="post" action={`/admin/drafts/${draft.id}/approve`}>
-              <Csrf staff={staff} />
-              <button class="button-primary" type="submit">
-                {at('request.approve')}
-              </button>
-            </form>
-            <form method="post" action={`/admin/drafts/${draft.id}/reject`}>
-              <Csrf staff={staff} />
-              <Field name="reason" label={at('draft.rejectReason')} />
-              <button class="button-secondary" type="submit">
-                {at('draft.reject')}
-              </button>
-            </form>
-          </div>
-        )
-      ) : null}
       {pending && staff?.role !== 'approver' ? <p class="note">{at('request.waiting')}</p> : null}
-      {pending && isOwn ? (
-        <form method="post" action={`/admin/drafts/${draft.id}/withdraw`}>
-          <Csrf staff={staff} />
-          <button class="button-secondary" type="submit">
-            {at('draft.withdraw')}
-          </button>
-        </form>
-      ) : null}
+      <DecisionForms
+        at={at}
+        staff={staff}
+        draft={draft}
+        isOwn={isOwn}
+        canWithdraw={pending && isOwn}
+        labels={{ approve: at('request.approve'), own: at('request.own') }}
+      />
     </AdminLayout>
   );
 }
