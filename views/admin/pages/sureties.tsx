@@ -9,6 +9,7 @@ import { STUCK_AFTER_MS } from '../../../src/services/staff/recovery.js';
 import type { SuretyDetail, SuretyListFilters, SuretyListRow } from '../../../src/services/staff/portal.js';
 import { formats } from '../../format.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
+import { DiffTableHead } from './decision.js';
 import { CertificateFields, fieldName, RATIO_SCRIPT } from './forms.js';
 
 const PRODUCTS: Product[] = ['advance_payment', 'intermediate_advance_payment', 'contract'];
@@ -412,13 +413,7 @@ export function SuretyDetailPage(
                       <caption class="visually-hidden">
                         {at('detail.diff')} {at('detail.seq')} {v.seq}
                       </caption>
-                      <thead>
-                        <tr>
-                          <th scope="col">{at('detail.diffField')}</th>
-                          <th scope="col">{at('detail.diffBefore')}</th>
-                          <th scope="col">{at('detail.diffAfter')}</th>
-                        </tr>
-                      </thead>
+                      <DiffTableHead at={at} />
                       <tbody>
                         {changes.map((ch) => (
                           <tr>
