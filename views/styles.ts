@@ -118,6 +118,7 @@ input[aria-invalid=true] { border-color:var(--bad); }
 .check-meta div { display:contents; }
 .check-meta dt { color:var(--muted); white-space:nowrap; }
 .check-meta dt::after { content:":"; }
+:lang(ja) .check-meta dt::after { content:"："; }
 .check-meta dd { margin:0; min-width:0; }
 .panel .check-meta { margin-bottom:.75rem; }
 .check-meta.panel { margin-bottom:1.5rem; }
