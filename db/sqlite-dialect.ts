@@ -99,10 +99,11 @@ class FairSqliteDriver implements Driver {
    * and transactions (same FIFO mutex): no query builder, no promise per statement. fn must only read.
    *
    * The read transaction is shared by every readSync of the same event-loop turn and ends after it (setImmediate):
-   * under load one turn answers many verifications, and each BEGIN/COMMIT pair with its WAL read-lock system calls
-   * was ≈ 15 % of a verification's CPU. Anything else that takes the connection ends it first (acquireConnection), so
-   * this process's own writes are always seen by the next read and never join a read transaction; another process's
-   * commit is seen from the next turn on.
+   * under load one turn answers many verifications (47 per BEGIN under `npm run bench -- verify`), so the BEGIN /
+   * COMMIT pair and its WAL read-lock system calls are paid once per turn, not per verification (a gain of a few per
+   * cent). Anything else that takes the connection ends it first (acquireConnection), so this process's own writes
+   * are always seen by the next read and never join a read transaction; another process's commit is seen from the
+   * next turn on.
    */
   async readSync<T>(fn: (sqlite: SyncSqlite) => T): Promise<T> {
     await this.mutex.lock();
