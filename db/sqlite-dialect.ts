@@ -85,13 +85,21 @@ class FairSqliteDriver implements Driver {
 
   private endRead(): void {
     this.readOpen = false;
-    if (this.db.open) this.connection.prepare('commit').run();
+    // SQLite may already have ended it (an I/O error rolls a transaction back): COMMIT would then throw.
+    if (this.db.open && this.db.inTransaction) this.connection.prepare('commit').run();
   }
 
   private readonly endReadAfterTurn = (): void => {
     if (!this.readOpen) return;
-    if (this.mutex.isLocked) setImmediate(this.endReadAfterTurn);
-    else this.endRead();
+    if (this.mutex.isLocked) {
+      setImmediate(this.endReadAfterTurn);
+      return;
+    }
+    try {
+      this.endRead();
+    } catch {
+      // Nothing to crash the process for: the connection reports its state to the next statement that uses it.
+    }
   };
 
   /**
@@ -108,15 +116,18 @@ class FairSqliteDriver implements Driver {
   async readSync<T>(fn: (sqlite: SyncSqlite) => T): Promise<T> {
     await this.mutex.lock();
     try {
+      // When BEGIN fails (another transaction is open on the connection), nothing of ours is open to end.
       if (!this.readOpen) {
         this.connection.prepare('begin deferred').run();
         this.readOpen = true;
         setImmediate(this.endReadAfterTurn);
       }
-      return fn(this.connection);
-    } catch (error) {
-      this.endRead();
-      throw error;
+      try {
+        return fn(this.connection);
+      } catch (error) {
+        this.endRead();
+        throw error;
+      }
     } finally {
       this.mutex.unlock();
     }
@@ -126,7 +137,12 @@ class FairSqliteDriver implements Driver {
 
   async acquireConnection(): Promise<DatabaseConnection> {
     await this.mutex.lock();
-    if (this.readOpen) this.endRead();
+    try {
+      if (this.readOpen) this.endRead();
+    } catch (error) {
+      this.mutex.unlock();
+      throw error;
+    }
     return this.connection;
   }
 
@@ -147,8 +163,11 @@ class FairSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    if (this.readOpen) this.endRead();
-    this.db.close();
+    try {
+      if (this.readOpen) this.endRead();
+    } finally {
+      this.db.close();
+    }
   }
 }
 

@@ -50,7 +50,8 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
     c.set('requestId', id);
     const started = performance.now();
     await next();
-    if (!hasFinalHeaders(c.res)) c.header('X-Request-Id', id);
+    // On the response's own headers: c.header() would rebuild a finished response (and lose Node's buffer path).
+    if (!hasFinalHeaders(c.res)) c.res.headers.set('X-Request-Id', id);
     // One structured line per request: never a query string, body or header value that could carry a secret.
     ctx.logger.info({
       requestId: id,

@@ -78,7 +78,11 @@ export function jsonAnswer(c: Context<AppEnv>, body: string | Uint8Array<ArrayBu
   return res;
 }
 
-/** Whether `res` came from jsonAnswer() (its headers are final). */
+/**
+ * Whether `res` came from jsonAnswer() (its headers are final). Headers set with c.header() before the handler ran
+ * are not merged into such a response (hono merges them only into responses it builds): /api middleware adds its
+ * headers after next(), as app.ts does.
+ */
 export const hasFinalHeaders = (res: Response): boolean => complete.has(res);
 
 export const JSON_LIMIT = 256 * 1024;

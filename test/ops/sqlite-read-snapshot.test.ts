@@ -71,6 +71,16 @@ describe('SQLite read snapshot per event-loop turn', () => {
     expect(await count()).toBe(1);
   });
 
+  it('never commits a transaction that is not its own (a read while another one is open fails, that one stays)', async () => {
+    const { raw, read, count } = await setup();
+    raw.exec('begin immediate');
+    raw.exec("insert into t (body) values ('half-done')");
+    await expect(read((s) => s.prepare('select count(*) as n from t').get())).rejects.toThrow(/within a transaction/);
+    expect(raw.inTransaction).toBe(true);
+    raw.exec('rollback');
+    expect(await count()).toBe(0);
+  });
+
   it('ends the read transaction when a read throws, and closes cleanly with one open', async () => {
     const { raw, read, count, close } = await setup();
     await expect(read((s) => s.prepare('select * from missing_table').all())).rejects.toThrow(/no such table/);
