@@ -42,6 +42,12 @@ export function jstDate(now: Date): string {
   return new Date(now.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
 }
 
+/** The JST calendar day that contains `now`, as epoch milliseconds [from, until): what jstDate(now) names. */
+export function jstDayBounds(now: Date): { from: number; until: number } {
+  const from = Math.floor((now.getTime() + 9 * 3600_000) / 86_400_000) * 86_400_000 - 9 * 3600_000;
+  return { from, until: from + 86_400_000 };
+}
+
 /** True for a real calendar date written `YYYY-MM-DD` (not `2026-02-30`). */
 export function isIsoDate(value: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) && utcDate(value).toISOString().slice(0, 10) === value;

@@ -22,3 +22,19 @@ export async function listAudit(db: Kysely<Database>, contractNumber?: string) {
     .orderBy('id')
     .execute();
 }
+
+/** The newest row of the log (its id, time and hash: the chain's head), or undefined when the log is empty. */
+export async function latestAudit(db: Kysely<Database>) {
+  return db.selectFrom('audit_log').select(['id', 'at', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
+
+/** The newest row with this action (e.g. `backup.verified`), or undefined. */
+export async function latestAuditOf(db: Kysely<Database>, action: string) {
+  return db
+    .selectFrom('audit_log')
+    .select(['at', 'actor_type', 'actor_id', 'detail'])
+    .where('action', '=', action)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

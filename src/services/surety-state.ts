@@ -2,6 +2,7 @@
 // payloads only: loose columns never reach a page or an API answer.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { jstDayBounds } from '../domain/format.js';
 import { currentVersion, hiddenSeqs, statusOf, type HistoryEntry, type Status } from '../domain/history.js';
 import { listVersions } from '../repositories/sureties.js';
 import { verifyChain, type ChainProblem, type VersionPayload } from '../signing/versions.js';
@@ -75,12 +76,9 @@ interface CachedState {
 }
 const stateCache = new WeakMap<ServiceContext, Map<string, CachedState>>();
 const STATE_CACHE_LIMIT = 5000;
-const DAY_MS = 86_400_000;
-const JST_OFFSET_MS = 9 * 3_600_000;
 
 function withStatusOfDay(state: SuretyState, now: Date): CachedState {
-  const from = Math.floor((now.getTime() + JST_OFFSET_MS) / DAY_MS) * DAY_MS - JST_OFFSET_MS;
-  return { state: { ...state, status: statusOf(state.versions, now) }, from, until: from + DAY_MS };
+  return { state: { ...state, status: statusOf(state.versions, now) }, ...jstDayBounds(now) };
 }
 
 export async function loadSuretyStateCached(

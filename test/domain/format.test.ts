@@ -1,7 +1,7 @@
 // Display formatting (DESIGN §3): Japanese era dates, JST instants, yen, and the JST calendar date.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { formatDate, formatInstant, formatYen, jstDate, toJstIso } from '../../src/domain/format.js';
+import { formatDate, formatInstant, formatYen, jstDate, jstDayBounds, toJstIso } from '../../src/domain/format.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const iso = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
@@ -105,6 +105,24 @@ describe('formatInstant', () => {
     expect(en).toContain('5 January 2026');
     expect(en).toContain('00:30:00');
     expect(en).toMatch(/JST$/);
+  });
+});
+
+describe('jstDayBounds', () => {
+  it('is the span of instants that jstDate names as the same day: from its first millisecond to the next day', () => {
+    expect(jstDayBounds(new Date('2027-04-30T14:59:59Z'))).toEqual({
+      from: Date.parse('2027-04-29T15:00:00Z'),
+      until: Date.parse('2027-04-30T15:00:00Z'),
+    });
+    fc.assert(
+      fc.property(instant, (d) => {
+        const { from, until } = jstDayBounds(d);
+        expect(from <= d.getTime() && d.getTime() < until).toBe(true);
+        expect(jstDate(new Date(from))).toBe(jstDate(d));
+        expect(jstDate(new Date(until - 1))).toBe(jstDate(d));
+        expect(jstDate(new Date(until))).not.toBe(jstDate(d));
+      }),
+    );
   });
 });
 

@@ -2,11 +2,13 @@
 // at start-up, DESIGN §6), the signing keys, mail and database status. Secrets never leave this function: for
 // DATABASE_URL and SMTP_URL (which carry passwords) and the secrets file only whether they are set is returned.
 import fs from 'node:fs';
-import { sql } from 'kysely';
 import { isPostgres, migrationsCurrent } from '../../../db/connection.js';
 import { migrations } from '../../../db/migrations/index.js';
 import { DomainError } from '../../errors.js';
+import { latestAudit, latestAuditOf } from '../../repositories/audit-log.js';
+import { databaseBytes } from '../../repositories/meta.js';
 import { countOutboxByState, type OutboxState } from '../../repositories/outbox.js';
+import { countSureties } from '../../repositories/sureties.js';
 import { listSigningKeys } from '../../repositories/signing-keys.js';
 import { DEMO_ISSUER_NAME, type ThrottleConfig } from '../../config.js';
 import type { Actor, ServiceContext } from '../context.js';
@@ -113,19 +115,10 @@ export async function settingsOverview(ctx: ServiceContext, actor: Actor): Promi
     listSigningKeys(db),
     countOutboxByState(db),
     migrationsCurrent(db).catch(() => false),
-    db
-      .selectFrom('sureties')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-    db.selectFrom('audit_log').select(['id', 'at', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst(),
-    db
-      .selectFrom('audit_log')
-      .select(['at', 'actor_type', 'actor_id', 'detail'])
-      .where('action', '=', 'backup.verified')
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
-    databaseBytes(ctx, postgres),
+    countSureties(db),
+    latestAudit(db),
+    latestAuditOf(db, 'backup.verified'),
+    databaseBytes(db, postgres).catch(() => null),
   ]);
   const names = Object.keys(migrations).sort();
   return {
@@ -146,7 +139,7 @@ export async function settingsOverview(ctx: ServiceContext, actor: Actor): Promi
       latestMigration: names[names.length - 1] ?? '',
       migrationCount: names.length,
       bytes,
-      guarantees: Number(guarantees.n),
+      guarantees,
       auditHead: head ? { id: Number(head.id), at: head.at, hash: head.hash } : null,
       lastBackup: backup
         ? {
@@ -157,19 +150,4 @@ export async function settingsOverview(ctx: ServiceContext, actor: Actor): Promi
         : null,
     },
   };
-}
-
-async function databaseBytes(ctx: ServiceContext, postgres: boolean): Promise<number | null> {
-  try {
-    if (postgres) {
-      const { rows } = await sql<{ n: string }>`select pg_database_size(current_database()) as n`.execute(ctx.db);
-      return rows[0] ? Number(rows[0].n) : null;
-    }
-    const { rows } = await sql<{
-      n: number;
-    }>`select page_count * page_size as n from pragma_page_count(), pragma_page_size()`.execute(ctx.db);
-    return rows[0] ? Number(rows[0].n) : null;
-  } catch {
-    return null;
-  }
 }
