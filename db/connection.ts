@@ -79,6 +79,17 @@ export function sqliteReader(db: Kysely<Database>): (<T>(fn: (sqlite: SyncSqlite
   return driver ? (fn) => driver.readSync(fn) : undefined;
 }
 
+/**
+ * SQLite only (undefined on PostgreSQL or a transaction's Kysely): runs a synchronous write transaction on the raw
+ * connection, in turn with every other query (FairSqliteDriver.writeSync).
+ */
+export function sqliteWriter(
+  db: Kysely<Database>,
+): (<T>(fn: (sqlite: SyncSqlite) => T, options: { durable: boolean }) => Promise<T>) | undefined {
+  const driver = sqliteDialects.get(db)?.driver;
+  return driver ? (fn, options) => driver.writeSync(fn, options) : undefined;
+}
+
 export function isPostgres(db: Kysely<Database>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }

@@ -74,6 +74,16 @@ export async function insertAccessEvents(db: Kysely<Database>, rows: Insertable<
   if (rows.length > 0) await db.insertInto('access_events').values(rows).execute();
 }
 
+const INSERT_ACCESS_EVENT =
+  'insert into access_events (at, kind, channel, outcome, contract_number, seq, client) values (?, ?, ?, ?, ?, ?, ?)';
+
+/** insertAccessEvents on SQLite's raw connection (inside sqliteWriter): one cached statement, run per row. */
+export function insertAccessEventsSync(sqlite: SyncSqlite, rows: Insertable<AccessEventTable>[]): void {
+  const insert = sqlite.prepare(INSERT_ACCESS_EVENT);
+  for (const r of rows)
+    insert.run(r.at, r.kind, r.channel, r.outcome, r.contract_number ?? null, r.seq ?? null, r.client);
+}
+
 export async function listAccessEvents(db: Kysely<Database>, contractNumber?: string) {
   return db
     .selectFrom('access_events')
