@@ -81,23 +81,22 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
     c.set('nonce', nextNonce());
     await next();
   });
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        styleSrc: [(c) => `'nonce-${c.get('nonce')}'`],
-        scriptSrc: [(c) => `'nonce-${c.get('nonce')}'`],
-        imgSrc: ["'self'", 'data:'],
-        // Same-origin fetches only: the staff 申込 form's live eligibility check.
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-      referrerPolicy: 'no-referrer',
-    }),
-  );
+  // Page headers; an /api answer that reaches this far (an unknown /api path) has its own set from the /api middleware.
+  const pageHeaders = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      styleSrc: [(c) => `'nonce-${c.get('nonce')}'`],
+      scriptSrc: [(c) => `'nonce-${c.get('nonce')}'`],
+      imgSrc: ["'self'", 'data:'],
+      // Same-origin fetches only: the staff 申込 form's live eligibility check.
+      connectSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
+    referrerPolicy: 'no-referrer',
+  });
+  app.use('*', async (c, next) => (c.req.path.startsWith('/api/') ? next() : pageHeaders(c, next)));
   app.use('*', async (c, next) => {
     const query = c.req.query('lang');
     let lang: Lang = getCookie(c, 'lang') === 'en' ? 'en' : 'ja';

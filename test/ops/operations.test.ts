@@ -187,6 +187,11 @@ describeEachDatabase('operations', (kind) => {
       'cross-origin-resource-policy': 'same-origin',
     });
     for (const [label, res] of apiAnswers) expect(securityHeaders(res), label).toEqual(expected);
+    // The headers that only concern HTML documents are on the pages, not on JSON (routes/http.ts API_HEADERS).
+    for (const name of ['cross-origin-opener-policy', 'x-xss-protection', 'x-permitted-cross-domain-policies']) {
+      expect(expected, name).not.toHaveProperty(name);
+      expect(responses[0]![1].headers.get(name), name).not.toBeNull();
+    }
   });
 
   it('marks certificate pages, versions and the tampered page no-store, and every staff page too', async () => {
