@@ -106,4 +106,22 @@ describe('access recorder on SQLite', () => {
       '10001-000002',
     ]);
   });
+
+  it('writes a large batch in parts; when a later part fails, only what was not written is kept and retried', async () => {
+    env = await setup({ name: 'sqlite' });
+    const { db } = env.ctx;
+    const before = (await listAccessEvents(db)).length;
+    await sql`create trigger refuse_300 before insert on access_events when new.contract_number = '10001-000300'
+      begin select raise(abort, 'refused'); end`.execute(db);
+    for (let i = 1; i <= 400; i++) env.ctx.recorder.record(event(i));
+    await expect(env.ctx.recorder.flush()).rejects.toThrow(/refused/);
+    // The parts before the one holding row 300 are written (transactions of 128 rows), that part and the rest are not.
+    expect((await listAccessEvents(db)).length - before).toBe(256);
+    await sql`drop trigger refuse_300`.execute(db);
+    await env.ctx.recorder.flush();
+    const rows = (await listAccessEvents(db)).slice(before);
+    expect(rows.map((r) => r.contract_number)).toEqual(
+      Array.from({ length: 400 }, (_, k) => `10001-${String(k + 1).padStart(6, '0')}`),
+    );
+  });
 });
