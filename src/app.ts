@@ -13,7 +13,7 @@ import { DomainError, statusFor, type ErrorCode } from './errors.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { apiRoutes } from './routes/api.js';
 import { documentRoutes } from './routes/documents.js';
-import { API_HEADERS, hasFinalHeaders, type AppEnv } from './routes/http.js';
+import { API_HEADERS, apiErrorBody, hasFinalHeaders, type AppEnv } from './routes/http.js';
 import { followUpRoutes } from './routes/follow-up.js';
 import { mailLinkRoutes } from './routes/mail-links.js';
 import { publicRoutes } from './routes/public.js';
@@ -205,10 +205,7 @@ function respondError(
   const status = statusFor(code);
   const id = code === 'internal' ? c.get('requestId') : undefined;
   if (c.req.path.startsWith('/api/')) {
-    return c.json(
-      { error: { code, message, ...(issues ? { issues } : {}), ...(id ? { requestId: id } : {}) } },
-      status,
-    );
+    return c.json(apiErrorBody(code, message, issues, id), status);
   }
   const lang = c.get('lang') ?? 'ja';
   const t = translator(lang);

@@ -1,4 +1,5 @@
 // Process entry: config → database → migrate → secrets → createApp → serve; graceful shutdown.
+import http, { type RequestListener, type ServerOptions } from 'node:http';
 import { serve } from '@hono/node-server';
 import { startCheckpointer } from '../db/checkpointer.js';
 import { createApp } from './app.js';
@@ -10,7 +11,8 @@ import { countSureties } from './repositories/sureties.js';
 import { demoCredentials, seedDemo } from './services/seed-demo.js';
 import { startDraftRecovery } from './services/staff/recovery.js';
 import { SecretsError } from './signing/secrets.js';
-import { answersAtTurnEnd } from './turn-batching.js';
+import { turnBatch } from './turn-batching.js';
+import { withVerifyPath } from './routes/verify-api.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -30,7 +32,13 @@ async function main(): Promise<void> {
   // PDFs give way to verifications: refused (429 throttled + Retry-After) while the event loop runs more than 200 ms late.
   usePdfRunner(workerRunner({ maxLoopDelayMs: 200 }));
   const app = createApp(ctx);
-  const server = serve({ fetch: answersAtTurnEnd(app.fetch), port: config.port, hostname: config.host }, (info) => {
+  // Answers leave at the end of their event-loop turn (turn-batching.ts); POST /api/v1/verify skips the web
+  // Request/Response layer (routes/verify-api.ts).
+  const batch = turnBatch();
+  const createServer = ((options: ServerOptions, appListener: RequestListener) =>
+    http.createServer(options, withVerifyPath(ctx, batch.end, appListener))) as typeof http.createServer;
+  const serverOptions = { fetch: batch.answers(app.fetch), port: config.port, hostname: config.host, createServer };
+  const server = serve(serverOptions, (info) => {
     void (async () => {
       console.error(
         `e-Surety Platform (電子保証プラットフォーム) listening on ${config.publicUrl} (${info.address}:${info.port})`,

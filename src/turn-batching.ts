@@ -10,9 +10,16 @@
 // the rest of its own turn (the check phase of the same loop iteration); an idle server adds one setImmediate.
 type Fetch<A extends unknown[]> = (...args: A) => Response | Promise<Response>;
 
-export function answersAtTurnEnd<A extends unknown[]>(fetch: Fetch<A>): (...args: A) => Promise<Response> {
+export interface TurnBatch {
+  /** Resolves at the end of the current event-loop turn, together with every other answer of the turn. */
+  end(): Promise<void>;
+  /** `fetch` whose answers are released at the end of their turn. */
+  answers<A extends unknown[]>(fetch: Fetch<A>): (...args: A) => Promise<Response>;
+}
+
+export function turnBatch(): TurnBatch {
   let waiting: (() => void)[] | null = null;
-  const turnEnd = (): Promise<void> => {
+  const end = (): Promise<void> => {
     let list = waiting;
     if (!list) {
       const batch: (() => void)[] = (list = waiting = []);
@@ -24,9 +31,14 @@ export function answersAtTurnEnd<A extends unknown[]>(fetch: Fetch<A>): (...args
     const into = list;
     return new Promise((resolve) => into.push(resolve));
   };
-  return async (...args) => {
-    const res = await fetch(...args);
-    await turnEnd();
-    return res;
+  return {
+    end,
+    answers:
+      (fetch) =>
+      async (...args) => {
+        const res = await fetch(...args);
+        await end();
+        return res;
+      },
   };
 }
