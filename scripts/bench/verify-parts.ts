@@ -1,12 +1,14 @@
 // `npm run bench -- verify-parts`: what one verification costs, step by step. The same 1M-version data set as
 // `bench verify`, served by one route that does a little more each time — answer a constant 6 KB, then also the
-// key's HMAC, then the two reads of a verification, then the whole verification service, then the whole app — under
+// key's HMAC, then the two reads of a verification, then the whole verification service, then the whole app, then
+// the server as it runs (direct verify path, answers released per event-loop turn) — under
 // the same load (50 connections, random signed guarantees). Prints req/s and the CPU time of the server's main thread
 // per request (/proc/<pid>/task/<pid>/schedstat, threads.ts): the differences between rows are what each step costs in a server,
 // which is several times what it costs in a tight loop.
 //
 // Options: --duration <s> (8)  --connections <n> (50)  --steps a,b,… (all)  --cpu-prof (each step's top functions)
 import fs from 'node:fs';
+import http, { type RequestListener, type ServerOptions } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,6 +22,8 @@ import { openPlatform } from '../../src/platform.js';
 import { readFailuresSync } from '../../src/repositories/activity.js';
 import { findAuthKeyHmacSync } from '../../src/repositories/sureties.js';
 import { verifySurety } from '../../src/services/verify-surety.js';
+import { withVerifyPath } from '../../src/routes/verify-api.js';
+import { turnBatch } from '../../src/turn-batching.js';
 import { monotonicUs, printProfile } from './cpuprofile.js';
 import { UsageError, fmt, freePort, measure, positiveInt, printTable, startServer, stopServer } from './harness.js';
 import { threadDelta, threadTimes, type ThreadTimes } from './threads.js';
@@ -37,19 +41,23 @@ const STEPS = {
   'hmac+reads': '… and both',
   service: 'the verification service (throttle, key, verified state, access record) and its answer',
   app: 'the whole app (createApp: middleware, logging, validation, the route)',
+  server: 'the server as src/server.ts builds it: the direct verify path (routes/verify-api.ts), answers per turn',
 } as const;
 type Step = keyof typeof STEPS;
 
 /** Child mode: the platform on the data set, one route doing `step`, on PORT. */
 async function serveChild(step: Step, dir: string): Promise<void> {
   const config = loadConfig({ ...BENCH_ENV, ESURETY_DATA_DIR: dir, ESURETY_THROTTLE_EXEMPT: '127.0.0.1/32' });
-  const platform = await openPlatform(config, step === 'app' ? {} : { logger: createLogger(() => undefined) });
+  const platform = await openPlatform(
+    config,
+    step === 'app' || step === 'server' ? {} : { logger: createLogger(() => undefined) },
+  );
   const { ctx } = platform;
   ctx.recorder.start();
   const constant = new Uint8Array(6160).fill(0x20);
   const answers = new Map<string, Uint8Array<ArrayBuffer>>();
   let app: Hono;
-  if (step === 'app') app = createApp(ctx) as unknown as Hono;
+  if (step === 'app' || step === 'server') app = createApp(ctx) as unknown as Hono;
   else {
     app = new Hono();
     const read = sqliteReader(ctx.db)!;
@@ -85,7 +93,18 @@ async function serveChild(step: Step, dir: string): Promise<void> {
     });
   }
   app.get('/healthz', (c) => c.text('ok'));
-  const server = serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' });
+  const batch = turnBatch();
+  const server = serve({
+    fetch: step === 'server' ? batch.answers(app.fetch) : app.fetch,
+    port: Number(process.env.PORT),
+    hostname: '127.0.0.1',
+    ...(step === 'server'
+      ? {
+          createServer: ((options: ServerOptions, appListener: RequestListener) =>
+            http.createServer(options, withVerifyPath(ctx, batch.end, appListener))) as typeof http.createServer,
+        }
+      : {}),
+  });
   process.once('SIGTERM', () => server.close(() => void platform.close().then(() => process.exit(0))));
 }
 
