@@ -13,7 +13,7 @@ import { DomainError, statusFor, type ErrorCode } from './errors.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { apiRoutes } from './routes/api.js';
 import { documentRoutes } from './routes/documents.js';
-import { API_HEADERS, apiErrorBody, hasFinalHeaders, type AppEnv } from './routes/http.js';
+import { API_HEADERS, INTERNAL_MESSAGE, apiErrorBody, hasFinalHeaders, type AppEnv } from './routes/http.js';
 import { followUpRoutes } from './routes/follow-up.js';
 import { mailLinkRoutes } from './routes/mail-links.js';
 import { publicRoutes } from './routes/public.js';
@@ -190,7 +190,7 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
       return respondError(c, code, message);
     }
     ctx.logger.error({ requestId: c.get('requestId'), error: error instanceof Error ? error.stack : String(error) });
-    return respondError(c, 'internal', 'システムエラーが発生しました。時間をおいて再度お試しください');
+    return respondError(c, 'internal', INTERNAL_MESSAGE);
   });
 
   return app;

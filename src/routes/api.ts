@@ -23,9 +23,7 @@ export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
 
   api.get('/openapi.json', (c) => c.json(buildOpenApi(ctx.config.publicUrl)));
 
-  api.post('/verify', async (c) =>
-    jsonAnswer(c, await answerVerification(ctx, await readJson(c), clientOf(ctx, c)).then((a) => a.body)),
-  );
+  api.post('/verify', async (c) => jsonAnswer(c, await answerVerification(ctx, await readJson(c), clientOf(ctx, c))));
 
   api.get('/obligees', async (c) => c.json({ obligees: await listAcceptingObligees(ctx) }));
 

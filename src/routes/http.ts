@@ -159,6 +159,9 @@ export function parseJsonBody(
   }
 }
 
+/** The message of every 500 `internal` answer (no internals: the request id says where to look in the log). */
+export const INTERNAL_MESSAGE = 'システムエラーが発生しました。時間をおいて再度お試しください';
+
 /** The §5 error body of an /api answer. */
 export function apiErrorBody(
   code: ErrorCode,

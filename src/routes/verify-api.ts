@@ -12,7 +12,15 @@ import type { ServiceContext } from '../services/context.js';
 import type { SuretyState } from '../services/surety-state.js';
 import { parseOrThrow } from '../services/validation.js';
 import { verifySurety } from '../services/verify-surety.js';
-import { API_HEADERS, apiErrorBody, clientFrom, parseJsonBody, readIncoming, type Client } from './http.js';
+import {
+  API_HEADERS,
+  INTERNAL_MESSAGE,
+  apiErrorBody,
+  clientFrom,
+  parseJsonBody,
+  readIncoming,
+  type Client,
+} from './http.js';
 
 export const VERIFY_PATH = '/api/v1/verify';
 
@@ -51,7 +59,7 @@ export async function answerVerification(
   ctx: ServiceContext,
   input: unknown,
   client: Client,
-): Promise<{ body: Uint8Array<ArrayBuffer> }> {
+): Promise<Uint8Array<ArrayBuffer>> {
   const { contractNumber, authKey } = parseOrThrow(verifyRequestSchema, input);
   const result = await verifySurety(ctx, {
     contractNumber,
@@ -70,7 +78,7 @@ export async function answerVerification(
     case 'tampered':
       throw new DomainError('internal', '保証データの署名を検証できませんでした。発行者にお問い合わせください');
     case 'ok':
-      return { body: verifyAnswer(result.state) };
+      return verifyAnswer(result.state);
   }
 }
 
@@ -110,7 +118,7 @@ async function answerNode(
       req.socket.remoteAddress,
       Array.isArray(forwarded) ? forwarded.join(', ') : forwarded,
     );
-    body = (await answerVerification(ctx, input, client)).body;
+    body = await answerVerification(ctx, input, client);
   } catch (error) {
     if (error instanceof DomainError) {
       status = statusFor(error.code);
@@ -121,9 +129,7 @@ async function answerNode(
     } else {
       ctx.logger.error({ requestId, error: error instanceof Error ? error.stack : String(error) });
       status = statusFor('internal');
-      body = JSON.stringify(
-        apiErrorBody('internal', 'システムエラーが発生しました。時間をおいて再度お試しください', undefined, requestId),
-      );
+      body = JSON.stringify(apiErrorBody('internal', INTERNAL_MESSAGE, undefined, requestId));
     }
   }
   await release();
