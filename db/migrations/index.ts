@@ -1,5 +1,5 @@
 // The ordered list of migrations. Add new files here; never edit a shipped migration.
-import type { Migration } from 'kysely';
+import type { Migration } from 'kysely/migration';
 import * as createCore from './20261124000000_create_core.js';
 import * as createReceipts from './20261124010000_create_receipts.js';
 import * as chainAuditLog from './20261124020000_chain_audit_log.js';
