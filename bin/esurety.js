@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npx esurety <command>`: runs the TypeScript CLI through tsx.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// `npx esurety <command>` and `npm run cli -- <command>`: the command line of DESIGN §6, run from the compiled dist/
+// (built first when the sources are newer).
+import './require-node.js';
+import { existsSync } from 'node:fs';
 
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+// A source checkout builds when needed; an installed image (no scripts/) runs the dist/ it was built with.
+const builder = new URL('../scripts/build.mjs', import.meta.url);
+if (existsSync(builder)) await (await import(builder.href)).ensureBuilt();
+await import('../dist/cli.js');
