@@ -1,10 +1,22 @@
 // Configuration: one zod schema parses process.env once into a frozen object; the only reader of process.env.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
 const boolish = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], { error: 'use 1/0, true/false, yes/no or on/off' })
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+/** Why a CIDR block (or a single address) is not one, or null when it is. */
+function cidrProblem(entry: string): string | null {
+  const [address = '', bits, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return `"${entry}" is not an IPv4 or IPv6 address or CIDR block`;
+  if (bits === undefined) return null;
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) > max) return `"${entry}" has a prefix length outside 0–${max}`;
+  return null;
+}
 
 const cidrList = z
   .string()
@@ -14,8 +26,15 @@ const cidrList = z
       .map((x) => x.trim())
       .filter(Boolean),
   )
-  .refine((list) => list.every((c) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(c)), {
-    error: 'a comma-separated list of CIDR blocks, e.g. 203.0.113.0/24,2001:db8::/48',
+  .check((ctx) => {
+    const problems = ctx.value.map(cidrProblem).filter((p): p is string => p !== null);
+    if (problems.length > 0) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: `${problems.join('; ')} (a comma-separated list of CIDR blocks, e.g. 203.0.113.0/24,2001:db8::/48)`,
+      });
+    }
   });
 
 const envSchema = z.object({

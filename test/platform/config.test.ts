@@ -53,4 +53,18 @@ describe('configuration', () => {
     ]);
     expect(() => loadConfig({ ESURETY_THROTTLE_EXEMPT: 'everyone' })).toThrow(/ESURETY_THROTTLE_EXEMPT/);
   });
+
+  it('refuses an exemption list with impossible addresses or prefixes, naming each bad entry', () => {
+    // Accepted before, and then every verification answered 500 (BlockList throws on the first request).
+    try {
+      loadConfig({ ESURETY_THROTTLE_EXEMPT: '999.1.1.1/99, 10.0.0.0/8, 10.0.0.0/33, 2001:db8::/129, 1.2.3.4/8/8' });
+      expect.unreachable();
+    } catch (error) {
+      const [problem] = (error as ConfigError).problems;
+      expect(problem).toMatch(/^ESURETY_THROTTLE_EXEMPT: /);
+      for (const bad of ['999.1.1.1/99', '10.0.0.0/33', '2001:db8::/129', '1.2.3.4/8/8']) expect(problem).toContain(bad);
+      expect(problem).not.toContain('"10.0.0.0/8"');
+    }
+    expect(loadConfig({ ESURETY_THROTTLE_EXEMPT: '192.0.2.7, ::1, 0.0.0.0/0' }).throttleExempt).toHaveLength(3);
+  });
 });
