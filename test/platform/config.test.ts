@@ -62,7 +62,8 @@ describe('configuration', () => {
     } catch (error) {
       const [problem] = (error as ConfigError).problems;
       expect(problem).toMatch(/^ESURETY_THROTTLE_EXEMPT: /);
-      for (const bad of ['999.1.1.1/99', '10.0.0.0/33', '2001:db8::/129', '1.2.3.4/8/8']) expect(problem).toContain(bad);
+      for (const bad of ['999.1.1.1/99', '10.0.0.0/33', '2001:db8::/129', '1.2.3.4/8/8'])
+        expect(problem).toContain(bad);
       expect(problem).not.toContain('"10.0.0.0/8"');
     }
     expect(loadConfig({ ESURETY_THROTTLE_EXEMPT: '192.0.2.7, ::1, 0.0.0.0/0' }).throttleExempt).toHaveLength(3);
