@@ -47,19 +47,23 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
   // Always generated here, never taken from the client: a client-chosen id would be copied into every log line.
   app.use('*', async (c, next) => {
     const id = randomUUID();
+    const log = ctx.logger.child({ requestId: id });
     c.set('requestId', id);
+    c.set('log', log);
     const started = performance.now();
     await next();
     // On the response's own headers: c.header() would rebuild a finished response (and lose Node's buffer path).
     if (!hasFinalHeaders(c.res)) c.res.headers.set('X-Request-Id', id);
     // One structured line per request: never a query string, body or header value that could carry a secret.
-    ctx.logger.info({
-      requestId: id,
-      method: c.req.method,
-      route: c.req.routePath,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    });
+    log.info(
+      {
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      'request',
+    );
   });
   // PostgreSQL text cannot hold NUL: a %00 in a path parameter would fail its query (a 500) instead of finding nothing.
   app.use('*', async (c, next) => {
@@ -189,7 +193,7 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
           : 'リクエストを処理できませんでした';
       return respondError(c, code, message);
     }
-    ctx.logger.error({ requestId: c.get('requestId'), error: error instanceof Error ? error.stack : String(error) });
+    (c.get('log') ?? ctx.logger).error({ err: error }, 'unhandled error');
     return respondError(c, 'internal', INTERNAL_MESSAGE);
   });
 

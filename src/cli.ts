@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { DomainError } from './errors.js';
+import { createLogger } from './logger.js';
 import { openPlatform } from './platform.js';
 import { createApiToken } from './services/api-tokens.js';
 import type { Actor } from './services/context.js';
@@ -56,7 +57,8 @@ async function run(argv: string[]): Promise<number> {
   // Offline: needs neither the database nor the secrets, only the file and public keys.
   if (command === 'verify') return verifyFileCommand(positionals[0], values.jwks);
   const config = loadConfig();
-  const platform = await openPlatform(config);
+  // stdout carries the command's results: the platform's log lines (JSON) go to stderr with the diagnostics.
+  const platform = await openPlatform(config, { logger: createLogger({ destination: 2 }) });
   try {
     const { ctx } = platform;
     switch (command) {

@@ -19,7 +19,7 @@ export interface Platform {
 
 export interface OpenOptions {
   clock?: () => Date;
-  /** Where request and error lines go (default: stdout; silent under NODE_ENV=test). */
+  /** Where log lines go (default: JSON lines on stdout; silent under NODE_ENV=test). */
   logger?: Logger;
   /** Overrides how the database is reached (tests pass an isolated schema or file). */
   connection?: ConnectOptions;
@@ -44,7 +44,8 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
         retired: k.retired_at !== null,
       })),
     );
-    const recorder = new AccessRecorder(handle.db, clock);
+    const logger = options.logger ?? createLogger({ level: config.env === 'test' ? 'silent' : 'info' });
+    const recorder = new AccessRecorder(handle.db, clock, logger);
     const ctx: ServiceContext = {
       db: handle.db,
       config,
@@ -54,7 +55,7 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
       verified: new VerifiedCache(),
       recorder,
       cookieSecret: secrets.cookieSecret,
-      logger: options.logger ?? createLogger(config.env === 'test' ? () => undefined : undefined),
+      logger,
     };
     return {
       ctx,

@@ -3,7 +3,9 @@ import http, { type RequestListener, type ServerOptions } from 'node:http';
 import { serve } from '@hono/node-server';
 import { startCheckpointer } from '../db/checkpointer.js';
 import { createApp } from './app.js';
+import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
 import { describeMailSetup, startMailWorker } from './mail/worker.js';
 import { openPlatform } from './platform.js';
 import { usePdfRunner, workerRunner } from './pdf/pool.js';
@@ -20,11 +22,11 @@ async function main(): Promise<void> {
   const { ctx } = platform;
   if (config.demo && (await countSureties(ctx.db)) === 0) {
     const created = await seedDemo(ctx);
-    console.error(`demo data seeded: 三島市 and ${created.length} sureties`);
+    ctx.logger.info({ sureties: created.length }, 'demo data seeded: 三島市 and sample sureties');
   }
   ctx.recorder.start();
   const checkpointer = platform.handle.sqlite
-    ? startCheckpointer(platform.handle.sqlite, { onError: (msg) => ctx.logger.error({ msg }) })
+    ? startCheckpointer(platform.handle.sqlite, { onError: (msg) => ctx.logger.error(msg) })
     : null;
   const mail = startMailWorker(ctx);
   // Applications left 発行処理中 by a process that died mid-approval are settled at start-up and every 5 minutes.
@@ -40,19 +42,21 @@ async function main(): Promise<void> {
   const serverOptions = { fetch: batch.answers(app.fetch), port: config.port, hostname: config.host, createServer };
   const server = serve(serverOptions, (info) => {
     void (async () => {
-      console.error(
+      ctx.logger.info(
+        {
+          database: platform.handle.dialect === 'sqlite' ? `${config.dataDir}/esurety.sqlite` : 'PostgreSQL',
+          node: process.version,
+        },
         `e-Surety Platform (電子保証プラットフォーム) listening on ${config.publicUrl} (${info.address}:${info.port})`,
       );
-      console.error(
-        `database: ${platform.handle.dialect === 'sqlite' ? `${config.dataDir}/esurety.sqlite` : 'PostgreSQL'}`,
-      );
-      console.error(await describeMailSetup(ctx));
-      if (config.demo) {
+      ctx.logger.info(await describeMailSetup(ctx));
+      if (config.demo && config.env === 'development') {
         const demo = await demoCredentials(ctx);
-        // Demo data only: the one place a key is ever printed by the server (DESIGN §2 allows it for the demo set).
+        // A newcomer's hint, human-readable on stderr, in development only: the one place the server ever prints a
+        // key (DESIGN §2 allows it for the demo set), and never into the log.
         if (demo)
-          console.error(
-            `try it: open ${config.publicUrl}/ and enter 保証契約番号 ${demo.contractNumber} / 認証キー ${demo.authKey}`,
+          process.stderr.write(
+            `try it: open ${config.publicUrl}/ and enter 保証契約番号 ${demo.contractNumber} / 認証キー ${demo.authKey}\n`,
           );
       }
     })();
@@ -62,7 +66,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.error(`${signal}: finishing in-flight requests`);
+    ctx.logger.info({ signal }, `${signal}: finishing in-flight requests`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     // close() waits for every connection; one kept alive after its in-flight request would hold the exit for the whole
@@ -73,7 +77,10 @@ async function main(): Promise<void> {
       void Promise.all([mail.stop(), recovery.stop()])
         .then(() => checkpointer?.stop())
         .then(() => platform.close())
-        .then(() => process.exit(0));
+        .then(() => {
+          ctx.logger.info('stopped');
+          ctx.logger.flush(() => process.exit(0));
+        });
     });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -81,10 +88,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof SecretsError) {
-    console.error(`cannot start: ${error.message}`);
-  } else {
-    console.error(error);
-  }
+  // Before the platform is open there is no context logger yet: the process logger writes this one line synchronously.
+  const log = createLogger({ destination: pino.destination({ dest: 1, sync: true }) });
+  if (error instanceof ConfigError || error instanceof SecretsError) log.fatal(`cannot start: ${error.message}`);
+  else log.fatal({ err: error }, 'cannot start');
   process.exit(1);
 });

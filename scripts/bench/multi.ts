@@ -337,8 +337,7 @@ export async function run(argv: string[]): Promise<number> {
       } catch (error) {
         const stderr = (error as { stderr?: string }).stderr ?? String(error);
         const exitCode = (error as { exitCode?: number | string }).exitCode;
-        const reason =
-          stderr.split('\n').find((l) => l.startsWith('cannot start')) ?? stderr.trim().split('\n')[0] ?? '';
+        const reason = stderr.split('\n').find((l) => l.includes('cannot start')) ?? stderr.trim().split('\n')[0] ?? '';
         check(
           `instance with ${label} refuses to start`,
           exitCode === 1 && expected.test(stderr),

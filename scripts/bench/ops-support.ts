@@ -162,7 +162,7 @@ process.once('exit', () => {
 });
 
 /**
- * Like harness.startServer, but stderr is captured instead of passed through (a harness that restarts the server
+ * Like harness.startServer, but stderr and the log's error lines are captured instead of passed through (a harness that restarts the server
  * hundreds of times, or expects it to refuse, reads it). Resolves once readyPath answers 200; rejects with the
  * captured stderr when the process exits first.
  */
@@ -177,10 +177,15 @@ export async function startQuietServer(options: {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  // The log (stdout) holds the start-up refusal ("cannot start: …"); only its error lines are kept, the request lines
+  // of a long load run would only fill memory.
+  proc.stdout?.on('data', (d: Buffer) => {
+    for (const line of d.toString().split('\n')) if (/"level":"(error|fatal)"/.test(line)) stderr += `${line}\n`;
+  });
   const exited = new Promise<number | string>((resolve) =>
     proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );

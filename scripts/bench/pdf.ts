@@ -283,7 +283,7 @@ async function serveChild(mode: string): Promise<void> {
     PORT: String(port),
   });
   // Request lines would cost the server what the load generator measures: they go nowhere.
-  const platform = await openPlatform(config, { logger: createLogger(() => undefined) });
+  const platform = await openPlatform(config, { logger: createLogger({ level: 'silent' }) });
   const [demo] = await seedDemo(platform.ctx);
   // The worker as src/server.ts configures it (PDFs refused while the event loop is more than 200 ms late).
   usePdfRunner(mode === 'inline' ? inlineRunner : workerRunner({ maxLoopDelayMs: 200 }));

@@ -50,7 +50,7 @@ async function serveChild(step: Step, dir: string): Promise<void> {
   const config = loadConfig({ ...BENCH_ENV, ESURETY_DATA_DIR: dir, ESURETY_THROTTLE_EXEMPT: '127.0.0.1/32' });
   const platform = await openPlatform(
     config,
-    step === 'app' || step === 'server' ? {} : { logger: createLogger(() => undefined) },
+    step === 'app' || step === 'server' ? {} : { logger: createLogger({ level: 'silent' }) },
   );
   const { ctx } = platform;
   ctx.recorder.start();

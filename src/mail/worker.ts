@@ -11,7 +11,6 @@ import {
   listDueOutbox,
   type OutboxRow,
 } from '../repositories/outbox.js';
-import type { LogFields } from '../logger.js';
 import type { ServiceContext } from '../services/context.js';
 import { runMailHousekeeping } from '../services/reminders.js';
 import { escapeHtml } from './render.js';
@@ -236,10 +235,9 @@ export class MailWorker {
     };
   }
 
-  private log(level: 'warn' | 'error', msg: string, detail: LogFields): void {
+  private log(level: 'warn' | 'error', msg: string, detail: Record<string, unknown>): void {
     // Failures are logged with the outbox id and the SMTP reply: never a body, a link or a key.
-    if (level === 'error') this.ctx.logger.error({ msg, ...detail });
-    else this.ctx.logger.info({ msg, warning: true, ...detail });
+    this.ctx.logger[level](detail, msg);
   }
 }
 

@@ -4,12 +4,14 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import { normalizeContractNumber } from '../domain/identifiers.js';
 import { DomainError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../logger.js';
 import { clientAddress, clientKey, exemptMatcher } from '../security/client-address.js';
 import type { Actor, ServiceContext } from '../services/context.js';
 
 export interface AppEnv {
   Bindings: Partial<HttpBindings>;
-  Variables: { requestId: string; actor: Actor; lang: 'ja' | 'en'; nonce: string };
+  /** `log` is the process logger with this request's id on every line. */
+  Variables: { requestId: string; log: Logger; actor: Actor; lang: 'ja' | 'en'; nonce: string };
 }
 
 export interface Client {

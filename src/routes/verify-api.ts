@@ -127,7 +127,7 @@ async function answerNode(
         apiErrorBody(error.code, error.message, error.issues, error.code === 'internal' ? requestId : undefined),
       );
     } else {
-      ctx.logger.error({ requestId, error: error instanceof Error ? error.stack : String(error) });
+      ctx.logger.error({ requestId, err: error }, 'unhandled error');
       status = statusFor('internal');
       body = JSON.stringify(apiErrorBody('internal', INTERNAL_MESSAGE, undefined, requestId));
     }
@@ -142,11 +142,8 @@ async function answerNode(
     ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}),
   });
   res.end(body);
-  ctx.logger.info({
-    requestId,
-    method: 'POST',
-    route: VERIFY_PATH,
-    status,
-    ms: Math.round((performance.now() - started) * 10) / 10,
-  });
+  ctx.logger.info(
+    { requestId, method: 'POST', route: VERIFY_PATH, status, ms: Math.round((performance.now() - started) * 10) / 10 },
+    'request',
+  );
 }

@@ -3,6 +3,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import { sqliteWriter, writeTransaction } from '../../db/connection.js';
 import type { AccessEventTable, Database } from '../../db/schema.js';
+import type { Logger } from '../logger.js';
 import { insertAccessEvents, insertAccessEventsSync, purgeExpiredCounters } from '../repositories/activity.js';
 
 export type AccessEvent = Omit<Insertable<AccessEventTable>, 'id'>;
@@ -18,6 +19,7 @@ export class AccessRecorder {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: () => Date,
+    private readonly logger: Logger,
     private readonly intervalMs = 100,
     private readonly maxQueue = 100_000,
   ) {}
@@ -26,7 +28,7 @@ export class AccessRecorder {
     // Never lose accepted work silently: past the cap the oldest records go, and the loss is reported.
     if (this.queue.length >= this.maxQueue) {
       this.queue.shift();
-      console.error(JSON.stringify({ level: 'warn', msg: 'access event queue full; oldest record dropped' }));
+      this.logger.warn('access event queue full; oldest record dropped');
     }
     this.queue.push(event);
   }
@@ -48,7 +50,7 @@ export class AccessRecorder {
     this.flushing = this.write(batch, now, (rows) => (written += rows))
       .catch((error: unknown) => {
         this.queue = batch.slice(written).concat(this.queue);
-        console.error(JSON.stringify({ level: 'error', msg: 'access event flush failed', error: String(error) }));
+        this.logger.error({ err: error }, 'access event flush failed');
         throw error;
       })
       .finally(() => {
@@ -93,8 +95,7 @@ export class AccessRecorder {
       this.lastPurge = now;
       // The batch is written: a failed purge is reported, not retried with the batch (that would write it twice).
       await writeTransaction(this.db, (tx) => purgeExpiredCounters(tx, now), { durable: false }).catch(
-        (error: unknown) =>
-          console.error(JSON.stringify({ level: 'error', msg: 'throttle counter purge failed', error: String(error) })),
+        (error: unknown) => this.logger.error({ err: error }, 'throttle counter purge failed'),
       );
     }
   }

@@ -71,7 +71,19 @@ describeEachDatabase('operations', (kind) => {
     // The publication above went through env.api (another app), so every line here is one of these requests.
     expect(lines.map((l) => l.status)).toEqual([200, ...statuses]);
     for (const line of lines) {
-      expect(Object.keys(line).sort()).toEqual(['level', 'method', 'ms', 'requestId', 'route', 'status', 't']);
+      expect(Object.keys(line).sort()).toEqual([
+        'level',
+        'method',
+        'ms',
+        'msg',
+        'requestId',
+        'route',
+        'service',
+        'status',
+        'time',
+        'version',
+      ]);
+      expect(line.msg).toBe('request');
       expect(line.requestId).toMatch(/^[0-9a-f-]{36}$/);
       expect(typeof line.ms).toBe('number');
     }

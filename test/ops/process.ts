@@ -74,7 +74,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
   void exited.then(() => (ended = true));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const port = /listening on .* \(.*:(\d+)\)/.exec(stderr)?.[1];
+    const port = /listening on .* \(.*:(\d+)\)/.exec(stdout)?.[1];
     if (port) return { url: `http://127.0.0.1:${port}`, child, stdout: () => stdout, stderr: () => stderr, exited };
     if (ended || Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -71,7 +71,7 @@ describe('server process operations', () => {
     const inFlight = await answer;
     expect(inFlight.status).toBe(201);
     expect(await server.exited).toBe(0);
-    expect(server.stderr()).toContain('SIGTERM: finishing in-flight requests');
+    expect(server.stdout()).toContain('SIGTERM: finishing in-flight requests');
 
     const db = new SQLite(path.join(dataDir, 'esurety.sqlite'), { readonly: true });
     try {
@@ -109,14 +109,20 @@ describe('server process operations', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.map((l) => [l.method, l.route, l.status])).toEqual([
+    // Every line is a log line (start-up and shutdown included); the request lines are those with msg 'request'.
+    for (const l of lines) expect(l).toMatchObject({ service: 'esurety', time: expect.any(String), level: 'info' });
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['SIGTERM: finishing in-flight requests', 'stopped']),
+    );
+    const requests = lines.filter((l) => l.msg === 'request');
+    expect(requests.map((l) => [l.method, l.route, l.status])).toEqual([
       ['PUT', '/api/v1/obligees/:id', 200],
       ['POST', '/api/v1/sureties', 201],
       ['POST', '/api/v1/verify', 200],
       ['POST', '/api/v1/verify', 401],
       ['GET', expect.any(String), 404],
     ]);
-    for (const l of lines) {
+    for (const l of requests) {
       expect(l.requestId).toMatch(/^[0-9a-f-]{36}$/);
       expect(typeof l.ms).toBe('number');
     }

@@ -76,13 +76,28 @@ describe('server process', () => {
       env: { ...process.env, ESURETY_DATA_DIR: dataDir, PORT: '0', NODE_ENV: 'development' },
     });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const deadline = Date.now() + 30_000;
     while (!/認証キー \S{12}/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const exited = new Promise((r) => child.on('exit', r));
     child.kill('SIGTERM');
     await exited;
-    expect(stderr).toMatch(/listening on http:\/\/localhost:0/);
+    // The log: JSON lines on stdout (time, level, service, version, msg); the demo key only in the stderr hint.
+    const log = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(log.find((l) => String(l.msg).includes('listening on http://localhost:0'))).toMatchObject({
+      level: 'info',
+      service: 'esurety',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    expect(log.map((l) => l.msg)).toContain('SIGTERM: finishing in-flight requests');
+    expect(log.at(-1)?.msg).toBe('stopped');
+    expect(stdout).not.toMatch(/認証キー/);
     expect(stderr).toMatch(/保証契約番号 10001-000001 \/ 認証キー [2-9A-HJ-NP-Za-km-z]{12}/);
     expect(fs.existsSync(path.join(dataDir, 'esurety.sqlite'))).toBe(true);
     expect(fs.statSync(path.join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
