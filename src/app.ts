@@ -52,6 +52,11 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
     c.set('log', log);
     const started = performance.now();
     await next();
+    const seconds = (performance.now() - started) / 1000;
+    ctx.metrics.httpDuration.observe(
+      { method: c.req.method, route: c.req.routePath, status: String(c.res.status) },
+      seconds,
+    );
     // On the response's own headers: c.header() would rebuild a finished response (and lose Node's buffer path).
     if (!hasFinalHeaders(c.res)) c.res.headers.set('X-Request-Id', id);
     // One structured line per request: never a query string, body or header value that could carry a secret.
@@ -60,7 +65,7 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
         method: c.req.method,
         route: c.req.routePath,
         status: c.res.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
+        ms: Math.round(seconds * 10_000) / 10,
       },
       'request',
     );

@@ -61,6 +61,7 @@ const envSchema = z.object({
   ESURETY_TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   ESURETY_THROTTLE_EXEMPT: cidrList.default([]),
   ESURETY_DEMO: boolish.optional(),
+  ESURETY_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 export interface ThrottleConfig {
@@ -88,6 +89,8 @@ export interface Config {
   trustProxy: number;
   throttleExempt: string[];
   demo: boolean;
+  /** Port of the Prometheus /metrics listener (on HOST); undefined = no metrics listener. */
+  metricsPort: number | undefined;
   throttle: ThrottleConfig;
 }
 
@@ -137,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.ESURETY_TRUST_PROXY,
     throttleExempt: e.ESURETY_THROTTLE_EXEMPT,
     demo: e.ESURETY_DEMO ?? e.NODE_ENV !== 'production',
+    metricsPort: e.ESURETY_METRICS_PORT,
     throttle: DEFAULT_THROTTLE,
   });
 }

@@ -1,6 +1,7 @@
 // Opens the platform for a process (server, CLI, tests): database, migrations, secrets, keyring, service context.
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
 import { connect, migrateToLatest, type ConnectOptions, type DatabaseHandle } from '../db/connection.js';
 import { listSigningKeys } from './repositories/signing-keys.js';
 import { createAuthKeyVault } from './security/auth-keys.js';
@@ -56,6 +57,7 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
       recorder,
       cookieSecret: secrets.cookieSecret,
       logger,
+      metrics: createMetrics(),
     };
     return {
       ctx,

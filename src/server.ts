@@ -8,7 +8,8 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { describeMailSetup, startMailWorker } from './mail/worker.js';
 import { openPlatform } from './platform.js';
-import { usePdfRunner, workerRunner } from './pdf/pool.js';
+import { collectProcessMetrics, metricsApp } from './metrics.js';
+import { pdfRunner, usePdfRunner, workerRunner } from './pdf/pool.js';
 import { countSureties } from './repositories/sureties.js';
 import { demoCredentials, seedDemo } from './services/seed-demo.js';
 import { startDraftRecovery } from './services/staff/recovery.js';
@@ -33,6 +34,21 @@ async function main(): Promise<void> {
   const recovery = startDraftRecovery(ctx);
   // PDFs give way to verifications: refused (429 throttled + Retry-After) while the event loop runs more than 200 ms late.
   usePdfRunner(workerRunner({ maxLoopDelayMs: 200 }));
+  // Prometheus metrics on their own listener only: never on the public one (operators scrape it from their network).
+  const metricsServer =
+    config.metricsPort === undefined
+      ? null
+      : (() => {
+          collectProcessMetrics(ctx.metrics, {
+            db: ctx.db,
+            sqliteFile: platform.handle.sqlite?.name ?? null,
+            pdf: () => pdfRunner().stats?.(),
+          });
+          return serve(
+            { fetch: metricsApp(ctx.metrics).fetch, port: config.metricsPort, hostname: config.host },
+            (info) => ctx.logger.info(`metrics on http://${info.address}:${info.port}/metrics`),
+          );
+        })();
   const app = createApp(ctx);
   // Answers leave at the end of their event-loop turn (turn-batching.ts); POST /api/v1/verify skips the web
   // Request/Response layer (routes/verify-api.ts).
@@ -73,6 +89,7 @@ async function main(): Promise<void> {
     // keep-alive timeout (and past the forced exit, losing the access-record flush): close those as they go idle.
     const sweep = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 100);
     sweep.unref();
+    metricsServer?.close();
     server.close(() => {
       void Promise.all([mail.stop(), recovery.stop()])
         .then(() => checkpointer?.stop())

@@ -9,6 +9,7 @@
 // (≈ 2 ms); the ≈ 15 ms of drawing ran in the worker at the same priority as the main thread, which a loaded machine
 // could not afford: the main thread then spent up to 71% of a load run runnable but waiting for a CPU, and every
 // request stalled for seconds (README, "Documents").
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { runPdfJob, type PdfJob, type PdfJobResult } from './documents.js';
 import { UnreadablePdf } from './inspect.js';
@@ -16,6 +17,13 @@ import { UnreadablePdf } from './inspect.js';
 export interface PdfRunner {
   run<J extends PdfJob>(job: J): Promise<PdfJobResult<J>>;
   close(): Promise<void>;
+  /** For the metrics: jobs held now and refusals so far (a pool that refuses nothing has none). */
+  stats?(): PdfRunnerStats;
+}
+
+export interface PdfRunnerStats {
+  held: number;
+  refused: { full: number; waited: number; late: number };
 }
 
 /** Thrown instead of queueing when the pool is saturated or the server is behind; the caller answers 429 throttled. */
@@ -93,6 +101,7 @@ export function workerRunner(options: WorkerRunnerOptions = {}): PdfRunner {
   let drawing: (Queued & { id: number; timer: NodeJS.Timeout; startedAt: number }) | null = null;
   // Recent drawing time (ms), for an honest Retry-After: a full queue drains in about maxJobs × this.
   let averageMs = 50;
+  const refused = { full: 0, waited: 0, late: 0 };
 
   const retryAfter = (jobsAhead: number) => Math.min(60, Math.max(1, Math.ceil((jobsAhead * averageMs) / 1000)));
 
@@ -137,6 +146,7 @@ export function workerRunner(options: WorkerRunnerOptions = {}): PdfRunner {
     if (drawing) return;
     for (let next = waiting.shift(); next; next = waiting.shift()) {
       if (performance.now() - next.enqueuedAt > o.maxWaitMs) {
+        refused.waited++;
         next.reject(new PdfBusy(`${BUSY_MESSAGE}: waited longer than ${o.maxWaitMs} ms`, retryAfter(o.maxJobs)));
         continue;
       }
@@ -164,11 +174,13 @@ export function workerRunner(options: WorkerRunnerOptions = {}): PdfRunner {
     run<J extends PdfJob>(job: J): Promise<PdfJobResult<J>> {
       const held = waiting.length + (drawing ? 1 : 0);
       if (held >= o.maxJobs) {
+        refused.full++;
         return Promise.reject(new PdfBusy(`${BUSY_MESSAGE}: ${held} jobs already held`, retryAfter(held)));
       }
       const late = lag?.current() ?? 0;
       if (lag && late > o.maxLoopDelayMs) {
         // Give the event loop a few seconds to catch up before the next document is drawn.
+        refused.late++;
         return Promise.reject(
           new PdfBusy(`${BUSY_MESSAGE}: the event loop is ${Math.round(late)} ms late`, Math.max(5, retryAfter(held))),
         );
@@ -178,6 +190,7 @@ export function workerRunner(options: WorkerRunnerOptions = {}): PdfRunner {
         pump();
       });
     },
+    stats: () => ({ held: waiting.length + (drawing ? 1 : 0), refused: { ...refused } }),
     async close() {
       lag?.stop();
       for (const queued of waiting.splice(0)) queued.reject(new Error('the PDF runner was closed'));
@@ -190,22 +203,29 @@ export function workerRunner(options: WorkerRunnerOptions = {}): PdfRunner {
 }
 
 /**
- * How late the main event loop runs: the worst lateness of a 100 ms timer over the last half second, or how overdue
- * that timer is right now (a loop that is starved or blocked reports itself as soon as it runs anything).
+ * How late the main event loop runs (ms): the worst delay Node's own monitor (perf_hooks.monitorEventLoopDelay)
+ * saw over the last half second or so, or how overdue a 100 ms timer is right now — a loop that is starved or
+ * blocked reports itself as soon as it runs anything, before the monitor has sampled the stall.
  */
-function loopDelayGauge(tickMs = 100, window = 5): { current(): number; stop(): void } {
-  const recent: number[] = [];
+function loopDelayGauge(tickMs = 100, ticksPerWindow = 5): { current(): number; stop(): void } {
+  const monitor = monitorEventLoopDelay({ resolution: 10 });
+  monitor.enable();
+  let previousMax = 0;
+  let ticks = 0;
   let due = performance.now() + tickMs;
   const timer = setInterval(() => {
-    const now = performance.now();
-    recent.push(Math.max(0, now - due));
-    if (recent.length > window) recent.shift();
-    due = now + tickMs;
+    due = performance.now() + tickMs;
+    if (++ticks % ticksPerWindow !== 0) return;
+    previousMax = monitor.max / 1e6;
+    monitor.reset();
   }, tickMs);
   timer.unref();
   return {
-    current: () => Math.max(performance.now() - due, ...recent),
-    stop: () => clearInterval(timer),
+    current: () => Math.max(previousMax, monitor.max / 1e6, performance.now() - due),
+    stop: () => {
+      clearInterval(timer);
+      monitor.disable();
+    },
   };
 }
 

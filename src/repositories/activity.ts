@@ -93,6 +93,15 @@ export async function listAccessEvents(db: Kysely<Database>, contractNumber?: st
     .execute();
 }
 
+/** How many throttle alerts were ever raised (the metrics gauge). */
+export async function countAlerts(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('alerts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export async function insertAlert(db: Kysely<Database>, row: Insertable<AlertTable>): Promise<void> {
   await db.insertInto('alerts').values(row).execute();
 }

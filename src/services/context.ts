@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { AuthKeyVault } from '../security/auth-keys.js';
 import type { Keyring } from '../signing/keyring.js';
 import type { VerifiedCache } from '../signing/versions.js';
@@ -18,6 +19,7 @@ export interface ServiceContext {
   recorder: AccessRecorder;
   cookieSecret: string;
   logger: Logger;
+  metrics: Metrics;
 }
 
 /** Who performs a state change; written into every audit row. */

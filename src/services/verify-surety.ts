@@ -4,6 +4,7 @@ import { normalizeAuthKey, normalizeContractNumber } from '../domain/identifiers
 import { findAuthKeyHmac, findAuthKeyHmacSync } from '../repositories/sureties.js';
 import { guardedAttempt } from '../security/throttle.js';
 import type { ChainProblem } from '../signing/versions.js';
+import type { VerificationOutcome } from '../metrics.js';
 import type { ServiceContext } from './context.js';
 import { loadSuretyStateCached, type SuretyState } from './surety-state.js';
 
@@ -42,7 +43,8 @@ export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Pro
       readSync: (sqlite) => matches(number ? findAuthKeyHmacSync(sqlite, number) : undefined),
     },
   );
-  const record = (outcome: string) =>
+  const record = (outcome: VerificationOutcome) => {
+    ctx.metrics.verifications.inc({ outcome });
     ctx.recorder.record({
       at: ctx.clock().toISOString(),
       kind: 'verify',
@@ -52,6 +54,7 @@ export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Pro
       seq: null,
       client: input.client,
     });
+  };
   if (attempt.outcome !== 'ok' || !number) {
     record(attempt.outcome);
     return attempt.outcome === 'ok' ? { outcome: 'no_match' } : attempt;
