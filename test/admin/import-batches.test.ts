@@ -169,4 +169,22 @@ describeEachDatabase('bulk import in batches', (kind) => {
     expect(report).toMatchObject({ published: 1_000 - committed, skipped: committed });
     expect((await count(env, 'sureties')) - startCount).toBe(1_000);
   });
+
+  it('says nothing was registered when the first row fails, wherever in the file that row starts', async () => {
+    const taken = (await env.ctx.db.selectFrom('sureties').select('contract_number').executeTakeFirstOrThrow())
+      .contract_number;
+    // A blank line after the header: the first row starts on line 3.
+    const text = csv(2, (i) => ({ worksName: `第三期 ${i}`, ...(i === 1 ? { contractNumber: taken } : {}) })).replace(
+      '\n',
+      '\n\n',
+    );
+    const { rows, errors } = await validateCsv(env.ctx, text);
+    expect(errors).toEqual([]);
+    expect(rows.map((r) => r.row)).toEqual([3, 4]);
+    const before = await snapshotCounts(env);
+    const error = (await importRows(env.ctx, actor, rows).catch((e: unknown) => e)) as DomainError;
+    expect(error).toMatchObject({ code: 'conflict' });
+    expect(error.message).toMatch(/^3行目: .*（このファイルからは何も登録していません）$/);
+    expect(await snapshotCounts(env)).toEqual(before);
+  });
 });

@@ -315,6 +315,47 @@ describeEachDatabase('bulk CSV import', (kind) => {
     expect(await snapshotCounts(env)).toEqual(before);
   });
 
+  it('names the line a row starts on when a quoted value above it spans lines', async () => {
+    const [header, advance, contract, jv] = fs.readFileSync('docs/import-example.csv', 'utf8').trimEnd().split('\n');
+    // Lines 2–3: a works location written on two lines inside quotes (CRLF, as Excel saves it); line 4 is blank.
+    const file = [
+      header,
+      advance!.replace(',静岡県三島市大場地内,', ',"静岡県三島市\r\n大場地内",'),
+      '',
+      contract!.replace(',5000000,', ',90000000,'),
+      jv!.replace('mishima-city', 'atami-city'),
+      '',
+      '',
+    ].join('\r\n');
+    const res = await upload(file);
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toContain('2件の誤りがあります');
+    expect(html).toMatch(
+      /<td>5<\/td><td>保証金額（guaranteeAmount）<\/td><td>保証金額は請負代金額以下にしてください<\/td>/,
+    );
+    expect(html).toMatch(/<td>6<\/td><td>発注者（obligeeId）<\/td><td>登録されていない発注者です（atami-city）<\/td>/);
+  });
+
+  it('refuses a file whose quote is never closed, naming its line and column, and creates nothing', async () => {
+    const lines = fs.readFileSync('docs/import-example.csv', 'utf8').trimEnd().split('\n');
+    // The last cell (guaranteeDate, the 25th) opens a quote and the file ends.
+    const file = `${[...lines.slice(0, 3), lines[3]!.replace(/,2026-05-11$/, ',"2026-05-11')].join('\n')}\n`;
+    const drafts = async () => (await env.ctx.db.selectFrom('staff_drafts').select('id').execute()).length;
+    const before = { counts: await snapshotCounts(env), drafts: await drafts() };
+    const res = await upload(file);
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toContain('1件の誤りがあります');
+    expect(html).toMatch(
+      /<td>4<\/td><td>保証契約締結日（guaranteeDate）<\/td><td>「&quot;」で始まる値がファイルの終わりまで閉じられていません/,
+    );
+    expect({ counts: await snapshotCounts(env), drafts: await drafts() }).toEqual(before);
+    // Before the header is read, the cell is named by its number.
+    const header = await (await upload(`product,"obligeeId\n${lines[2]}\n`)).text();
+    expect(header).toMatch(/<td>1<\/td><td>2列目<\/td><td>「&quot;」で始まる値が/);
+  });
+
   it('publishes the example file after approval, and publishes nothing twice when it is imported again', async () => {
     const csv = fs.readFileSync('docs/import-example.csv', 'utf8');
     const res = await upload(csv);

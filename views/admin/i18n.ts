@@ -678,7 +678,7 @@ const adminEn: Record<AdminKey, string> = {
   'import.columns': 'Columns and an example',
   'import.submit': 'Check and create the application',
   'import.errors': '{count} problems found. Fix the file and upload it again. Nothing was saved.',
-  'import.row': 'Row',
+  'import.row': 'Line',
   'import.column': 'Column',
   'import.message': 'Problem',
   'import.ok': '{count} rows checked; the bulk application awaits approval.',

@@ -2,6 +2,7 @@
 // row is validated before anything is written; each row carries an idempotency key derived from its content, so
 // re-running a file publishes nothing twice (rows already published are reported as skipped).
 import { createHash } from 'node:crypto';
+import { CsvError, parse, type CsvErrorCode } from 'csv-parse/sync';
 import { writeTransaction } from '../../../db/connection.js';
 import { eligibilityViolation, type ObligeeRule } from '../../domain/eligibility.js';
 import { publishRequestSchema } from '../../domain/requests.js';
@@ -18,9 +19,9 @@ import { COLUMN_LABEL, COLUMNS, columnOf, toPublishBody, type Column, type FlatF
 export const MAX_IMPORT_ROWS = 50_000;
 
 export interface RowError {
-  /** The line number in the file (the header is line 1). */
+  /** The line of the file its record starts on (the header is line 1; a quoted value may hold line breaks). */
   row: number;
-  /** The column as the CLI prints it: 保証金額（guaranteeAmount）, a header name, or '-'. */
+  /** The column as the CLI prints it: 保証金額（guaranteeAmount）, a header name, 3列目 (malformed CSV), or '-'. */
   column: string;
   /** The certificate column the message is about, when there is one (pages label it in their language). */
   field?: Column | undefined;
@@ -28,6 +29,7 @@ export interface RowError {
 }
 
 export interface ImportRow {
+  /** The line of the file the row starts on, as in RowError. */
   row: number;
   key: string;
   body: Record<string, unknown>;
@@ -40,39 +42,67 @@ export interface ImportReport {
   results: { row: number; contractNumber: string; skipped: boolean }[];
 }
 
-/** RFC 4180 CSV: quoted fields with "" escapes and embedded newlines, CRLF or LF, an optional UTF-8 BOM. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const input = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  for (let i = 0; i < input.length; i++) {
-    const ch = input[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (input[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && input[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
+/** A record of the file and the line it starts on (a quoted value may hold line breaks, so records span lines). */
+export interface CsvRecord {
+  line: number;
+  cells: string[];
+}
+
+/** Where a file stops being CSV: the line its record starts on, the cell (from 1) when known, a Japanese reason. */
+export interface CsvSyntaxError {
+  line: number;
+  column?: number | undefined;
+  message: string;
+}
+
+const lineBreaks = (value: string) => value.match(/\r\n|\r|\n/g)?.length ?? 0;
+
+/** What each csv-parse error means to the person who has to fix the file. */
+const CSV_REASON: Partial<Record<CsvErrorCode, string>> = {
+  CSV_QUOTE_NOT_CLOSED:
+    '「"」で始まる値がファイルの終わりまで閉じられていません（閉じる「"」が抜けていないか、値の中の「"」を「""」と書いているか確認してください）',
+  CSV_INVALID_CLOSING_QUOTE:
+    '「"」で囲んだ値の閉じる「"」のあとに、区切りの「,」や改行以外の文字があります（値の中の「"」は「""」と書きます）',
+  INVALID_OPENING_QUOTE:
+    '「"」で囲んでいない値の途中に「"」があります（「"」を含む値は全体を「"」で囲み、中の「"」は「""」と書きます）',
+};
+
+/**
+ * RFC 4180 CSV read by csv-parse: quoted values with "" escapes and line breaks; CRLF, LF or CR line ends, mixed
+ * too (as files joined from several sources have them); an optional UTF-8 BOM. Blank lines are left out.
+ * @returns every record with the line it starts on; on malformed CSV, the records before it and the first error
+ */
+export function parseCsv(text: string): { records: CsvRecord[]; error?: CsvSyntaxError } {
+  const records: CsvRecord[] = [];
+  let line = 1;
+  try {
+    parse(text, {
+      bom: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      // A row with the wrong number of cells is reported by validateCsv, in Japanese and with every other error.
+      relax_column_count: true,
+      // Lines are counted here, not taken from csv-parse's info.lines (which counts a CRLF inside a quoted value
+      // twice). Blank lines arrive as records of one empty cell, so every record ends at exactly one line break and
+      // any other break is inside a quoted value, which keeps it. The records are collected here, hence null.
+      on_record: (cells: string[]) => {
+        if (!(cells.length === 1 && cells[0]?.trim() === '')) records.push({ line, cells });
+        line += 1 + cells.reduce((n, cell) => n + lineBreaks(cell), 0);
+        return null;
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    return {
+      records,
+      error: {
+        line,
+        // The cell it stopped in, counted from 1 (csv-parse gives its index in the record).
+        column: typeof error.index === 'number' ? error.index + 1 : undefined,
+        message: CSV_REASON[error.code] ?? `CSVとして読み取れません（${error.code}）`,
+      },
+    };
   }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0]?.trim() === ''));
+  return { records };
 }
 
 /** Canonical JSON (sorted keys): the same row content gives the same key however the file orders its columns. */
@@ -98,21 +128,27 @@ export async function validateCsv(
   ctx: ServiceContext,
   text: string,
 ): Promise<{ rows: ImportRow[]; errors: RowError[] }> {
-  const table = parseCsv(text);
-  const header = table[0]?.map((h) => h.trim());
+  const { records: table, error } = parseCsv(text);
+  const headerLine = table[0]?.line ?? 1;
+  const header = table[0]?.cells.map((h) => h.trim());
+  if (error) return { rows: [], errors: [syntaxError(error, header)] };
   if (!header || header.length === 0) {
     return { rows: [], errors: [{ row: 1, column: '-', message: 'ファイルが空です（1行目に列名が必要です）' }] };
   }
   const errors: RowError[] = [];
   const unknown = header.filter((h) => !(COLUMNS as readonly string[]).includes(h));
   for (const h of unknown)
-    errors.push({ row: 1, column: h, message: `不明な列名です（使える列名は docs/import-example.csv を参照）` });
+    errors.push({
+      row: headerLine,
+      column: h,
+      message: `不明な列名です（使える列名は docs/import-example.csv を参照）`,
+    });
   for (const required of ['product', 'obligeeId'] as const) {
-    if (!header.includes(required)) errors.push({ row: 1, column: required, message: '必須の列がありません' });
+    if (!header.includes(required)) errors.push({ row: headerLine, column: required, message: '必須の列がありません' });
   }
   if (table.length - 1 > MAX_IMPORT_ROWS) {
     errors.push({
-      row: 1,
+      row: headerLine,
       column: '-',
       message: `1回に登録できるのは${MAX_IMPORT_ROWS.toLocaleString('ja-JP')}行までです`,
     });
@@ -121,9 +157,7 @@ export async function validateCsv(
 
   const obligees = new Map((await listObligees(ctx.db)).map((o) => [o.id, o]));
   const rows: ImportRow[] = [];
-  for (let i = 1; i < table.length; i++) {
-    const line = i + 1;
-    const cells = table[i] as string[];
+  for (const { line, cells } of table.slice(1)) {
     if (cells.length !== header.length) {
       errors.push({
         row: line,
@@ -152,9 +186,17 @@ export async function validateCsv(
     if (issues.length === 0) rows.push({ row: line, key: rowKey(body), body });
   }
   if (rows.length === 0 && errors.length === 0) {
-    errors.push({ row: 2, column: '-', message: 'データ行がありません' });
+    errors.push({ row: headerLine + 1, column: '-', message: 'データ行がありません' });
   }
   return { rows, errors };
+}
+
+/** A CSV syntax error, its cell named by the header when the header came before it (else by its number). */
+function syntaxError({ line, column, message }: CsvSyntaxError, header: string[] | undefined): RowError {
+  const name = column === undefined ? undefined : header?.[column - 1];
+  if (name === undefined) return { row: line, column: column === undefined ? '-' : `${column}列目`, message };
+  const field = (COLUMNS as readonly string[]).includes(name) ? (name as Column) : undefined;
+  return { row: line, column: label(name), field, message };
 }
 
 /** A write transaction holds at most this many rows, and is committed once it has run this long. */
@@ -214,7 +256,10 @@ export async function importRows(
               batchSeen.set(row.key, published.contractNumber);
               results.push({ row: row.row, contractNumber: published.contractNumber, skipped: published.replayed });
             } catch (error) {
-              throw error instanceof DomainError ? rowError(row, error, prepared[first]?.row ?? row) : error;
+              // Batches before this one are committed; the first batch of the file has none before it.
+              throw error instanceof DomainError
+                ? rowError(row, error, first === 0 ? null : (prepared[first]?.row ?? row))
+                : error;
             }
           }
           if (performance.now() - started >= batchMs) break;
@@ -243,7 +288,7 @@ export async function importRows(
 
 function rowError(row: ImportRow, error: DomainError, batchStart: ImportRow | null): DomainError {
   const committed =
-    batchStart === null || batchStart.row <= 2
+    batchStart === null
       ? 'このファイルからは何も登録していません'
       : `${batchStart.row - 1}行目までは登録済みです。同じファイルを再実行すると続きから登録します`;
   return new DomainError(error.code, `${row.row}行目: ${error.message}（${committed}）`, {
