@@ -38,6 +38,12 @@ const benches: Record<string, Bench> = {
       '[--duration S] [--connections N] [--rate N] [--fresh]',
     run: async (argv) => (await import('./scale.js')).run(argv),
   },
+  startup: {
+    summary:
+      'server start-up from dist/ vs through tsx, alternating: time to /readyz, CPU, RSS and their ratios ' +
+      '[--rounds N] [--baseline DIR [--baseline-node PATH]]',
+    run: async (argv) => (await import('./startup.js')).run(argv),
+  },
   pdf: {
     summary:
       'documents: cold/warm render time and size per PDF type, and verify p50/p99 while PDFs are drawn (worker thread ' +
