@@ -280,8 +280,10 @@ describe('the image, assembled from the Dockerfile', () => {
       // What an operator adds: a real issuer name; here also a loopback address, a free port and a scratch volume.
       env: { ...imageEnv, ESURETY_ISSUER_NAME: 'テスト保証', HOST: '127.0.0.1', PORT: '0', ESURETY_DATA_DIR: dataDir },
     });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // The log (JSON lines) is on stdout; stderr would hold only a crash.
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const health = runtime.instructions.find((i) => i.keyword === 'HEALTHCHECK')!;
     const [, ...check] = JSON.parse(health.args.slice(4)) as string[];
@@ -290,11 +292,11 @@ describe('the image, assembled from the Dockerfile', () => {
     try {
       const deadline = Date.now() + 30_000;
       let port: string | undefined;
-      while (!(port = /listening on .* \(.*:(\d+)\)/.exec(stderr)?.[1]) && child.exitCode === null) {
-        if (Date.now() > deadline) throw new Error(`the server did not start:\n${stderr}`);
+      while (!(port = /listening on .* \(.*:(\d+)\)/.exec(output)?.[1]) && child.exitCode === null) {
+        if (Date.now() > deadline) throw new Error(`the server did not start:\n${output}`);
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect(port, stderr).toBeDefined();
+      expect(port, output).toBeDefined();
       expect(healthcheck(port!).status).toBe(0);
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
       child.kill('SIGTERM');
