@@ -17,7 +17,7 @@ import {
   type PDFPage,
   type RGB,
 } from 'pdf-lib';
-import QRCode from 'qrcode';
+import { encode as encodeQr } from 'uqr';
 import { fontkitAdapter, loadFont, type FontId, type LoadedFont } from './fonts.js';
 
 export const A4 = { width: 595.28, height: 841.89 } as const;
@@ -331,19 +331,18 @@ export class Sheet {
    * horizontal run of dark modules — with its top-left corner at (x, top) and `size` points wide.
    */
   qr(data: string, x: number, top: number, size: number): void {
-    const { modules } = QRCode.create(data, { errorCorrectionLevel: 'M' });
-    const n = modules.size;
+    const { data: modules, size: n } = encodeQr(data, { ecc: 'M', boostEcc: false, border: 0 });
     const unit = size / (n + 8);
     const ops = [pushGraphicsState(), setFillingRgbColor(0, 0, 0)];
-    for (let row = 0; row < n; row++) {
+    for (const [row, dark] of modules.entries()) {
       let col = 0;
       while (col < n) {
-        if (!modules.get(row, col)) {
+        if (!dark[col]) {
           col++;
           continue;
         }
         const start = col;
-        while (col < n && modules.get(row, col)) col++;
+        while (col < n && dark[col]) col++;
         ops.push(
           rectangle(x + (start + 4) * unit, A4.height - top - (row + 5) * unit, (col - start) * unit, unit + 0.01),
         );

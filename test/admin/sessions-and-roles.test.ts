@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ROUTES } from '../../src/routes/admin/route-table.js';
 import { setStaffDisabled } from '../../src/services/staff/accounts.js';
-import { totpAt } from '../../src/security/totp.js';
+import { otpauthUri, totpAt } from '../../src/security/totp.js';
 import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
 import { publish, registerMishima } from '../support/fixtures.js';
+import { qrCodesInDataUrl } from '../documents/poppler.js';
 import { csrfOf, loginAs, PASSWORD, request, type Staff } from './support.js';
 
 describeEachDatabase('staff accounts and sessions', (kind) => {
@@ -42,8 +43,11 @@ describeEachDatabase('staff accounts and sessions', (kind) => {
     expect((await request(env, 'GET', '/admin/sureties', half)).headers.get('location')).toBe('/admin/mfa');
     const enrol = await request(env, 'GET', '/admin/mfa', half);
     expect(enrol.html).toContain('二要素認証の設定');
-    expect(enrol.html).toMatch(/<img src="data:image\/png;base64,/);
+    const qr = /<img src="(data:image\/png;base64,[^"]+)"/.exec(enrol.html)?.[1];
+    expect(qr).toBeDefined();
     const secret = /class="secret">([A-Z2-7]+)</.exec(enrol.html)![1]!;
+    // The enrolment QR code is what an authenticator app reads: the otpauth URI of the key shown beside it.
+    expect(await qrCodesInDataUrl(qr!)).toEqual([otpauthUri(secret, 'first@example.jp', env.ctx.config.issuerName)]);
     const wrong = await request(env, 'POST', '/admin/mfa', half, { code: '000000', _csrf: csrfOf(enrol.html) });
     expect(wrong.status).toBe(401);
     expect(wrong.html).toContain('確認コードが正しくありません');

@@ -139,15 +139,33 @@ export async function qrCodes(pdf: Uint8Array): Promise<string[]> {
   try {
     await tool('pdftoppm', ['-r', '200', '-png', '-f', '1', '-l', '1', file, path.join(dir, 'page')]);
     const png = fs.readdirSync(dir).find((f) => f.endsWith('.png'));
-    if (!png) return [];
-    try {
-      const { stdout } = await tool('zbarimg', ['--quiet', '--raw', path.join(dir, png)]);
-      return stdout.split('\n').filter(Boolean);
-    } catch (error) {
-      // zbarimg exits 4 when it finds no symbol.
-      if ((error as { code?: number }).code === 4) return [];
-      throw error;
-    }
+    return png ? await qrCodesInImage(path.join(dir, png)) : [];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** What zbarimg reads from the QR codes of an image file (a PNG, say). */
+export async function qrCodesInImage(file: string): Promise<string[]> {
+  try {
+    const { stdout } = await tool('zbarimg', ['--quiet', '--raw', file]);
+    return stdout.split('\n').filter(Boolean);
+  } catch (error) {
+    // zbarimg exits 4 when it finds no symbol.
+    if ((error as { code?: number }).code === 4) return [];
+    throw error;
+  }
+}
+
+/** What zbarimg reads from an image given as a `data:` URL (the staff portal's enrolment QR code). */
+export async function qrCodesInDataUrl(url: string): Promise<string[]> {
+  const match = /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(url);
+  if (!match) throw new Error(`not a PNG data URL: ${url.slice(0, 40)}…`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esurety-qr-'));
+  try {
+    const file = path.join(dir, 'qr.png');
+    fs.writeFileSync(file, Buffer.from(match[1]!, 'base64'));
+    return await qrCodesInImage(file);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

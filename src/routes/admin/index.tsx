@@ -4,7 +4,6 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import QRCode from 'qrcode';
 import { translator } from '../../../views/i18n/index.js';
 import { adminTranslator, type AdminKey } from '../../../views/admin/i18n.js';
 import type { AdminPageProps } from '../../../views/admin/layout.js';
@@ -65,6 +64,7 @@ import { outboxHandlers } from './outbox.js';
 import { settingsHandlers } from './settings.js';
 import { draftToolHandlers } from './draft-tools.js';
 import { suretyDocumentHandlers } from './surety-documents.js';
+import { qrPngDataUrl } from './enrol-qr.js';
 import { mailCounts } from '../../services/staff/outbox.js';
 import {
   approveApplication,
@@ -176,7 +176,7 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
       if (session.mfa) return c.redirect('/admin', 303);
       if (session.user.mfaEnrolled) return page(c, <MfaPage {...props(c, session)} />);
       const secret = await beginEnrolment(ctx, session);
-      const qr = await QRCode.toDataURL(otpauthUri(secret, session.user.email, ctx.config.issuerName), { margin: 1 });
+      const qr = qrPngDataUrl(otpauthUri(secret, session.user.email, ctx.config.issuerName));
       return page(c, <EnrolPage {...props(c, session)} qr={qr} secret={secret} />);
     },
 
@@ -201,7 +201,7 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
       const status = result.outcome === 'throttled' ? 429 : 401;
       if (session.user.mfaEnrolled) return page(c, <MfaPage {...props(c, session)} error={error} />, status);
       const secret = await beginEnrolment(ctx, session);
-      const qr = await QRCode.toDataURL(otpauthUri(secret, session.user.email, ctx.config.issuerName), { margin: 1 });
+      const qr = qrPngDataUrl(otpauthUri(secret, session.user.email, ctx.config.issuerName));
       return page(c, <EnrolPage {...props(c, session)} qr={qr} secret={secret} error={error} />, status);
     },
 
