@@ -1,7 +1,7 @@
 // /api/v1: the public verification endpoint and the issuer API (bearer tokens). Thin: parse → service → JSON.
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { DomainError } from '../errors.js';
-import { buildOpenApi } from '../openapi.js';
+import { apiDocument } from '../openapi.js';
 import { authenticateApiToken } from '../services/api-tokens.js';
 import type { ServiceContext } from '../services/context.js';
 import { getSurety } from '../services/get-surety.js';
@@ -15,19 +15,59 @@ import { renderNoticePdf } from '../services/render-notice.js';
 import { parseOrThrow } from '../services/validation.js';
 import { answerVerification, currentJson } from './verify-api.js';
 import { contractorEmailRoutes } from './api-contractor-email.js';
+import {
+  REQUEST_SCHEMAS,
+  authKeyRoute,
+  noticeRoute,
+  obligeesRoute,
+  outboxRoute,
+  publishRoute,
+  putObligeeRoute,
+  retryRoute,
+  suretyRoute,
+  verifyRoute,
+  versionsRoute,
+} from './api-routes.js';
+import { fresh } from './api-schemas.js';
 import { attachment } from './documents.js';
 import { clientOf, jsonAnswer, pathContractNumber, readJson, type AppEnv } from './http.js';
 
-export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
-  const api = new Hono<AppEnv>();
+/** All of /api/v1: the public API first, so that the issuer API's token check never runs for its routes. */
+export function apiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>().route('/', publicApiRoutes(ctx)).route('/', issuerApiRoutes(ctx));
+}
 
-  api.get('/openapi.json', (c) => c.json(buildOpenApi(ctx.config.publicUrl)));
+/** The public API (no account): verification, the obligee list, and the OpenAPI document of all of /api/v1. */
+export function publicApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>();
+  api.openAPIRegistry.register('VerifyRequest', fresh(REQUEST_SCHEMAS.VerifyRequest));
+  // Generated once, from the definitions both sub-apps register as they define their routes (the issuer API is built
+  // a second time for its registry alone: building it does no I/O).
+  let document: ReturnType<typeof apiDocument> | undefined;
+  api.get('/openapi.json', (c) =>
+    c.json((document ??= apiDocument(ctx.config.publicUrl, [api, issuerApiRoutes(ctx)]))),
+  );
 
   api.post('/verify', async (c) => jsonAnswer(c, await answerVerification(ctx, await readJson(c), clientOf(ctx, c))));
 
-  api.get('/obligees', async (c) => c.json({ obligees: await listAcceptingObligees(ctx) }));
+  // Described without api.openapi(): its handler answers prebuilt bytes the compiler cannot see, so the documented
+  // shape is checked at run time instead (test/platform/openapi.test.ts) and by the types of currentJson.
+  api.openAPIRegistry.registerPath(verifyRoute);
 
-  // Everything below needs an issuer API token.
+  api.openapi(obligeesRoute, async (c) => c.json({ obligees: await listAcceptingObligees(ctx) }, 200));
+
+  return api;
+}
+
+/** The issuer API: every route needs an issuer API token (`Authorization: Bearer <token>`). */
+export function issuerApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
+  const api = new OpenAPIHono<AppEnv>();
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  for (const name of ['ObligeeRequest', 'PublishRequest', 'VersionRequest', 'ContractorEmailRequest'] as const) {
+    api.openAPIRegistry.register(name, fresh(REQUEST_SCHEMAS[name]));
+  }
+
+  // On '*', as before the split: an unknown /api/v1 path answers 401 without a token, 404 with one.
   api.use('*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -40,11 +80,11 @@ export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
     await next();
   });
 
-  api.put('/obligees/:id', async (c) =>
-    c.json(await putObligee(ctx, c.get('actor'), c.req.param('id'), await readJson(c))),
+  api.openapi(putObligeeRoute, async (c) =>
+    c.json(await putObligee(ctx, c.get('actor'), c.req.param('id'), await readJson(c)), 200),
   );
 
-  api.post('/sureties', async (c) => {
+  api.openapi(publishRoute, async (c) => {
     const idempotencyKey = c.req.header('idempotency-key');
     if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 200)) {
       throw new DomainError('bad_request', 'Idempotency-Key は1〜200文字にしてください');
@@ -54,27 +94,30 @@ export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
     return c.json(result, 201);
   });
 
-  api.get('/sureties/:contractNumber', async (c) => {
+  api.openapi(suretyRoute, async (c) => {
     const state = await getSurety(ctx, pathContractNumber(c.req.param('contractNumber')));
-    return c.json({
-      contractNumber: state.contractNumber,
-      status: state.status,
-      current: currentJson(state),
-      versions: state.versions.map((v) => ({
-        seq: v.seq,
-        event: v.event,
-        target: v.target,
-        issuedAt: v.issuedAt,
-        hidden: v.hidden,
-        jws: v.jws,
-      })),
-      // That officers asked for verification receipts (確認証跡), and when — never who.
-      verificationReceipts: await verificationReceiptSummary(ctx, state.contractNumber),
-    });
+    return c.json(
+      {
+        contractNumber: state.contractNumber,
+        status: state.status,
+        current: currentJson(state),
+        versions: state.versions.map((v) => ({
+          seq: v.seq,
+          event: v.event,
+          target: v.target,
+          issuedAt: v.issuedAt,
+          hidden: v.hidden,
+          jws: v.jws,
+        })),
+        // That officers asked for verification receipts (確認証跡), and when — never who.
+        verificationReceipts: await verificationReceiptSummary(ctx, state.contractNumber),
+      },
+      200,
+    );
   });
 
   // The key notice PDF (it carries the key: never cached; every print is audited).
-  api.get('/sureties/:contractNumber/notice.pdf', async (c) => {
+  api.openapi(noticeRoute, async (c) => {
     const file = await renderNoticePdf(ctx, c.get('actor'), pathContractNumber(c.req.param('contractNumber')));
     return c.body(file.pdf as Uint8Array<ArrayBuffer>, 200, {
       'Content-Type': 'application/pdf',
@@ -83,7 +126,8 @@ export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
     });
   });
 
-  api.post('/sureties/:contractNumber/versions', async (c) => {
+  // The body goes to the service unvalidated: §3's history rules must answer before any field validation.
+  api.openapi(versionsRoute, async (c) => {
     const version = await publishVersion(
       ctx,
       c.get('actor'),
@@ -93,25 +137,25 @@ export function apiRoutes(ctx: ServiceContext): Hono<AppEnv> {
     return c.json({ version }, 201);
   });
 
-  api.post('/sureties/:contractNumber/auth-key', async (c) => {
+  api.openapi(authKeyRoute, async (c) => {
     await readJson(c, { allowEmpty: true });
     const result = await reissueAuthKey(ctx, c.get('actor'), pathContractNumber(c.req.param('contractNumber')));
     c.header('Cache-Control', 'no-store');
-    return c.json(result);
+    return c.json(result, 200);
   });
 
   api.route('/sureties', contractorEmailRoutes(ctx));
 
   // The mail outbox for issuer staff (the staff portal's mail screen uses the same services).
-  api.get('/outbox', async (c) => {
+  api.openapi(outboxRoute, async (c) => {
     const input = parseOrThrow(outboxQuerySchema, { state: c.req.query('state'), limit: c.req.query('limit') });
     c.header('Cache-Control', 'no-store');
-    return c.json(await listOutbox(ctx, c.get('actor'), input));
+    return c.json(await listOutbox(ctx, c.get('actor'), input), 200);
   });
 
-  api.post('/outbox/:id/retry', async (c) => {
+  api.openapi(retryRoute, async (c) => {
     await readJson(c, { allowEmpty: true });
-    return c.json({ mail: await retryMail(ctx, c.get('actor'), c.req.param('id')) });
+    return c.json({ mail: await retryMail(ctx, c.get('actor'), c.req.param('id')) }, 200);
   });
 
   return api;

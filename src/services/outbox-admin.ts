@@ -12,6 +12,7 @@ import {
   type OutboxRow,
   type OutboxState,
 } from '../repositories/outbox.js';
+import type { MailKind } from '../mail/outbox.js';
 import type { Actor, ServiceContext } from './context.js';
 
 export const OUTBOX_STATES = ['pending', 'dead', 'sent'] as const satisfies readonly OutboxState[];
@@ -25,7 +26,7 @@ export const outboxQuerySchema = z.strictObject({
 /** What staff see of a mail: never its body, which holds nothing they need and may hold a contractor's details. */
 export interface OutboxEntry {
   id: string;
-  kind: string;
+  kind: MailKind;
   contractNumber: string | null;
   recipient: string;
   subject: string;
@@ -40,7 +41,8 @@ export interface OutboxEntry {
 function entryOf(row: OutboxRow): OutboxEntry {
   return {
     id: row.id,
-    kind: row.kind,
+    // The column is plain text, written only from a typed QueuedMail (mail/outbox.ts).
+    kind: row.kind as MailKind,
     contractNumber: row.contract_number,
     recipient: row.recipient,
     subject: row.subject,

@@ -22,7 +22,7 @@ import { parseOrThrow } from './validation.js';
 
 export interface VersionSummary {
   seq: number;
-  event: string;
+  event: 'issue';
   issuedAt: string;
   jws: string;
 }
@@ -193,7 +193,7 @@ export async function publishSuretyIn(
     detail: JSON.stringify({ seq: 1, event: 'issue', product: certificate.product, obligee: obligee.id }),
   });
   await queueVersionMails(ctx, tx, contractNumber, 1);
-  const version = { seq: 1, event: 'issue', issuedAt, jws };
+  const version: VersionSummary = { seq: 1, event: 'issue', issuedAt, jws };
   if (idempotencyKey !== undefined) {
     await insertIdempotentAnswer(tx, {
       token_id: actor.id,

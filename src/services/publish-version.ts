@@ -3,7 +3,7 @@
 import { writeTransaction } from '../../db/connection.js';
 import { certificateSchema, IMMUTABLE_FIELDS, mergePatch, type Certificate } from '../domain/certificate.js';
 import { toJstIso } from '../domain/format.js';
-import { currentVersion, historyViolation, visibleHistory } from '../domain/history.js';
+import { currentVersion, historyViolation, visibleHistory, type VersionEvent } from '../domain/history.js';
 import { versionRequestSchema } from '../domain/requests.js';
 import { DomainError, type FieldIssue } from '../errors.js';
 import { insertAudit } from '../repositories/audit-log.js';
@@ -16,7 +16,7 @@ import { parseOrThrow } from './validation.js';
 
 export interface PublishedVersion {
   seq: number;
-  event: string;
+  event: VersionEvent;
   target: number | null;
   issuedAt: string;
   jws: string;
