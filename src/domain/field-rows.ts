@@ -21,7 +21,7 @@ export interface FieldFormatters {
   product(product: Product): string;
 }
 
-export type RowValue = string | readonly string[];
+export type RowValue = string | string[];
 
 export interface FieldRow {
   field: Field;
