@@ -34,7 +34,13 @@ import {
   resolveSession,
   type StaffSession,
 } from '../../services/staff/auth.js';
-import { flatten, issuesByColumn, toPublishBody, type FlatFields } from '../../services/staff/certificate-form.js';
+import {
+  OPTIONAL_FORM_COLUMNS,
+  flatten,
+  issuesByColumn,
+  toPublishBody,
+  type FlatFields,
+} from '../../services/staff/certificate-form.js';
 import {
   draftImport,
   draftIssue,
@@ -313,19 +319,7 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
       const before = flatten(current);
       const values: FlatFields = {};
       for (const k of Object.keys(before) as (keyof FlatFields)[]) values[k] = str(form, k);
-      for (const k of [
-        'jvName',
-        'jvMembers',
-        'contractorAddress',
-        'contractorRepresentative',
-        'worksNumber',
-        'worksLocation',
-        'tenderDate',
-        'bidDate',
-        'relatedContractNumber',
-      ] as const) {
-        if (form[k] !== undefined) values[k] = str(form, k);
-      }
+      for (const k of OPTIONAL_FORM_COLUMNS) if (form[k] !== undefined) values[k] = str(form, k);
       const reason = str(form, 'reason');
       const body: { event: Exclude<VersionEvent, 'issue'>; changes?: Record<string, unknown>; reason?: string } = {
         event,
