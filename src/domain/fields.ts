@@ -314,7 +314,8 @@ export const FIELDS = deepFreeze([
 /** An entry: its literal values (label keys, paths, column names) with every FieldDef property readable. */
 export type Field = FieldDef & (typeof FIELDS)[number];
 /** Every catalog key a field label may use; pages and documents pass it to their translator, which checks it. */
-export type FieldLabelKey = NonNullable<Field['label']> | 'field.intermediateAdvanceAmount';
+export type FieldLabelKey = NonNullable<Field['label']> | ProductLabels<(typeof FIELDS)[number]>;
+type ProductLabels<F> = F extends { readonly labelFor: infer L } ? L[keyof L] : never;
 
 // ---- Compile-time coverage: a certificate leaf without an entry (or an entry without a leaf) fails tsc. ----
 

@@ -83,6 +83,8 @@ describe('the field registry', () => {
       const taken = (FIELDS as readonly Field[]).map(place).filter((p) => p !== undefined);
       expect(new Set(taken).size, surface).toBe(taken.length);
     }
+    const omitWith = (FIELDS as readonly Field[]).flatMap((f) => [f.notice, f.receipt, f.mail].map((p) => p?.omitWith));
+    for (const path of omitWith.filter((p) => p !== undefined)) expect(fieldAt(path), path).toBeDefined();
   });
 
   it('is frozen, entries and all', () => {
