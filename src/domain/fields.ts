@@ -1,9 +1,9 @@
 // The certificate-field registry (DESIGN §8): every field a guarantee carries, defined once — path, catalog label,
 // products, formatter, and where it appears. The certificate page and PDF, the notice and receipt, the CSV columns
-// and the staff form, diff labels and mail summaries are all derived from this list, so a new field is one entry
-// here, its labels in the ja/en catalogs, and a test. The zod schemas (certificate.ts, requests.ts) stay the source
-// of the types: each entry finds its piece of them by path, tsc checks below that every certificate leaf has an
-// entry, and test/domain/fields.test.ts checks both directions against the schema itself.
+// and the staff form, diff labels and mail summaries are all derived from this list, so a new field is its zod leaf
+// (certificate.ts), one entry here, its labels in the ja/en catalogs, and a test. The zod schemas (certificate.ts,
+// requests.ts) stay the source of the types: each entry finds its piece of them by path, tsc checks below that every
+// certificate leaf has an entry, and test/domain/fields.test.ts checks both directions against the schema itself.
 import type { z } from 'zod';
 import { ADVANCE_PRODUCTS, certificateSchema, type Certificate, type Product } from './certificate.js';
 import { publishRequestSchema } from './requests.js';

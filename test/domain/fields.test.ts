@@ -50,9 +50,12 @@ describe('the field registry', () => {
     expect(schemaOf(fieldAt('jointVenture.name')!).optional).toBe(true);
   });
 
-  it('gives every field an issuer sends a CSV column, each name once, in ja and en headers alike', () => {
+  it('gives every field an issuer sends a CSV column, each name once; the envelope comes from the platform', () => {
     const issuerSends = requestLeaves.filter((p) => !API_ONLY.includes(p));
     for (const path of issuerSends) expect(fieldAt(path)?.csv, path).toBeDefined();
+    const envelope = (FIELDS as readonly Field[]).filter((f) => f.envelope).map((f) => f.path);
+    expect(envelope.filter((p) => requestLeaves.includes(p) || fieldAt(p)?.csv)).toEqual([]);
+    expect(new Set(envelope.map((p) => p.split('.')[0]))).toEqual(new Set(['issuer', 'obligee']));
     const names = FIELDS.flatMap((f: Field) =>
       f.csv === undefined ? [] : typeof f.csv === 'string' ? [f.csv] : [f.csv.from, f.csv.to],
     );
