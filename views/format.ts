@@ -1,6 +1,7 @@
 // Display helpers for the pages: the domain formats (era dates, JST instants, yen) in the page's language.
+import type { FieldFormatters } from '../src/domain/field-rows.js';
 import { formatDate, formatInstant, formatYen } from '../src/domain/format.js';
-import type { Lang } from './i18n/index.js';
+import { translator, type Lang } from './i18n/index.js';
 
 export interface Formats {
   date(isoDate: string): string;
@@ -19,5 +20,17 @@ export function formats(lang: Lang): Formats {
     instant: (iso) => formatInstant(iso, lang),
     money: (amount) => (lang === 'ja' ? formatYen(amount) : yenEn.format(amount)),
     period: (p, separator) => `${date(p.from)} ${separator} ${date(p.to)}`,
+  };
+}
+
+/** The field registry's formatters in a language: pages, PDFs and mails write a certificate's rows with these. */
+export function fieldFormatters(lang: Lang): FieldFormatters {
+  const f = formats(lang);
+  const t = translator(lang);
+  return {
+    yen: f.money,
+    date: f.date,
+    period: (p) => f.period(p, t('period.separator')),
+    product: (p) => t(`product.${p}`),
   };
 }

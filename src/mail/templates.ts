@@ -1,8 +1,11 @@
 // The platform's mails, in Japanese (the parties are Japanese public-works offices and contractors). Each template
 // returns a MailDoc from verified certificate data; the authentication key is never an input, so it cannot leak here.
-import type { Certificate, Product } from '../domain/certificate.js';
-import { formatDate, formatInstant, formatYen } from '../domain/format.js';
+import type { Certificate } from '../domain/certificate.js';
+import { mailRows } from '../domain/field-rows.js';
+import type { MailPart } from '../domain/fields.js';
+import { formatDate, formatInstant } from '../domain/format.js';
 import type { ChangeKind } from '../domain/history.js';
+import { fieldFormatters } from '../../views/format.js';
 import { ja } from '../../views/i18n/ja.js';
 import type { MailDoc } from './render.js';
 
@@ -18,26 +21,36 @@ export const LINK = {
 /** What a mail may say about a guarantee: taken from the verified certificate of the version concerned. */
 export interface GuaranteeFacts {
   contractNumber: string;
-  product: Product;
-  worksName: string;
   obligeeName: string;
+  /** The contracting party: the JV when there is one. */
   contractorName: string;
-  guaranteeAmount: number;
   guaranteePeriod: { from: string; to: string };
-  worksPeriod: { from: string; to: string };
+  /** Every summary row the field registry gives mails, in order, labelled and written in Japanese. */
+  summary: { part: MailPart; label: string; value: string }[];
 }
+
+const MAIL_PARTS: readonly MailPart[] = ['identity', 'party', 'terms', 'works'];
 
 export function factsOf(c: Certificate): GuaranteeFacts {
   return {
     contractNumber: c.contractNumber,
-    product: c.product,
-    worksName: c.works.name,
     obligeeName: c.obligee.name,
     contractorName: c.jointVenture?.name ?? c.contractor.name,
-    guaranteeAmount: c.guaranteeAmount,
     guaranteePeriod: c.guaranteePeriod,
-    worksPeriod: c.works.period,
+    summary: mailRows(c, MAIL_PARTS, fieldFormatters('ja')).map((r) => ({
+      part: r.field.mail?.part as MailPart,
+      label: ja[r.label],
+      value: typeof r.value === 'string' ? r.value : r.value.join('、'),
+    })),
   };
+}
+
+/**
+ * The guarantee as a mail lists it, from the parts it needs: `identity` (number, product, works, obligee), `party`
+ * (the contractor, for readers other than the contractor), `terms` (amount and period), `works` (the works period).
+ */
+function summary(f: GuaranteeFacts, parts: readonly MailPart[]): [string, string][] {
+  return f.summary.filter((r) => parts.includes(r.part)).map((r): [string, string] => [r.label, r.value]);
 }
 
 /** What happened: a change is labelled by what it did (DESIGN §3); a 変更取消 is not a visible row but is news. */
@@ -90,26 +103,13 @@ const explained = (kind: EventKind) => {
   return text ? [text] : [];
 };
 
-const period = (p: { from: string; to: string }) => `${formatDate(p.from)} ～ ${formatDate(p.to)}`;
 const numbered = (subject: string, n: string) => `${subject}（保証契約番号 ${n}）`;
-
-function guaranteeRows(f: GuaranteeFacts, withContractor: boolean): [string, string][] {
-  return [
-    ['保証契約番号', f.contractNumber],
-    ['保証の種類', ja[`product.${f.product}`]],
-    ['工事名', f.worksName],
-    ['発注者', f.obligeeName],
-    ...(withContractor ? ([['請負者', f.contractorName]] as [string, string][]) : []),
-    ['保証金額', formatYen(f.guaranteeAmount)],
-    ['保証期間', period(f.guaranteePeriod)],
-  ];
-}
 
 /** To the contractor when a version of its guarantee reaches the platform (電子保証（認証キー）発行完了のお知らせ). */
 export function contractorEventMail(f: GuaranteeFacts, e: EventFacts, issuerName: string, publicUrl: string): MailDoc {
   const rows: [string, string][] = [
     ['お知らせの内容', eventLabel(e.kind)],
-    ...guaranteeRows(f, false),
+    ...summary(f, ['identity', 'terms']),
     ['電子保証発行日時', formatInstant(e.issuedAt)],
   ];
   if (e.reason) rows.push(['理由', e.reason]);
@@ -164,7 +164,7 @@ export function receiptConfirmedMail(f: GuaranteeFacts, r: ReceiptFacts, publicU
       {
         heading: '受領確認の内容',
         rows: [
-          ...guaranteeRows(f, false).slice(0, 4),
+          ...summary(f, ['identity']),
           ['確認した版', `No.${r.no} ${versionLabel(r.kind)}`],
           ['電子保証発行日時', formatInstant(r.issuedAt)],
           ['受領確認日時', formatInstant(r.confirmedAt)],
@@ -189,7 +189,7 @@ export function subscriptionConfirmMail(f: GuaranteeFacts): MailDoc {
       '電子保証プラットフォームで、次の電子保証の変更通知を受け取るメールアドレスとして、このアドレスが入力されました。',
     ],
     sections: [
-      { heading: '対象の電子保証', rows: guaranteeRows(f, true).slice(0, 5) },
+      { heading: '対象の電子保証', rows: summary(f, ['identity', 'party']) },
       {
         heading: '登録の確認',
         paragraphs: [
@@ -218,7 +218,7 @@ export function subscriberEventMail(f: GuaranteeFacts, e: EventFacts, publicUrl:
   const label = eventLabel(e.kind);
   const rows: [string, string][] = [
     ['お知らせの内容', label],
-    ...guaranteeRows(f, true),
+    ...summary(f, ['identity', 'party', 'terms']),
     ['電子保証発行日時', formatInstant(e.issuedAt)],
   ];
   if (e.reason) rows.push(['理由', e.reason]);
@@ -249,7 +249,7 @@ export function expiryReminderMail(f: GuaranteeFacts, daysLeft: number, publicUr
       '工期が延びる場合は、保証期間の変更（保証期限変更）の手続きが済んでいるか、請負者にご確認ください。',
     ],
     sections: [
-      { heading: '対象の電子保証', rows: [...guaranteeRows(f, true), ['工期', period(f.worksPeriod)]] },
+      { heading: '対象の電子保証', rows: summary(f, ['identity', 'party', 'terms', 'works']) },
       {
         heading: '最新の内容の確認',
         paragraphs: ['保証契約番号と認証キーを入力すると、最新の内容と履歴を確認できます。'],
@@ -274,7 +274,7 @@ export function keyReissuedMail(f: GuaranteeFacts, reissuedAt: string, issuerNam
     sections: [
       {
         heading: '対象の電子保証',
-        rows: [...guaranteeRows(f, false).slice(0, 4), ['再発行日時', formatInstant(reissuedAt)]],
+        rows: [...summary(f, ['identity']), ['再発行日時', formatInstant(reissuedAt)]],
       },
       {
         heading: '新しい「電子保証にかかる『認証キー』のお知らせ」（PDF）',
@@ -320,7 +320,7 @@ export function contactChangedMail(
     sections: [
       {
         heading: '対象の電子保証',
-        rows: [...guaranteeRows(f, false).slice(0, 4), ['変更日時', formatInstant(changedAt)]],
+        rows: [...summary(f, ['identity']), ['変更日時', formatInstant(changedAt)]],
         notes: [
           ...(to === 'new' ? ['認証キーのお知らせ（PDF）が必要な場合は、保証事業会社に再交付をご依頼ください。'] : []),
           `この変更に心当たりがない場合は、${issuerName}にご連絡ください。`,

@@ -2,8 +2,9 @@
 // addressee 殿, issuer, body text per product, 記 and the field table — then the electronic-surety box with the QR
 // code, the authoritative-source statement, the signed JWS and its public key as attachments, and a watermark when
 // the guarantee is cancelled or expired.
-import type { Certificate } from '../domain/certificate.js';
-import { formatDate, formatInstant, formatYen } from '../domain/format.js';
+import { certificateRows } from '../domain/field-rows.js';
+import { formatInstant } from '../domain/format.js';
+import { fieldFormatters } from '../../views/format.js';
 import { jwsHash } from '../signing/versions.js';
 import { ja } from '../../views/i18n/ja.js';
 import { ATTACHMENT, KEYWORD_PREFIX, type CertificateInput } from './model.js';
@@ -16,46 +17,12 @@ const RED = rgb(0.63, 0.07, 0.07);
 const AMBER = rgb(0.55, 0.36, 0);
 const NAVY = rgb(0.18, 0.3, 0.45);
 
-const period = (p: { from: string; to: string }) => `${formatDate(p.from)} ～ ${formatDate(p.to)}`;
-
-/** The rows of a paper certificate: what is guaranteed, then who, then which works (as the web page orders them). */
-export function certificateRows(c: Certificate): (Row | null)[][] {
-  const advanceLabel =
-    c.product === 'intermediate_advance_payment' ? ja['field.intermediateAdvanceAmount'] : ja['field.advanceAmount'];
-  return [
-    [
-      row(ja['field.guaranteeAmount'], formatYen(c.guaranteeAmount), true),
-      row(ja['field.guaranteePeriod'], period(c.guaranteePeriod), true),
-      row(advanceLabel, c.advanceAmount !== undefined ? formatYen(c.advanceAmount) : undefined),
-      row(ja['field.depositBank'], c.depositBank),
-      row(ja['field.relatedContractNumber'], c.relatedContractNumber),
-    ],
-    [
-      row(ja['field.obligee'], c.obligee.name),
-      row(ja['field.contractor'], c.contractor.name),
-      row(ja['field.contractorAddress'], c.contractor.address),
-      row(ja['field.contractorRepresentative'], c.contractor.representative),
-      row(ja['field.jointVenture'], c.jointVenture?.name),
-      row(ja['field.jointVentureMembers'], c.jointVenture?.members),
-    ],
-    [
-      row(ja['field.worksName'], c.works.name),
-      row(ja['field.worksNumber'], c.works.number),
-      row(ja['field.worksLocation'], c.works.location),
-      row(ja['field.worksPeriod'], period(c.works.period)),
-      row(ja['field.contractAmount'], formatYen(c.contractAmount)),
-      row(ja['field.contractDate'], formatDate(c.works.contractDate)),
-      row(ja['field.tenderDate'], c.works.tenderDate ? formatDate(c.works.tenderDate) : undefined),
-      row(ja['field.bidDate'], c.works.bidDate ? formatDate(c.works.bidDate) : undefined),
-    ],
-  ];
-}
-
 export async function renderCertificate(input: CertificateInput): Promise<Uint8Array> {
   const c = input.certificate;
   const title = ja[`cert.title.${c.product}`];
   const hash = jwsHash(input.version.jws);
   const isCurrent = input.version.seq === input.current.seq;
+  const rows = certificateRows(c, fieldFormatters('ja'));
   const sheet = await Sheet.create({
     title: `${title} ${c.contractNumber}`,
     subject: `${PLATFORM}：${title}（保証契約番号 ${c.contractNumber}、No.${input.version.no}）`,
@@ -75,10 +42,7 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
 
   // Document numbers, top right; stamps, top left: the status when not active, 過去の版 for an earlier version.
   const idsX = sheet.right - 180;
-  const ids: [string, string][] = [
-    [ja['field.contractNumber'], c.contractNumber],
-    [ja['field.guaranteeDate'], formatDate(c.guaranteeDate)],
-  ];
+  const ids = rows.head.map((r): [string, string] => [ja[r.label], String(r.value)]);
   for (const [i, [label, value]] of ids.entries()) {
     const baseline = Sheet.baseline(sheet.y + i * 15, mincho(10.5), 15);
     sheet.text(label, idsX, baseline, small);
@@ -124,7 +88,9 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
   });
   sheet.y += 24;
 
-  fieldTable(sheet, certificateRows(c), {
+  // The field table as the web page lists it: what is guaranteed, then who, then which works.
+  const table = rows.sections.map((section) => section.map((r): Row | null => row(ja[r.label], r.value, r.strong)));
+  fieldTable(sheet, table, {
     labelWidth: mm(42),
     label: { font: 'gothic', size: 9 },
     value: mincho(10),

@@ -2,7 +2,9 @@
 // key in large type (the key one character per box, in the fixed-pitch BIZ UD Gothic), which characters never
 // occur, what the guarantee is, how the obligee checks it (URL and a QR code of the verification page — never the
 // key) and how the contractor submits it (e-mail subject line pattern of the obligee's guidance).
-import { formatDate, formatInstant, formatYen, jstDate } from '../domain/format.js';
+import { formatDate, formatInstant, jstDate } from '../domain/format.js';
+import { rowsFor } from '../domain/field-rows.js';
+import { fieldFormatters } from '../../views/format.js';
 import { ja } from '../../views/i18n/ja.js';
 import type { NoticeInput } from './model.js';
 import { fieldTable, footers, row } from './parts.js';
@@ -91,18 +93,11 @@ export async function renderNotice(input: NoticeInput): Promise<Uint8Array> {
   sheet.y = boxTop + boxHeight + 12;
 
   section(sheet, text.details);
-  const parties = c.jointVenture
-    ? [row(ja['field.jointVenture'], c.jointVenture.name), row(ja['field.jointVentureMembers'], c.jointVenture.members)]
-    : [row(ja['field.contractor'], c.contractor.name)];
   fieldTable(
     sheet,
     [
       [
-        row(ja['field.product'], ja[`product.${c.product}`]),
-        row(ja['field.obligee'], c.obligee.title ? `${c.obligee.name}（${c.obligee.title}）` : c.obligee.name),
-        row(ja['field.worksName'], c.works.name),
-        ...parties,
-        row(ja['field.guaranteeAmount'], formatYen(c.guaranteeAmount)),
+        ...rowsFor('notice', c, fieldFormatters('ja')).map((r) => row(ja[r.label], r.value)),
         row(text.issuedAt, `${formatInstant(input.issued.issuedAt)}（${input.issued.label}）`),
         input.latest
           ? row(text.latest, `${formatInstant(input.latest.issuedAt)}（No.${input.latest.no}：${input.latest.label}）`)

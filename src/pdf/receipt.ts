@@ -1,7 +1,9 @@
 // The verification receipt (確認証跡): one page stating which version (No., seq, JWS SHA-256) an officer was shown
 // and when, with the officer's own name and department when given. Rendered from the verified receipt JWS; the
 // receipt JWS, the version JWS and the public key travel inside as attachments.
-import { formatDate, formatInstant, formatYen } from '../domain/format.js';
+import { rowsFor } from '../domain/field-rows.js';
+import { formatInstant } from '../domain/format.js';
+import { fieldFormatters } from '../../views/format.js';
 import { jwsHash } from '../signing/versions.js';
 import { ja } from '../../views/i18n/ja.js';
 import { ATTACHMENT, KEYWORD_PREFIX, type VerificationReceiptInput } from './model.js';
@@ -58,18 +60,7 @@ export async function renderReceipt(input: VerificationReceiptInput): Promise<Ui
     sheet,
     [
       [row(text.checkedAt, formatInstant(r.issuedAt), true)],
-      [
-        row(ja['field.contractNumber'], c.contractNumber),
-        row(ja['field.product'], ja[`product.${c.product}`]),
-        row(ja['field.obligee'], c.obligee.title ? `${c.obligee.name}（${c.obligee.title}）` : c.obligee.name),
-        row(ja['field.contractor'], c.jointVenture?.name ?? c.contractor.name),
-        row(ja['field.worksName'], c.works.name),
-        row(ja['field.guaranteeAmount'], formatYen(c.guaranteeAmount)),
-        row(
-          ja['field.guaranteePeriod'],
-          `${formatDate(c.guaranteePeriod.from)} ～ ${formatDate(c.guaranteePeriod.to)}`,
-        ),
-      ],
+      rowsFor('receipt', c, fieldFormatters('ja')).map((field) => row(ja[field.label], field.value)),
       [
         row(text.shownVersion, `No.${input.version.no}（${input.version.label}）\u3000版番号 ${input.version.seq}`),
         row(text.versionIssuedAt, formatInstant(input.version.issuedAt)),

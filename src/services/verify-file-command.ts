@@ -4,8 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
-import { formatDate, formatInstant, formatYen } from '../domain/format.js';
+import { rowsFor } from '../domain/field-rows.js';
+import { formatInstant } from '../domain/format.js';
 import { inspectPdf } from '../pdf/inspect.js';
+import { fieldFormatters } from '../../views/format.js';
 import { ja } from '../../views/i18n/ja.js';
 import { MAX_DOCUMENT_BYTES, checkDocument, loadTrustedKeys, type DocumentReport } from './verify-document.js';
 
@@ -64,13 +66,11 @@ export function formatReport(report: DocumentReport, name: string): string {
     lines.push(
       '',
       '署名された内容（印刷された書面と照らし合わせてください）:',
-      `  ${ja['field.contractNumber']}: ${c.contractNumber}（版番号 ${v.seq}、${EVENT[v.event]}）`,
-      `  ${ja['field.product']}: ${ja[`product.${c.product}`]}`,
-      `  ${ja['field.obligee']}: ${c.obligee.title ? `${c.obligee.name}（${c.obligee.title}）` : c.obligee.name}`,
-      `  ${ja['field.contractor']}: ${c.jointVenture?.name ?? c.contractor.name}`,
-      `  ${ja['field.worksName']}: ${c.works.name}`,
-      `  ${ja['field.guaranteeAmount']}: ${formatYen(c.guaranteeAmount)}`,
-      `  ${ja['field.guaranteePeriod']}: ${formatDate(c.guaranteePeriod.from)} ～ ${formatDate(c.guaranteePeriod.to)}`,
+      // The signed content as the receipt PDF lists it; the number says which version it is.
+      ...rowsFor('receipt', c, fieldFormatters('ja')).map(
+        (r) =>
+          `  ${ja[r.label]}: ${String(r.value)}${r.field.path === 'contractNumber' ? `（版番号 ${v.seq}、${EVENT[v.event]}）` : ''}`,
+      ),
       `  ${ja['field.issuedAt']}: ${formatInstant(v.issuedAt)}`,
       `  ${ja['field.issuer']}: ${c.issuer.name}`,
       v.status === 'cancelled' ? '  この版の時点で、保証は取り消されています。' : '',

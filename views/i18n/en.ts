@@ -90,6 +90,7 @@ export const en: Catalog = {
   'field.contractor': 'Contractor',
   'field.contractorAddress': 'Contractor address',
   'field.contractorRepresentative': 'Contractor representative',
+  'field.contractorEmail': 'Contractor email',
   'field.jointVenture': 'Joint venture',
   'field.jointVentureMembers': 'Members',
   'field.worksName': 'Works',
@@ -110,6 +111,9 @@ export const en: Catalog = {
   'field.issuer': 'Surety company',
   'field.issuedAt': 'Published on the platform',
   'field.reason': 'Reason',
+  /** A CSV column or form input for one end of a period: 工期（開始）. */
+  'field.part.from': '{label} (from)',
+  'field.part.to': '{label} (to)',
   'period.separator': '–',
   'product.advance_payment': 'Advance payment guarantee',
   'product.intermediate_advance_payment': 'Intermediate advance payment guarantee',

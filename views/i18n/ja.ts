@@ -86,6 +86,7 @@ export const ja = {
   'field.contractor': '請負者',
   'field.contractorAddress': '請負者住所',
   'field.contractorRepresentative': '請負者代表者',
+  'field.contractorEmail': '請負者メールアドレス',
   'field.jointVenture': '共同企業体名（JV名）',
   'field.jointVentureMembers': '構成員',
   'field.worksName': '工事名',
@@ -106,6 +107,9 @@ export const ja = {
   'field.issuer': '保証事業会社',
   'field.issuedAt': '電子保証発行日時',
   'field.reason': '理由',
+  /** A CSV column or form input for one end of a period: 工期（開始）. */
+  'field.part.from': '{label}（開始）',
+  'field.part.to': '{label}（終了）',
   'period.separator': '～',
   'product.advance_payment': '前払金保証',
   'product.intermediate_advance_payment': '中間前払金保証',

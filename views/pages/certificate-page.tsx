@@ -1,8 +1,7 @@
 // The certificate as an officer sees it: status banner, signature check, the certificate laid out like a paper
 // 保証証書 (title, addressee, issuer, every field), and the visible history with each version viewable.
 // Rendered only from verified payloads.
-import type { Child } from 'hono/jsx';
-import type { Certificate } from '../../src/domain/certificate.js';
+import { certificateRows, type FieldRow } from '../../src/domain/field-rows.js';
 import { changeKind } from '../../src/domain/history.js';
 import type { Receipt } from '../../src/services/confirm-receipt.js';
 import type { SuretyState, VersionView } from '../../src/services/surety-state.js';
@@ -10,7 +9,7 @@ import type { OfficerMemo } from '../../src/security/officer-memo.js';
 import { FollowUp, type FollowUpFlash } from './certificate-follow-up.js';
 import { DocumentsPanel } from './documents-panel.js';
 import { OfficerRecords } from './officer-records.js';
-import { formats } from '../format.js';
+import { fieldFormatters, formats } from '../format.js';
 import { Layout, type PageProps } from '../layout.js';
 
 export interface CertificatePageProps extends PageProps {
@@ -27,21 +26,11 @@ export interface CertificatePageProps extends PageProps {
   officer?: OfficerMemo | null | undefined;
 }
 
-/** A row of the certificate table; `data` marks published text (names, places), which stays Japanese. */
-interface Row {
-  label: string;
-  value: Child;
-  data?: boolean;
-  strong?: boolean;
-}
-
-type Group = (Row | null)[];
-
 export function CertificatePage(props: CertificatePageProps) {
   const { t, lang, state, shown } = props;
   const c = shown.certificate;
   const f = formats(lang);
-  const period = (p: { from: string; to: string }) => f.period(p, t('period.separator'));
+  const rows = certificateRows(c, fieldFormatters(lang));
   const isCurrent = shown.seq === state.current.seq;
   const visibleIndex = state.visible.findIndex((v) => v.seq === shown.seq);
   const kindOf = (i: number) => {
@@ -128,14 +117,12 @@ export function CertificatePage(props: CertificatePageProps) {
             ))}
           </div>
           <dl class="doc-ids">
-            <div>
-              <dt>{t('field.contractNumber')}</dt>
-              <dd class="contract-number">{c.contractNumber}</dd>
-            </div>
-            <div>
-              <dt>{t('field.guaranteeDate')}</dt>
-              <dd>{f.date(c.guaranteeDate)}</dd>
-            </div>
+            {rows.head.map((r) => (
+              <div>
+                <dt>{t(r.label)}</dt>
+                <dd class={r.field.format === 'identifier' ? 'contract-number' : undefined}>{r.value}</dd>
+              </div>
+            ))}
           </dl>
         </div>
         <h1 id="cert-title">{productTitle}</h1>
@@ -154,7 +141,7 @@ export function CertificatePage(props: CertificatePageProps) {
         </div>
         <p class="certifies">{t('cert.certifies')}</p>
         <p class="ki">{t('cert.ki')}</p>
-        <CertificateTable lang={lang} groups={fieldGroups(c, t, f, period)} />
+        <CertificateTable t={t} lang={lang} sections={rows.sections} />
         <p class="note authoritative">{t('cert.authoritative')}</p>
       </article>
 
@@ -246,71 +233,28 @@ export function CertificatePage(props: CertificatePageProps) {
   );
 }
 
-type Fmt = ReturnType<typeof formats>;
-
-/** Field order of a paper certificate: what is guaranteed first, then who, then which works. */
-function fieldGroups(
-  c: Certificate,
-  t: CertificatePageProps['t'],
-  f: Fmt,
-  period: (p: { from: string; to: string }) => string,
-): Group[] {
-  const row = (label: string, value: Child | undefined, extra: Partial<Row> = {}): Row | null =>
-    value === undefined || value === null || value === '' ? null : { label, value, ...extra };
-  const advanceLabel =
-    c.product === 'intermediate_advance_payment' ? t('field.intermediateAdvanceAmount') : t('field.advanceAmount');
-  return [
-    [
-      row(t('field.guaranteeAmount'), f.money(c.guaranteeAmount), { strong: true }),
-      row(t('field.guaranteePeriod'), period(c.guaranteePeriod), { strong: true }),
-      row(advanceLabel, c.advanceAmount !== undefined ? f.money(c.advanceAmount) : undefined),
-      row(t('field.depositBank'), c.depositBank, { data: true }),
-      row(t('field.relatedContractNumber'), c.relatedContractNumber),
-    ],
-    [
-      row(t('field.obligee'), c.obligee.name, { data: true }),
-      row(t('field.contractor'), c.contractor.name, { data: true }),
-      row(t('field.contractorAddress'), c.contractor.address, { data: true }),
-      row(t('field.contractorRepresentative'), c.contractor.representative, { data: true }),
-      row(t('field.jointVenture'), c.jointVenture?.name, { data: true }),
-      row(
-        t('field.jointVentureMembers'),
-        c.jointVenture ? (
-          <ul class="members">
-            {c.jointVenture.members.map((m) => (
-              <li>{m}</li>
-            ))}
-          </ul>
-        ) : undefined,
-        { data: true },
-      ),
-    ],
-    [
-      row(t('field.worksName'), c.works.name, { data: true }),
-      row(t('field.worksNumber'), c.works.number, { data: true }),
-      row(t('field.worksLocation'), c.works.location, { data: true }),
-      row(t('field.worksPeriod'), period(c.works.period)),
-      row(t('field.contractAmount'), f.money(c.contractAmount)),
-      row(t('field.contractDate'), f.date(c.works.contractDate)),
-      row(t('field.tenderDate'), c.works.tenderDate ? f.date(c.works.tenderDate) : undefined),
-      row(t('field.bidDate'), c.works.bidDate ? f.date(c.works.bidDate) : undefined),
-    ],
-  ];
-}
-
-function CertificateTable(props: { lang: string; groups: Group[] }) {
+/** The field table of the paper certificate: one tbody per block (what is guaranteed, who, which works). */
+function CertificateTable(props: { t: CertificatePageProps['t']; lang: string; sections: FieldRow[][] }) {
   return (
     <table class="fields">
-      {props.groups.map((group) => (
+      {props.sections.map((rows) => (
         <tbody>
-          {group
-            .filter((r): r is Row => r !== null)
-            .map((r) => (
-              <tr class={r.strong ? 'is-key' : undefined}>
-                <th scope="row">{r.label}</th>
-                <td lang={r.data && props.lang !== 'ja' ? 'ja' : undefined}>{r.value}</td>
-              </tr>
-            ))}
+          {rows.map((r) => (
+            <tr class={r.strong ? 'is-key' : undefined}>
+              <th scope="row">{props.t(r.label)}</th>
+              <td lang={r.data && props.lang !== 'ja' ? 'ja' : undefined}>
+                {typeof r.value === 'string' ? (
+                  r.value
+                ) : (
+                  <ul class="members">
+                    {r.value.map((m) => (
+                      <li>{m}</li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+            </tr>
+          ))}
         </tbody>
       ))}
     </table>

@@ -14,6 +14,7 @@ import { ActionPage, DashboardPage, SuretyDetailPage, SuretyListPage } from '../
 import { MailPanel } from '../../../views/admin/pages/outbox.js';
 import { RequestPage } from '../../../views/admin/pages/requests.js';
 import { PRODUCTS } from '../../domain/certificate.js';
+import { changesPatch, diffCertificates } from '../../domain/diff.js';
 import { type ObligeeRule } from '../../domain/eligibility.js';
 import type { VersionEvent } from '../../domain/history.js';
 import { isIsoDate, jstDayEnd, jstDayStart } from '../../domain/format.js';
@@ -33,7 +34,13 @@ import {
   resolveSession,
   type StaffSession,
 } from '../../services/staff/auth.js';
-import { flatten, issuesByColumn, toPublishBody, type FlatFields } from '../../services/staff/certificate-form.js';
+import {
+  OPTIONAL_FORM_COLUMNS,
+  flatten,
+  issuesByColumn,
+  toPublishBody,
+  type FlatFields,
+} from '../../services/staff/certificate-form.js';
 import {
   draftImport,
   draftIssue,
@@ -46,7 +53,6 @@ import {
 import { validateCsv } from '../../services/staff/import.js';
 import {
   auditLog,
-  diffCertificates,
   obligeeOptions,
   recentPublications,
   revealAuthKey,
@@ -313,26 +319,14 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
       const before = flatten(current);
       const values: FlatFields = {};
       for (const k of Object.keys(before) as (keyof FlatFields)[]) values[k] = str(form, k);
-      for (const k of [
-        'jvName',
-        'jvMembers',
-        'contractorAddress',
-        'contractorRepresentative',
-        'worksNumber',
-        'worksLocation',
-        'tenderDate',
-        'bidDate',
-        'relatedContractNumber',
-      ] as const) {
-        if (form[k] !== undefined) values[k] = str(form, k);
-      }
+      for (const k of OPTIONAL_FORM_COLUMNS) if (form[k] !== undefined) values[k] = str(form, k);
       const reason = str(form, 'reason');
       const body: { event: Exclude<VersionEvent, 'issue'>; changes?: Record<string, unknown>; reason?: string } = {
         event,
       };
       if (reason.trim()) body.reason = reason.trim();
       if (event === 'change' || event === 'correction') {
-        body.changes = changesBetween(toPublishBody(before), toPublishBody({ ...values, product: before.product }));
+        body.changes = changesPatch(toPublishBody(before), toPublishBody({ ...values, product: before.product }));
       }
       try {
         await draftVersion(ctx, (s as StaffSession).actor, n, body);
@@ -692,21 +686,4 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
     return message(c, null, translator(c.get('lang'))('error.not_found'), 404);
   });
   return admin;
-}
-
-/** A JSON merge patch holding only what differs (a cleared optional field becomes null, i.e. removed). */
-function changesBetween(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
-  const patch: Record<string, unknown> = {};
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (['product', 'obligeeId', 'contractNumber', 'contractorEmail'].includes(key)) continue;
-    const a = before[key];
-    const b = after[key];
-    if (JSON.stringify(a) === JSON.stringify(b)) continue;
-    if (b === undefined) patch[key] = null;
-    else if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-      const inner = changesBetween(a as Record<string, unknown>, b as Record<string, unknown>);
-      if (Object.keys(inner).length > 0) patch[key] = inner;
-    } else patch[key] = b;
-  }
-  return patch;
 }

@@ -1,97 +1,74 @@
-// One flat column set for a new surety, shared by the draft form and the CSV import (docs/import-example.csv):
-// flat text fields in, a publication request body out, and every field issue mapped back to its column.
+// One flat column set for a new surety, shared by the draft form and the CSV import (docs/import-example.csv) and
+// derived from the field registry: flat text fields in, a publication request body out, and every field issue mapped
+// back to its column. Labels come from the ja/en catalogs through the registry's label keys.
+import { ADVANCE_PRODUCTS, type Product } from '../../domain/certificate.js';
+import { FIELDS, isRequired, labelKeyOf, valueAt, type Field, type FieldLabelKey } from '../../domain/fields.js';
 import type { FieldIssue } from '../../errors.js';
+import { translator, type Translate } from '../../../views/i18n/index.js';
 
-export const COLUMNS = [
-  'product',
-  'obligeeId',
-  'contractNumber',
-  'contractorName',
-  'contractorAddress',
-  'contractorRepresentative',
-  'contractorEmail',
-  'jvName',
-  'jvMembers',
-  'worksName',
-  'worksNumber',
-  'worksLocation',
-  'contractDate',
-  'tenderDate',
-  'bidDate',
-  'worksFrom',
-  'worksTo',
-  'contractAmount',
-  'guaranteeAmount',
-  'advanceAmount',
-  'depositBank',
-  'relatedContractNumber',
-  'guaranteeFrom',
-  'guaranteeTo',
-  'guaranteeDate',
-] as const;
-export type Column = (typeof COLUMNS)[number];
+type ColumnsOf<F> = F extends { readonly csv: infer C }
+  ? C extends string
+    ? C
+    : C extends { readonly from: infer A; readonly to: infer B }
+      ? A | B
+      : never
+  : never;
+/** A column name as CSV headers and form inputs spell it (guaranteeAmount, worksFrom …). */
+export type Column = ColumnsOf<(typeof FIELDS)[number]>;
 export type FlatFields = Partial<Record<Column, string>>;
 
-/** Where each column lands in the request body (dotted path). */
-const PATHS: Record<Column, string> = {
-  product: 'product',
-  obligeeId: 'obligeeId',
-  contractNumber: 'contractNumber',
-  contractorName: 'contractor.name',
-  contractorAddress: 'contractor.address',
-  contractorRepresentative: 'contractor.representative',
-  contractorEmail: 'contractorEmail',
-  jvName: 'jointVenture.name',
-  jvMembers: 'jointVenture.members',
-  worksName: 'works.name',
-  worksNumber: 'works.number',
-  worksLocation: 'works.location',
-  contractDate: 'works.contractDate',
-  tenderDate: 'works.tenderDate',
-  bidDate: 'works.bidDate',
-  worksFrom: 'works.period.from',
-  worksTo: 'works.period.to',
-  contractAmount: 'contractAmount',
-  guaranteeAmount: 'guaranteeAmount',
-  advanceAmount: 'advanceAmount',
-  depositBank: 'depositBank',
-  relatedContractNumber: 'relatedContractNumber',
-  guaranteeFrom: 'guaranteePeriod.from',
-  guaranteeTo: 'guaranteePeriod.to',
-  guaranteeDate: 'guaranteeDate',
-};
+export interface ColumnDef {
+  name: Column;
+  field: Field;
+  /** Where the column lands in the request body (dotted path). */
+  path: string;
+  /** The end of a period the column holds. */
+  part?: 'from' | 'to';
+}
 
-const AMOUNTS = new Set<Column>(['contractAmount', 'guaranteeAmount', 'advanceAmount']);
-const ADVANCE = new Set(['advance_payment', 'intermediate_advance_payment']);
+/** Every column, in the registry's order (the order of docs/import-example.csv and of the 申込 form). */
+export const COLUMN_DEFS: readonly ColumnDef[] = Object.freeze(
+  FIELDS.flatMap((field: Field): ColumnDef[] => {
+    const csv = field.csv as Field['csv'];
+    if (csv === undefined) return [];
+    if (typeof csv === 'string') return [{ name: csv as Column, field, path: field.path }];
+    return (['from', 'to'] as const).map((part) => ({
+      name: csv[part] as Column,
+      field,
+      path: `${field.path}.${part}`,
+      part,
+    }));
+  }),
+);
+export const COLUMNS: readonly Column[] = Object.freeze(COLUMN_DEFS.map((c) => c.name));
+const BY_NAME = new Map(COLUMN_DEFS.map((c) => [c.name as string, c]));
 
-/** Japanese column labels for error reports (as on the seed's 申込 screens and the certificate). */
-export const COLUMN_LABEL: Record<Column, string> = {
-  product: '保証の種類',
-  obligeeId: '発注者',
-  contractNumber: '保証契約番号',
-  contractorName: '請負者',
-  contractorAddress: '請負者住所',
-  contractorRepresentative: '請負者代表者',
-  contractorEmail: '請負者メールアドレス',
-  jvName: '共同企業体名（JV名）',
-  jvMembers: '構成員',
-  worksName: '工事名',
-  worksNumber: '工事番号',
-  worksLocation: '工事場所',
-  contractDate: '請負契約締結日',
-  tenderDate: '入札公告日',
-  bidDate: '入札日',
-  worksFrom: '工期（開始）',
-  worksTo: '工期（終了）',
-  contractAmount: '請負代金額（税込）',
-  guaranteeAmount: '保証金額',
-  advanceAmount: '前払金額',
-  depositBank: '預託金融機関',
-  relatedContractNumber: '前払金保証の保証契約番号',
-  guaranteeFrom: '保証期間（開始）',
-  guaranteeTo: '保証期間（終了）',
-  guaranteeDate: '保証契約締結日',
-};
+/** A column's label in a catalog: 保証金額, 工期（開始）; Guarantee amount, Works period (from). */
+export function columnLabel(t: Translate, column: Column): string {
+  const def = BY_NAME.get(column) as ColumnDef;
+  const label = t(labelKeyOf(def.field) as FieldLabelKey);
+  return def.part ? t(`field.part.${def.part}`, { label }) : label;
+}
+
+const ja = translator('ja');
+const BY_HEADER = new Map<string, Column>(
+  COLUMN_DEFS.flatMap((c) => [
+    [c.name, c.name],
+    [columnLabel(ja, c.name), c.name],
+  ]),
+);
+
+/** The column a CSV header names: its column name (guaranteeAmount) or its Japanese label (保証金額). */
+export function columnOfHeader(header: string): Column | undefined {
+  return BY_HEADER.get(header);
+}
+
+/** Columns of certificate fields on the 申込 form that may be left empty (a change may add or clear them). */
+export const OPTIONAL_FORM_COLUMNS: readonly Column[] = Object.freeze(
+  COLUMN_DEFS.filter((c) => c.field.form !== undefined && !c.field.requestOnly && !isRequired(c.field)).map(
+    (c) => c.name,
+  ),
+);
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
@@ -109,46 +86,45 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
  */
 export function toPublishBody(fields: FlatFields): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  for (const column of COLUMNS) {
-    const raw = fields[column]?.normalize('NFKC').trim();
+  for (const column of COLUMN_DEFS) {
+    const raw = fields[column.name]?.normalize('NFKC').trim();
     if (raw === undefined || raw === '') continue;
     let value: unknown = raw;
-    if (AMOUNTS.has(column)) {
+    if (column.field.format === 'yen') {
       const digits = raw.replace(/[,\s円]/g, '');
       value = /^\d+$/.test(digits) ? Number(digits) : raw;
-    } else if (column === 'jvMembers') {
+    } else if (column.field.format === 'list') {
       value = raw
         .split(/[|、]/)
         .map((m) => m.trim())
         .filter(Boolean);
     }
-    setPath(body, PATHS[column], value);
+    setPath(body, column.path, value);
   }
   // 前払金保証: the advance equals the guarantee (DESIGN §3); the forms ask for it once, as 前払金保証金額.
-  if (ADVANCE.has(String(body.product)) && body.advanceAmount === undefined && body.guaranteeAmount !== undefined) {
+  if (
+    ADVANCE_PRODUCTS.includes(body.product as Product) &&
+    body.advanceAmount === undefined &&
+    body.guaranteeAmount !== undefined
+  ) {
     body.advanceAmount = body.guaranteeAmount;
   }
   return body;
 }
 
-/** The column a body path belongs to (the longest matching prefix), for row and field error messages. */
+/**
+ * The column a body path belongs to (the longest matching prefix), for row and field error messages. An issue
+ * about a whole object names its first column; about a whole period, its end (the rule that breaks is 終了日 ≥ 開始日).
+ */
 export function columnOf(path: string): Column | null {
-  let best: Column | null = null;
-  let bestLength = -1;
-  for (const column of COLUMNS) {
-    const p = PATHS[column];
-    if ((path === p || path.startsWith(`${p}.`)) && p.length > bestLength) {
+  let best: ColumnDef | null = null;
+  for (const column of COLUMN_DEFS) {
+    if ((path === column.path || path.startsWith(`${column.path}.`)) && column.path.length > (best?.path.length ?? -1))
       best = column;
-      bestLength = p.length;
-    }
   }
-  if (best) return best;
-  if (path.startsWith('jointVenture')) return 'jvName';
-  if (path.startsWith('works.period')) return 'worksTo';
-  if (path.startsWith('guaranteePeriod')) return 'guaranteeTo';
-  if (path.startsWith('contractor')) return 'contractorName';
-  if (path.startsWith('works')) return 'worksName';
-  return null;
+  if (best) return best.name;
+  const under = COLUMN_DEFS.filter((c) => c.path.startsWith(`${path}.`));
+  return (under.find((c) => c.field.path === path && c.part === 'to') ?? under[0])?.name ?? null;
 }
 
 /** Field issues keyed by column; issues that name no column go under `_`. */
@@ -164,13 +140,10 @@ export function issuesByColumn(issues: readonly FieldIssue[]): Record<string, st
 /** The flat fields of a certificate (to prefill the change form). */
 export function flatten(body: Record<string, unknown>): FlatFields {
   const out: FlatFields = {};
-  for (const column of COLUMNS) {
-    let node: unknown = body;
-    for (const part of PATHS[column].split('.')) {
-      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined;
-    }
+  for (const column of COLUMN_DEFS) {
+    const node = valueAt(body, column.path);
     if (node === undefined || node === null) continue;
-    out[column] = Array.isArray(node) ? node.join('|') : String(node);
+    out[column.name] = Array.isArray(node) ? node.join('|') : String(node);
   }
   return out;
 }

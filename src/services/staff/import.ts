@@ -1,4 +1,5 @@
-// Use case: bulk import of new sureties from CSV (one row per guarantee, columns of certificate-form.ts). Every
+// Use case: bulk import of new sureties from CSV (one row per guarantee, columns of certificate-form.ts, headed by
+// their names or their Japanese labels). Every
 // row is validated before anything is written; each row carries an idempotency key derived from its content, so
 // re-running a file publishes nothing twice (rows already published are reported as skipped).
 import { createHash } from 'node:crypto';
@@ -14,7 +15,15 @@ import { isUniqueViolation } from '../db-errors.js';
 import { preparePublication, publishSuretyIn } from '../publish-surety.js';
 import { fieldIssues } from '../validation.js';
 import { withCrossFieldIssues } from './cross-field.js';
-import { COLUMN_LABEL, COLUMNS, columnOf, toPublishBody, type Column, type FlatFields } from './certificate-form.js';
+import { translator } from '../../../views/i18n/index.js';
+import {
+  columnLabel,
+  columnOf,
+  columnOfHeader,
+  toPublishBody,
+  type Column,
+  type FlatFields,
+} from './certificate-form.js';
 
 export const MAX_IMPORT_ROWS = 50_000;
 
@@ -118,7 +127,9 @@ function canonical(value: unknown): string {
 export const rowKey = (body: Record<string, unknown>) =>
   `import:${createHash('sha256').update(canonical(body)).digest('base64url')}`;
 
-const label = (column: string) => (column in COLUMN_LABEL ? `${COLUMN_LABEL[column as Column]}（${column}）` : column);
+const ja = translator('ja');
+/** A column as the report names it: 保証金額（guaranteeAmount）. */
+const label = (column: Column) => `${columnLabel(ja, column)}（${column}）`;
 
 /**
  * Parses and validates a whole file without writing anything.
@@ -136,15 +147,23 @@ export async function validateCsv(
     return { rows: [], errors: [{ row: 1, column: '-', message: 'ファイルが空です（1行目に列名が必要です）' }] };
   }
   const errors: RowError[] = [];
-  const unknown = header.filter((h) => !(COLUMNS as readonly string[]).includes(h));
-  for (const h of unknown)
-    errors.push({
-      row: headerLine,
-      column: h,
-      message: `不明な列名です（使える列名は docs/import-example.csv を参照）`,
-    });
+  const columns = header.map(columnOfHeader);
+  header.forEach((h, index) => {
+    const column = columns[index];
+    if (column === undefined) {
+      errors.push({
+        row: headerLine,
+        column: h,
+        message: `不明な列名です（使える列名は docs/import-example.csv を参照。日本語の項目名も使えます）`,
+      });
+    } else if (columns.indexOf(column) !== index) {
+      // guaranteeAmount and 保証金額 both, say: which value is meant is anyone's guess.
+      errors.push({ row: headerLine, column: label(column), field: column, message: '同じ列が2回あります' });
+    }
+  });
   for (const required of ['product', 'obligeeId'] as const) {
-    if (!header.includes(required)) errors.push({ row: headerLine, column: required, message: '必須の列がありません' });
+    if (!columns.includes(required))
+      errors.push({ row: headerLine, column: required, message: '必須の列がありません' });
   }
   if (table.length - 1 > MAX_IMPORT_ROWS) {
     errors.push({
@@ -167,7 +186,7 @@ export async function validateCsv(
       continue;
     }
     const fields: FlatFields = {};
-    header.forEach((h, index) => (fields[h as Column] = cells[index]));
+    columns.forEach((column, index) => (fields[column as Column] = cells[index]));
     const body = toPublishBody(fields);
     const parsed = publishRequestSchema.safeParse(body);
     const issues = parsed.success ? [] : withCrossFieldIssues(fieldIssues(parsed.error), body);
@@ -181,7 +200,7 @@ export async function validateCsv(
     }
     for (const issue of issues) {
       const field = columnOf(issue.path) ?? undefined;
-      errors.push({ row: line, column: label(field ?? issue.path), field, message: issue.message });
+      errors.push({ row: line, column: field ? label(field) : issue.path, field, message: issue.message });
     }
     if (issues.length === 0) rows.push({ row: line, key: rowKey(body), body });
   }
@@ -195,8 +214,8 @@ export async function validateCsv(
 function syntaxError({ line, column, message }: CsvSyntaxError, header: string[] | undefined): RowError {
   const name = column === undefined ? undefined : header?.[column - 1];
   if (name === undefined) return { row: line, column: column === undefined ? '-' : `${column}列目`, message };
-  const field = (COLUMNS as readonly string[]).includes(name) ? (name as Column) : undefined;
-  return { row: line, column: label(name), field, message };
+  const field = columnOfHeader(name);
+  return { row: line, column: field ? label(field) : name, field, message };
 }
 
 /** A write transaction holds at most this many rows, and is committed once it has run this long. */

@@ -2,7 +2,7 @@
 // and its diff (電子保証概要), the key on demand, API tokens and the audit log. A key reissue is a four-eyes request
 // (requests.ts), never applied directly from here.
 import { writeTransaction } from '../../../db/connection.js';
-import type { Certificate } from '../../domain/certificate.js';
+import { diffCertificates, type FieldChange } from '../../domain/diff.js';
 import { jstDate, jstDayEnd, jstDayStart } from '../../domain/format.js';
 import { allowedEvents } from '../../domain/history.js';
 import { DomainError } from '../../errors.js';
@@ -84,29 +84,6 @@ export async function listSureties(
     });
   }
   return { rows: out, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
-}
-
-export interface FieldChange {
-  path: string;
-  before: unknown;
-  after: unknown;
-}
-
-function flattenCertificate(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      flattenCertificate(v, prefix ? `${prefix}.${k}` : k, out);
-    }
-  } else out.set(prefix, Array.isArray(value) ? value.join('、') : value);
-  return out;
-}
-
-/** Every field that differs between two certificates, before → after (missing on one side = undefined). */
-export function diffCertificates(before: Certificate | null, after: Certificate): FieldChange[] {
-  const a = before ? flattenCertificate(before) : new Map<string, unknown>();
-  const b = flattenCertificate(after);
-  const paths = [...new Set([...a.keys(), ...b.keys()])];
-  return paths.filter((p) => a.get(p) !== b.get(p)).map((p) => ({ path: p, before: a.get(p), after: b.get(p) }));
 }
 
 export type HiddenReason = { kind: 'corrected' | 'change_cancelled'; by: number } | { kind: 'cancellation_record' };

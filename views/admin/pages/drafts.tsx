@@ -92,7 +92,7 @@ export function NewDraftPage(
           </select>
           <div id="f-obligeeId-live" aria-live="polite" />
         </Field>
-        <CertificateFields at={at} product={product} values={values} errors={errors} />
+        <CertificateFields t={t} at={at} product={product} values={values} errors={errors} />
         <button class="button-primary" type="submit">
           {at('draft.submit')}
         </button>
@@ -176,7 +176,7 @@ export function DraftPage(
             <tbody>
               {props.changes.map((c) => (
                 <tr>
-                  <th scope="row">{fieldName(at, c.path)}</th>
+                  <th scope="row">{fieldName(props.t, at, c.path)}</th>
                   <td class="diff-before">{c.before === undefined ? '—' : String(c.before)}</td>
                   <td class="diff-after">{c.after === undefined ? '—' : String(c.after)}</td>
                 </tr>
@@ -227,7 +227,7 @@ export function ImportPage(props: AdminPageProps & { errors?: RowError[] | undef
                 {errors.slice(0, 500).map((e) => (
                   <tr>
                     <td>{e.row}</td>
-                    <td>{e.field ? fieldName(at, e.field) : e.column}</td>
+                    <td>{e.field ? fieldName(props.t, at, e.field) : e.column}</td>
                     <td>{e.message}</td>
                   </tr>
                 ))}

@@ -1,8 +1,18 @@
-// The application (申込) form per product, shared by 新規 and 変更/訂正: labels as on the Net Desk 申込 screen,
-// field-level messages, and the 保証金額の割合 helper (a small nonce'd script; the server shows it too).
+// The application (申込) form per product, shared by 新規 and 変更/訂正: fieldsets and inputs from the field registry,
+// labels from the catalogs (as on the Net Desk 申込 screen), field-level messages, and the 保証金額の割合 helper (a
+// small nonce'd script; the server shows it too).
 import type { Product } from '../../../src/domain/certificate.js';
-import { COLUMNS, columnOf, type Column, type FlatFields } from '../../../src/services/staff/certificate-form.js';
-import type { AdminTranslate } from '../i18n.js';
+import { appliesTo, isRequired, type FormSection } from '../../../src/domain/fields.js';
+import {
+  COLUMN_DEFS,
+  COLUMNS,
+  columnLabel,
+  columnOf,
+  type Column,
+  type FlatFields,
+} from '../../../src/services/staff/certificate-form.js';
+import type { Translate } from '../../i18n/index.js';
+import type { AdminKey, AdminTranslate } from '../i18n.js';
 import type { AdminPageProps } from '../layout.js';
 import { Field } from '../layout.js';
 
@@ -15,122 +25,57 @@ export function ratioText(fields: FlatFields): string {
   return a > 0 && Number.isFinite(b) ? `${(Math.round((b / a) * 1000) / 10).toFixed(1)}%` : '—';
 }
 
-const GROUPS: {
-  legend: 'draft.section.contractor' | 'draft.section.works' | 'draft.section.guarantee';
-  columns: Column[];
-}[] = [
-  {
-    legend: 'draft.section.contractor',
-    columns: [
-      'contractorName',
-      'contractorAddress',
-      'contractorRepresentative',
-      'contractorEmail',
-      'jvName',
-      'jvMembers',
-    ],
-  },
-  {
-    legend: 'draft.section.works',
-    columns: [
-      'worksName',
-      'worksNumber',
-      'worksLocation',
-      'contractDate',
-      'tenderDate',
-      'bidDate',
-      'worksFrom',
-      'worksTo',
-    ],
-  },
-  {
-    legend: 'draft.section.guarantee',
-    columns: [
-      'contractAmount',
-      'guaranteeAmount',
-      'depositBank',
-      'relatedContractNumber',
-      'guaranteeFrom',
-      'guaranteeTo',
-      'guaranteeDate',
-    ],
-  },
+const SECTIONS: readonly { section: FormSection; legend: AdminKey }[] = [
+  { section: 'contractor', legend: 'draft.section.contractor' },
+  { section: 'works', legend: 'draft.section.works' },
+  { section: 'guarantee', legend: 'draft.section.guarantee' },
 ];
 
-const REQUIRED = new Set<Column>([
-  'contractorName',
-  'worksName',
-  'contractDate',
-  'worksFrom',
-  'worksTo',
-  'contractAmount',
-  'guaranteeAmount',
-  'guaranteeFrom',
-  'guaranteeTo',
-  'guaranteeDate',
-  'depositBank',
-]);
-const DATES = new Set<Column>([
-  'contractDate',
-  'tenderDate',
-  'bidDate',
-  'worksFrom',
-  'worksTo',
-  'guaranteeFrom',
-  'guaranteeTo',
-  'guaranteeDate',
-]);
-
 /** A field's label on the 申込 screen (the Net Desk names the guarantee amount after the product). */
-function labelFor(at: AdminTranslate, product: Product, column: Column): string {
+function labelFor(t: Translate, at: AdminTranslate, product: Product, column: Column): string {
   if (column === 'guaranteeAmount') return at(`form.guaranteeAmount.${product}`);
   if (column === 'contractAmount') return at('form.contractAmount');
-  return at(`column.${column}`);
+  return columnLabel(t, column);
 }
 
 /** A certificate path as a reader names it: 保証金額（guaranteeAmount）; issuer and obligee paths stay as they are. */
-export function fieldName(at: AdminTranslate, path: string): string {
-  const named = (column: Column) => `${at(`column.${column}`)}${at('fmt.paren', { text: path })}`;
-  // A form or CSV column (obligeeId, jvMembers …) is named as it is.
-  if ((COLUMNS as readonly string[]).includes(path)) return named(path as Column);
-  const column = columnOf(path);
-  return column && !path.startsWith('obligee') && !path.startsWith('issuer') ? named(column) : path;
-}
-
-function shown(product: Product, column: Column): boolean {
-  if (column === 'depositBank') return product !== 'contract';
-  if (column === 'relatedContractNumber') return product === 'intermediate_advance_payment';
-  return true;
+export function fieldName(t: Translate, at: AdminTranslate, path: string): string {
+  // A form or CSV column (obligeeId, jvMembers …) is named as it is; a certificate path by the column it fills.
+  const column = (COLUMNS as readonly string[]).includes(path) ? (path as Column) : columnOf(path);
+  return column ? `${columnLabel(t, column)}${at('fmt.paren', { text: path })}` : path;
 }
 
 /** The certificate fields of one product, grouped as on the 申込 screen. */
 export function CertificateFields(
-  props: Pick<AdminPageProps, 'at'> & { product: Product; values: FlatFields; errors: Record<string, string[]> },
+  props: Pick<AdminPageProps, 't' | 'at'> & {
+    product: Product;
+    values: FlatFields;
+    errors: Record<string, string[]>;
+  },
 ) {
-  const { at, product, values, errors } = props;
+  const { t, at, product, values, errors } = props;
   return (
     <>
-      {GROUPS.map((g) => (
+      {SECTIONS.map(({ section, legend }) => (
         <fieldset>
-          <legend>{at(g.legend)}</legend>
+          <legend>{at(legend)}</legend>
           <div class="form-grid">
-            {g.columns
-              .filter((c) => shown(product, c))
-              .map((c) => (
+            {COLUMN_DEFS.filter(({ field }) => field.form === section && appliesTo(field, product)).map(
+              ({ name: c, field }) => (
                 <div>
                   <Field
                     name={c}
-                    label={labelFor(at, product, c)}
+                    label={labelFor(t, at, product, c)}
                     value={values[c]}
                     errors={errors[c]}
-                    type={DATES.has(c) ? 'date' : 'text'}
-                    required={REQUIRED.has(c)}
+                    type={field.format === 'date' || field.format === 'period' ? 'date' : 'text'}
+                    required={isRequired(field, product)}
                     requiredLabel={at('draft.required')}
-                    inputmode={c.endsWith('Amount') ? 'numeric' : undefined}
+                    inputmode={field.format === 'yen' ? 'numeric' : undefined}
                     help={
-                      c === 'jvMembers'
+                      field.format === 'list'
                         ? at('draft.help.jvMembers')
-                        : c.endsWith('Amount')
+                        : field.format === 'yen'
                           ? at('draft.help.amount')
                           : undefined
                     }
@@ -140,11 +85,12 @@ export function CertificateFields(
                       <span id="ratio" class="ratio" aria-live="polite">
                         {ratioText(values)}
                       </span>
-                      {at('draft.ratio', { label: labelFor(at, product, c) })}
+                      {at('draft.ratio', { label: labelFor(t, at, product, c) })}
                     </p>
                   ) : null}
                 </div>
-              ))}
+              ),
+            )}
           </div>
         </fieldset>
       ))}

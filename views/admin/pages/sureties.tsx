@@ -417,7 +417,7 @@ export function SuretyDetailPage(
                       <tbody>
                         {changes.map((ch) => (
                           <tr>
-                            <th scope="row">{fieldName(at, ch.path)}</th>
+                            <th scope="row">{fieldName(t, at, ch.path)}</th>
                             <td class="diff-before">{display(ch.before, f.money)}</td>
                             <td class="diff-after">{display(ch.after, f.money)}</td>
                           </tr>
@@ -538,6 +538,7 @@ export function ActionPage(
         <Csrf staff={staff} />
         {editing ? (
           <CertificateFields
+            t={props.t}
             at={at}
             product={detail.state.current.certificate.product}
             values={props.values}
