@@ -16,7 +16,7 @@ export interface Obligee {
   rules: ObligeeRule[];
 }
 
-const toObligee = (row: { id: string; name: string; title: string | null; rules: string }): Obligee => ({
+export const toObligee = (row: { id: string; name: string; title: string | null; rules: string }): Obligee => ({
   id: row.id,
   name: row.name,
   ...(row.title ? { title: row.title } : {}),

@@ -14,12 +14,11 @@ import { ActionPage, DashboardPage, SuretyDetailPage, SuretyListPage } from '../
 import { MailPanel } from '../../../views/admin/pages/outbox.js';
 import { RequestPage } from '../../../views/admin/pages/requests.js';
 import { PRODUCTS } from '../../domain/certificate.js';
-import { changesPatch, diffCertificates } from '../../domain/diff.js';
+import { changesPatch } from '../../domain/diff.js';
 import { type ObligeeRule } from '../../domain/eligibility.js';
 import type { VersionEvent } from '../../domain/history.js';
 import { isIsoDate, jstDayEnd, jstDayStart } from '../../domain/format.js';
 import { DomainError, statusFor } from '../../errors.js';
-import { findStaffUser } from '../../repositories/staff.js';
 import { otpauthUri } from '../../security/totp.js';
 import { createApiToken } from '../../services/api-tokens.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -45,25 +44,19 @@ import {
   draftImport,
   draftIssue,
   draftVersion,
-  getDraft,
   pendingDrafts,
   recentDrafts,
   rejectDraft,
 } from '../../services/staff/drafts.js';
 import { validateCsv } from '../../services/staff/import.js';
-import {
-  auditLog,
-  obligeeOptions,
-  recentPublications,
-  revealAuthKey,
-  revokeToken,
-  suretyDetail,
-  tokens,
-  listSureties,
-  type SuretyListFilters,
-} from '../../services/staff/portal.js';
-import { listObligees } from '../../repositories/obligees.js';
-import { getSurety } from '../../services/get-surety.js';
+import { auditLog } from '../../services/staff/audit-log.js';
+import { listTokens, revokeToken } from '../../services/staff/api-tokens.js';
+import { dashboard } from '../../services/staff/dashboard.js';
+import { draftScreen } from '../../services/staff/draft-screen.js';
+import { obligeeForEdit, obligeeRegister } from '../../services/staff/obligee-register.js';
+import { revealAuthKey } from '../../services/staff/reveal-auth-key.js';
+import { suretyDetail, suretyScreen } from '../../services/staff/surety-detail.js';
+import { suretySearchScreen, type SuretyListFilters } from '../../services/staff/surety-search.js';
 import { clientOf, pathContractNumber, type AppEnv } from '../http.js';
 import { ROUTES, type RouteId } from './route-table.js';
 import { outboxHandlers } from './outbox.js';
@@ -71,14 +64,10 @@ import { settingsHandlers } from './settings.js';
 import { draftToolHandlers } from './draft-tools.js';
 import { suretyDocumentHandlers } from './surety-documents.js';
 import { qrPngDataUrl } from './enrol-qr.js';
-import { mailCounts } from '../../services/staff/outbox.js';
 import {
   approveApplication,
-  isRequestKind,
-  pendingObligeeRequests,
   requestKeyReissue,
   requestObligeeChange,
-  requestView,
   withdrawApplication,
 } from '../../services/staff/requests.js';
 
@@ -218,13 +207,13 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
     },
 
     dashboard: async (c, s) => {
-      const mail = await mailCounts(ctx, (s as StaffSession).actor);
+      const { pending, recent, mail } = await dashboard(ctx, (s as StaffSession).actor);
       return page(
         c,
         <DashboardPage
           {...props(c, s)}
-          pending={await pendingDrafts(ctx)}
-          recent={await recentPublications(ctx)}
+          pending={pending}
+          recent={recent}
           notices={mail ? <MailPanel at={adminTranslator(c.get('lang'))} counts={mail} /> : undefined}
         />,
       );
@@ -255,18 +244,14 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
           {...props(c, s)}
           filters={filters}
           query={query}
-          obligees={await obligeeOptions(ctx)}
-          result={await listSureties(ctx, filters, pageNo)}
+          {...await suretySearchScreen(ctx, filters, pageNo)}
         />,
       );
     },
 
     'sureties.detail': async (c, s) => {
       const n = pathContractNumber(c.req.param('n') ?? '');
-      return page(
-        c,
-        <SuretyDetailPage {...props(c, s)} detail={await suretyDetail(ctx, n)} drafts={await recentDrafts(ctx, n)} />,
-      );
+      return page(c, <SuretyDetailPage {...props(c, s)} {...await suretyScreen(ctx, n)} />);
     },
 
     'sureties.key': async (c, s) => {
@@ -276,8 +261,7 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
         c,
         <SuretyDetailPage
           {...props(c, s)}
-          detail={await suretyDetail(ctx, n)}
-          drafts={await recentDrafts(ctx, n)}
+          {...await suretyScreen(ctx, n)}
           authKey={authKey}
           keySheet={{ verifyUrl: `${ctx.config.publicUrl}/`, at: ctx.clock().toISOString() }}
         />,
@@ -433,21 +417,14 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
     },
 
     'obligees.list': async (c, s) => {
-      const all = (await listObligees(ctx.db)).map((o) => ({
-        id: o.id,
-        name: o.name,
-        ...(o.title ? { title: o.title } : {}),
-        rules: JSON.parse(o.rules) as ObligeeRule[],
-      }));
-      return page(c, <ObligeesPage {...props(c, s)} obligees={all} pending={await pendingObligeeRequests(ctx)} />);
+      return page(c, <ObligeesPage {...props(c, s)} {...await obligeeRegister(ctx)} />);
     },
 
     'obligees.edit': async (c, s) => {
       const id = c.req.param('id') ?? '';
       if (id === 'new')
         return page(c, <ObligeeFormPage {...props(c, s)} isNew id="" name="" title="" rules={[]} errors={{}} />);
-      const o = (await listObligees(ctx.db)).find((x) => x.id === id);
-      if (!o) throw new DomainError('not_found', '発注者が見つかりません');
+      const o = await obligeeForEdit(ctx, id);
       return page(
         c,
         <ObligeeFormPage
@@ -456,7 +433,7 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
           id={o.id}
           name={o.name}
           title={o.title ?? ''}
-          rules={JSON.parse(o.rules) as ObligeeRule[]}
+          rules={o.rules}
           errors={{}}
         />,
       );
@@ -511,16 +488,20 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
     },
 
     'tokens.list': async (c, s) =>
-      page(c, <TokensPage {...props(c, s)} tokens={await tokens(ctx, (s as StaffSession).actor)} />),
+      page(c, <TokensPage {...props(c, s)} tokens={await listTokens(ctx, (s as StaffSession).actor)} />),
 
     'tokens.create': async (c, s, form) => {
       const actor = (s as StaffSession).actor;
       try {
         const { token } = await createApiToken(ctx, actor, str(form, 'name'));
-        return page(c, <TokensPage {...props(c, s)} tokens={await tokens(ctx, actor)} created={token} />);
+        return page(c, <TokensPage {...props(c, s)} tokens={await listTokens(ctx, actor)} created={token} />);
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
-        return page(c, <TokensPage {...props(c, s)} tokens={await tokens(ctx, actor)} errors={[error.message]} />, 422);
+        return page(
+          c,
+          <TokensPage {...props(c, s)} tokens={await listTokens(ctx, actor)} errors={[error.message]} />,
+          422,
+        );
       }
     },
 
@@ -607,39 +588,27 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
     error?: string,
     status: 200 | 403 | 409 | 422 = 200,
   ) {
-    const draft = await getDraft(ctx, id);
-    const author = await findStaffUser(ctx.db, draft.drafted_by);
-    if (isRequestKind(draft.kind)) {
-      const view = await requestView(ctx, draft);
+    const screen = await draftScreen(ctx, id);
+    if (screen.kind === 'request') {
       return page(
         c,
         <RequestPage
           {...props(c, s)}
-          draft={draft}
-          draftedByEmail={author?.email ?? draft.drafted_by}
-          view={view}
+          draft={screen.draft}
+          draftedByEmail={screen.draftedByEmail}
+          view={screen.view}
           error={error}
         />,
         status,
       );
     }
-    const body = JSON.parse(draft.body) as Record<string, unknown>;
-    let changes: { path: string; before: unknown; after: unknown }[] = [];
-    if (draft.kind === 'issue') {
-      changes = Object.entries(flatten(body)).map(([path, after]) => ({ path, before: undefined, after }));
-    } else if (draft.contract_number && (draft.kind === 'change' || draft.kind === 'correction')) {
-      const state = await getSurety(ctx, draft.contract_number);
-      const { mergePatch, certificateSchema } = await import('../../domain/certificate.js');
-      const merged = certificateSchema.safeParse(mergePatch(state.current.certificate, body.changes));
-      if (merged.success) changes = diffCertificates(state.current.certificate, merged.data);
-    }
     return page(
       c,
       <DraftPage
         {...props(c, s)}
-        draft={draft}
-        draftedByEmail={author?.email ?? draft.drafted_by}
-        changes={changes}
+        draft={screen.draft}
+        draftedByEmail={screen.draftedByEmail}
+        changes={screen.changes}
         error={error}
       />,
       status,

@@ -31,7 +31,7 @@ export type MailKind = keyof typeof KINDS;
 export const MAIL_KINDS = Object.keys(KINDS) as readonly MailKind[];
 export const MAIL_PAGE_SIZE = 50;
 
-export { OUTBOX_STATES };
+export { OUTBOX_STATES, type OutboxState };
 
 function requireMailRole(actor: Actor): void {
   if (actor.type !== 'staff' || !(MAIL_ROLES as readonly string[]).includes(actor.role)) {

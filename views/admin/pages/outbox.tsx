@@ -1,7 +1,12 @@
 // メール送信状況: the outbox by state with filters, why each mail failed in plain words, and 再送; plus the dashboard's
 // mail panel. Addresses are masked and bodies never shown (see src/services/staff/outbox.ts).
-import type { OutboxState } from '../../../src/repositories/outbox.js';
-import { MAIL_KINDS, type MailFilters, type MailKind, type MailScreen } from '../../../src/services/staff/outbox.js';
+import {
+  MAIL_KINDS,
+  type MailFilters,
+  type MailKind,
+  type MailScreen,
+  type OutboxState,
+} from '../../../src/services/staff/outbox.js';
 import { formats } from '../../format.js';
 import type { AdminKey } from '../i18n.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';

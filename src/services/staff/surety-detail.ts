@@ -1,0 +1,50 @@
+// Use case: 電子保証概要 — one surety with every version, why each hidden one is hidden, and what each changed.
+import { diffCertificates, type FieldChange } from '../../domain/diff.js';
+import { allowedEvents } from '../../domain/history.js';
+import { findSurety } from '../../repositories/sureties.js';
+import type { ServiceContext } from '../context.js';
+import { getSurety } from '../get-surety.js';
+import type { SuretyState, VersionView } from '../surety-state.js';
+import { recentDrafts } from './drafts.js';
+
+export type HiddenReason = { kind: 'corrected' | 'change_cancelled'; by: number } | { kind: 'cancellation_record' };
+
+export interface VersionDetail {
+  version: VersionView;
+  hiddenBecause: HiddenReason | null;
+  changes: FieldChange[];
+}
+
+export interface SuretyDetail {
+  state: SuretyState;
+  versions: VersionDetail[];
+  allowed: ReturnType<typeof allowedEvents>;
+  contractorEmail: string | null;
+}
+
+/**
+ * 電子保証概要: every version, hidden ones with why, and what each one changed against the version before it.
+ * @throws DomainError not_found | tampered (through getSurety)
+ */
+export async function suretyDetail(ctx: ServiceContext, contractNumber: string): Promise<SuretyDetail> {
+  const state = await getSurety(ctx, contractNumber);
+  const versions = state.versions.map((v, i): VersionDetail => {
+    let hiddenBecause: HiddenReason | null = null;
+    if (v.event === 'change_cancellation') hiddenBecause = { kind: 'cancellation_record' };
+    else if (v.hidden) {
+      const by = state.versions.find(
+        (x) => (x.event === 'correction' || x.event === 'change_cancellation') && x.target === v.seq,
+      );
+      if (by) hiddenBecause = { kind: by.event === 'correction' ? 'corrected' : 'change_cancelled', by: by.seq };
+    }
+    const previous = i > 0 ? (state.versions[i - 1] as VersionView).certificate : null;
+    return { version: v, hiddenBecause, changes: diffCertificates(previous, v.certificate) };
+  });
+  const row = await findSurety(ctx.db, contractNumber);
+  return { state, versions, allowed: allowedEvents(state.versions), contractorEmail: row?.contractor_email ?? null };
+}
+
+/** The whole 電子保証概要 screen: the detail and the applications filed against this surety. */
+export async function suretyScreen(ctx: ServiceContext, contractNumber: string) {
+  return { detail: await suretyDetail(ctx, contractNumber), drafts: await recentDrafts(ctx, contractNumber) };
+}
