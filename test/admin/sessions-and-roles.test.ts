@@ -236,6 +236,20 @@ describeEachDatabase('role × route matrix (from the route table)', (kind) => {
     });
   }
 
+  it("shows each role exactly the menu pages the table opens to it, in the table's menu order", async () => {
+    const menuPages = ROUTES.filter((r) => 'menu' in r).sort((a, b) => a.menu.order - b.menu.order);
+    for (const role of ['admin', 'clerk', 'approver'] as const) {
+      const home = await staff[role]!.get('/admin');
+      const nav = /<nav aria-label="[^"]*" class="admin-nav">(.*?)<\/nav>/s.exec(home.html)?.[1] ?? '';
+      const links = [...nav.matchAll(/<a href="([^"]+)"(?: aria-current="page")?>/g)].map((m) => m[1]);
+      const expected = menuPages
+        .filter((r) => (r.access as readonly string[]).includes(role))
+        .map((r) => `/admin${r.path}`.replace(/\/$/, ''));
+      expect(links, role).toEqual(expected);
+      for (const href of links) expect((await staff[role]!.get(href!)).status, `${role} ${href}`).toBe(200);
+    }
+  });
+
   it('answers 404 for an /admin path that the table does not name', async () => {
     expect((await staff.admin!.get('/admin/secret-backdoor')).status).toBe(404);
   });

@@ -1,4 +1,5 @@
-// The staff portal layout: header with the staff menu (by role), log-out, language switch; one <main>.
+// The staff portal layout: header with the staff menu, log-out, language switch; one <main>. Which links the menu
+// holds, and in what order, is decided by the route table (src/routes/admin/route-table.ts), never here.
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { Lang, Translate } from '../i18n/index.js';
@@ -21,10 +22,13 @@ export interface AdminPageProps {
   path: string;
   nonce?: string | undefined;
   staff?: StaffView | undefined;
+  /** The staff menu for this member: empty until the second factor is passed. */
+  menu?: readonly { key: MenuKey; href: string }[] | undefined;
   flash?: string | undefined;
 }
 
-type Section =
+/** The staff menu's pages, each labelled by the catalog's `nav.<key>`; pages name theirs as `current`. */
+export type MenuKey =
   | 'dashboard'
   | 'sureties'
   | 'newDraft'
@@ -37,26 +41,12 @@ type Section =
   | 'outbox'
   | 'settings';
 
-const MENU: { key: Section; href: string; roles: StaffView['role'][] }[] = [
-  { key: 'dashboard', href: '/admin', roles: ['admin', 'clerk', 'approver'] },
-  { key: 'sureties', href: '/admin/sureties', roles: ['admin', 'clerk', 'approver'] },
-  { key: 'newDraft', href: '/admin/drafts/new', roles: ['clerk'] },
-  { key: 'drafts', href: '/admin/drafts', roles: ['admin', 'clerk', 'approver'] },
-  { key: 'import', href: '/admin/import', roles: ['clerk'] },
-  { key: 'obligees', href: '/admin/obligees', roles: ['admin'] },
-  { key: 'tokens', href: '/admin/tokens', roles: ['admin'] },
-  { key: 'users', href: '/admin/users', roles: ['admin'] },
-  { key: 'audit', href: '/admin/audit', roles: ['admin', 'approver'] },
-  { key: 'outbox', href: '/admin/outbox', roles: ['admin', 'clerk'] },
-  { key: 'settings', href: '/admin/settings', roles: ['admin'] },
-];
-
 export function Csrf(props: { staff?: StaffView | undefined }) {
   return props.staff ? <input type="hidden" name="_csrf" value={props.staff.csrf} /> : null;
 }
 
 export function AdminLayout(
-  props: AdminPageProps & { title: string; current?: Section; children?: Child; script?: string },
+  props: AdminPageProps & { title: string; current?: MenuKey; children?: Child; script?: string },
 ) {
   const { at, lang, staff } = props;
   const other: Lang = lang === 'ja' ? 'en' : 'ja';
@@ -87,13 +77,11 @@ export function AdminLayout(
                 ) : null}
               </a>
               <nav aria-label={at('nav.label')} class="admin-nav">
-                {staff?.mfa
-                  ? MENU.filter((m) => m.roles.includes(staff.role)).map((m) => (
-                      <a href={m.href} aria-current={props.current === m.key ? 'page' : undefined}>
-                        {at(`nav.${m.key}`)}
-                      </a>
-                    ))
-                  : null}
+                {(props.menu ?? []).map((m) => (
+                  <a href={m.href} aria-current={props.current === m.key ? 'page' : undefined}>
+                    {at(`nav.${m.key}`)}
+                  </a>
+                ))}
                 <a class="lang-switch" href={`${props.path}?lang=${other}`} hreflang={other} lang={other}>
                   {props.t('lang.switch')}
                 </a>

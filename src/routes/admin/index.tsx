@@ -58,7 +58,7 @@ import { revealAuthKey } from '../../services/staff/reveal-auth-key.js';
 import { suretyDetail, suretyScreen } from '../../services/staff/surety-detail.js';
 import { suretySearchScreen, type SuretyListFilters } from '../../services/staff/surety-search.js';
 import { clientOf, pathContractNumber, type AppEnv } from '../http.js';
-import { ROUTES, type RouteId } from './route-table.js';
+import { menuFor, ROUTES, type RouteId } from './route-table.js';
 import { outboxHandlers } from './outbox.js';
 import { settingsHandlers } from './settings.js';
 import { draftToolHandlers } from './draft-tools.js';
@@ -113,6 +113,7 @@ export function adminRoutes(ctx: ServiceContext): Hono<AppEnv> {
       path: c.req.path,
       nonce: c.get('nonce'),
       staff: s ? { email: s.user.email, role: s.user.role, csrf: s.csrfToken, mfa: s.mfa } : undefined,
+      menu: s?.mfa ? menuFor(s.user.role) : [],
       flash: flash && FLASHES.includes(flash) ? adminTranslator(lang)(flash) : undefined,
     };
   };

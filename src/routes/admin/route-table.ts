@@ -1,10 +1,29 @@
-// The staff portal's one route table: every /admin route with who may use it. Deny by default — a route absent
-// from this table does not exist, and the role × route matrix test is generated from this same list.
+// The staff portal's one route table: every /admin route with who may use it and, for the pages in the staff menu,
+// its place there. Deny by default — a route absent from this table does not exist. The guard (guard.tsx), the menu
+// (menuFor) and the role × route matrix test are all derived from this one list.
+import type { MenuKey } from '../../../views/admin/layout.js';
+
 export type StaffRole = 'admin' | 'clerk' | 'approver';
 /** anon: no session needed; half: a session that has passed the password but maybe not TOTP yet. */
 export type Access = 'anon' | 'half' | readonly StaffRole[];
 
 export const ALL: readonly StaffRole[] = ['admin', 'clerk', 'approver'];
+
+/** A page's place in the staff menu: its label is the catalog's `nav.<key>`, links sort by `order`. */
+export interface MenuEntry {
+  key: MenuKey;
+  order: number;
+}
+
+export interface StaffRoute {
+  id: string;
+  method: 'GET' | 'POST';
+  /** Relative to /admin, in Hono's syntax. */
+  path: string;
+  access: Access;
+  /** Only GET pages open to signed-in staff (a role list) belong in the menu. */
+  menu?: MenuEntry;
+}
 
 export const ROUTES = [
   { id: 'login.form', method: 'GET', path: '/login', access: 'anon' },
@@ -12,8 +31,8 @@ export const ROUTES = [
   { id: 'mfa.form', method: 'GET', path: '/mfa', access: 'half' },
   { id: 'mfa.submit', method: 'POST', path: '/mfa', access: 'half' },
   { id: 'logout', method: 'POST', path: '/logout', access: 'half' },
-  { id: 'dashboard', method: 'GET', path: '/', access: ALL },
-  { id: 'sureties.list', method: 'GET', path: '/sureties', access: ALL },
+  { id: 'dashboard', method: 'GET', path: '/', access: ALL, menu: { key: 'dashboard', order: 10 } },
+  { id: 'sureties.list', method: 'GET', path: '/sureties', access: ALL, menu: { key: 'sureties', order: 20 } },
   { id: 'sureties.detail', method: 'GET', path: '/sureties/:n', access: ALL },
   { id: 'sureties.key', method: 'POST', path: '/sureties/:n/key', access: ['clerk', 'approver'] },
   { id: 'sureties.reissue', method: 'POST', path: '/sureties/:n/reissue', access: ['clerk'] },
@@ -22,8 +41,8 @@ export const ROUTES = [
   { id: 'sureties.certificate', method: 'GET', path: '/sureties/:n/certificate.pdf', access: ALL },
   { id: 'sureties.action', method: 'GET', path: '/sureties/:n/actions/:event', access: ['clerk'] },
   { id: 'sureties.action.submit', method: 'POST', path: '/sureties/:n/actions/:event', access: ['clerk'] },
-  { id: 'drafts.list', method: 'GET', path: '/drafts', access: ALL },
-  { id: 'drafts.new', method: 'GET', path: '/drafts/new', access: ['clerk'] },
+  { id: 'drafts.list', method: 'GET', path: '/drafts', access: ALL, menu: { key: 'drafts', order: 40 } },
+  { id: 'drafts.new', method: 'GET', path: '/drafts/new', access: ['clerk'], menu: { key: 'newDraft', order: 30 } },
   { id: 'drafts.create', method: 'POST', path: '/drafts/new', access: ['clerk'] },
   { id: 'drafts.check', method: 'POST', path: '/drafts/check', access: ['clerk'] },
   { id: 'drafts.recover', method: 'POST', path: '/drafts/recover', access: ['approver'] },
@@ -31,22 +50,48 @@ export const ROUTES = [
   { id: 'drafts.approve', method: 'POST', path: '/drafts/:id/approve', access: ['approver'] },
   { id: 'drafts.reject', method: 'POST', path: '/drafts/:id/reject', access: ['approver'] },
   { id: 'drafts.withdraw', method: 'POST', path: '/drafts/:id/withdraw', access: ['clerk', 'admin'] },
-  { id: 'import.form', method: 'GET', path: '/import', access: ['clerk'] },
+  { id: 'import.form', method: 'GET', path: '/import', access: ['clerk'], menu: { key: 'import', order: 50 } },
   { id: 'import.upload', method: 'POST', path: '/import', access: ['clerk'] },
-  { id: 'obligees.list', method: 'GET', path: '/obligees', access: ['admin'] },
+  { id: 'obligees.list', method: 'GET', path: '/obligees', access: ['admin'], menu: { key: 'obligees', order: 60 } },
   { id: 'obligees.edit', method: 'GET', path: '/obligees/:id', access: ['admin'] },
   { id: 'obligees.save', method: 'POST', path: '/obligees/:id', access: ['admin'] },
-  { id: 'tokens.list', method: 'GET', path: '/tokens', access: ['admin'] },
+  { id: 'tokens.list', method: 'GET', path: '/tokens', access: ['admin'], menu: { key: 'tokens', order: 70 } },
   { id: 'tokens.create', method: 'POST', path: '/tokens', access: ['admin'] },
   { id: 'tokens.revoke', method: 'POST', path: '/tokens/:id/revoke', access: ['admin'] },
-  { id: 'users.list', method: 'GET', path: '/users', access: ['admin'] },
+  { id: 'users.list', method: 'GET', path: '/users', access: ['admin'], menu: { key: 'users', order: 80 } },
   { id: 'users.create', method: 'POST', path: '/users', access: ['admin'] },
   { id: 'users.disable', method: 'POST', path: '/users/:id/disable', access: ['admin'] },
   { id: 'users.enable', method: 'POST', path: '/users/:id/enable', access: ['admin'] },
-  { id: 'audit', method: 'GET', path: '/audit', access: ['admin', 'approver'] },
-  { id: 'outbox.list', method: 'GET', path: '/outbox', access: ['admin', 'clerk'] },
+  { id: 'audit', method: 'GET', path: '/audit', access: ['admin', 'approver'], menu: { key: 'audit', order: 90 } },
+  {
+    id: 'outbox.list',
+    method: 'GET',
+    path: '/outbox',
+    access: ['admin', 'clerk'],
+    menu: { key: 'outbox', order: 100 },
+  },
   { id: 'outbox.retry', method: 'POST', path: '/outbox/:id/retry', access: ['admin', 'clerk'] },
-  { id: 'settings', method: 'GET', path: '/settings', access: ['admin'] },
-] as const satisfies readonly { id: string; method: 'GET' | 'POST'; path: string; access: Access }[];
+  { id: 'settings', method: 'GET', path: '/settings', access: ['admin'], menu: { key: 'settings', order: 110 } },
+] as const satisfies readonly StaffRoute[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];
+
+/** A link of the staff menu, as the layout draws it. */
+export interface MenuLink {
+  key: MenuKey;
+  href: string;
+}
+
+const MENU = (ROUTES as readonly StaffRoute[])
+  .filter(
+    (r): r is StaffRoute & { menu: MenuEntry; access: readonly StaffRole[] } => !!r.menu && Array.isArray(r.access),
+  )
+  .sort((a, b) => a.menu.order - b.menu.order);
+
+/** The staff menu of one role: exactly the menu pages whose route that role may open, in menu order. */
+export function menuFor(role: StaffRole): MenuLink[] {
+  return MENU.filter((r) => r.access.includes(role)).map((r) => ({
+    key: r.menu.key,
+    href: r.path === '/' ? '/admin' : `/admin${r.path}`,
+  }));
+}
