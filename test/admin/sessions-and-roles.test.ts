@@ -1,6 +1,10 @@
 // Staff accounts and sessions through the real app: cookie attributes, TOTP, timeouts, log-out, disabling,
 // throttling, CSRF, and the whole role × route matrix generated from the route table.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Hono } from 'hono';
+import { staffGuard } from '../../src/routes/admin/guard.js';
+import { assertGuardedByTable } from '../../src/routes/admin/index.js';
+import type { AdminEnv } from '../../src/routes/admin/kit.js';
 import { ROUTES } from '../../src/routes/admin/route-table.js';
 import { setStaffDisabled } from '../../src/services/staff/accounts.js';
 import { otpauthUri, totpAt } from '../../src/security/totp.js';
@@ -248,6 +252,16 @@ describeEachDatabase('role × route matrix (from the route table)', (kind) => {
       expect(links, role).toEqual(expected);
       for (const href of links) expect((await staff[role]!.get(href!)).status, `${role} ${href}`).toBe(200);
     }
+  });
+
+  it('refuses to start with a staff route that is not behind the guard of its own table entry', () => {
+    const guard = staffGuard(env.ctx);
+    const unguarded = new Hono<AdminEnv>().get('/secret', (c) => c.text('x'));
+    expect(() => assertGuardedByTable([unguarded])).toThrow('GET /secret');
+    const borrowed = new Hono<AdminEnv>().post('/users', guard('settings'), (c) => c.text('x'));
+    expect(() => assertGuardedByTable([borrowed])).toThrow('POST /users');
+    const partial = new Hono<AdminEnv>().get('/settings', guard('settings'), (c) => c.text('x'));
+    expect(() => assertGuardedByTable([partial])).toThrow(/without a handler: login\.form/);
   });
 
   it('answers 404 for an /admin path that the table does not name', async () => {

@@ -1,4 +1,5 @@
 // /admin/outbox (メール送信状況): pending, dead-lettered and sent mail with filters, and 再送 per mail.
+import { Hono } from 'hono';
 import { OutboxPage } from '../../../views/admin/pages/outbox.js';
 import { normalizeContractNumber } from '../../domain/identifiers.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -9,40 +10,46 @@ import {
   staffRetryMail,
   type MailFilters,
 } from '../../services/staff/outbox.js';
-import { actorOf, type AdminKit, type Handler } from './kit.js';
+import { staffGuard } from './guard.js';
+import { page, props, type AdminEnv } from './kit.js';
+import { pageNumber } from './query.js';
 
-export function outboxHandlers(ctx: ServiceContext, kit: AdminKit): Record<'outbox.list' | 'outbox.retry', Handler> {
-  return {
-    'outbox.list': async (c, s) => {
-      const q = c.req.query();
-      const asked = OUTBOX_STATES.find((x) => x === q.state);
-      const number = q.contractNumber?.trim() ? normalizeContractNumber(q.contractNumber.slice(0, 32)) : undefined;
-      const filters: MailFilters = {
-        state: asked ?? 'dead',
-        // A number that cannot exist matches nothing (rather than everything).
-        contractNumber: number === null ? '-' : number,
-        kind: MAIL_KINDS.find((k) => k === q.kind),
-      };
-      const pageNo = Math.max(1, Math.min(100_000, Number.parseInt(q.page ?? '1', 10) || 1));
-      let screen = await staffOutbox(ctx, actorOf(s), filters, pageNo);
-      // Without a choice, open on what needs attention: dead letters if there are any, else what is waiting.
-      if (!asked && screen.counts.dead === 0) {
-        filters.state = 'pending';
-        screen = await staffOutbox(ctx, actorOf(s), filters, pageNo);
-      }
-      return kit.page(
-        c,
-        <OutboxPage
-          {...kit.props(c, s)}
-          filters={{ ...filters, contractNumber: number ?? q.contractNumber?.slice(0, 32) }}
-          screen={screen}
-        />,
-      );
-    },
+export function outboxRoutes(ctx: ServiceContext): Hono<AdminEnv> {
+  const guard = staffGuard(ctx);
+  const app = new Hono<AdminEnv>();
 
-    'outbox.retry': async (c, s) => {
-      const mail = await staffRetryMail(ctx, actorOf(s), c.req.param('id') ?? '');
-      return c.redirect(`/admin/outbox?state=pending&flash=mail.retried#mail-${mail.id}`, 303);
-    },
-  };
+  app.get('/outbox', guard('outbox.list'), async (c) => {
+    const actor = c.get('staff').actor;
+    const q = c.req.query();
+    const asked = OUTBOX_STATES.find((x) => x === q.state);
+    const number = q.contractNumber?.trim() ? normalizeContractNumber(q.contractNumber.slice(0, 32)) : undefined;
+    const filters: MailFilters = {
+      state: asked ?? 'dead',
+      // A number that cannot exist matches nothing (rather than everything).
+      contractNumber: number === null ? '-' : number,
+      kind: MAIL_KINDS.find((k) => k === q.kind),
+    };
+    const pageNo = pageNumber(q.page);
+    let screen = await staffOutbox(ctx, actor, filters, pageNo);
+    // Without a choice, open on what needs attention: dead letters if there are any, else what is waiting.
+    if (!asked && screen.counts.dead === 0) {
+      filters.state = 'pending';
+      screen = await staffOutbox(ctx, actor, filters, pageNo);
+    }
+    return page(
+      c,
+      <OutboxPage
+        {...props(c)}
+        filters={{ ...filters, contractNumber: number ?? q.contractNumber?.slice(0, 32) }}
+        screen={screen}
+      />,
+    );
+  });
+
+  app.post('/outbox/:id/retry', guard('outbox.retry'), async (c) => {
+    const mail = await staffRetryMail(ctx, c.get('staff').actor, c.req.param('id'));
+    return c.redirect(`/admin/outbox?state=pending&flash=mail.retried#mail-${mail.id}`, 303);
+  });
+
+  return app;
 }

@@ -1,12 +1,14 @@
 // /admin/settings (設定): the effective configuration, signing keys, mail and database status — read-only.
+import { Hono } from 'hono';
 import { SettingsPage } from '../../../views/admin/pages/settings.js';
 import type { ServiceContext } from '../../services/context.js';
 import { settingsOverview } from '../../services/staff/settings.js';
-import { actorOf, type AdminKit, type Handler } from './kit.js';
+import { staffGuard } from './guard.js';
+import { page, props, type AdminEnv } from './kit.js';
 
-export function settingsHandlers(ctx: ServiceContext, kit: AdminKit): Record<'settings', Handler> {
-  return {
-    settings: async (c, s) =>
-      kit.page(c, <SettingsPage {...kit.props(c, s)} overview={await settingsOverview(ctx, actorOf(s))} />),
-  };
+export function settingsRoutes(ctx: ServiceContext): Hono<AdminEnv> {
+  const guard = staffGuard(ctx);
+  return new Hono<AdminEnv>().get('/settings', guard('settings'), async (c) =>
+    page(c, <SettingsPage {...props(c)} overview={await settingsOverview(ctx, c.get('staff').actor)} />),
+  );
 }

@@ -1,0 +1,75 @@
+// /admin/users and /admin/tokens: staff accounts (create, disable, enable) and issuer API tokens (shown once, revoke).
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { TokensPage, UsersPage } from '../../../views/admin/pages/manage.js';
+import { DomainError } from '../../errors.js';
+import { createApiToken } from '../../services/api-tokens.js';
+import type { ServiceContext } from '../../services/context.js';
+import { createStaffUser, listStaff, setStaffDisabled } from '../../services/staff/accounts.js';
+import { listTokens, revokeToken } from '../../services/staff/api-tokens.js';
+import { form, text } from './form.js';
+import { staffGuard } from './guard.js';
+import { page, props, type AdminEnv } from './kit.js';
+
+export function accountRoutes(ctx: ServiceContext): Hono<AdminEnv> {
+  const guard = staffGuard(ctx);
+  const app = new Hono<AdminEnv>();
+
+  app.get('/tokens', guard('tokens.list'), async (c) =>
+    page(c, <TokensPage {...props(c)} tokens={await listTokens(ctx, c.get('staff').actor)} />),
+  );
+
+  app.post('/tokens', guard('tokens.create'), form(z.object({ name: text })), async (c) => {
+    const actor = c.get('staff').actor;
+    try {
+      const { token } = await createApiToken(ctx, actor, c.req.valid('form').name);
+      return page(c, <TokensPage {...props(c)} tokens={await listTokens(ctx, actor)} created={token} />);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+      return page(c, <TokensPage {...props(c)} tokens={await listTokens(ctx, actor)} errors={[error.message]} />, 422);
+    }
+  });
+
+  app.post('/tokens/:id/revoke', guard('tokens.revoke'), async (c) => {
+    await revokeToken(ctx, c.get('staff').actor, c.req.param('id'));
+    return c.redirect('/admin/tokens?flash=tokens.revokedDone', 303);
+  });
+
+  app.get('/users', guard('users.list'), async (c) =>
+    page(c, <UsersPage {...props(c)} users={await listStaff(ctx)} errors={{}} values={{}} />),
+  );
+
+  app.post('/users', guard('users.create'), form(z.object({ email: text, role: text, password: text })), async (c) => {
+    const { password, ...values } = c.req.valid('form');
+    try {
+      const { user, generatedPassword } = await createStaffUser(ctx, c.get('staff').actor, { ...values, password });
+      return page(
+        c,
+        <UsersPage
+          {...props(c)}
+          users={await listStaff(ctx)}
+          errors={{}}
+          values={{}}
+          created={{ email: user.email, password: generatedPassword }}
+        />,
+      );
+    } catch (error) {
+      if (!(error instanceof DomainError) || !['validation_failed', 'conflict'].includes(error.code)) throw error;
+      const errors: Record<string, string[]> = {};
+      for (const i of error.issues ?? []) (errors[i.path] ??= []).push(i.message);
+      return page(c, <UsersPage {...props(c)} users={await listStaff(ctx)} errors={errors} values={values} />, 422);
+    }
+  });
+
+  app.post('/users/:id/disable', guard('users.disable'), async (c) => {
+    await setStaffDisabled(ctx, c.get('staff').actor, c.req.param('id'), true);
+    return c.redirect('/admin/users?flash=users.done', 303);
+  });
+
+  app.post('/users/:id/enable', guard('users.enable'), async (c) => {
+    await setStaffDisabled(ctx, c.get('staff').actor, c.req.param('id'), false);
+    return c.redirect('/admin/users?flash=users.done', 303);
+  });
+
+  return app;
+}

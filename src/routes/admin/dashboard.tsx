@@ -1,0 +1,25 @@
+// /admin (全体トップ): applications waiting, recent publications, and mail trouble for those who handle mail.
+import { Hono } from 'hono';
+import { adminTranslator } from '../../../views/admin/i18n.js';
+import { MailPanel } from '../../../views/admin/pages/outbox.js';
+import { DashboardPage } from '../../../views/admin/pages/sureties.js';
+import type { ServiceContext } from '../../services/context.js';
+import { dashboard } from '../../services/staff/dashboard.js';
+import { staffGuard } from './guard.js';
+import { page, props, type AdminEnv } from './kit.js';
+
+export function dashboardRoutes(ctx: ServiceContext): Hono<AdminEnv> {
+  const guard = staffGuard(ctx);
+  return new Hono<AdminEnv>().get('/', guard('dashboard'), async (c) => {
+    const { pending, recent, mail } = await dashboard(ctx, c.get('staff').actor);
+    return page(
+      c,
+      <DashboardPage
+        {...props(c)}
+        pending={pending}
+        recent={recent}
+        notices={mail ? <MailPanel at={adminTranslator(c.get('lang'))} counts={mail} /> : undefined}
+      />,
+    );
+  });
+}

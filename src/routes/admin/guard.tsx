@@ -1,0 +1,47 @@
+// The staff portal's one guard, derived from the route table: no-store, session (server-side, __Host- cookie),
+// second factor, role, and a per-session CSRF token on every POST (on top of the Origin check that app.ts runs
+// against ESURETY_PUBLIC_URL). Route modules put `guard('<route id>')` first on each route; index.tsx checks at
+// construction that every route sits behind the guard of its own table entry.
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { adminTranslator } from '../../../views/admin/i18n.js';
+import { LoginPage } from '../../../views/admin/pages/auth.js';
+import type { ServiceContext } from '../../services/context.js';
+import { csrfMatches, resolveSession } from '../../services/staff/auth.js';
+import { message, page, props, type AdminEnv } from './kit.js';
+import { ROUTES, type RouteId, type StaffRoute } from './route-table.js';
+
+export const SESSION_COOKIE = 'esurety_staff';
+
+/** Which table entry a guard stands for (read by index.tsx's construction check). */
+export const GUARDED = Symbol('staff route');
+export type Guard = MiddlewareHandler<AdminEnv> & { [GUARDED]: StaffRoute };
+
+export function staffGuard(ctx: ServiceContext): (id: RouteId) => Guard {
+  return (id) => {
+    const route: StaffRoute | undefined = ROUTES.find((r) => r.id === id);
+    if (!route) throw new Error(`staff route ${id} is not in route-table.ts`);
+    const guard: MiddlewareHandler<AdminEnv> = async (c, next) => {
+      c.header('Cache-Control', 'no-store');
+      const session = await resolveSession(ctx, getCookie(c, SESSION_COOKIE, 'host'));
+      c.set('session', session);
+      const body = route.method === 'POST' ? await c.req.parseBody({ all: true }) : {};
+      const at = adminTranslator(c.get('lang'));
+      if (route.access !== 'anon') {
+        if (!session) {
+          return route.method === 'GET'
+            ? c.redirect('/admin/login', 303)
+            : page(c, <LoginPage {...props(c, null)} error={at('login.expired')} />, 401);
+        }
+        if (route.method === 'POST' && !csrfMatches(session.csrfToken, body._csrf)) return message(c, at('csrf'), 403);
+        if (route.access !== 'half') {
+          if (!session.mfa) return c.redirect('/admin/mfa', 303);
+          if (!route.access.includes(session.user.role)) return message(c, at('forbidden'), 403);
+        }
+        c.set('staff', session);
+      }
+      await next();
+    };
+    return Object.assign(guard, { [GUARDED]: route });
+  };
+}
