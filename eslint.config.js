@@ -14,4 +14,22 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // Routes validate, call a service and render; views turn props into HTML. Neither reaches the database.
+    files: ['src/routes/**', 'views/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kysely', message: 'Routes and views call services; only services and repositories query.' }],
+          patterns: [
+            {
+              group: ['**/repositories/*', '**/db/*'],
+              message: 'Routes and views call services (src/services/); only services and repositories query.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
