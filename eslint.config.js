@@ -14,18 +14,84 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // Layers (DESIGN §8), enforced here rather than by review: a wrong import fails `npm run verify`.
   {
     // Routes validate, call a service and render; views turn props into HTML. Neither reaches the database.
-    files: ['src/routes/**', 'views/**'],
+    files: ['src/routes/**'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'kysely', message: 'Routes and views call services; only services and repositories query.' }],
           patterns: [
             {
-              group: ['**/repositories/*', '**/db/*'],
-              message: 'Routes and views call services (src/services/); only services and repositories query.',
+              group: ['**/db/*', 'kysely', 'kysely/*', 'pg', 'better-sqlite3', '**/repositories/*'],
+              message: 'Routes call services (src/services/); only services and repositories query.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['views/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/db/*', 'kysely', 'kysely/*', 'pg', 'better-sqlite3', '**/repositories/*'],
+              message: 'Views never reach the database: props in, HTML out.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/domain/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'node:*',
+                '!node:crypto',
+                '**/db/*',
+                '**/repositories/*',
+                '**/services/*',
+                '**/services/**',
+                '**/routes/*',
+                '**/routes/**',
+                '**/mail/*',
+                '**/pdf/*',
+                '**/signing/*',
+                '**/security/*',
+                'kysely',
+                'pg',
+                'better-sqlite3',
+                'hono',
+                'hono/*',
+              ],
+              message: 'The domain is pure rules: no I/O, no framework, no outer layer.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['db/migrations/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/*', '**/src/**', '../*', '!../migrations/*'],
+              message: 'Migrations are frozen: they import kysely only, never app code or the current schema.',
             },
           ],
         },
