@@ -49,6 +49,24 @@ export default tseslint.config(
     },
   },
   {
+    // Catalogs and language formatting live in src/i18n, shared by pages, PDFs and mail: only routes render views.
+    files: ['src/**'],
+    ignores: ['src/routes/**', 'src/app.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/views/*', '**/views/**'],
+              message: 'Only routes render views; shared wording is in src/i18n.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/domain/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -59,6 +77,8 @@ export default tseslint.config(
               group: [
                 'node:*',
                 '!node:crypto',
+                '**/views/*',
+                '**/views/**',
                 '**/db/*',
                 '**/repositories/*',
                 '**/services/*',

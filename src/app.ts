@@ -7,7 +7,7 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { createElement } from 'hono/jsx';
-import { translator, type Lang } from '../views/i18n/index.js';
+import { translator, type Lang } from './i18n/index.js';
 import { ErrorPage } from '../views/pages/error-page.js';
 import { DomainError, statusFor, type ErrorCode } from './errors.js';
 import { adminRoutes } from './routes/admin/index.js';

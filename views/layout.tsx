@@ -1,7 +1,7 @@
 // The one page layout: skip link, header with menu and language switch, main content, footer; styles inlined.
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import type { Lang, Translate } from './i18n/index.js';
+import type { Lang, Translate } from '../src/i18n/index.js';
 import { styles } from './styles.js';
 
 export interface PageProps {

@@ -13,7 +13,7 @@ import {
   type Placement,
 } from './fields.js';
 
-/** How values are written in one language (views/format.ts builds them). */
+/** How values are written in one language (src/i18n/format.ts builds them). */
 export interface FieldFormatters {
   yen(amount: number): string;
   date(isoDate: string): string;

@@ -70,7 +70,7 @@ export interface FieldDef {
    * never changed by one: diffs name these by their path.
    */
   readonly envelope?: boolean;
-  /** Catalog key of the label (views/i18n); null for parts of the issuer or obligee block that have no row. */
+  /** Catalog key of the label (src/i18n); null for parts of the issuer or obligee block that have no row. */
   readonly label: string | null;
   /** A different label for some products (中間前払金額 for the intermediate advance). */
   readonly labelFor?: { readonly [P in Product]?: string };

@@ -5,8 +5,8 @@ import { mailRows } from '../domain/field-rows.js';
 import type { MailPart } from '../domain/fields.js';
 import { formatDate, formatInstant } from '../domain/format.js';
 import type { ChangeKind } from '../domain/history.js';
-import { fieldFormatters } from '../../views/format.js';
-import { ja } from '../../views/i18n/ja.js';
+import { fieldFormatters } from '../i18n/format.js';
+import { ja } from '../i18n/ja.js';
 import type { MailDoc } from './render.js';
 
 /** Placeholders the delivery worker replaces with signed links (and their expiry) when it sends. */

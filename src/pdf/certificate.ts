@@ -4,9 +4,9 @@
 // the guarantee is cancelled or expired.
 import { certificateRows } from '../domain/field-rows.js';
 import { formatInstant } from '../domain/format.js';
-import { fieldFormatters } from '../../views/format.js';
+import { fieldFormatters } from '../i18n/format.js';
 import { jwsHash } from '../signing/versions.js';
-import { ja } from '../../views/i18n/ja.js';
+import { ja } from '../i18n/ja.js';
 import { ATTACHMENT, KEYWORD_PREFIX, type CertificateInput } from './model.js';
 import { fieldTable, footers, row, stamp, verificationBox, type Row } from './parts.js';
 import { INK, MUTED, Sheet, mm, type TextStyle } from './sheet.js';

@@ -4,8 +4,8 @@
 // key) and how the contractor submits it (e-mail subject line pattern of the obligee's guidance).
 import { formatDate, formatInstant, jstDate } from '../domain/format.js';
 import { rowsFor } from '../domain/field-rows.js';
-import { fieldFormatters } from '../../views/format.js';
-import { ja } from '../../views/i18n/ja.js';
+import { fieldFormatters } from '../i18n/format.js';
+import { ja } from '../i18n/ja.js';
 import type { NoticeInput } from './model.js';
 import { fieldTable, footers, row } from './parts.js';
 import { INK, MUTED, RULE, Sheet, mm, type TextStyle } from './sheet.js';

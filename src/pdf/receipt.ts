@@ -3,9 +3,9 @@
 // receipt JWS, the version JWS and the public key travel inside as attachments.
 import { rowsFor } from '../domain/field-rows.js';
 import { formatInstant } from '../domain/format.js';
-import { fieldFormatters } from '../../views/format.js';
+import { fieldFormatters } from '../i18n/format.js';
 import { jwsHash } from '../signing/versions.js';
-import { ja } from '../../views/i18n/ja.js';
+import { ja } from '../i18n/ja.js';
 import { ATTACHMENT, KEYWORD_PREFIX, type VerificationReceiptInput } from './model.js';
 import { fieldTable, footers, row, verificationBox } from './parts.js';
 import { INK, MUTED, Sheet, mm, type TextStyle } from './sheet.js';

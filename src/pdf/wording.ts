@@ -1,4 +1,4 @@
-// The Japanese wording of the documents. Field labels come from the page catalog (views/i18n/ja.ts) so that a label
+// The Japanese wording of the documents. Field labels come from the page catalog (src/i18n/ja.ts) so that a label
 // reads the same on screen and on paper; what is written here exists only on paper. Legal phrasing of the
 // certificate body is the issuer's to confirm against its guarantee terms (約款) before production use.
 import type { Product } from '../domain/certificate.js';

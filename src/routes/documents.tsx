@@ -2,7 +2,7 @@
 // viewer grant as the certificate page; and /verify-file, where anyone checks a downloaded file (never stored).
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { translator } from '../../views/i18n/index.js';
+import { translator } from '../i18n/index.js';
 import { TamperedPage } from '../../views/pages/certificate-page.js';
 import { VerificationReceiptPage } from '../../views/pages/verification-receipt-page.js';
 import { VerifyFilePage } from '../../views/pages/verify-file-page.js';

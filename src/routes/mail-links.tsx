@@ -2,7 +2,7 @@
 // scanners fetch links, and must neither burn a single-use link nor confirm or cancel a subscription). The one
 // exception is RFC 8058 one-click unsubscribe, which mail clients POST to the List-Unsubscribe URL itself.
 import { Hono, type Context } from 'hono';
-import { translator } from '../../views/i18n/index.js';
+import { translator } from '../i18n/index.js';
 import { MailLinkPage, type MailLinkView } from '../../views/pages/mail-link-page.js';
 import type { ServiceContext } from '../services/context.js';
 import { inspectNoticeLink, redeemNoticeLink, type NoticeRenderer } from '../services/mail-links.js';

@@ -1,7 +1,7 @@
 // Public pages: the verification form, certificates behind the viewer grant, and the obligee list.
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { translator } from '../../views/i18n/index.js';
+import { translator } from '../i18n/index.js';
 import { FOLLOW_UP_FLASHES } from '../../views/pages/certificate-follow-up.js';
 import { CertificatePage, TamperedPage } from '../../views/pages/certificate-page.js';
 import { ObligeesPage } from '../../views/pages/obligees-page.js';

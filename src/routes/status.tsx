@@ -1,6 +1,6 @@
 // The contractor's status page: a number + key form, answered with the status (throttled like verification).
 import { Hono, type Context } from 'hono';
-import { translator } from '../../views/i18n/index.js';
+import { translator } from '../i18n/index.js';
 import { TamperedPage } from '../../views/pages/certificate-page.js';
 import { StatusPage } from '../../views/pages/status-page.js';
 import type { ServiceContext } from '../services/context.js';

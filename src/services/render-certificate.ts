@@ -4,7 +4,7 @@ import { changeKind } from '../domain/history.js';
 import { DomainError } from '../errors.js';
 import type { CertificateInput, PublicJwk, VersionRef } from '../pdf/model.js';
 import { PdfBusy, pdfRunner } from '../pdf/pool.js';
-import { ja } from '../../views/i18n/ja.js';
+import { ja } from '../i18n/ja.js';
 import type { ServiceContext } from './context.js';
 import type { SuretyState, VersionView } from './surety-state.js';
 import { viewCertificate, type ViewInput } from './view-certificate.js';

@@ -7,8 +7,8 @@ import { loadConfig } from '../config.js';
 import { rowsFor } from '../domain/field-rows.js';
 import { formatInstant } from '../domain/format.js';
 import { inspectPdf } from '../pdf/inspect.js';
-import { fieldFormatters } from '../../views/format.js';
-import { ja } from '../../views/i18n/ja.js';
+import { fieldFormatters } from '../i18n/format.js';
+import { ja } from '../i18n/ja.js';
 import { MAX_DOCUMENT_BYTES, checkDocument, loadTrustedKeys, type DocumentReport } from './verify-document.js';
 
 const MARK = { passed: '✓', failed: '✗', skipped: '-' } as const;

@@ -1,7 +1,7 @@
 // The staff portal in English: the en catalog holds every key of the ja one, and the English forms, list, detail,
 // application and CSV report pages label everything in English (the data itself — names, works — stays as entered).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminJa, adminTranslator, type AdminKey } from '../../views/admin/i18n.js';
+import { adminJa, adminTranslator, type AdminKey } from '../../src/i18n/admin.js';
 import { addVersion, publish, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
 import { loginAs, type Staff } from './support.js';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { COLUMNS, columnLabel, type Column } from '../../src/services/staff/certificate-form.js';
 import { validateCsv } from '../../src/services/staff/import.js';
-import { translator } from '../../views/i18n/index.js';
+import { translator } from '../../src/i18n/index.js';
 import { registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
 

@@ -5,9 +5,9 @@ import { PRODUCTS, certificateSchema } from '../../src/domain/certificate.js';
 import { certificateRows, mailRows, rowsFor, type FieldRow } from '../../src/domain/field-rows.js';
 import { FIELDS, fieldAt, isRequired, labelKeyOf, schemaOf, type Field } from '../../src/domain/fields.js';
 import { publishRequestSchema } from '../../src/domain/requests.js';
-import { en } from '../../views/i18n/en.js';
-import { ja } from '../../views/i18n/ja.js';
-import { fieldFormatters } from '../../views/format.js';
+import { en } from '../../src/i18n/en.js';
+import { ja } from '../../src/i18n/ja.js';
+import { fieldFormatters } from '../../src/i18n/format.js';
 import { certificate, certificateInput } from './fixtures.js';
 
 type Def = { type: string; innerType?: { def: Def }; shape?: Record<string, { def: Def }> };

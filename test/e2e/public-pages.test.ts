@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ja } from '../../views/i18n/ja.js';
+import { ja } from '../../src/i18n/ja.js';
 import { CHROMIUM_PATH, chromiumInstalled, launchChromium, startServer, type TestServer } from './harness.js';
 
 const available = chromiumInstalled();

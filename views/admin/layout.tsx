@@ -2,9 +2,9 @@
 // holds, and in what order, is decided by the route table (src/routes/admin/route-table.ts), never here.
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import type { Lang, Translate } from '../i18n/index.js';
+import type { Lang, Translate } from '../../src/i18n/index.js';
 import { styles } from '../styles.js';
-import type { AdminTranslate } from './i18n.js';
+import type { AdminTranslate } from '../../src/i18n/admin.js';
 import { adminStyles } from './styles.js';
 
 export interface StaffView {

@@ -1,7 +1,7 @@
 // The follow-up panel under a certificate: alerts by mail for this guarantee (the receipt confirmation, 受領確認,
 // shares its 確認者 with the verification receipt in officer-records.tsx). Screen only: a printed certificate stays a
 // certificate. The flashes of both panels are defined here, where the redirects' `?f=` values are listed.
-import type { Translate } from '../i18n/index.js';
+import type { Translate } from '../../src/i18n/index.js';
 import { FollowUpStyle } from './follow-up-styles.js';
 
 /** What the last form post did, passed back through the redirect (`?f=`); unknown values show nothing. */

@@ -9,7 +9,7 @@ import type { OfficerMemo } from '../../src/security/officer-memo.js';
 import { FollowUp, type FollowUpFlash } from './certificate-follow-up.js';
 import { DocumentsPanel } from './documents-panel.js';
 import { OfficerRecords } from './officer-records.js';
-import { fieldFormatters, formats } from '../format.js';
+import { fieldFormatters, formats } from '../../src/i18n/format.js';
 import { Layout, type PageProps } from '../layout.js';
 
 export interface CertificatePageProps extends PageProps {

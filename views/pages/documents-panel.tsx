@@ -1,7 +1,7 @@
 // The documents panel under a certificate: the certificate PDF of the version shown and where to check a saved file.
 // The verification receipt (確認証跡) is asked for in the officer's records panel (officer-records.tsx), which shares
 // one 確認者 with the receipt confirmation. Screen only.
-import type { Translate } from '../i18n/index.js';
+import type { Translate } from '../../src/i18n/index.js';
 import { DocumentsStyle } from './documents-styles.js';
 
 export interface DocumentsPanelProps {

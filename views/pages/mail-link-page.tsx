@@ -1,8 +1,8 @@
 // Pages that mailed links open: the key notice download, the subscription confirmation and the unsubscribe page.
 // A link never acts on GET (mail scanners fetch links): the page names what it will do and one button does it.
 // Expired, used, altered or outdated links get a page that says plainly what happened and what to do next.
-import type { MessageKey } from '../i18n/index.js';
-import { formats } from '../format.js';
+import type { MessageKey } from '../../src/i18n/index.js';
+import { formats } from '../../src/i18n/format.js';
 import { Layout, type PageProps } from '../layout.js';
 import { FollowUpStyle } from './follow-up-styles.js';
 

@@ -1,5 +1,5 @@
 // 電子保証対応の発注者: obligees that accept e-surety and the cases their rules cover.
-import { formats } from '../format.js';
+import { formats } from '../../src/i18n/format.js';
 import type { Obligee } from '../../src/services/obligees.js';
 import { Layout, type PageProps } from '../layout.js';
 

@@ -5,8 +5,8 @@
 // redirect of the first, finds them filled in. Screen only.
 import type { Receipt } from '../../src/services/confirm-receipt.js';
 import type { OfficerMemo } from '../../src/security/officer-memo.js';
-import type { Formats } from '../format.js';
-import type { Translate } from '../i18n/index.js';
+import type { Formats } from '../../src/i18n/format.js';
+import type { Translate } from '../../src/i18n/index.js';
 import { Flash, type FollowUpFlash } from './certificate-follow-up.js';
 import { FollowUpStyle } from './follow-up-styles.js';
 

@@ -2,7 +2,7 @@
 // notice downloads of the guarantee. Shown only in answer to a successful check; never cached.
 import { changeKind } from '../../src/domain/history.js';
 import type { ContractorStatus } from '../../src/services/contractor-status.js';
-import { formats } from '../format.js';
+import { formats } from '../../src/i18n/format.js';
 import { Layout, type PageProps } from '../layout.js';
 import { FollowUpStyle } from './follow-up-styles.js';
 

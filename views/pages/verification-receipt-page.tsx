@@ -1,5 +1,5 @@
 // The verification receipt (確認証跡) just issued: what it states, and its PDF and JWS to download.
-import { formats } from '../format.js';
+import { formats } from '../../src/i18n/format.js';
 import { Layout, type PageProps } from '../layout.js';
 import { DocumentsStyle } from './documents-styles.js';
 

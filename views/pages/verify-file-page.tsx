@@ -1,8 +1,8 @@
 // /verify-file: anyone can check a downloaded certificate or receipt (PDF or .jws) against this platform's keys.
 // The file is checked in memory and never stored; the result lists every named check with its reason.
 import type { Check, DocumentReport } from '../../src/services/verify-document.js';
-import type { MessageKey } from '../i18n/index.js';
-import { formats } from '../format.js';
+import type { MessageKey } from '../../src/i18n/index.js';
+import { formats } from '../../src/i18n/format.js';
 import { Layout, type PageProps } from '../layout.js';
 import { DocumentsStyle } from './documents-styles.js';
 

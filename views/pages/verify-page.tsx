@@ -1,7 +1,7 @@
 // The verification form (保証契約番号 + 認証キー) with help on where the number is printed and which characters never occur.
-import type { MessageKey } from '../i18n/index.js';
-import { ja } from '../i18n/ja.js';
-import { formats } from '../format.js';
+import type { MessageKey } from '../../src/i18n/index.js';
+import { ja } from '../../src/i18n/ja.js';
+import { formats } from '../../src/i18n/format.js';
 import { Layout, type PageProps } from '../layout.js';
 
 export interface VerifyPageProps extends PageProps {

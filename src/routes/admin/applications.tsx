@@ -2,7 +2,7 @@
 // the four-eyes decisions on it (approve, reject, withdraw).
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { adminTranslator } from '../../../views/admin/i18n.js';
+import { adminTranslator } from '../../i18n/admin.js';
 import { DraftPage, DraftsPage, NewDraftPage } from '../../../views/admin/pages/drafts.js';
 import { RequestPage } from '../../../views/admin/pages/requests.js';
 import { PRODUCTS } from '../../domain/certificate.js';

@@ -2,7 +2,7 @@
 // codes once), then a fresh session id; log-out ends the session server-side.
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { adminTranslator } from '../../../views/admin/i18n.js';
+import { adminTranslator } from '../../i18n/admin.js';
 import { EnrolPage, LoginPage, MfaPage, RecoveryCodesPage } from '../../../views/admin/pages/auth.js';
 import { otpauthUri } from '../../security/totp.js';
 import type { ServiceContext } from '../../services/context.js';

@@ -1,6 +1,6 @@
 // /admin (全体トップ): applications waiting, recent publications, and mail trouble for those who handle mail.
 import { Hono } from 'hono';
-import { adminTranslator } from '../../../views/admin/i18n.js';
+import { adminTranslator } from '../../i18n/admin.js';
 import { MailPanel } from '../../../views/admin/pages/outbox.js';
 import { DashboardPage } from '../../../views/admin/pages/sureties.js';
 import type { ServiceContext } from '../../services/context.js';

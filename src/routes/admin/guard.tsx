@@ -4,7 +4,7 @@
 // construction that every route sits behind the guard of its own table entry.
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { adminTranslator } from '../../../views/admin/i18n.js';
+import { adminTranslator } from '../../i18n/admin.js';
 import { LoginPage } from '../../../views/admin/pages/auth.js';
 import type { ServiceContext } from '../../services/context.js';
 import { csrfMatches, resolveSession } from '../../services/staff/auth.js';

@@ -2,7 +2,7 @@
 // route-table.ts (checked here, once, at construction); domain refusals become a staff message page; anything the
 // table does not name is a 404.
 import { Hono } from 'hono';
-import { translator } from '../../../views/i18n/index.js';
+import { translator } from '../../i18n/index.js';
 import { DomainError, statusFor } from '../../errors.js';
 import type { ServiceContext } from '../../services/context.js';
 import { accountRoutes } from './accounts.js';

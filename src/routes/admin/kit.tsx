@@ -1,10 +1,10 @@
 // What every staff-portal route module shares: the admin env (the session the guard put in the context, typed), the
 // props every staff page takes (menu from the route table), and the two ways of answering with a page.
 import type { Context } from 'hono';
-import { adminTranslator, type AdminKey } from '../../../views/admin/i18n.js';
+import { adminTranslator, type AdminKey } from '../../i18n/admin.js';
 import type { AdminPageProps } from '../../../views/admin/layout.js';
 import { MessagePage } from '../../../views/admin/pages/auth.js';
-import { translator } from '../../../views/i18n/index.js';
+import { translator } from '../../i18n/index.js';
 import type { StaffSession } from '../../services/staff/auth.js';
 import type { ServiceContext } from '../../services/context.js';
 import { clientFrom, type AppEnv } from '../http.js';

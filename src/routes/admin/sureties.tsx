@@ -2,7 +2,7 @@
 // action forms, each of which files an application for an approver rather than publishing.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { adminTranslator } from '../../../views/admin/i18n.js';
+import { adminTranslator } from '../../i18n/admin.js';
 import { ActionPage, SuretyDetailPage, SuretyListPage } from '../../../views/admin/pages/sureties.js';
 import { PRODUCTS } from '../../domain/certificate.js';
 import { changesPatch } from '../../domain/diff.js';

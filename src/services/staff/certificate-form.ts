@@ -4,7 +4,7 @@
 import { ADVANCE_PRODUCTS, type Product } from '../../domain/certificate.js';
 import { FIELDS, isRequired, labelKeyOf, valueAt, type Field, type FieldLabelKey } from '../../domain/fields.js';
 import type { FieldIssue } from '../../errors.js';
-import { translator, type Translate } from '../../../views/i18n/index.js';
+import { translator, type Translate } from '../../i18n/index.js';
 
 type ColumnsOf<F> = F extends { readonly csv: infer C }
   ? C extends string

@@ -7,7 +7,7 @@ import type { Actor, ServiceContext } from '../context.js';
 import { getSurety } from '../get-surety.js';
 import { certificateInputOf, runPdf, versionRefOf, type PdfFile } from '../render-certificate.js';
 import { renderNoticePdf } from '../render-notice.js';
-import { ja } from '../../../views/i18n/ja.js';
+import { ja } from '../../i18n/ja.js';
 
 type StaffRole = Extract<Actor, { type: 'staff' }>['role'];
 

@@ -15,7 +15,7 @@ import { isUniqueViolation } from '../db-errors.js';
 import { preparePublication, publishSuretyIn } from '../publish-surety.js';
 import { fieldIssues } from '../validation.js';
 import { withCrossFieldIssues } from './cross-field.js';
-import { translator } from '../../../views/i18n/index.js';
+import { translator } from '../../i18n/index.js';
 import {
   columnLabel,
   columnOf,

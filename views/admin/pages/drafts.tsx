@@ -6,7 +6,7 @@ import type { FlatFields } from '../../../src/services/staff/certificate-form.js
 import { COLUMNS } from '../../../src/services/staff/certificate-form.js';
 import type { Draft, StoredDraft } from '../../../src/services/staff/drafts.js';
 import type { RowError } from '../../../src/services/staff/import.js';
-import { formats } from '../../format.js';
+import { formats } from '../../../src/i18n/format.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
 import { DecisionFacts, DecisionForms, DiffTableHead } from './decision.js';
 import { CertificateFields, fieldName, RATIO_SCRIPT } from './forms.js';

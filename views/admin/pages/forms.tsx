@@ -11,8 +11,8 @@ import {
   type Column,
   type FlatFields,
 } from '../../../src/services/staff/certificate-form.js';
-import type { Translate } from '../../i18n/index.js';
-import type { AdminKey, AdminTranslate } from '../i18n.js';
+import type { Translate } from '../../../src/i18n/index.js';
+import type { AdminKey, AdminTranslate } from '../../../src/i18n/admin.js';
 import type { AdminPageProps } from '../layout.js';
 import { Field } from '../layout.js';
 

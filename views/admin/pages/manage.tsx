@@ -3,7 +3,7 @@ import type { Product } from '../../../src/domain/certificate.js';
 import type { Basis, ObligeeRule } from '../../../src/domain/eligibility.js';
 import type { StaffUser } from '../../../src/services/staff/accounts.js';
 import type { Obligee } from '../../../src/services/obligees.js';
-import { formats } from '../../format.js';
+import { formats } from '../../../src/i18n/format.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
 
 const PRODUCTS: Product[] = ['advance_payment', 'intermediate_advance_payment', 'contract'];

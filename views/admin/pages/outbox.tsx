@@ -7,8 +7,8 @@ import {
   type MailScreen,
   type OutboxState,
 } from '../../../src/services/staff/outbox.js';
-import { formats } from '../../format.js';
-import type { AdminKey } from '../i18n.js';
+import { formats } from '../../../src/i18n/format.js';
+import type { AdminKey } from '../../../src/i18n/admin.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
 
 const STATE_ORDER: OutboxState[] = ['dead', 'pending', 'sent'];

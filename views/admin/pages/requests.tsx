@@ -3,7 +3,7 @@
 import type { ObligeeRule } from '../../../src/domain/eligibility.js';
 import type { StoredDraft } from '../../../src/services/staff/drafts.js';
 import type { RequestView } from '../../../src/services/staff/requests.js';
-import { formats } from '../../format.js';
+import { formats } from '../../../src/i18n/format.js';
 import { AdminLayout, type AdminPageProps } from '../layout.js';
 import { DecisionFacts, DecisionForms, DiffTableHead } from './decision.js';
 

@@ -1,8 +1,8 @@
 // 設定 (administrators): the effective configuration read-only, signing keys with the JWKS link, mail and database
 // status. Secrets appear only as 設定あり / 未設定 (see src/services/staff/settings.ts).
 import type { SettingLine, SettingsOverview } from '../../../src/services/staff/settings.js';
-import { formats } from '../../format.js';
-import type { AdminTranslate } from '../i18n.js';
+import { formats } from '../../../src/i18n/format.js';
+import type { AdminTranslate } from '../../../src/i18n/admin.js';
 import { AdminLayout, type AdminPageProps } from '../layout.js';
 
 function Value(props: { at: AdminTranslate; line: SettingLine }) {

@@ -8,7 +8,7 @@ import type { Draft } from '../../../src/services/staff/drafts.js';
 import { STUCK_AFTER_MS } from '../../../src/services/staff/recovery.js';
 import type { SuretyDetail } from '../../../src/services/staff/surety-detail.js';
 import type { SuretyListFilters, SuretyListRow } from '../../../src/services/staff/surety-search.js';
-import { formats } from '../../format.js';
+import { formats } from '../../../src/i18n/format.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
 import { DiffTableHead } from './decision.js';
 import { CertificateFields, fieldName, RATIO_SCRIPT } from './forms.js';

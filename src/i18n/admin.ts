@@ -1,6 +1,6 @@
 // The staff portal's own ja/en catalog (kept apart from the public catalogs so that parallel work never collides).
 // Labels follow the surety company's Net Desk screens (保証契約一覧, 電子保証概要, 認証キー, 履歴情報).
-import type { Lang } from '../i18n/index.js';
+import type { Lang } from './index.js';
 
 export const adminJa = {
   title: '保証事業会社 管理画面',

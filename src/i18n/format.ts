@@ -1,7 +1,7 @@
 // Display helpers for the pages: the domain formats (era dates, JST instants, yen) in the page's language.
-import type { FieldFormatters } from '../src/domain/field-rows.js';
-import { formatDate, formatInstant, formatYen } from '../src/domain/format.js';
-import { translator, type Lang } from './i18n/index.js';
+import type { FieldFormatters } from '../domain/field-rows.js';
+import { formatDate, formatInstant, formatYen } from '../domain/format.js';
+import { translator, type Lang } from './index.js';
 
 export interface Formats {
   date(isoDate: string): string;
