@@ -9,7 +9,7 @@ interface Bench {
 const benches: Record<string, Bench> = {
   verify: {
     summary:
-      'POST /api/v1/verify on a 1M-version database vs a bare node:http server ' +
+      'POST /api/v1/verify on a 1M-version database vs a bare node:http and a Hono hello-world server ' +
       '[--versions N] [--contracts N] [--duration S] [--connections N] [--warmup S] [--fresh] [--cpu-prof]',
     run: async (argv) => (await import('./verify.js')).run(argv),
   },
