@@ -1,9 +1,7 @@
-// Process entry: config → database → migrate → secrets → createApp → serve; graceful shutdown.
-import http, { type RequestListener, type ServerOptions } from 'node:http';
-import { serve } from '@hono/node-server';
+// Process entry: config → database → migrate → secrets → startServer (the Hono app, http-server.ts); graceful shutdown.
 import { startCheckpointer } from '../db/checkpointer.js';
-import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { startServer } from './http-server.js';
 import { describeMailSetup, startMailWorker } from './mail/worker.js';
 import { openPlatform } from './platform.js';
 import { usePdfRunner, workerRunner } from './pdf/pool.js';
@@ -11,8 +9,6 @@ import { countSureties } from './repositories/sureties.js';
 import { demoCredentials, seedDemo } from './services/seed-demo.js';
 import { startDraftRecovery } from './services/staff/recovery.js';
 import { SecretsError } from './signing/secrets.js';
-import { turnBatch } from './turn-batching.js';
-import { withVerifyPath } from './routes/verify-api.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -31,32 +27,7 @@ async function main(): Promise<void> {
   const recovery = startDraftRecovery(ctx);
   // PDFs give way to verifications: refused (429 throttled + Retry-After) while the event loop runs more than 200 ms late.
   usePdfRunner(workerRunner({ maxLoopDelayMs: 200 }));
-  const app = createApp(ctx);
-  // Answers leave at the end of their event-loop turn (turn-batching.ts); POST /api/v1/verify skips the web
-  // Request/Response layer (routes/verify-api.ts).
-  const batch = turnBatch();
-  const createServer = ((options: ServerOptions, appListener: RequestListener) =>
-    http.createServer(options, withVerifyPath(ctx, batch.end, appListener))) as typeof http.createServer;
-  const serverOptions = { fetch: batch.answers(app.fetch), port: config.port, hostname: config.host, createServer };
-  const server = serve(serverOptions, (info) => {
-    void (async () => {
-      console.error(
-        `e-Surety Platform (電子保証プラットフォーム) listening on ${config.publicUrl} (${info.address}:${info.port})`,
-      );
-      console.error(
-        `database: ${platform.handle.dialect === 'sqlite' ? `${config.dataDir}/esurety.sqlite` : 'PostgreSQL'}`,
-      );
-      console.error(await describeMailSetup(ctx));
-      if (config.demo) {
-        const demo = await demoCredentials(ctx);
-        // Demo data only: the one place a key is ever printed by the server (DESIGN §2 allows it for the demo set).
-        if (demo)
-          console.error(
-            `try it: open ${config.publicUrl}/ and enter 保証契約番号 ${demo.contractNumber} / 認証キー ${demo.authKey}`,
-          );
-      }
-    })();
-  });
+  const http = startServer(ctx, { port: config.port, hostname: config.host });
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -65,19 +36,32 @@ async function main(): Promise<void> {
     console.error(`${signal}: finishing in-flight requests`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    // close() waits for every connection; one kept alive after its in-flight request would hold the exit for the whole
-    // keep-alive timeout (and past the forced exit, losing the access-record flush): close those as they go idle.
-    const sweep = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 100);
-    sweep.unref();
-    server.close(() => {
-      void Promise.all([mail.stop(), recovery.stop()])
-        .then(() => checkpointer?.stop())
-        .then(() => platform.close())
-        .then(() => process.exit(0));
-    });
+    void http
+      .close()
+      .then(() => Promise.all([mail.stop(), recovery.stop()]))
+      .then(() => checkpointer?.stop())
+      .then(() => platform.close())
+      .then(() => process.exit(0));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  const info = await http.listening;
+  console.error(
+    `e-Surety Platform (電子保証プラットフォーム) listening on ${config.publicUrl} (${info.address}:${info.port})`,
+  );
+  console.error(
+    `database: ${platform.handle.dialect === 'sqlite' ? `${config.dataDir}/esurety.sqlite` : 'PostgreSQL'}`,
+  );
+  console.error(await describeMailSetup(ctx));
+  if (config.demo) {
+    const demo = await demoCredentials(ctx);
+    // Demo data only: the one place a key is ever printed by the server (DESIGN §2 allows it for the demo set).
+    if (demo)
+      console.error(
+        `try it: open ${config.publicUrl}/ and enter 保証契約番号 ${demo.contractNumber} / 認証キー ${demo.authKey}`,
+      );
+  }
 }
 
 main().catch((error: unknown) => {
