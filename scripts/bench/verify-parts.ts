@@ -12,13 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { sqliteReader } from '../../db/connection.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer as startHttpServer } from '../../src/http-server.js';
 import { createLogger } from '../../src/logger.js';
 import { openPlatform } from '../../src/platform.js';
-import { readFailuresSync } from '../../src/repositories/activity.js';
-import { findAuthKeyHmacSync } from '../../src/repositories/sureties.js';
+import { readFailures } from '../../src/repositories/activity.js';
+import { findAuthKeyHmac } from '../../src/repositories/sureties.js';
 import { verifySurety } from '../../src/services/verify-surety.js';
 import { monotonicUs, printProfile } from './cpuprofile.js';
 import { UsageError, fmt, freePort, measure, positiveInt, printTable, startServer, stopServer } from './harness.js';
@@ -33,7 +32,7 @@ const log = (line: string) => console.error(`[bench verify-parts] ${line}`);
 const STEPS = {
   answer: 'Hono on node:http: read and parse the JSON body, answer a constant 6 KB',
   hmac: '… and compute the key’s HMAC',
-  reads: '… and the two reads of a verification (limits, key) in a read transaction, without the HMAC',
+  reads: '… and the two reads of a verification (limits, key) through Kysely, without the HMAC',
   'hmac+reads': '… and both',
   service: 'the verification service (throttle, key, verified state, access record) and its answer',
   app: 'the whole app as src/server.ts serves it (http-server.ts: middleware, logging, validation, the route)',
@@ -57,7 +56,6 @@ async function serveChild(step: Step, dir: string): Promise<void> {
   const constant = new Uint8Array(6160).fill(0x20);
   const answers = new Map<string, Uint8Array<ArrayBuffer>>();
   const app = new Hono();
-  const read = sqliteReader(ctx.db)!;
   app.post(VERIFY_PATH, async (c) => {
     const { contractNumber, authKey } = await c.req.json<{ contractNumber: string; authKey: string }>();
     if (step === 'service') {
@@ -81,10 +79,8 @@ async function serveChild(step: Step, dir: string): Promise<void> {
     }
     if (step === 'hmac' || step === 'hmac+reads') ctx.vault.matches(contractNumber, authKey, null);
     if (step === 'reads' || step === 'hmac+reads') {
-      await read((sqlite) => {
-        readFailuresSync(sqlite, ['c:127.0.0.1', `p:${contractNumber}|127.0.0.1`], Date.now());
-        return findAuthKeyHmacSync(sqlite, contractNumber);
-      });
+      await readFailures(ctx.db, ['c:127.0.0.1', `p:${contractNumber}|127.0.0.1`], Date.now());
+      await findAuthKeyHmac(ctx.db, contractNumber);
     }
     return c.body(constant, 200, { 'content-type': 'application/json' });
   });
