@@ -16,7 +16,7 @@ const benches: Record<string, Bench> = {
   'verify-parts': {
     summary:
       'what one verification costs step by step (constant answer, HMAC, reads, service, whole app) on the verify ' +
-      'data set [--duration S] [--connections N] [--steps a,b]',
+      'data set [--versions N] [--duration S] [--connections N] [--steps a,b]',
     run: async (argv) => (await import('./verify-parts.js')).run(argv),
   },
   multi: {

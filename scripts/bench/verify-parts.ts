@@ -5,7 +5,8 @@
 // per request (/proc/<pid>/task/<pid>/schedstat, threads.ts): the differences between rows are what each step costs in a server,
 // which is several times what it costs in a tight loop.
 //
-// Options: --duration <s> (8)  --connections <n> (50)  --steps a,b,… (all)  --cpu-prof (each step's top functions)
+// Options: --versions <n> (1000000, the data set of `bench verify`)  --duration <s> (8)  --connections <n> (50)
+//          --steps a,b,… (all)  --cpu-prof (each step's top functions)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +101,7 @@ export async function run(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
+        versions: { type: 'string' },
         duration: { type: 'string' },
         connections: { type: 'string' },
         steps: { type: 'string' },
@@ -115,7 +117,8 @@ export async function run(argv: string[]): Promise<number> {
   const steps = (values.steps?.split(',') ?? Object.keys(STEPS)) as Step[];
   for (const s of steps)
     if (!(s in STEPS)) throw new UsageError(`unknown step ${s}; steps: ${Object.keys(STEPS).join(', ')}`);
-  const dataset = await prepareDataset({ versions: 1_000_000, contracts: 2000, fresh: false, log });
+  const versions = positiveInt('versions', values.versions, 1_000_000);
+  const dataset = await prepareDataset({ versions, contracts: 2000, fresh: false, log });
   const rows = [['step', 'req/s', 'p99', 'main thread CPU / request']];
   for (const step of steps) {
     const port = await freePort();
@@ -170,7 +173,8 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   console.log(
-    `\nverification cost by step (1,000,000 versions, ${connections} connections, ${durationSeconds} s each)`,
+    `\nverification cost by step (${versions.toLocaleString('en-US')} versions, ${connections} connections, ` +
+      `${durationSeconds} s each)`,
   );
   printTable(rows);
   return 0;
