@@ -1,11 +1,10 @@
 // The listening HTTP server: the Hono app on @hono/node-server, as src/server.ts runs it and the HTTP tests use it.
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { ServiceContext } from './services/context.js';
 
 export interface HttpServer {
-  server: ServerType;
   /** Resolves with the bound address once listening (port 0 picks a free one); rejects when the port is refused. */
   listening: Promise<AddressInfo>;
   /** Stops accepting connections and resolves once the last one has ended. */
@@ -24,7 +23,6 @@ export function startServer(ctx: ServiceContext, options: { port: number; hostna
     });
   });
   return {
-    server,
     listening,
     close: () =>
       new Promise((resolve) => {
