@@ -7,9 +7,7 @@ import { Migrator, type Migration } from 'kysely/migration';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
-import { FairSqliteDialect, type SyncSqlite } from './sqlite-dialect.js';
-
-export type { SyncSqlite } from './sqlite-dialect.js';
+import { FairSqliteDialect } from './sqlite-dialect.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -62,33 +60,8 @@ export function connect(options: ConnectOptions): DatabaseHandle {
     return { db, dialect: 'postgres', sqlite: null, close: () => db.destroy() };
   }
   const raw = openSqlite(options.sqliteFile ?? ':memory:');
-  const dialect = new FairSqliteDialect(raw);
-  const db = new Kysely<Database>({ dialect });
-  sqliteDialects.set(db, dialect);
+  const db = new Kysely<Database>({ dialect: new FairSqliteDialect(raw) });
   return { db, dialect: 'sqlite', sqlite: raw, close: () => db.destroy() };
-}
-
-const sqliteDialects = new WeakMap<Kysely<Database>, FairSqliteDialect>();
-
-/**
- * SQLite only (undefined on PostgreSQL or a transaction's Kysely): runs a synchronous read on the raw connection, in
- * turn with every other query. For the verification hot path, where Kysely's per-statement machinery cost more than
- * the two lookups themselves.
- */
-export function sqliteReader(db: Kysely<Database>): (<T>(fn: (sqlite: SyncSqlite) => T) => Promise<T>) | undefined {
-  const driver = sqliteDialects.get(db)?.driver;
-  return driver ? (fn) => driver.readSync(fn) : undefined;
-}
-
-/**
- * SQLite only (undefined on PostgreSQL or a transaction's Kysely): runs a synchronous write transaction on the raw
- * connection, in turn with every other query (FairSqliteDriver.writeSync).
- */
-export function sqliteWriter(
-  db: Kysely<Database>,
-): (<T>(fn: (sqlite: SyncSqlite) => T, options: { durable: boolean }) => Promise<T>) | undefined {
-  const driver = sqliteDialects.get(db)?.driver;
-  return driver ? (fn, options) => driver.writeSync(fn, options) : undefined;
 }
 
 export function isPostgres(db: Kysely<Database>): boolean {

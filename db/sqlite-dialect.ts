@@ -16,10 +16,6 @@ class FifoMutex {
   private locked = false;
   private readonly waiters: (() => void)[] = [];
 
-  get isLocked(): boolean {
-    return this.locked;
-  }
-
   lock(): Promise<void> {
     if (!this.locked) {
       this.locked = true;
@@ -43,7 +39,7 @@ class CachedConnection implements DatabaseConnection {
     private readonly limit = 1000,
   ) {}
 
-  prepare(sql: string): BetterSqlite3.Statement {
+  private prepare(sql: string): BetterSqlite3.Statement {
     let stmt = this.statements.get(sql);
     if (!stmt) {
       stmt = this.db.prepare(sql);
@@ -67,11 +63,6 @@ class CachedConnection implements DatabaseConnection {
   }
 }
 
-/** Cached prepared statements by SQL text, for code that runs synchronously on the raw connection. */
-export interface SyncSqlite {
-  prepare(sql: string): BetterSqlite3.Statement;
-}
-
 class FairSqliteDriver implements Driver {
   private readonly mutex = new FifoMutex();
   private readonly connection: CachedConnection;
@@ -80,98 +71,10 @@ class FairSqliteDriver implements Driver {
     this.connection = new CachedConnection(db);
   }
 
-  /** A read transaction opened by readSync and left open until the end of this event-loop turn. */
-  private readOpen = false;
-
-  private endRead(): void {
-    this.readOpen = false;
-    // SQLite may already have ended it (an I/O error rolls a transaction back): COMMIT would then throw.
-    if (this.db.open && this.db.inTransaction) this.connection.prepare('commit').run();
-  }
-
-  private readonly endReadAfterTurn = (): void => {
-    if (!this.readOpen) return;
-    if (this.mutex.isLocked) {
-      setImmediate(this.endReadAfterTurn);
-      return;
-    }
-    try {
-      this.endRead();
-    } catch {
-      // Nothing to crash the process for: the connection reports its state to the next statement that uses it.
-    }
-  };
-
-  /**
-   * Runs fn synchronously on the raw connection in a deferred (read) transaction, in turn with Kysely's queries
-   * and transactions (same FIFO mutex): no query builder, no promise per statement. fn must only read.
-   *
-   * The read transaction is shared by every readSync of the same event-loop turn and ends after it (setImmediate):
-   * under load one turn answers many verifications (47 per BEGIN under `npm run bench -- verify`), so the BEGIN /
-   * COMMIT pair and its WAL read-lock system calls are paid once per turn, not per verification (a gain of a few per
-   * cent). Anything else that takes the connection ends it first (acquireConnection), so this process's own writes
-   * are always seen by the next read and never join a read transaction; another process's commit is seen from the
-   * next turn on.
-   */
-  async readSync<T>(fn: (sqlite: SyncSqlite) => T): Promise<T> {
-    await this.mutex.lock();
-    try {
-      // When BEGIN fails (another transaction is open on the connection), nothing of ours is open to end.
-      if (!this.readOpen) {
-        this.connection.prepare('begin deferred').run();
-        this.readOpen = true;
-        setImmediate(this.endReadAfterTurn);
-      }
-      try {
-        return fn(this.connection);
-      } catch (error) {
-        this.endRead();
-        throw error;
-      }
-    } finally {
-      this.mutex.unlock();
-    }
-  }
-
-  /**
-   * Runs fn synchronously on the raw connection in one `BEGIN IMMEDIATE` transaction, in turn with everything else
-   * (same FIFO mutex); rolled back when fn throws. `durable: false` commits without the disk flush of
-   * synchronous=FULL (the access-record batches of DESIGN §7). For many rows of one shape: a cached single-row
-   * statement run per row costs about half of Kysely's multi-row INSERT (measured: 3.9–15 vs 8.7–24 µs per row).
-   */
-  async writeSync<T>(fn: (sqlite: SyncSqlite) => T, options: { durable: boolean }): Promise<T> {
-    await this.mutex.lock();
-    try {
-      if (this.readOpen) this.endRead();
-      if (!options.durable) this.db.pragma('synchronous = normal');
-      try {
-        this.connection.prepare('begin immediate').run();
-        try {
-          const result = fn(this.connection);
-          this.connection.prepare('commit').run();
-          return result;
-        } catch (error) {
-          if (this.db.inTransaction) this.connection.prepare('rollback').run();
-          throw error;
-        }
-      } finally {
-        if (!options.durable) this.db.pragma('synchronous = full');
-      }
-    } finally {
-      this.mutex.unlock();
-    }
-  }
-
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
     await this.mutex.lock();
-    try {
-      if (this.readOpen) this.endRead();
-    } catch (error) {
-      this.mutex.unlock();
-      throw error;
-    }
     return this.connection;
   }
 
@@ -192,23 +95,16 @@ class FairSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    try {
-      if (this.readOpen) this.endRead();
-    } finally {
-      this.db.close();
-    }
+    this.db.close();
   }
 }
 
 export class FairSqliteDialect extends SqliteDialect {
-  readonly driver: FairSqliteDriver;
-
-  constructor(db: BetterSqlite3.Database) {
+  constructor(private readonly db: BetterSqlite3.Database) {
     super({ database: db });
-    this.driver = new FairSqliteDriver(db);
   }
 
   override createDriver(): Driver {
-    return this.driver;
+    return new FairSqliteDriver(this.db);
   }
 }

@@ -13,7 +13,7 @@ import { DomainError, statusFor, type ErrorCode } from './errors.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { apiRoutes } from './routes/api.js';
 import { documentRoutes } from './routes/documents.js';
-import { API_HEADERS, INTERNAL_MESSAGE, apiErrorBody, hasFinalHeaders, type AppEnv } from './routes/http.js';
+import { apiErrorBody, type AppEnv } from './routes/http.js';
 import { followUpRoutes } from './routes/follow-up.js';
 import { mailLinkRoutes } from './routes/mail-links.js';
 import { publicRoutes } from './routes/public.js';
@@ -21,6 +21,25 @@ import { statusRoutes } from './routes/status.js';
 import type { ServiceContext } from './services/context.js';
 import { renderNoticeForLink } from './services/notice-pdf.js';
 import { readiness } from './services/readiness.js';
+
+/**
+ * The headers of every /api answer besides its own (Content-Type, Retry-After …): JSON has nothing to run, frame or
+ * embed, so a CSP that allows nothing, no framing, no sniffing, no referrer, same-origin resources only, HSTS — the
+ * set the OWASP REST Security Cheat Sheet lists. The headers that only concern HTML documents (COOP,
+ * Origin-Agent-Cluster, X-DNS-Prefetch-Control, X-Download-Options, X-Permitted-Cross-Domain-Policies,
+ * X-XSS-Protection) stay on the pages: on a JSON answer they did nothing but add 200 bytes to each verification.
+ */
+const API_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+  'cross-origin-resource-policy': 'same-origin',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=15552000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'SAMEORIGIN',
+};
+
+/** The message of every 500 `internal` answer (no internals: the request id says where to look in the log). */
+const INTERNAL_MESSAGE = 'システムエラーが発生しました。時間をおいて再度お試しください';
 
 const FORM_LIMIT = 64 * 1024;
 /** The staff CSV upload (10,000 rows ≈ 4 MB); every other form stays at 64 KB. */
@@ -50,6 +69,8 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
     const log = ctx.logger.child({ requestId: id });
     c.set('requestId', id);
     c.set('log', log);
+    // Set before the handler runs: every answer built through c (c.json, c.html, c.body, the one onError) carries it.
+    c.header('X-Request-Id', id);
     const started = performance.now();
     await next();
     const seconds = (performance.now() - started) / 1000;
@@ -57,8 +78,6 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
       { method: c.req.method, route: c.req.routePath, status: String(c.res.status) },
       seconds,
     );
-    // On the response's own headers: c.header() would rebuild a finished response (and lose Node's buffer path).
-    if (!hasFinalHeaders(c.res)) c.res.headers.set('X-Request-Id', id);
     // One structured line per request: never a query string, body or header value that could carry a secret.
     log.info(
       {
@@ -80,9 +99,8 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
   // limits, CSRF): its routes are mounted first and answer before that chain runs — the verification hot path
   // spends its time on the verification, not on page machinery. JSON gets a fixed, stricter CSP.
   app.use('/api/*', async (c, next) => {
+    for (const name in API_HEADERS) c.header(name, API_HEADERS[name]!);
     await next();
-    if (hasFinalHeaders(c.res)) return;
-    for (const name in API_HEADERS) c.res.headers.set(name, API_HEADERS[name]!);
   });
   app.route('/api/v1', apiRoutes(ctx));
 
@@ -119,7 +137,7 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
   const tooLarge = (): never => {
     throw new DomainError('too_large', 'リクエストが大きすぎます');
   };
-  // /api/* bodies are capped where they are read (routes/http.ts readJson), without building a web Request.
+  // /api/* bodies are capped where they are read (routes/http.ts readJson).
   app.use('*', async (c, next) =>
     c.req.path.startsWith('/api/')
       ? next()

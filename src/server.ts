@@ -1,10 +1,9 @@
-// Process entry: config → database → migrate → secrets → createApp → serve; graceful shutdown.
-import http, { type RequestListener, type ServerOptions } from 'node:http';
-import { serve } from '@hono/node-server';
+// Process entry: config → database → migrate → secrets → startServer (the Hono app, http-server.ts); graceful shutdown.
 import { startCheckpointer } from '../db/checkpointer.js';
-import { createApp } from './app.js';
+import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
+import { startServer } from './http-server.js';
 import { createLogger } from './logger.js';
 import { describeMailSetup, startMailWorker } from './mail/worker.js';
 import { openPlatform } from './platform.js';
@@ -14,8 +13,6 @@ import { countSureties } from './repositories/sureties.js';
 import { demoCredentials, seedDemo } from './services/seed-demo.js';
 import { startDraftRecovery } from './services/staff/recovery.js';
 import { SecretsError } from './signing/secrets.js';
-import { turnBatch } from './turn-batching.js';
-import { withVerifyPath } from './routes/verify-api.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -49,34 +46,7 @@ async function main(): Promise<void> {
             (info) => ctx.logger.info(`metrics on http://${info.address}:${info.port}/metrics`),
           );
         })();
-  const app = createApp(ctx);
-  // Answers leave at the end of their event-loop turn (turn-batching.ts); POST /api/v1/verify skips the web
-  // Request/Response layer (routes/verify-api.ts).
-  const batch = turnBatch();
-  const createServer = ((options: ServerOptions, appListener: RequestListener) =>
-    http.createServer(options, withVerifyPath(ctx, batch.end, appListener))) as typeof http.createServer;
-  const serverOptions = { fetch: batch.answers(app.fetch), port: config.port, hostname: config.host, createServer };
-  const server = serve(serverOptions, (info) => {
-    void (async () => {
-      ctx.logger.info(
-        {
-          database: platform.handle.dialect === 'sqlite' ? `${config.dataDir}/esurety.sqlite` : 'PostgreSQL',
-          node: process.version,
-        },
-        `e-Surety Platform (電子保証プラットフォーム) listening on ${config.publicUrl} (${info.address}:${info.port})`,
-      );
-      ctx.logger.info(await describeMailSetup(ctx));
-      if (config.demo && config.env === 'development') {
-        const demo = await demoCredentials(ctx);
-        // A newcomer's hint, human-readable on stderr, in development only: the one place the server ever prints a
-        // key (DESIGN §2 allows it for the demo set), and never into the log.
-        if (demo)
-          process.stderr.write(
-            `try it: open ${config.publicUrl}/ and enter 保証契約番号 ${demo.contractNumber} / 認証キー ${demo.authKey}\n`,
-          );
-      }
-    })();
-  });
+  const http = startServer(ctx, { port: config.port, hostname: config.host });
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -85,23 +55,38 @@ async function main(): Promise<void> {
     ctx.logger.info({ signal }, `${signal}: finishing in-flight requests`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    // close() waits for every connection; one kept alive after its in-flight request would hold the exit for the whole
-    // keep-alive timeout (and past the forced exit, losing the access-record flush): close those as they go idle.
-    const sweep = setInterval(() => 'closeIdleConnections' in server && server.closeIdleConnections(), 100);
-    sweep.unref();
     metricsServer?.close();
-    server.close(() => {
-      void Promise.all([mail.stop(), recovery.stop()])
-        .then(() => checkpointer?.stop())
-        .then(() => platform.close())
-        .then(() => {
-          ctx.logger.info('stopped');
-          ctx.logger.flush(() => process.exit(0));
-        });
-    });
+    void http
+      .close()
+      .then(() => Promise.all([mail.stop(), recovery.stop()]))
+      .then(() => checkpointer?.stop())
+      .then(() => platform.close())
+      .then(() => {
+        ctx.logger.info('stopped');
+        ctx.logger.flush(() => process.exit(0));
+      });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  const info = await http.listening;
+  ctx.logger.info(
+    {
+      database: platform.handle.dialect === 'sqlite' ? `${config.dataDir}/esurety.sqlite` : 'PostgreSQL',
+      node: process.version,
+    },
+    `e-Surety Platform (電子保証プラットフォーム) listening on ${config.publicUrl} (${info.address}:${info.port})`,
+  );
+  ctx.logger.info(await describeMailSetup(ctx));
+  if (config.demo && config.env === 'development') {
+    const demo = await demoCredentials(ctx);
+    // A newcomer's hint, human-readable on stderr, in development only: the one place the server ever prints a key
+    // (DESIGN §2 allows it for the demo set), and never into the log.
+    if (demo)
+      process.stderr.write(
+        `try it: open ${config.publicUrl}/ and enter 保証契約番号 ${demo.contractNumber} / 認証キー ${demo.authKey}\n`,
+      );
+  }
 }
 
 main().catch((error: unknown) => {

@@ -9,14 +9,14 @@ interface Bench {
 const benches: Record<string, Bench> = {
   verify: {
     summary:
-      'POST /api/v1/verify on a 1M-version database vs a bare node:http server ' +
+      'POST /api/v1/verify on a 1M-version database vs a bare node:http and a Hono hello-world server ' +
       '[--versions N] [--contracts N] [--duration S] [--connections N] [--warmup S] [--fresh] [--cpu-prof]',
     run: async (argv) => (await import('./verify.js')).run(argv),
   },
   'verify-parts': {
     summary:
       'what one verification costs step by step (constant answer, HMAC, reads, service, whole app) on the verify ' +
-      'data set [--duration S] [--connections N] [--steps a,b]',
+      'data set [--versions N] [--duration S] [--connections N] [--steps a,b]',
     run: async (argv) => (await import('./verify-parts.js')).run(argv),
   },
   multi: {

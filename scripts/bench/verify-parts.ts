@@ -1,29 +1,25 @@
 // `npm run bench -- verify-parts`: what one verification costs, step by step. The same 1M-version data set as
 // `bench verify`, served by one route that does a little more each time — answer a constant 6 KB, then also the
-// key's HMAC, then the two reads of a verification, then the whole verification service, then the whole app, then
-// the server as it runs (direct verify path, answers released per event-loop turn) — under
-// the same load (50 connections, random signed guarantees). Prints req/s and the CPU time of the server's main thread
+// key's HMAC, then the two reads of a verification, then the whole verification service, then the whole app as
+// src/server.ts serves it — under the same load (50 connections, random signed guarantees). Prints req/s and the CPU time of the server's main thread
 // per request (/proc/<pid>/task/<pid>/schedstat, threads.ts): the differences between rows are what each step costs in a server,
 // which is several times what it costs in a tight loop.
 //
-// Options: --duration <s> (8)  --connections <n> (50)  --steps a,b,… (all)  --cpu-prof (each step's top functions)
+// Options: --versions <n> (1000000, the data set of `bench verify`)  --duration <s> (8)  --connections <n> (50)
+//          --steps a,b,… (all)  --cpu-prof (each step's top functions)
 import fs from 'node:fs';
-import http, { type RequestListener, type ServerOptions } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { sqliteReader } from '../../db/connection.js';
-import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { startServer as startHttpServer } from '../../src/http-server.js';
 import { createLogger } from '../../src/logger.js';
 import { openPlatform } from '../../src/platform.js';
-import { readFailuresSync } from '../../src/repositories/activity.js';
-import { findAuthKeyHmacSync } from '../../src/repositories/sureties.js';
+import { readFailures } from '../../src/repositories/activity.js';
+import { findAuthKeyHmac } from '../../src/repositories/sureties.js';
 import { verifySurety } from '../../src/services/verify-surety.js';
-import { withVerifyPath } from '../../src/routes/verify-api.js';
-import { turnBatch } from '../../src/turn-batching.js';
 import { monotonicUs, printProfile } from './cpuprofile.js';
 import { UsageError, fmt, freePort, measure, positiveInt, printTable, startServer, stopServer } from './harness.js';
 import { threadDelta, threadTimes, type ThreadTimes } from './threads.js';
@@ -37,75 +33,61 @@ const log = (line: string) => console.error(`[bench verify-parts] ${line}`);
 const STEPS = {
   answer: 'Hono on node:http: read and parse the JSON body, answer a constant 6 KB',
   hmac: '… and compute the key’s HMAC',
-  reads: '… and the two reads of a verification (limits, key) in a read transaction, without the HMAC',
+  reads: '… and the two reads of a verification (limits, key) through Kysely, without the HMAC',
   'hmac+reads': '… and both',
   service: 'the verification service (throttle, key, verified state, access record) and its answer',
-  app: 'the whole app (createApp: middleware, logging, validation, the route)',
-  server: 'the server as src/server.ts builds it: the direct verify path (routes/verify-api.ts), answers per turn',
+  app: 'the whole app as src/server.ts serves it (http-server.ts: middleware, logging, validation, the route)',
 } as const;
 type Step = keyof typeof STEPS;
 
 /** Child mode: the platform on the data set, one route doing `step`, on PORT. */
 async function serveChild(step: Step, dir: string): Promise<void> {
   const config = loadConfig({ ...BENCH_ENV, ESURETY_DATA_DIR: dir, ESURETY_THROTTLE_EXEMPT: '127.0.0.1/32' });
-  const platform = await openPlatform(
-    config,
-    step === 'app' || step === 'server' ? {} : { logger: createLogger({ level: 'silent' }) },
-  );
+  const platform = await openPlatform(config, step === 'app' ? {} : { logger: createLogger({ level: 'silent' }) });
   const { ctx } = platform;
   ctx.recorder.start();
+  const listen = { port: Number(process.env.PORT), hostname: '127.0.0.1' };
+  const stop = (close: () => Promise<void>) =>
+    process.once('SIGTERM', () => void close().then(() => platform.close().then(() => process.exit(0))));
+  if (step === 'app') {
+    const server = startHttpServer(ctx, listen);
+    stop(server.close);
+    return;
+  }
   const constant = new Uint8Array(6160).fill(0x20);
   const answers = new Map<string, Uint8Array<ArrayBuffer>>();
-  let app: Hono;
-  if (step === 'app' || step === 'server') app = createApp(ctx) as unknown as Hono;
-  else {
-    app = new Hono();
-    const read = sqliteReader(ctx.db)!;
-    app.post(VERIFY_PATH, async (c) => {
-      const { contractNumber, authKey } = await c.req.json<{ contractNumber: string; authKey: string }>();
-      if (step === 'service') {
-        const result = await verifySurety(ctx, {
-          contractNumber,
-          authKey,
-          client: '127.0.0.1',
-          exempt: true,
-          channel: 'api',
-        });
-        if (result.outcome !== 'ok') return c.text(result.outcome, 401);
-        let answer = answers.get(contractNumber);
-        if (!answer) {
-          const s = result.state;
-          answer = new TextEncoder().encode(
-            JSON.stringify({ status: s.status, history: s.visible.map((v) => v.jws), jws: s.current.jws }),
-          );
-          answers.set(contractNumber, answer);
-        }
-        return c.body(answer, 200, { 'content-type': 'application/json' });
+  const app = new Hono();
+  app.post(VERIFY_PATH, async (c) => {
+    const { contractNumber, authKey } = await c.req.json<{ contractNumber: string; authKey: string }>();
+    if (step === 'service') {
+      const result = await verifySurety(ctx, {
+        contractNumber,
+        authKey,
+        client: '127.0.0.1',
+        exempt: true,
+        channel: 'api',
+      });
+      if (result.outcome !== 'ok') return c.text(result.outcome, 401);
+      let answer = answers.get(contractNumber);
+      if (!answer) {
+        const s = result.state;
+        answer = new TextEncoder().encode(
+          JSON.stringify({ status: s.status, history: s.visible.map((v) => v.jws), jws: s.current.jws }),
+        );
+        answers.set(contractNumber, answer);
       }
-      if (step === 'hmac' || step === 'hmac+reads') ctx.vault.matches(contractNumber, authKey, null);
-      if (step === 'reads' || step === 'hmac+reads') {
-        await read((sqlite) => {
-          readFailuresSync(sqlite, ['c:127.0.0.1', `p:${contractNumber}|127.0.0.1`], Date.now());
-          return findAuthKeyHmacSync(sqlite, contractNumber);
-        });
-      }
-      return c.body(constant, 200, { 'content-type': 'application/json' });
-    });
-  }
-  app.get('/healthz', (c) => c.text('ok'));
-  const batch = turnBatch();
-  const server = serve({
-    fetch: step === 'server' ? batch.answers(app.fetch) : app.fetch,
-    port: Number(process.env.PORT),
-    hostname: '127.0.0.1',
-    ...(step === 'server'
-      ? {
-          createServer: ((options: ServerOptions, appListener: RequestListener) =>
-            http.createServer(options, withVerifyPath(ctx, batch.end, appListener))) as typeof http.createServer,
-        }
-      : {}),
+      return c.body(answer, 200, { 'content-type': 'application/json' });
+    }
+    if (step === 'hmac' || step === 'hmac+reads') ctx.vault.matches(contractNumber, authKey, null);
+    if (step === 'reads' || step === 'hmac+reads') {
+      await readFailures(ctx.db, ['c:127.0.0.1', `p:${contractNumber}|127.0.0.1`], Date.now());
+      await findAuthKeyHmac(ctx.db, contractNumber);
+    }
+    return c.body(constant, 200, { 'content-type': 'application/json' });
   });
-  process.once('SIGTERM', () => server.close(() => void platform.close().then(() => process.exit(0))));
+  app.get('/healthz', (c) => c.text('ok'));
+  const server = serve({ fetch: app.fetch, ...listen });
+  stop(() => new Promise((resolve) => server.close(() => resolve())));
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -119,6 +101,7 @@ export async function run(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
+        versions: { type: 'string' },
         duration: { type: 'string' },
         connections: { type: 'string' },
         steps: { type: 'string' },
@@ -134,7 +117,8 @@ export async function run(argv: string[]): Promise<number> {
   const steps = (values.steps?.split(',') ?? Object.keys(STEPS)) as Step[];
   for (const s of steps)
     if (!(s in STEPS)) throw new UsageError(`unknown step ${s}; steps: ${Object.keys(STEPS).join(', ')}`);
-  const dataset = await prepareDataset({ versions: 1_000_000, contracts: 2000, fresh: false, log });
+  const versions = positiveInt('versions', values.versions, 1_000_000);
+  const dataset = await prepareDataset({ versions, contracts: 2000, fresh: false, log });
   const rows = [['step', 'req/s', 'p99', 'main thread CPU / request']];
   for (const step of steps) {
     const port = await freePort();
@@ -189,7 +173,8 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   console.log(
-    `\nverification cost by step (1,000,000 versions, ${connections} connections, ${durationSeconds} s each)`,
+    `\nverification cost by step (${versions.toLocaleString('en-US')} versions, ${connections} connections, ` +
+      `${durationSeconds} s each)`,
   );
   printTable(rows);
   return 0;

@@ -1,6 +1,6 @@
 // Throttle counters, access events (verification attempts and views) and alerts.
 import { sql, type Insertable, type Kysely } from 'kysely';
-import { isPostgres, type SyncSqlite } from '../../db/connection.js';
+import { isPostgres } from '../../db/connection.js';
 import type { AccessEventTable, AlertTable, Database } from '../../db/schema.js';
 
 /**
@@ -26,21 +26,6 @@ export async function readFailures(
     .where('bucket', 'in', buckets)
     .where('window_ends', '>', nowMs)
     .execute();
-  return new Map(rows.map((r) => [r.bucket, { failures: Number(r.failures), windowEnds: Number(r.window_ends) }]));
-}
-
-/** readFailures on SQLite's raw connection (the verification hot path; see sqliteReader). */
-export function readFailuresSync(
-  sqlite: SyncSqlite,
-  buckets: string[],
-  nowMs: number,
-): Map<string, { failures: number; windowEnds: number }> {
-  const marks = buckets.map(() => '?').join(', ');
-  const rows = sqlite
-    .prepare(
-      `select bucket, failures, window_ends from throttle_counters where bucket in (${marks}) and window_ends > ?`,
-    )
-    .all(...buckets, nowMs) as { bucket: string; failures: number; window_ends: number }[];
   return new Map(rows.map((r) => [r.bucket, { failures: Number(r.failures), windowEnds: Number(r.window_ends) }]));
 }
 
@@ -72,16 +57,6 @@ export async function purgeExpiredCounters(db: Kysely<Database>, nowMs: number):
 
 export async function insertAccessEvents(db: Kysely<Database>, rows: Insertable<AccessEventTable>[]): Promise<void> {
   if (rows.length > 0) await db.insertInto('access_events').values(rows).execute();
-}
-
-const INSERT_ACCESS_EVENT =
-  'insert into access_events (at, kind, channel, outcome, contract_number, seq, client) values (?, ?, ?, ?, ?, ?, ?)';
-
-/** insertAccessEvents on SQLite's raw connection (inside sqliteWriter): one cached statement, run per row. */
-export function insertAccessEventsSync(sqlite: SyncSqlite, rows: Insertable<AccessEventTable>[]): void {
-  const insert = sqlite.prepare(INSERT_ACCESS_EVENT);
-  for (const r of rows)
-    insert.run(r.at, r.kind, r.channel, r.outcome, r.contract_number ?? null, r.seq ?? null, r.client);
 }
 
 export async function listAccessEvents(db: Kysely<Database>, contractNumber?: string) {

@@ -1,6 +1,6 @@
 // Sureties (one row per guarantee: lookup columns and the hashed/encrypted key) and their signed versions.
 import { sql, type Kysely } from 'kysely';
-import { isPostgres, type SyncSqlite } from '../../db/connection.js';
+import { isPostgres } from '../../db/connection.js';
 import type { Database, SuretyTable, VersionTable } from '../../db/schema.js';
 
 export async function findSurety(db: Kysely<Database>, contractNumber: string): Promise<SuretyTable | undefined> {
@@ -30,16 +30,6 @@ export async function findAuthKeyHmac(
     .select(['auth_key_hmac', 'latest_seq'])
     .where('contract_number', '=', contractNumber)
     .executeTakeFirst();
-}
-
-/** findAuthKeyHmac on SQLite's raw connection (the verification hot path; see sqliteReader). */
-export function findAuthKeyHmacSync(
-  sqlite: SyncSqlite,
-  contractNumber: string,
-): { auth_key_hmac: string; latest_seq: number } | undefined {
-  return sqlite
-    .prepare('select auth_key_hmac, latest_seq from sureties where contract_number = ?')
-    .get(contractNumber) as { auth_key_hmac: string; latest_seq: number } | undefined;
 }
 
 export async function insertSurety(db: Kysely<Database>, row: SuretyTable): Promise<void> {

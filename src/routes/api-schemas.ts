@@ -9,7 +9,7 @@ import { AUTH_KEY_ALPHABET, AUTH_KEY_LENGTH } from '../domain/identifiers.js';
 import type { ErrorCode } from '../errors.js';
 import type { MailKind } from '../mail/outbox.js';
 import type { apiErrorBody } from './http.js';
-import type { currentJson } from './verify-api.js';
+import type { currentJson } from './api.js';
 
 // Exactly-equal types: a status, error code or mail kind added in one place and not the other fails tsc here.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

@@ -12,8 +12,11 @@ import { listOutbox, outboxQuerySchema, retryMail } from '../services/outbox-adm
 import { reissueAuthKey } from '../services/reissue-auth-key.js';
 import { verificationReceiptSummary } from '../services/issue-verification-receipt.js';
 import { renderNoticePdf } from '../services/render-notice.js';
+import type { SuretyState } from '../services/surety-state.js';
 import { parseOrThrow } from '../services/validation.js';
-import { answerVerification, currentJson } from './verify-api.js';
+import { verifySurety } from '../services/verify-surety.js';
+import { verifyRequestSchema } from '../domain/requests.js';
+import type { Status } from '../domain/history.js';
 import { contractorEmailRoutes } from './api-contractor-email.js';
 import {
   REQUEST_SCHEMAS,
@@ -30,7 +33,39 @@ import {
 } from './api-routes.js';
 import { fresh } from './api-schemas.js';
 import { attachment } from './documents.js';
-import { clientOf, jsonAnswer, pathContractNumber, readJson, type AppEnv } from './http.js';
+import { clientOf, pathContractNumber, readJson, type AppEnv } from './http.js';
+
+/** The current (latest visible) version as both the verify and the issuer answers show it. */
+export const currentJson = (state: SuretyState) => ({
+  seq: state.current.seq,
+  event: state.current.event,
+  issuedAt: state.current.issuedAt,
+  certificate: state.current.certificate,
+});
+
+// An unchanged guarantee gets the same answer bytes on every verification: serialised once per verified state
+// (cached by number and latest seq in surety-state.ts) and status (which changes when the period ends).
+// Kept as UTF-8 bytes: a string answer would be measured and encoded again on every write.
+const verifyAnswers = new WeakMap<SuretyState['versions'], Partial<Record<Status, Uint8Array<ArrayBuffer>>>>();
+
+function verifyAnswer(state: SuretyState): Uint8Array<ArrayBuffer> {
+  let byStatus = verifyAnswers.get(state.versions);
+  if (!byStatus) {
+    byStatus = {};
+    verifyAnswers.set(state.versions, byStatus);
+  }
+  return (byStatus[state.status] ??= new TextEncoder().encode(
+    JSON.stringify({
+      contractNumber: state.contractNumber,
+      status: state.status,
+      current: currentJson(state),
+      history: state.visible.map((v) => ({ seq: v.seq, event: v.event, issuedAt: v.issuedAt, jws: v.jws })),
+      jws: state.current.jws,
+    }),
+  ));
+}
+
+const JSON_TYPE = { 'content-type': 'application/json' } as const;
 
 /** All of /api/v1: the public API first, so that the issuer API's token check never runs for its routes. */
 export function apiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
@@ -48,7 +83,29 @@ export function publicApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
     c.json((document ??= apiDocument(ctx.config.publicUrl, [api, issuerApiRoutes(ctx)]))),
   );
 
-  api.post('/verify', async (c) => jsonAnswer(c, await answerVerification(ctx, await readJson(c), clientOf(ctx, c))));
+  api.post('/verify', async (c) => {
+    const { contractNumber, authKey } = parseOrThrow(verifyRequestSchema, await readJson(c));
+    const client = clientOf(ctx, c);
+    const result = await verifySurety(ctx, {
+      contractNumber,
+      authKey,
+      client: client.key,
+      exempt: client.exempt,
+      channel: 'api',
+    });
+    switch (result.outcome) {
+      case 'no_match':
+        throw new DomainError('no_match', '保証契約番号または認証キーが正しくありません');
+      case 'throttled':
+        throw new DomainError('throttled', '試行回数が多すぎます。しばらくしてから再度お試しください', {
+          retryAfter: result.retryAfter,
+        });
+      case 'tampered':
+        throw new DomainError('internal', '保証データの署名を検証できませんでした。発行者にお問い合わせください');
+      case 'ok':
+        return c.body(verifyAnswer(result.state), 200, JSON_TYPE);
+    }
+  });
 
   // Described without api.openapi(): its handler answers prebuilt bytes the compiler cannot see, so the documented
   // shape is checked at run time instead (test/platform/openapi.test.ts) and by the types of currentJson.

@@ -1,7 +1,7 @@
 // Use case: an officer (or a client program) verifies a contract number + authentication key. A failure is a result
 // value, not a throw; unknown number, wrong key and reissued key are indistinguishable by answer and timing.
 import { normalizeAuthKey, normalizeContractNumber } from '../domain/identifiers.js';
-import { findAuthKeyHmac, findAuthKeyHmacSync } from '../repositories/sureties.js';
+import { findAuthKeyHmac } from '../repositories/sureties.js';
 import { guardedAttempt } from '../security/throttle.js';
 import type { ChainProblem } from '../signing/versions.js';
 import type { VerificationOutcome } from '../metrics.js';
@@ -29,18 +29,15 @@ export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Pro
   // Unknown and malformed numbers go through the same steps as real ones (HMAC included).
   const counterKey = number ?? `invalid:${input.contractNumber.slice(0, 32)}`;
   let latestSeq = 0;
-  // The key lookup runs inside the throttle transaction: one transaction per attempt, and a consistent view.
-  const matches = (stored: { auth_key_hmac: string; latest_seq: number } | undefined) => {
-    latestSeq = stored?.latest_seq ?? 0;
-    return ctx.vault.matches(number ?? '00000-000000', key, stored?.auth_key_hmac ?? null);
-  };
-  // The key lookup runs inside the throttle's read (or locked transaction): a consistent view per attempt.
+  // The key lookup runs under the throttle: after its counters on the read-only path, inside the locked transaction
+  // when a failure is counted.
   const attempt = await guardedAttempt(
     ctx,
     { client: input.client, number: counterKey, exempt: input.exempt },
-    {
-      read: async (tx) => matches(number ? await findAuthKeyHmac(tx, number) : undefined),
-      readSync: (sqlite) => matches(number ? findAuthKeyHmacSync(sqlite, number) : undefined),
+    async (db) => {
+      const stored = number ? await findAuthKeyHmac(db, number) : undefined;
+      latestSeq = stored?.latest_seq ?? 0;
+      return ctx.vault.matches(number ?? '00000-000000', key, stored?.auth_key_hmac ?? null);
     },
   );
   const record = (outcome: VerificationOutcome) => {

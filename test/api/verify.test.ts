@@ -1,7 +1,9 @@
-// Verification by number + key: the answer, uniform failures, throttling (§7), access records and tampering.
+// Verification by number + key: the answer, uniform failures, throttling (§7), access records and tampering — through
+// app.request() and over HTTP on the listening server src/server.ts runs (status, §5 bodies, headers, log lines).
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { addVersion, publish, registerMishima } from '../support/fixtures.js';
-import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
+import { describeEachDatabase, listen, setup, type Listening, type TestEnv } from '../support/harness.js';
+import { memoryLogger } from '../../src/logger.js';
 import { listAccessEvents, listAlerts } from '../../src/repositories/activity.js';
 
 describeEachDatabase('verifying number + key', (kind) => {
@@ -212,5 +214,154 @@ describeEachDatabase('throttle exemption', (kind) => {
     expect((await verify(contractNumber, authKey, '203.0.113.5')).status).toBe(200);
     for (let i = 0; i < 5; i++) await verify(contractNumber, 'zzzzzzzzzzzz', '203.0.113.5');
     expect((await verify(contractNumber, authKey, '203.0.113.5')).status).toBe(429);
+  });
+});
+
+describeEachDatabase('POST /api/v1/verify over HTTP', (kind) => {
+  let env: TestEnv;
+  let server: Listening;
+  let logger: ReturnType<typeof memoryLogger>;
+  beforeEach(async () => {
+    env = await setup(kind);
+    await registerMishima(env);
+    logger = memoryLogger();
+    server = await listen({ ...env.ctx, logger });
+  });
+  afterEach(async () => {
+    await server.close();
+    await env.close();
+  });
+
+  // Every /api answer carries these and its own Content-Type (plus Retry-After when throttled), nothing else.
+  const jsonHeaders = {
+    'content-type': 'application/json',
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+    'cross-origin-resource-policy': 'same-origin',
+    'referrer-policy': 'no-referrer',
+    'strict-transport-security': 'max-age=15552000; includeSubDomains',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'SAMEORIGIN',
+  };
+
+  async function send(body: string, headers: Record<string, string>) {
+    const res = await fetch(`${server.url}/api/v1/verify`, { method: 'POST', headers, body });
+    const sent = { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
+    expect(sent.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Number(sent.headers['content-length'])).toBe(Buffer.byteLength(sent.body));
+    // What differs from answer to answer (the request id, the date) and the connection's own headers.
+    for (const name of ['x-request-id', 'date', 'connection', 'keep-alive', 'content-length'])
+      delete sent.headers[name];
+    return sent;
+  }
+
+  it('answers every kind of request with its status, its §5 error and the JSON headers', async () => {
+    const { contractNumber: n, authKey: key } = await publish(env);
+    const json = { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.30' };
+    const noMatch = { code: 'no_match', message: '保証契約番号または認証キーが正しくありません' };
+    const cases: [string, string, Record<string, string>, number, Record<string, unknown> | null][] = [
+      ['valid', JSON.stringify({ contractNumber: n, authKey: key }), json, 200, null],
+      [
+        'full-width number',
+        JSON.stringify({
+          contractNumber: n.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))),
+          authKey: key,
+        }),
+        json,
+        200,
+        null,
+      ],
+      [
+        'wrong key',
+        JSON.stringify({ contractNumber: n, authKey: 'zzzzzzzzzzzz' }),
+        { ...json, 'x-forwarded-for': '198.51.100.31' },
+        401,
+        noMatch,
+      ],
+      [
+        'unknown number',
+        JSON.stringify({ contractNumber: '99999-999999', authKey: key }),
+        { ...json, 'x-forwarded-for': '198.51.100.32' },
+        401,
+        noMatch,
+      ],
+      [
+        'malformed JSON',
+        '{"contractNumber":',
+        json,
+        400,
+        { code: 'bad_request', message: 'リクエスト本文が正しい JSON ではありません' },
+      ],
+      ['empty body', '', json, 400, { code: 'bad_request', message: 'リクエスト本文（JSON）がありません' }],
+      [
+        'not JSON content type',
+        JSON.stringify({ contractNumber: n, authKey: key }),
+        { 'content-type': 'text/plain' },
+        400,
+        { code: 'bad_request', message: 'Content-Type は application/json にしてください' },
+      ],
+      [
+        'wrong types',
+        JSON.stringify({ contractNumber: 1, authKey: [] }),
+        json,
+        422,
+        { code: 'validation_failed', message: '入力内容に誤りがあります' },
+      ],
+      [
+        'unknown field',
+        JSON.stringify({ contractNumber: n, authKey: key, extra: 1 }),
+        json,
+        422,
+        { code: 'validation_failed', message: '入力内容に誤りがあります' },
+      ],
+      [
+        'oversized',
+        JSON.stringify({ contractNumber: n, authKey: 'x'.repeat(300 * 1024) }),
+        json,
+        413,
+        { code: 'too_large', message: 'リクエストが大きすぎます' },
+      ],
+    ];
+    for (const [label, body, headers, status, error] of cases) {
+      const sent = await send(body, headers);
+      expect(sent.status, label).toBe(status);
+      expect(sent.headers, label).toEqual(jsonHeaders);
+      const answer = JSON.parse(sent.body);
+      if (error === null) expect(answer, label).toMatchObject({ contractNumber: n, status: 'active' });
+      else if (status === 422) expect(answer.error, label).toMatchObject({ ...error, issues: expect.any(Array) });
+      else expect(answer, label).toEqual({ error });
+    }
+  });
+
+  it('counts failures in the limits, answers 429 with Retry-After, and records and logs every attempt', async () => {
+    const { contractNumber: n } = await publish(env);
+    const headers = { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.77' };
+    const wrong = JSON.stringify({ contractNumber: n, authKey: 'zzzzzzzzzzzz' });
+    const answers = [];
+    for (let i = 0; i < 10; i++) answers.push(await send(wrong, headers));
+    // Per (number, client): 5 failures an hour; the clock stands still, so the whole hour is left.
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+    for (const answer of answers.slice(5)) {
+      expect(answer.headers).toEqual({ ...jsonHeaders, 'retry-after': '3600' });
+      expect(JSON.parse(answer.body)).toEqual({
+        error: { code: 'throttled', message: '試行回数が多すぎます。しばらくしてから再度お試しください' },
+      });
+    }
+
+    await env.ctx.recorder.flush();
+    const outcomes = (await listAccessEvents(env.ctx.db, n)).map((e) => `${e.outcome} ${e.client} ${e.channel}`);
+    expect(outcomes).toEqual([
+      ...Array(5).fill('no_match 203.0.113.77 api'),
+      ...Array(5).fill('throttled 203.0.113.77 api'),
+    ]);
+    const lines = logger.lines().filter((l) => l.route === '/api/v1/verify');
+    expect(lines).toHaveLength(10);
+    for (const line of lines) {
+      expect(Object.keys(line).sort()).toEqual(
+        ['level', 'method', 'ms', 'msg', 'requestId', 'route', 'service', 'status', 'time', 'version'].sort(),
+      );
+      expect(line).toMatchObject({ level: 'info', method: 'POST' });
+    }
+    expect(lines.map((l) => l.status)).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+    expect(JSON.stringify(lines)).not.toContain('zzzzzzzzzzzz');
   });
 });

@@ -1,7 +1,7 @@
 // The batched access records of DESIGN §7 (src/services/access-recorder.ts): every record queued is written exactly
-// once — SQLite through the raw connection's cached single-row statement, PostgreSQL through Kysely — a failed write
+// once — on both databases through the same Kysely inserts, in transactions of at most 128 rows — a failed write
 // keeps the batch for the next flush, and the once-a-minute purge of expired throttle counters never writes a batch
-// twice, even when the purge itself fails.
+// twice, even when the purge itself fails. The failures injected half-way use SQLite triggers.
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listAccessEvents } from '../../src/repositories/activity.js';

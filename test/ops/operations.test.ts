@@ -187,8 +187,7 @@ describeEachDatabase('operations', (kind) => {
       200, 200, 200, 303, 404, 404, 200, 401, 403, 413, 422, 500, 500,
     ]);
     expect(nonces.size).toBe(responses.length);
-    // The verification answer carries its headers in one piece (routes/http.ts jsonAnswer, the hot path); every other
-    // API answer gets them from the middleware. The same security headers either way, and the same as before that split.
+    // Every API answer, the verification's and the errors included, gets the same security headers (app.ts, /api).
     const own = new Set(['content-length', 'content-type', 'retry-after', 'www-authenticate', 'x-request-id']);
     const securityHeaders = (res: Response) => Object.fromEntries([...res.headers].filter(([name]) => !own.has(name)));
     const apiAnswers = responses.filter(([label]) => label.endsWith(' api'));
@@ -199,7 +198,7 @@ describeEachDatabase('operations', (kind) => {
       'cross-origin-resource-policy': 'same-origin',
     });
     for (const [label, res] of apiAnswers) expect(securityHeaders(res), label).toEqual(expected);
-    // The headers that only concern HTML documents are on the pages, not on JSON (routes/http.ts API_HEADERS).
+    // The headers that only concern HTML documents are on the pages, not on JSON (app.ts API_HEADERS).
     for (const name of ['cross-origin-opener-policy', 'x-xss-protection', 'x-permitted-cross-domain-policies']) {
       expect(expected, name).not.toHaveProperty(name);
       expect(responses[0]![1].headers.get(name), name).not.toBeNull();

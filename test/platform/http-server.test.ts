@@ -1,26 +1,21 @@
-// Request bodies through the real Node server (not app.request): the JSON cap applies by Content-Length and while
-// reading chunked bodies, and a normal verification still works over a socket.
-import { serve, type ServerType } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
+// Request bodies through the listening server src/server.ts runs (not app.request): the JSON cap applies by
+// Content-Length and while reading chunked bodies, and a normal verification still works over a socket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.js';
 import { advanceBody, publish, registerMishima } from '../support/fixtures.js';
-import { setup, type TestEnv } from '../support/harness.js';
+import { listen, setup, type Listening, type TestEnv } from '../support/harness.js';
 
 describe('bodies over a real socket', () => {
   let env: TestEnv;
-  let server: ServerType;
+  let server: Listening;
   let base: string;
   beforeAll(async () => {
     env = await setup({ name: 'sqlite' });
     await registerMishima(env);
-    const app = createApp(env.ctx);
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listen(env.ctx);
+    base = server.url;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     await env.close();
   });
 

@@ -1,5 +1,6 @@
 // Test harness: a real migrated database per test (SQLite file, or a fresh PostgreSQL schema when
-// TEST_DATABASE_URL is set), the real app through app.request(), a controllable clock and an API token.
+// TEST_DATABASE_URL is set), the real app through app.request() or the listening server src/server.ts runs, a
+// controllable clock and an API token.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import pg from 'pg';
 import { describe } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { startServer } from '../../src/http-server.js';
 import { openPlatform, type Platform } from '../../src/platform.js';
 import { createApiToken } from '../../src/services/api-tokens.js';
 import type { ServiceContext } from '../../src/services/context.js';
@@ -162,4 +164,17 @@ export async function snapshotCounts(env: TestEnv): Promise<Record<string, numbe
     counts[table] = Number(row.n);
   }
   return counts;
+}
+
+export interface Listening {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The listening server exactly as src/server.ts starts it (src/http-server.ts), on a free port of 127.0.0.1. */
+export async function listen(ctx: ServiceContext): Promise<Listening> {
+  const http = startServer(ctx, { port: 0, hostname: '127.0.0.1' });
+  const { port } = await http.listening;
+  return { url: `http://127.0.0.1:${port}`, close: () => http.close() };
 }

@@ -7,7 +7,7 @@ import { MessagePage } from '../../../views/admin/pages/auth.js';
 import { translator } from '../../i18n/index.js';
 import type { StaffSession } from '../../services/staff/auth.js';
 import type { ServiceContext } from '../../services/context.js';
-import { clientFrom, type AppEnv } from '../http.js';
+import { clientOf, type AppEnv } from '../http.js';
 import { menuFor } from './route-table.js';
 
 /**
@@ -68,5 +68,4 @@ export const message = (c: AdminContext, text: string, status: 401 | 403 | 404 |
   );
 
 /** The throttling key of the client (http.ts's clientOf, for the admin env's context). */
-export const clientKey = (ctx: ServiceContext, c: AdminContext): string =>
-  clientFrom(ctx, c.env?.incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for')).key;
+export const clientKey = (ctx: ServiceContext, c: AdminContext): string => clientOf(ctx, c).key;
