@@ -1,6 +1,7 @@
-// createApp(ctx): middleware, route mounts and the one onError. The only file that knows URL prefixes.
+// createApp(ctx): the request context, the two areas (API, pages) with their middleware and error answers, and the
+// route mounts. The only file that knows URL prefixes.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
@@ -15,7 +16,7 @@ import { apiRoutes } from './routes/api.js';
 import { documentRoutes } from './routes/documents.js';
 import { apiErrorBody, type AppEnv } from './routes/http.js';
 import { followUpRoutes } from './routes/follow-up.js';
-import { mailLinkRoutes } from './routes/mail-links.js';
+import { mailLinkRoutes, oneClickUnsubscribeRoutes } from './routes/mail-links.js';
 import { publicRoutes } from './routes/public.js';
 import { statusRoutes } from './routes/status.js';
 import type { ServiceContext } from './services/context.js';
@@ -42,10 +43,13 @@ const API_HEADERS: Readonly<Record<string, string>> = {
 const INTERNAL_MESSAGE = 'システムエラーが発生しました。時間をおいて再度お試しください';
 
 const FORM_LIMIT = 64 * 1024;
-/** The staff CSV upload (10,000 rows ≈ 4 MB); every other form stays at 64 KB. */
-const IMPORT_LIMIT = 16 * 1024 * 1024;
-/** /verify-file takes a document of up to 1 MB (checked again by the page), with room for the multipart framing. */
-const UPLOAD_LIMIT = 2 * 1024 * 1024;
+/** Request bodies larger than a form's 64 KB, by route. */
+const BODY_LIMITS: Readonly<Record<string, number>> = {
+  // The staff CSV upload (10,000 rows ≈ 4 MB).
+  '/admin/import': 16 * 1024 * 1024,
+  // A document of up to 1 MB (checked again by the page), with room for the multipart framing.
+  '/verify-file': 2 * 1024 * 1024,
+};
 
 // CSP nonces drawn from a pooled random buffer: one randomBytes call per 256 requests instead of one each.
 let noncePool = Buffer.alloc(0);
@@ -59,17 +63,20 @@ function nextNonce(): string {
   return noncePool.subarray(nonceOffset - 16, nonceOffset).toString('base64');
 }
 
+/**
+ * The app: request context for every request, then two areas with their own middleware and error answers — the JSON
+ * API under /api (§5 error bodies, API headers) and the pages everywhere else (CSP nonces, language, form limits,
+ * CSRF, rendered error pages). Middleware is scoped by where an area is mounted, never chosen by testing the path.
+ */
 export function createApp(ctx: ServiceContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const origin = new URL(ctx.config.publicUrl).origin;
-
   // Always generated here, never taken from the client: a client-chosen id would be copied into every log line.
   app.use('*', async (c, next) => {
     const id = randomUUID();
     const log = ctx.logger.child({ requestId: id });
     c.set('requestId', id);
     c.set('log', log);
-    // Set before the handler runs: every answer built through c (c.json, c.html, c.body, the one onError) carries it.
+    // Set before the handler runs: every answer built through c (c.json, c.html, c.body, the onError) carries it.
     c.header('X-Request-Id', id);
     const started = performance.now();
     await next();
@@ -89,42 +96,67 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
       'request',
     );
   });
-  // PostgreSQL text cannot hold NUL: a %00 in a path parameter would fail its query (a 500) instead of finding nothing.
-  app.use('*', async (c, next) => {
-    if (/\0|%00/i.test(c.req.path)) throw new DomainError('not_found', '見つかりません');
-    await next();
-  });
+  // The API area answers every /api path itself (its own 404 included), so the page middleware never runs for one.
+  app.route('/api', apiArea(ctx));
+  app.route('/', pageArea(ctx));
+  // Only what the areas' own error handlers leave (a fault in the request-context middleware above).
+  app.onError((error, c) => pageError(ctx, c, error));
+  return app;
+}
 
-  // /api/v1 answers JSON only, so it needs none of the page middleware below (CSP nonces, language cookie, form
-  // limits, CSRF): its routes are mounted first and answer before that chain runs — the verification hot path
-  // spends its time on the verification, not on page machinery. JSON gets a fixed, stricter CSP.
-  app.use('/api/*', async (c, next) => {
+// PostgreSQL text cannot hold NUL: a %00 in a path parameter would fail its query (a 500) instead of finding nothing.
+const refuseNul: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (/\0|%00/i.test(c.req.path)) throw new DomainError('not_found', '見つかりません');
+  await next();
+};
+
+/** /api: JSON only, with a fixed strict header set; none of the page machinery runs on the verification hot path. */
+function apiArea(ctx: ServiceContext): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.use('*', async (c, next) => {
     for (const name in API_HEADERS) c.header(name, API_HEADERS[name]!);
     await next();
   });
-  app.route('/api/v1', apiRoutes(ctx));
+  api.use('*', refuseNul);
+  api.route('/v1', apiRoutes(ctx));
+  api.all('*', () => {
+    throw new DomainError('not_found', '見つかりません');
+  });
+  api.onError((error, c) => {
+    const { code, message, issues } = errorOf(ctx, c, error);
+    const id = code === 'internal' ? c.get('requestId') : undefined;
+    return c.json(apiErrorBody(code, message, issues, id), statusFor(code));
+  });
+  return api;
+}
 
-  app.use('*', async (c, next) => {
+/** Everything that is not /api: pages, forms, documents, probes. */
+function pageArea(ctx: ServiceContext): Hono<AppEnv> {
+  const pages = new Hono<AppEnv>();
+  const origin = new URL(ctx.config.publicUrl).origin;
+  pages.use('*', refuseNul);
+  pages.use('*', async (c, next) => {
     c.set('nonce', nextNonce());
     await next();
   });
-  // Page headers; an /api answer that reaches this far (an unknown /api path) has its own set from the /api middleware.
-  const pageHeaders = secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'none'"],
-      styleSrc: [(c) => `'nonce-${c.get('nonce')}'`],
-      scriptSrc: [(c) => `'nonce-${c.get('nonce')}'`],
-      imgSrc: ["'self'", 'data:'],
-      // Same-origin fetches only: the staff 申込 form's live eligibility check.
-      connectSrc: ["'self'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-      baseUri: ["'none'"],
-    },
-    referrerPolicy: 'no-referrer',
-  });
-  app.use('*', async (c, next) => (c.req.path.startsWith('/api/') ? next() : pageHeaders(c, next)));
-  app.use('*', async (c, next) => {
+  pages.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: [(c) => `'nonce-${c.get('nonce')}'`],
+        scriptSrc: [(c) => `'nonce-${c.get('nonce')}'`],
+        imgSrc: ["'self'", 'data:'],
+        // Same-origin fetches only: the staff 申込 form's live eligibility check.
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+      referrerPolicy: 'no-referrer',
+    }),
+  );
+  pages.use('*', async (c, next) => {
     const query = c.req.query('lang');
     let lang: Lang = getCookie(c, 'lang') === 'en' ? 'en' : 'ja';
     if (query === 'ja' || query === 'en') {
@@ -137,25 +169,18 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
   const tooLarge = (): never => {
     throw new DomainError('too_large', 'リクエストが大きすぎます');
   };
-  // /api/* bodies are capped where they are read (routes/http.ts readJson).
-  app.use('*', async (c, next) =>
-    c.req.path.startsWith('/api/')
-      ? next()
-      : bodyLimit({
-          maxSize:
-            c.req.path === '/admin/import' ? IMPORT_LIMIT : c.req.path === '/verify-file' ? UPLOAD_LIMIT : FORM_LIMIT,
-          onError: tooLarge,
-        })(c, next),
+  pages.use('*', (c, next) =>
+    bodyLimit({ maxSize: BODY_LIMITS[c.req.path] ?? FORM_LIMIT, onError: tooLarge })(c, next),
   );
+  // RFC 8058 one-click unsubscribe is POSTed by mail providers without an Origin; its signed token is the proof. So it
+  // is mounted before the CSRF check, which every other form passes.
+  pages.route('/mail', oneClickUnsubscribeRoutes(ctx));
   // Forms are checked against the public origin (behind a TLS proxy the internal URL would differ).
-  // RFC 8058 one-click unsubscribe is POSTed by mail providers without an Origin; its signed token is the proof.
-  app.use('*', async (c, next) =>
-    c.req.path.startsWith('/api/') || c.req.path.startsWith('/mail/unsubscribe/') ? next() : csrf({ origin })(c, next),
-  );
+  pages.use('*', csrf({ origin }));
   // A malformed multipart body makes the form parser throw deep inside a handler (a 500): refuse it here, once, for
   // every form route. Parsing a clone leaves the body to the handler (forms are at most FORM_LIMIT bytes).
-  app.use('*', async (c, next) => {
-    if (!c.req.path.startsWith('/api/') && /^multipart\/form-data\b/i.test(c.req.header('content-type') ?? '')) {
+  pages.use('*', async (c, next) => {
+    if (/^multipart\/form-data\b/i.test(c.req.header('content-type') ?? '')) {
       try {
         await c.req.raw.clone().formData();
       } catch (error) {
@@ -165,83 +190,73 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
     }
     await next();
   });
-  // Staff pages show personal data and reprint keys: never kept by a browser or proxy, whatever a handler set.
-  app.use('*', async (c, next) => {
-    await next();
-    if (c.req.path === '/admin' || c.req.path.startsWith('/admin/')) c.header('Cache-Control', 'no-store');
-  });
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
+  pages.get('/healthz', (c) => c.json({ status: 'ok' }));
+  pages.get('/readyz', async (c) => {
     const result = await readiness(ctx);
     c.header('Cache-Control', 'no-store');
     return c.json({ status: result.ready ? 'ready' : 'not_ready', checks: result.checks }, result.ready ? 200 : 503);
   });
-  app.get('/.well-known/jwks.json', async (c) => {
+  pages.get('/.well-known/jwks.json', async (c) => {
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(await ctx.keyring.jwks());
   });
-  app.route('/admin', adminRoutes(ctx));
-  app.route('/status', statusRoutes(ctx));
-  app.route('/mail', mailLinkRoutes(ctx, renderNoticeForLink));
-  app.route('/certificates', followUpRoutes(ctx));
-  app.route('/', documentRoutes(ctx));
-  app.route('/', publicRoutes(ctx));
-
-  app.notFound((c) =>
-    respondError(
-      c,
-      'not_found',
-      c.req.path.startsWith('/api/') ? '見つかりません' : translator(c.get('lang') ?? 'ja')('error.not_found'),
-    ),
-  );
-
-  app.onError((error, c) => {
-    if (error instanceof DomainError) {
-      if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter));
-      return respondError(c, error.code, error.message, error.issues);
-    }
-    if (error instanceof HTTPException) {
-      const code: ErrorCode =
-        error.status === 403
-          ? 'forbidden'
-          : error.status === 413
-            ? 'too_large'
-            : error.status === 401
-              ? 'unauthorized'
-              : 'bad_request';
-      const message =
-        code === 'forbidden'
-          ? 'このリクエストは受け付けられません（送信元を確認できません）'
-          : 'リクエストを処理できませんでした';
-      return respondError(c, code, message);
-    }
-    (c.get('log') ?? ctx.logger).error({ err: error }, 'unhandled error');
-    return respondError(c, 'internal', INTERNAL_MESSAGE);
+  pages.route('/admin', adminRoutes(ctx));
+  pages.route('/status', statusRoutes(ctx));
+  pages.route('/mail', mailLinkRoutes(ctx, renderNoticeForLink));
+  pages.route('/certificates', followUpRoutes(ctx));
+  pages.route('/', documentRoutes(ctx));
+  pages.route('/', publicRoutes(ctx));
+  pages.all('*', (c) => {
+    throw new DomainError('not_found', translator(c.get('lang') ?? 'ja')('error.not_found'));
   });
-
-  return app;
+  pages.onError((error, c) => pageError(ctx, c, error));
+  return pages;
 }
 
-function respondError(
+/** The §5 code, message and issues of an error; an unexpected one is logged (with its stack) under the request id. */
+function errorOf(
+  ctx: ServiceContext,
   c: Context<AppEnv>,
-  code: ErrorCode,
-  message: string,
-  issues?: { path: string; message: string }[],
-) {
+  error: Error,
+): { code: ErrorCode; message: string; issues?: { path: string; message: string }[] } {
+  if (error instanceof DomainError) {
+    if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter));
+    return { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) };
+  }
+  if (error instanceof HTTPException) {
+    const code: ErrorCode =
+      error.status === 403
+        ? 'forbidden'
+        : error.status === 413
+          ? 'too_large'
+          : error.status === 401
+            ? 'unauthorized'
+            : 'bad_request';
+    const message =
+      code === 'forbidden'
+        ? 'このリクエストは受け付けられません（送信元を確認できません）'
+        : 'リクエストを処理できませんでした';
+    return { code, message };
+  }
+  (c.get('log') ?? ctx.logger).error({ err: error }, 'unhandled error');
+  return { code: 'internal', message: INTERNAL_MESSAGE };
+}
+
+/** An error as a rendered page in the request's language; never cached (staff pages hold personal data and keys). */
+function pageError(ctx: ServiceContext, c: Context<AppEnv>, error: Error) {
+  const { code, message: domainMessage } = errorOf(ctx, c, error);
   const status = statusFor(code);
   const id = code === 'internal' ? c.get('requestId') : undefined;
-  if (c.req.path.startsWith('/api/')) {
-    return c.json(apiErrorBody(code, message, issues, id), status);
-  }
   const lang = c.get('lang') ?? 'ja';
   const t = translator(lang);
   // Domain messages are Japanese; the generic ones follow the page's language.
-  if (code === 'internal') message = t('error.internal');
-  else if (code === 'bad_request') message = t('error.generic');
+  const message =
+    code === 'internal' ? t('error.internal') : code === 'bad_request' ? t('error.generic') : domainMessage;
+  c.header('Cache-Control', 'no-store');
   return c.html(
     createElement(ErrorPage, {
-      t: translator(lang),
+      t,
       lang,
       path: c.req.path,
       nonce: c.get('nonce'),

@@ -43,9 +43,9 @@ function subscriptionView(
   return { kind, status: 'ok', target: r.target, token };
 }
 
-export function mailLinkRoutes(ctx: ServiceContext, renderNotice: NoticeRenderer): Hono<AppEnv> {
-  const pages = new Hono<AppEnv>();
-  const render = (c: Context<AppEnv>, view: MailLinkView) => {
+/** The page of a mail link in its state (no-store, noindex). */
+function renderer(ctx: ServiceContext) {
+  return (c: Context<AppEnv>, view: MailLinkView) => {
     c.header('Cache-Control', 'no-store');
     c.header('X-Robots-Tag', 'noindex');
     return c.html(
@@ -60,8 +60,27 @@ export function mailLinkRoutes(ctx: ServiceContext, renderNotice: NoticeRenderer
       statusOf(view),
     );
   };
-  // The token is the last path segment; the page's button posts back to the same URL.
-  const tokenOf = (c: Context<AppEnv>) => c.req.param('token') ?? '';
+}
+
+// The token is the last path segment; the page's button posts back to the same URL.
+const tokenOf = (c: Context<AppEnv>) => c.req.param('token') ?? '';
+
+/**
+ * POST /unsubscribe/:token: the page's button and an RFC 8058 client (body `List-Unsubscribe=One-Click`) both post
+ * to the link's own URL. Mail providers post without an Origin, so app.ts mounts this before the CSRF check; the
+ * signed single-purpose token is the proof.
+ */
+export function oneClickUnsubscribeRoutes(ctx: ServiceContext): Hono<AppEnv> {
+  const render = renderer(ctx);
+  return new Hono<AppEnv>().post('/unsubscribe/:token', async (c) => {
+    const token = tokenOf(c);
+    return render(c, subscriptionView('unsubscribe', await unsubscribe(ctx, token), token, true));
+  });
+}
+
+export function mailLinkRoutes(ctx: ServiceContext, renderNotice: NoticeRenderer): Hono<AppEnv> {
+  const pages = new Hono<AppEnv>();
+  const render = renderer(ctx);
 
   pages.get('/notice/:token', async (c) => {
     const token = tokenOf(c);
@@ -105,12 +124,6 @@ export function mailLinkRoutes(ctx: ServiceContext, renderNotice: NoticeRenderer
       c,
       subscriptionView('unsubscribe', await inspectSubscriptionLink(ctx, token, 'unsubscribe'), token, false),
     );
-  });
-
-  // The page's button and an RFC 8058 client (body `List-Unsubscribe=One-Click`) both post to the link's own URL.
-  pages.post('/unsubscribe/:token', async (c) => {
-    const token = tokenOf(c);
-    return render(c, subscriptionView('unsubscribe', await unsubscribe(ctx, token), token, true));
   });
 
   return pages;
