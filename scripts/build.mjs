@@ -23,7 +23,7 @@ function newestSource(entry) {
 }
 
 /** True when dist/ holds a build at least as new as every source file. */
-export function isFresh() {
+function isFresh() {
   if (!existsSync(stamp)) return false;
   const built = statSync(stamp).mtimeMs;
   return SOURCES.every((entry) => newestSource(entry) <= built);

@@ -11,7 +11,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
  * Field paths censored wherever they appear (top level or one object down). Keys, passwords and tokens are never
  * passed to the logger on purpose; this catches the mistake of passing a request body or headers object whole.
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'authKey',
   'password',
   'token',

@@ -10,8 +10,6 @@ import type { PdfRunnerStats } from './pdf/pool.js';
 import { countAlerts } from './repositories/activity.js';
 import { countOutboxByState } from './repositories/outbox.js';
 
-export type VerificationOutcome = 'ok' | 'no_match' | 'throttled' | 'tampered';
-
 export interface Metrics {
   registry: Registry;
   /** Seconds from a request's arrival at the app to its answer, by route pattern (never the raw path) and status. */

@@ -4,7 +4,6 @@ import { normalizeAuthKey, normalizeContractNumber } from '../domain/identifiers
 import { findAuthKeyHmac } from '../repositories/sureties.js';
 import { guardedAttempt } from '../security/throttle.js';
 import type { ChainProblem } from '../signing/versions.js';
-import type { VerificationOutcome } from '../metrics.js';
 import type { ServiceContext } from './context.js';
 import { loadSuretyStateCached, type SuretyState } from './surety-state.js';
 
@@ -40,7 +39,7 @@ export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Pro
       return ctx.vault.matches(number ?? '00000-000000', key, stored?.auth_key_hmac ?? null);
     },
   );
-  const record = (outcome: VerificationOutcome) => {
+  const record = (outcome: VerifyResult['outcome']) => {
     ctx.metrics.verifications.inc({ outcome });
     ctx.recorder.record({
       at: ctx.clock().toISOString(),
