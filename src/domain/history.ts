@@ -108,3 +108,14 @@ export function changeKind(entry: HistoryEntry, previous: HistoryEntry | undefin
   if (after.guaranteePeriod.to !== before.guaranteePeriod.to) return 'period';
   return 'change';
 }
+
+/**
+ * When the next version is issued: now, unless the clock reads earlier than the previous version's issuedAt (an NTP
+ * step back, a VM restored from a snapshot, an instance with a wrong clock) — then 1 ms after it, so the signed
+ * history never goes back in time. `clockBehindMs` > 0 says by how much the clock was behind (for the log).
+ */
+export function nextIssuedAt(now: Date, previousIssuedAt: string): { at: Date; clockBehindMs: number } {
+  const floor = Date.parse(previousIssuedAt) + 1;
+  if (Number.isNaN(floor) || now.getTime() >= floor) return { at: now, clockBehindMs: 0 };
+  return { at: new Date(floor), clockBehindMs: floor - now.getTime() };
+}

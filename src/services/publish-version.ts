@@ -3,7 +3,13 @@
 import { writeTransaction } from '../../db/connection.js';
 import { certificateSchema, IMMUTABLE_FIELDS, mergePatch, type Certificate } from '../domain/certificate.js';
 import { toJstIso } from '../domain/format.js';
-import { currentVersion, historyViolation, visibleHistory, type VersionEvent } from '../domain/history.js';
+import {
+  currentVersion,
+  historyViolation,
+  nextIssuedAt,
+  visibleHistory,
+  type VersionEvent,
+} from '../domain/history.js';
 import { versionRequestSchema } from '../domain/requests.js';
 import { DomainError, type FieldIssue } from '../errors.js';
 import { insertAudit } from '../repositories/audit-log.js';
@@ -85,7 +91,13 @@ export async function publishVersion(
     const last = versions[versions.length - 1];
     if (!last) throw new Error('unreachable: a loaded surety has versions');
     const seq = last.seq + 1;
-    const now = ctx.clock();
+    const { at: now, clockBehindMs } = nextIssuedAt(ctx.clock(), last.issuedAt);
+    if (clockBehindMs > 0) {
+      ctx.logger.warn(
+        { contractNumber, seq, clockBehindMs, previousIssuedAt: last.issuedAt },
+        'clock is behind the previous version: issued 1 ms after it instead (check NTP)',
+      );
+    }
     const issuedAt = toJstIso(now);
     const payload: VersionPayload = {
       iss: ctx.config.publicUrl,

@@ -1,7 +1,7 @@
 // Changes, corrections, change cancellations and cancellations: the history rules of DESIGN §3 through the API.
 import { decodeJwt } from 'jose';
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { addVersion, advanceBody, publish, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, snapshotCounts, type TestEnv } from '../support/harness.js';
 
@@ -182,6 +182,22 @@ describeEachDatabase('publishing versions', (kind) => {
     const res = await addVersion(env, n, { event: 'change', changes: { guaranteePeriod: { to: '2027-09-30' } } });
     expect(res.status).toBe(201);
     expect((await get()).status).toBe('active');
+  });
+
+  it('never signs a version older than the one before it when the clock steps back, and logs the clock problem', async () => {
+    const warn = vi.spyOn(env.ctx.logger, 'warn');
+    const first = (await get()).versions[0].issuedAt as string;
+    // An NTP step back of an hour between two publications.
+    env.setNow(new Date(env.now().getTime() - 3600_000).toISOString());
+    const res = await addVersion(env, n, increase);
+    expect(res.status).toBe(201);
+    const second = decodeJwt(res.json.version.jws).issuedAt as string;
+    expect(res.json.version.issuedAt).toBe(second);
+    expect(Date.parse(second)).toBe(Date.parse(first) + 1);
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ contractNumber: n, seq: 2, clockBehindMs: 3600_000 + 1 }),
+      expect.stringContaining('clock is behind'),
+    );
   });
 
   it('keeps published certificates unchanged when the obligee registry is edited later', async () => {

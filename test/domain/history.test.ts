@@ -9,6 +9,7 @@ import {
   hiddenSeqs,
   historyViolation,
   isCancelled,
+  nextIssuedAt,
   statusOf,
   visibleHistory,
   type HistoryEntry,
@@ -401,6 +402,30 @@ describe('random histories built only from allowed events', () => {
         expect(historyViolation(versions, { event: 'correction', target: wrong })).not.toBeNull();
         expect(historyViolation(versions, { event: 'change_cancellation', target: wrong })).not.toBeNull();
         expect(historyViolation(versions, { event: 'correction', target: current })).toBeNull();
+      }),
+    );
+  });
+});
+
+describe('nextIssuedAt', () => {
+  const previous = '2026-11-24T10:00:00.000+09:00';
+  it('keeps the clock when it is ahead of the previous version', () => {
+    const now = new Date('2026-11-24T01:00:05.000Z');
+    expect(nextIssuedAt(now, previous)).toEqual({ at: now, clockBehindMs: 0 });
+  });
+  it('issues 1 ms after the previous version when the clock reads the same instant or earlier', () => {
+    expect(nextIssuedAt(new Date('2026-11-24T01:00:00.000Z'), previous).at.toISOString()).toBe(
+      '2026-11-24T01:00:00.001Z',
+    );
+    expect(nextIssuedAt(new Date('2026-11-24T00:00:00.000Z'), previous).clockBehindMs).toBe(3600_001);
+  });
+  it('never goes back in time, whatever the clock says', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4e12 }), fc.integer({ min: 0, max: 4e12 }), (prev, now) => {
+        const previousIso = new Date(prev).toISOString();
+        const { at } = nextIssuedAt(new Date(now), previousIso);
+        expect(at.getTime()).toBeGreaterThan(prev);
+        expect(at.getTime()).toBe(Math.max(now, prev + 1));
       }),
     );
   });
