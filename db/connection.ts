@@ -26,6 +26,13 @@ export interface ConnectOptions {
   /** PostgreSQL schema to use (tests isolate themselves this way). */
   pgSchema?: string;
   poolSize?: number;
+  /** PostgreSQL application_name (pg_stat_activity): tells operators, and tests, which connections are ours. */
+  applicationName?: string;
+  /**
+   * A PostgreSQL connection lost outside a query (a restart, failover, pg_terminate_backend, a proxy's idle timeout).
+   * The pool drops that connection and opens a new one on the next query; this only reports it.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export function openSqlite(file: string): SQLite.Database {
@@ -53,9 +60,19 @@ export function connect(options: ConnectOptions): DatabaseHandle {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'esurety',
+      // A database that does not answer (a dead host, a failover in progress) fails a request in seconds instead
+      // of holding it until the TCP timeout; the answer is 503 unavailable (DESIGN §5).
+      connectionTimeoutMillis: 5000,
       types: types as pg.CustomTypesConfig,
       ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
     });
+    // An 'error' event without a listener throws from the socket's callback and ends the process: without these two,
+    // one PostgreSQL restart ended every instance at once. The pool emits errors of its idle clients; a client that
+    // is checked out emits its own (the query in flight fails with it, and the pool discards the client).
+    const report = options.onConnectionError ?? (() => undefined);
+    pool.on('error', report);
+    pool.on('connect', (client) => client.on('error', report));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', sqlite: null, close: () => db.destroy() };
   }

@@ -1,7 +1,7 @@
-// Kysely's SQLite dialect with three changes for a busy server: a FIFO connection mutex (Kysely's wakes every
+// Kysely's SQLite dialect with four changes for a busy server: a FIFO connection mutex (Kysely's wakes every
 // waiter at once, so under 50 concurrent requests some wait seconds), cached prepared statements (DESIGN §9:
-// ≈36 µs → ≈16 µs per query), and `BEGIN IMMEDIATE` for transactions (a second process waits for the write lock
-// instead of failing half-way through with SQLITE_BUSY).
+// ≈36 µs → ≈16 µs per query), `BEGIN IMMEDIATE` for transactions (a second process waits for the write lock
+// instead of failing half-way through with SQLITE_BUSY), and no rollback of a transaction SQLite already rolled back.
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -87,6 +87,9 @@ class FairSqliteDriver implements Driver {
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM): a second
+    // rollback then throws "cannot rollback - no transaction is active", and Kysely reports that instead of the cause.
+    if (!this.db.inTransaction) return;
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 

@@ -21,6 +21,7 @@ import { publicRoutes } from './routes/public.js';
 import { statusRoutes } from './routes/status.js';
 import type { ServiceContext } from './services/context.js';
 import { renderNoticeForLink } from './services/notice-pdf.js';
+import { databaseFault, UNAVAILABLE_RETRY_AFTER } from './services/db-errors.js';
 import { readiness } from './services/readiness.js';
 
 /**
@@ -41,6 +42,8 @@ const API_HEADERS: Readonly<Record<string, string>> = {
 
 /** The message of every 500 `internal` answer (no internals: the request id says where to look in the log). */
 const INTERNAL_MESSAGE = 'システムエラーが発生しました。時間をおいて再度お試しください';
+/** The message of every 503 `unavailable` answer: the cause (disk full, database down) is in the log only. */
+const UNAVAILABLE_MESSAGE = '一時的にご利用いただけません。しばらく待ってから再度お試しください';
 
 const FORM_LIMIT = 64 * 1024;
 /** Request bodies larger than a form's 64 KB, by route. */
@@ -239,6 +242,15 @@ function errorOf(
         : 'リクエストを処理できませんでした';
     return { code, message };
   }
+  const fault = databaseFault(error);
+  if (fault) {
+    (c.get('log') ?? ctx.logger).error(
+      { err: error, fault: fault.kind, cause: fault.cause },
+      `database unavailable: ${fault.kind.replace('_', ' ')} (${fault.cause})`,
+    );
+    c.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER));
+    return { code: 'unavailable', message: UNAVAILABLE_MESSAGE };
+  }
   (c.get('log') ?? ctx.logger).error({ err: error }, 'unhandled error');
   return { code: 'internal', message: INTERNAL_MESSAGE };
 }
@@ -252,7 +264,13 @@ function pageError(ctx: ServiceContext, c: Context<AppEnv>, error: Error) {
   const t = translator(lang);
   // Domain messages are Japanese; the generic ones follow the page's language.
   const message =
-    code === 'internal' ? t('error.internal') : code === 'bad_request' ? t('error.generic') : domainMessage;
+    code === 'internal'
+      ? t('error.internal')
+      : code === 'unavailable'
+        ? t('error.unavailable')
+        : code === 'bad_request'
+          ? t('error.generic')
+          : domainMessage;
   c.header('Cache-Control', 'no-store');
   return c.html(
     createElement(ErrorPage, {

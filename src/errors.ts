@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'obligee_not_eligible'
   | 'invalid_event'
   | 'throttled'
-  | 'internal';
+  | 'internal'
+  | 'unavailable';
 
 export interface FieldIssue {
   path: string;
@@ -33,7 +34,7 @@ export class DomainError extends Error {
   }
 }
 
-export function statusFor(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 {
+export function statusFor(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503 {
   switch (code) {
     case 'bad_request':
       return 400;
@@ -56,5 +57,7 @@ export function statusFor(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 
       return 429;
     case 'internal':
       return 500;
+    case 'unavailable':
+      return 503;
   }
 }

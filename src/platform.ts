@@ -6,6 +6,7 @@ import { connect, migrateToLatest, type ConnectOptions, type DatabaseHandle } fr
 import { listSigningKeys } from './repositories/signing-keys.js';
 import { createAuthKeyVault } from './security/auth-keys.js';
 import { AccessRecorder } from './services/access-recorder.js';
+import { databaseFault } from './services/db-errors.js';
 import type { ServiceContext } from './services/context.js';
 import { bindSecrets } from './services/secrets-binding.js';
 import { createKeyring } from './signing/keyring.js';
@@ -29,12 +30,20 @@ export interface OpenOptions {
 /** @throws SecretsError when the secrets file does not belong to the database */
 export async function openPlatform(config: Readonly<Config>, options: OpenOptions = {}): Promise<Platform> {
   const clock = options.clock ?? (() => new Date());
-  const handle = connect(
-    options.connection ?? {
+  const logger = options.logger ?? createLogger({ level: config.env === 'test' ? 'silent' : 'info' });
+  const handle = connect({
+    ...(options.connection ?? {
       databaseUrl: config.databaseUrl,
       sqliteFile: path.join(config.dataDir, 'esurety.sqlite'),
+    }),
+    onConnectionError: (error) => {
+      const fault = databaseFault(error);
+      logger.warn(
+        { err: error, ...(fault ? { fault: fault.kind, cause: fault.cause } : {}) },
+        'PostgreSQL connection lost; the pool reconnects on the next query',
+      );
     },
-  );
+  });
   try {
     await migrateToLatest(handle.db);
     const secrets = await bindSecrets(handle.db, config.secretsFile, clock());
@@ -45,7 +54,6 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
         retired: k.retired_at !== null,
       })),
     );
-    const logger = options.logger ?? createLogger({ level: config.env === 'test' ? 'silent' : 'info' });
     const recorder = new AccessRecorder(handle.db, clock, logger);
     const ctx: ServiceContext = {
       db: handle.db,

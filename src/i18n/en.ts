@@ -155,6 +155,7 @@ export const en: Catalog = {
   'error.requestIdHint': 'Please quote this reference when you contact us.',
   'error.not_found': 'Page not found.',
   'error.internal': 'A system error occurred. Please try again later.',
+  'error.unavailable': 'The service is temporarily unavailable. Please wait a moment and try again.',
   'error.generic': 'The request could not be processed.',
   'status.heading': 'Certificate status (for contractors)',
   'status.lead':

@@ -150,6 +150,7 @@ export const ja = {
   'error.requestIdHint': 'お問い合わせの際は、この番号をお伝えください。',
   'error.not_found': 'ページが見つかりません。',
   'error.internal': 'システムエラーが発生しました。時間をおいて再度お試しください。',
+  'error.unavailable': '一時的にご利用いただけません。しばらく待ってから再度お試しください。',
   'error.generic': 'リクエストを処理できませんでした。',
   'status.heading': '電子保証の確認状況（請負者向け）',
   'status.lead':

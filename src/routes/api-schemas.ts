@@ -151,6 +151,7 @@ const CODES: Record<ErrorCode, true> = {
   invalid_event: true,
   throttled: true,
   internal: true,
+  unavailable: true,
 };
 const errorCode = z.enum(Object.keys(CODES) as [ErrorCode, ...ErrorCode[]]);
 
