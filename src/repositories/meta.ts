@@ -1,4 +1,5 @@
 // Facts about the database itself: key/value rows (the secrets fingerprint) and its size.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
@@ -19,4 +20,20 @@ export async function databaseBytes(db: Kysely<Database>, postgres: boolean): Pr
         db,
       );
   return rows[0] ? Number(rows[0].n) : null;
+}
+
+/** Bytes the readiness probe writes: enough new pages that a full disk or database refuses them. */
+const PROBE_BYTES = 32 * 1024;
+
+/**
+ * Writes and deletes a row of PROBE_BYTES in the transaction `db` (a real write that needs new pages, as a
+ * publication does), leaving nothing behind. A unique key, so probes of several instances never collide.
+ */
+export async function probeWrite(db: Kysely<Database>): Promise<void> {
+  const key = `readiness.probe.${randomUUID()}`;
+  await db
+    .insertInto('meta')
+    .values({ key, value: randomBytes(PROBE_BYTES / 2).toString('hex') })
+    .execute();
+  await db.deleteFrom('meta').where('key', '=', key).execute();
 }

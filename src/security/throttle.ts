@@ -4,6 +4,7 @@ import { writeTransaction } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import { addFailure, insertAlert, lockBuckets, readFailures } from '../repositories/activity.js';
 import type { ServiceContext } from '../services/context.js';
+import { databaseFault, isWriteFault } from '../services/db-errors.js';
 
 export type AttemptOutcome = { outcome: 'ok' } | { outcome: 'no_match' } | { outcome: 'throttled'; retryAfter: number };
 
@@ -60,26 +61,47 @@ export async function guardedAttempt(
   const blockedUntil = blockedUntilOf(await readFailures(ctx.db, buckets, now));
   if (blockedUntil > 0) return throttled(blockedUntil);
   if (await check(ctx.db)) return OK;
-  return writeTransaction(
-    ctx.db,
-    async (tx) => {
-      await lockBuckets(tx, buckets);
-      const blockedUntil = blockedUntilOf(await readFailures(tx, buckets, now));
-      if (blockedUntil > 0) return throttled(blockedUntil);
-      if (await check(tx)) return OK;
-      if (!subject.exempt) await addFailure(tx, clientBucket, now, t.clientWindowMs);
-      await addFailure(tx, pairBucket, now, t.pairWindowMs);
-      const numberFailures = await addFailure(tx, `n:${subject.number}`, now, t.numberAlertWindowMs);
-      if (numberFailures === t.numberAlertThreshold) {
-        await insertAlert(tx, {
-          at: new Date(now).toISOString(),
-          kind: 'many_failures',
-          contract_number: subject.number,
-          detail: JSON.stringify({ failures: numberFailures, windowMinutes: t.numberAlertWindowMs / 60_000 }),
-        });
-      }
-      return { outcome: 'no_match' };
-    },
-    { durable: false },
+  return countFailure(ctx, () =>
+    writeTransaction(
+      ctx.db,
+      async (tx) => {
+        await lockBuckets(tx, buckets);
+        const blockedUntil = blockedUntilOf(await readFailures(tx, buckets, now));
+        if (blockedUntil > 0) return throttled(blockedUntil);
+        if (await check(tx)) return OK;
+        if (!subject.exempt) await addFailure(tx, clientBucket, now, t.clientWindowMs);
+        await addFailure(tx, pairBucket, now, t.pairWindowMs);
+        const numberFailures = await addFailure(tx, `n:${subject.number}`, now, t.numberAlertWindowMs);
+        if (numberFailures === t.numberAlertThreshold) {
+          await insertAlert(tx, {
+            at: new Date(now).toISOString(),
+            kind: 'many_failures',
+            contract_number: subject.number,
+            detail: JSON.stringify({ failures: numberFailures, windowMinutes: t.numberAlertWindowMs / 60_000 }),
+          });
+        }
+        return { outcome: 'no_match' };
+      },
+      { durable: false },
+    ),
   );
+}
+
+/**
+ * A wrong key is still answered as one (401) while the database cannot be written (a full disk, a read-only
+ * standby): the key was checked by the plain read above, only its counting failed. That failure is logged with its
+ * cause; the instance reports not-ready meanwhile (readiness.ts), so the load balancer moves traffic away from it.
+ */
+async function countFailure(ctx: ServiceContext, count: () => Promise<AttemptOutcome>): Promise<AttemptOutcome> {
+  try {
+    return await count();
+  } catch (error) {
+    const fault = databaseFault(error);
+    if (!isWriteFault(fault)) throw error;
+    ctx.logger.error(
+      { err: error, fault: fault.kind, cause: fault.cause },
+      `failed verification not counted: database cannot be written (${fault.cause})`,
+    );
+    return { outcome: 'no_match' };
+  }
 }

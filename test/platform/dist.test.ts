@@ -51,7 +51,10 @@ describe('the compiled build (dist/)', () => {
       expect(port, stdout).toBeDefined();
       const base = `http://127.0.0.1:${port}`;
       const ready = await fetch(`${base}/readyz`);
-      expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'current' } });
+      expect(await ready.json()).toEqual({
+        status: 'ready',
+        checks: { database: 'ok', migrations: 'current', writes: 'ok' },
+      });
 
       const api = (method: string, url: string, body: unknown) =>
         fetch(base + url, {
