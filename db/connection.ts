@@ -35,6 +35,12 @@ export interface ConnectOptions {
   onConnectionError?: (error: Error) => void;
 }
 
+/**
+ * Bytes a WAL file is cut back to when it starts over: without a limit it keeps the size of its largest burst
+ * forever, disk space a full disk then lacks. See checkpointer.ts for the cap on its growth.
+ */
+export const JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024;
+
 export function openSqlite(file: string): SQLite.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const raw = new SQLite(file);
@@ -42,6 +48,7 @@ export function openSqlite(file: string): SQLite.Database {
   raw.pragma('synchronous = FULL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 10000');
+  raw.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
   // Millions of versions make a multi-GB file: a 64 MiB page cache and memory-mapped reads keep index lookups off
   // read() system calls (the default 2 MiB cache made every verification hit the kernel).
   raw.pragma('cache_size = -65536');

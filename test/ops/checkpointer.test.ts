@@ -57,6 +57,25 @@ describe('WAL checkpointer (SQLite)', () => {
     raw.close();
   });
 
+  it('keeps the WAL under its cap while writes never stop (a PASSIVE checkpoint alone never catches up)', async () => {
+    const { raw, sizes } = setup();
+    raw.pragma('synchronous = NORMAL');
+    const capBytes = 1024 * 1024;
+    const checkpointer = startCheckpointer(raw, { intervalMs: 20, capBytes });
+    const insert = raw.prepare('insert into t (body) values (?)');
+    // Steady small commits with a turn of the event loop in between, as a serving process writes: ≈24 MB of WAL.
+    for (let i = 0; i < 6000; i++) {
+      insert.run('x'.repeat(3000));
+      if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    // Cut back at least once: the cap and the writes of the moment, where without the cap it holds all ≈24 MB.
+    expect(sizes().wal).toBeLessThan(8 * capBytes);
+    expect(checkpointer!.truncations()).toBeGreaterThan(0);
+    await checkpointer?.stop();
+    expect((raw.prepare('select count(*) n from t').get() as { n: number }).n).toBe(6000);
+    raw.close();
+  });
+
   it('is not started for an in-memory database', () => {
     const raw = openSqlite(':memory:');
     expect(startCheckpointer(raw)).toBeNull();
