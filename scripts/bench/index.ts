@@ -26,6 +26,13 @@ const benches: Record<string, Bench> = {
       '[--connections N] [--short]',
     run: async (argv) => (await import('./multi.js')).run(argv),
   },
+  outage: {
+    summary:
+      'PostgreSQL stopped and started again under publish + verify load, on a throwaway cluster of its own: ' +
+      'sent / acknowledged / lost / duplicated, answers during the outage, recovery [--outage S] [--before S] ' +
+      '[--after S] [--publishers N] [--verifiers N]',
+    run: async (argv) => (await import('./outage.js')).run(argv),
+  },
   load: {
     summary:
       'fixed-rate mixed traffic (verifications, pages, wrong-key flood from other clients) with throughput, p50/p99, ' +
