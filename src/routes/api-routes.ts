@@ -50,6 +50,13 @@ const json = <S extends z.ZodType>(description: string, schema: S) => ({
 const error = (description: string) => json(description, errorSchema);
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' as const } } };
 const throttled = (description: string) => ({ ...error(description), headers: retryAfter });
+/** Every route reads the database: DESIGN §5's answer while it cannot be reached or written. */
+const unavailable = {
+  503: {
+    ...error('unavailable: the database cannot be reached or written (e.g. a full disk); retry after Retry-After'),
+    headers: retryAfter,
+  },
+};
 
 const bearer = [{ bearer: [] }];
 const contractNumberParameter = {
@@ -70,6 +77,7 @@ export const verifyRoute = createRoute({
   summary: 'Verify a contract number + authentication key (public; throttled)',
   request: { body: requestBody('VerifyRequest') },
   responses: {
+    ...unavailable,
     200: json('The current certificate and the visible history', verificationSchema),
     ...bodyErrors,
     401: error('no_match: unknown number, wrong key or reissued key (one uniform answer)'),
@@ -96,6 +104,7 @@ export const putObligeeRoute = createRoute({
   ],
   request: { body: requestBody('ObligeeRequest') },
   responses: {
+    ...unavailable,
     200: json('The obligee as stored', obligeeSchema),
     ...bodyErrors,
     401: error('unauthorized'),
@@ -119,6 +128,7 @@ export const publishRoute = createRoute({
   ],
   request: { body: requestBody('PublishRequest') },
   responses: {
+    ...unavailable,
     201: json('Published; the authentication key is returned here and on reissue only', publicationSchema),
     ...bodyErrors,
     401: error('unauthorized'),
@@ -134,6 +144,7 @@ export const suretyRoute = createRoute({
   security: bearer,
   parameters: [contractNumberParameter],
   responses: {
+    ...unavailable,
     200: json('The guarantee', suretySchema),
     401: error('unauthorized'),
     404: error('not_found'),
@@ -148,6 +159,7 @@ export const noticeRoute = createRoute({
   security: bearer,
   parameters: [contractNumberParameter],
   responses: {
+    ...unavailable,
     200: {
       description: 'A4 PDF in Japanese; carries the authentication key, so it is never cached',
       content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
@@ -168,6 +180,7 @@ export const versionsRoute = createRoute({
   parameters: [contractNumberParameter],
   request: { body: requestBody('VersionRequest') },
   responses: {
+    ...unavailable,
     201: json('The new version', versionAnswerSchema),
     ...bodyErrors,
     401: error('unauthorized'),
@@ -184,6 +197,7 @@ export const authKeyRoute = createRoute({
   security: bearer,
   parameters: [contractNumberParameter],
   responses: {
+    ...unavailable,
     200: json('The new key', authKeyAnswerSchema),
     ...bodyErrors,
     401: error('unauthorized'),
@@ -201,6 +215,7 @@ export const contractorEmailRoute = createRoute({
   parameters: [contractNumberParameter],
   request: { body: requestBody('ContractorEmailRequest') },
   responses: {
+    ...unavailable,
     200: json('The address now on file', contractorEmailAnswerSchema),
     ...bodyErrors,
     401: error('unauthorized'),
@@ -219,6 +234,7 @@ export const outboxRoute = createRoute({
     { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500 } },
   ],
   responses: {
+    ...unavailable,
     200: json('Counts per state and the mails of the requested state', outboxListSchema),
     401: error('unauthorized'),
     422: error('validation_failed'),
@@ -232,6 +248,7 @@ export const retryRoute = createRoute({
   security: bearer,
   parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
   responses: {
+    ...unavailable,
     200: json('The mail, pending again', retryAnswerSchema),
     ...bodyErrors,
     401: error('unauthorized'),
