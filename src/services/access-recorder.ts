@@ -5,6 +5,7 @@ import { writeTransaction } from '../../db/connection.js';
 import type { AccessEventTable, Database } from '../../db/schema.js';
 import type { Logger } from '../logger.js';
 import { insertAccessEvents, purgeExpiredCounters } from '../repositories/activity.js';
+import { databaseFault } from './db-errors.js';
 
 export type AccessEvent = Omit<Insertable<AccessEventTable>, 'id'>;
 
@@ -58,7 +59,11 @@ export class AccessRecorder {
     this.flushing = this.write(batch, now, (rows) => (written += rows))
       .catch((error: unknown) => {
         this.queue = batch.slice(written).concat(this.queue);
-        this.logger.error({ err: error }, 'access event flush failed');
+        const fault = databaseFault(error);
+        this.logger.error(
+          { err: error, queued: this.queue.length, ...(fault ? { fault: fault.kind, cause: fault.cause } : {}) },
+          `access event flush failed${fault ? ` (${fault.kind.replace('_', ' ')}: ${fault.cause})` : ''}; kept for the next try`,
+        );
         throw error;
       })
       .finally(() => {

@@ -260,6 +260,10 @@ describe.skipIf(!PG_URL)('a lost PostgreSQL', () => {
         authKey: first.json.authKey,
       }),
     );
+    const page = await app.request('/obligees');
+    expect(page.status).toBe(503);
+    expect(Number(page.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await page.text()).toContain('一時的にご利用いただけません');
     const down = await call(app, 'GET', '/readyz');
     expect(down.status).toBe(503);
     expect(down.json.checks.database).toBe('unreachable');
