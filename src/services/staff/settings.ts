@@ -2,6 +2,7 @@
 // at start-up, DESIGN §6), the signing keys, mail and database status. Secrets never leave this function: for
 // DATABASE_URL and SMTP_URL (which carry passwords) and the secrets file only whether they are set is returned.
 import fs from 'node:fs';
+import path from 'node:path';
 import { isPostgres, migrationsCurrent } from '../../../db/connection.js';
 import { migrations } from '../../../db/migrations/index.js';
 import { DomainError } from '../../errors.js';
@@ -54,6 +55,8 @@ export interface SettingsOverview {
     latestMigration: string;
     migrationCount: number;
     bytes: number | null;
+    /** The SQLite write-ahead log's size on disk (capped by the checkpointer); null on PostgreSQL. */
+    walBytes: number | null;
     guarantees: number;
     auditHead: { id: number; at: string; hash: string | null } | null;
     lastBackup: { at: string; actor: string; detail: Record<string, unknown> } | null;
@@ -139,6 +142,9 @@ export async function settingsOverview(ctx: ServiceContext, actor: Actor): Promi
       latestMigration: names[names.length - 1] ?? '',
       migrationCount: names.length,
       bytes,
+      walBytes: postgres
+        ? null
+        : (fs.statSync(path.join(config.dataDir, 'esurety.sqlite-wal'), { throwIfNoEntry: false })?.size ?? 0),
       guarantees,
       auditHead: head ? { id: Number(head.id), at: head.at, hash: head.hash } : null,
       lastBackup: backup

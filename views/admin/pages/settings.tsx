@@ -163,6 +163,12 @@ export function SettingsPage(props: AdminPageProps & { overview: SettingsOvervie
             <dt>{at('settings.dbSize')}</dt>
             <dd>{db.bytes === null ? '—' : mib(db.bytes)}</dd>
           </div>
+          {db.walBytes === null ? null : (
+            <div>
+              <dt>{at('settings.dbWal')}</dt>
+              <dd>{mib(db.walBytes)}</dd>
+            </div>
+          )}
           <div>
             <dt>{at('settings.dbGuarantees')}</dt>
             <dd>{at('settings.count', { count: db.guarantees.toLocaleString('ja-JP') })}</dd>
