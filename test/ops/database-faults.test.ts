@@ -270,7 +270,10 @@ describe.skipIf(!PG_URL)('a lost PostgreSQL', () => {
     expect(logger.lines().some((l) => /^database unavailable: unreachable/.test(String(l.msg)))).toBe(true);
 
     await proxy.restore();
-    expect((await call(app, 'GET', '/readyz')).status).toBe(200);
+    // Ready again without a restart (the probe may need a second try on a machine too busy for its 2 s budget).
+    let ready = await call(app, 'GET', '/readyz');
+    for (let i = 0; i < 10 && ready.status !== 200; i++) ready = await call(app, 'GET', '/readyz');
+    expect(ready.json).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'current', writes: 'ok' } });
     const verified = await call(app, 'POST', '/api/v1/verify', {
       contractNumber: first.json.contractNumber,
       authKey: first.json.authKey,
