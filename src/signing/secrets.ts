@@ -16,6 +16,12 @@ const secretsSchema = z.object({
   signingKeys: z
     .array(z.object({ kid: z.string(), createdAt: z.string(), privateJwk: jwkSchema.extend({ d: z.string() }) }))
     .min(1),
+  /**
+   * Public halves only: keys this deployment signed with whose private half is no longer kept here (or that
+   * `keys:trust` adopted). Together with `signingKeys` they are the trust anchor: the only keys verification accepts
+   * without an endorsement chained to one of them.
+   */
+  publicKeys: z.array(z.object({ kid: z.string(), createdAt: z.string(), publicJwk: jwkSchema })).optional(),
 });
 
 export type Secrets = z.infer<typeof secretsSchema>;
