@@ -9,6 +9,7 @@ import { openPlatform } from './platform.js';
 import { createApiToken } from './services/api-tokens.js';
 import type { Actor } from './services/context.js';
 import { rotateSigningKey } from './services/rotate-keys.js';
+import { trustSigningKey } from './services/trust-key.js';
 import { seedDemo } from './services/seed-demo.js';
 import { verifyFileCommand } from './services/verify-file-command.js';
 import { importCommand, userCreateCommand } from './services/staff/cli.js';
@@ -26,6 +27,8 @@ const USAGE = `usage: npm run cli -- <command>
   migrate                      bring the database to the latest schema
   token:create --name <label>  create an issuer API token (printed once, last line)
   keys:rotate                  new active signing key; old keys stay published
+  keys:trust --kid <kid>       add a key the database lists but the secrets file lost to the file (audited);
+                               only for a key this deployment really signed with (start-up names refused keys)
   seed:demo                    the demo data set (三島市 and sample sureties)
   user:create --email <e> --role admin|clerk|approver
                                staff account (password from stdin, or generated and printed once)
@@ -47,6 +50,7 @@ async function run(argv: string[]): Promise<number> {
       email: { type: 'string' },
       role: { type: 'string' },
       jwks: { type: 'string' },
+      kid: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -81,6 +85,18 @@ async function run(argv: string[]): Promise<number> {
         const { kid } = await rotateSigningKey(ctx.db, config.secretsFile, cli, ctx.clock());
         console.log(`new active signing key: ${kid}`);
         console.error('restart running instances so that they sign with the new key; old versions still verify');
+        return 0;
+      }
+      case 'keys:trust': {
+        if (!values.kid) throw new UsageError('keys:trust needs --kid <kid> (start-up and audit name refused keys)');
+        const key = await trustSigningKey(ctx.db, config.secretsFile, cli, values.kid, ctx.clock());
+        const when = `created ${key.createdAt}${key.retiredAt ? `, retired ${key.retiredAt}` : ''}`;
+        if (!key.added) {
+          console.log(`signing key ${key.kid} (${when}) is already in the secrets file; nothing changed`);
+          return 0;
+        }
+        console.log(`signing key ${key.kid} (${when}) added to the secrets file ${config.secretsFile}`);
+        console.error('replace the mounted secret on every instance with this file and restart them; then run `audit`');
         return 0;
       }
       case 'seed:demo': {

@@ -103,8 +103,21 @@ export function writeSecrets(file: string, secrets: Secrets, options: { exclusiv
     }
     return;
   }
-  fs.writeFileSync(tmp, body, { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, body, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch (error) {
+    fs.rmSync(tmp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      // Production mounts the file read-only (docs/deploy.md): say where such commands are meant to run.
+      throw new SecretsError(
+        `the secrets file ${file} is not writable (${code}); run this command where a copy of the file is writable ` +
+          '(ESURETY_SECRETS_FILE pointing at it), then replace the mounted secret on every instance and restart them',
+      );
+    }
+    throw error;
+  }
 }
 
 /**

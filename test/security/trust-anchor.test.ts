@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logger.js';
 import { openPlatform } from '../../src/platform.js';
 import { auditIntegrity, trustedKeysOf, type IntegrityProblem } from '../../src/services/audit-integrity.js';
 import { rotateSigningKey } from '../../src/services/rotate-keys.js';
+import { trustSigningKey } from '../../src/services/trust-key.js';
 import { createKeyring } from '../../src/signing/keyring.js';
 import { newSigningKey, publicJwkOf, readSecrets } from '../../src/signing/secrets.js';
 import { VerifiedCache } from '../../src/signing/versions.js';
@@ -176,5 +177,52 @@ describeEachDatabase('the secrets file as the trust anchor', (kind) => {
     });
     expect(problems).toEqual([]);
     expect(report.signingKeys).toBe(2);
+  });
+
+  it('adopts a key the secrets file lost only through keys:trust, audited, and only the key named', async () => {
+    const place = await shared();
+    const cli = { type: 'cli' as const, id: 't' };
+    let env = await start(place);
+    await registerMishima(env);
+    const first = await publish(env, contractBody());
+    const { kid: lost } = await rotateSigningKey(env.ctx.db, env.config.secretsFile, cli, env.now());
+    await stop(env);
+    env = await start(place);
+    const second = await publish(env, contractBody());
+    expect(decodeProtectedHeader(second.jws).kid).toBe(lost);
+    await rotateSigningKey(env.ctx.db, env.config.secretsFile, cli, env.now());
+    await stop(env);
+    // A deployment from before endorsements (the key's row has none) whose operator pruned that retired key from the
+    // file by hand: its versions no longer verify after the upgrade.
+    const file = env.config.secretsFile;
+    const legacy = await setup(kind, place);
+    await legacy.ctx.db.updateTable('signing_keys').set({ endorsement: null }).where('kid', '=', lost).execute();
+    await legacy.close();
+    const pruned = JSON.parse(fs.readFileSync(file, 'utf8'));
+    pruned.signingKeys = pruned.signingKeys.filter((k: { kid: string }) => k.kid !== lost);
+    fs.writeFileSync(file, JSON.stringify(pruned), { mode: 0o600 });
+
+    env = await start(place);
+    expect(env.ctx.keyring.refused().map((r) => r.kid)).toEqual([lost]);
+    const verify = (e: TestEnv, s: typeof first) =>
+      e.api('POST', '/api/v1/verify', { contractNumber: s.contractNumber, authKey: s.authKey });
+    expect((await verify(env, second)).status).toBe(500);
+    expect((await verify(env, first)).status).toBe(200);
+
+    const unchanged = fs.readFileSync(file, 'utf8');
+    await expect(trustSigningKey(env.ctx.db, file, cli, 'no-such-kid', env.now())).rejects.toThrow(/no signing key/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(unchanged);
+    const added = await trustSigningKey(env.ctx.db, file, cli, lost, env.now());
+    expect(added.added).toBe(true);
+    expect((await trustSigningKey(env.ctx.db, file, cli, lost, env.now())).added).toBe(false);
+    const audit = await env.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'keys.trust').execute();
+    expect(audit.map((a) => JSON.parse(a.detail ?? '{}').kid)).toEqual([lost]);
+    expect(JSON.stringify(readSecrets(file)?.publicKeys)).not.toContain('"d"');
+    await stop(env);
+
+    env = await start(place);
+    expect(env.ctx.keyring.refused()).toEqual([]);
+    expect((await verify(env, second)).status).toBe(200);
+    expect((await verify(env, first)).status).toBe(200);
   });
 });
