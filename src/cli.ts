@@ -35,9 +35,11 @@ const USAGE = `usage: npm run cli -- <command>
   import <file.csv>            publish new sureties from CSV (docs/import-example.csv); re-runs publish nothing twice
   backup <path>                consistent online backup of the SQLite database, verified (integrity + audit)
   audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
-  verify <file.pdf|file.jws> [--jwks <file|url>]
+  verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
-                               every check passes (default keys: the configured platform's /.well-known/jwks.json)`;
+                               every check passes. Keys: a saved jwks.json or an https: URL (default: the configured
+                               ESURETY_PUBLIC_URL's /.well-known/jwks.json, only when it is https:); http: only for
+                               a loopback host with --allow-http-loopback. The report names where the keys came from`;
 
 const cli: Actor = { type: 'cli', id: process.env.USER ?? 'cli' };
 
@@ -51,6 +53,7 @@ async function run(argv: string[]): Promise<number> {
       role: { type: 'string' },
       jwks: { type: 'string' },
       kid: { type: 'string' },
+      'allow-http-loopback': { type: 'boolean' },
     },
     allowPositionals: true,
   });
@@ -59,7 +62,11 @@ async function run(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   // Offline: needs neither the database nor the secrets, only the file and public keys.
-  if (command === 'verify') return verifyFileCommand(positionals[0], values.jwks);
+  if (command === 'verify') {
+    return verifyFileCommand(positionals[0], values.jwks, {
+      allowHttpLoopback: values['allow-http-loopback'] === true,
+    });
+  }
   const config = loadConfig();
   // stdout carries the command's results: the platform's log lines (JSON) go to stderr with the diagnostics.
   const platform = await openPlatform(config, { logger: createLogger({ destination: 2 }) });
