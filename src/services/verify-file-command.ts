@@ -71,6 +71,9 @@ export function formatReport(report: DocumentReport, name: string): string {
       ? `結果: 検証に成功しました（${passed}/${report.checks.length} の確認に合格）`
       : `結果: 検証に失敗しました（${passed}/${report.checks.length} の確認に合格）。このファイルの内容を信頼しないでください`,
   );
+  if (report.ok && report.fileType === 'pdf') {
+    lines.push('注意: 署名が保証するのは PDF に添付された署名データ（下記）の内容で、PDF の印刷面ではありません');
+  }
   const v = report.version;
   if (report.ok && v) {
     const c = v.certificate;

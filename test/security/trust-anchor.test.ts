@@ -114,7 +114,7 @@ describeEachDatabase('the secrets file as the trust anchor', (kind) => {
     expect(page).toContain('署名検証に失敗しました');
     expect(page).not.toContain('360,000,000円');
 
-    const passed = (html: string) => html.includes('すべての確認に合格しました');
+    const passed = (html: string) => html.includes('class="banner banner-active"');
     const bare = await (await uploadForVerification(env, new TextEncoder().encode(forged), 'v.jws')).text();
     expect(passed(bare)).toBe(false);
     expect(bare).toContain(`未知の署名鍵です（kid ${attacker.kid}）`);
