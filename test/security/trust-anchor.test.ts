@@ -15,6 +15,7 @@ import { trustSigningKey } from '../../src/services/trust-key.js';
 import { createKeyring } from '../../src/signing/keyring.js';
 import { newSigningKey, publicJwkOf, readSecrets } from '../../src/signing/secrets.js';
 import { VerifiedCache } from '../../src/signing/versions.js';
+import { loginAs } from '../admin/support.js';
 import { download, grantFor, uploadForVerification } from '../documents/support.js';
 import { contractBody, publish, registerMishima } from '../support/fixtures.js';
 import { createPgSchema, describeEachDatabase, dropPgSchema, PG_URL, setup, type TestEnv } from '../support/harness.js';
@@ -136,6 +137,13 @@ describeEachDatabase('the secrets file as the trust anchor', (kind) => {
     await auditIntegrity(env.ctx.db, { trusted: await trustedKeysOf(secrets), onProblem: (p) => problems.push(p) });
     expect(problems.filter((p) => p.subject === attacker.kid).map((p) => p.area)).toEqual(['signing_keys']);
     expect(problems.some((p) => p.subject === `${contractNumber} seq 1` && p.check === 'key')).toBe(true);
+
+    // Staff see it as refused, not as a retired key that "verifies older versions".
+    const admin = await loginAs(env, 'admin@trust.jp', 'admin');
+    const settings = (await admin.get('/admin/settings')).html;
+    const row = new RegExp(`<td class="kid">${attacker.kid}</td>.*?</tr>`, 's').exec(settings)?.[0] ?? '';
+    expect(row).toContain('拒否（秘密鍵ファイルにない鍵です');
+    expect(row).not.toContain('廃止（過去の版の検証にだけ使います）');
   });
 
   it('verifies old and new versions on both of two instances sharing a database across keys:rotate', async () => {
