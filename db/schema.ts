@@ -12,6 +12,8 @@ export interface SigningKeyTable {
   public_jwk: string;
   created_at: string;
   retired_at: string | null;
+  /** Compact JWS (typ esurety-key+jwt) by which the previously active key certifies this one; null for file keys. */
+  endorsement: string | null;
 }
 
 export interface ObligeeTable {

@@ -9,6 +9,7 @@ import { openPlatform } from './platform.js';
 import { createApiToken } from './services/api-tokens.js';
 import type { Actor } from './services/context.js';
 import { rotateSigningKey } from './services/rotate-keys.js';
+import { trustSigningKey } from './services/trust-key.js';
 import { seedDemo } from './services/seed-demo.js';
 import { verifyFileCommand } from './services/verify-file-command.js';
 import { importCommand, userCreateCommand } from './services/staff/cli.js';
@@ -26,15 +27,19 @@ const USAGE = `usage: npm run cli -- <command>
   migrate                      bring the database to the latest schema
   token:create --name <label>  create an issuer API token (printed once, last line)
   keys:rotate                  new active signing key; old keys stay published
+  keys:trust --kid <kid>       add a key the database lists but the secrets file lost to the file (audited);
+                               only for a key this deployment really signed with (start-up names refused keys)
   seed:demo                    the demo data set (三島市 and sample sureties)
   user:create --email <e> --role admin|clerk|approver
                                staff account (password from stdin, or generated and printed once)
   import <file.csv>            publish new sureties from CSV (docs/import-example.csv); re-runs publish nothing twice
   backup <path>                consistent online backup of the SQLite database, verified (integrity + audit)
   audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
-  verify <file.pdf|file.jws> [--jwks <file|url>]
+  verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
-                               every check passes (default keys: the configured platform's /.well-known/jwks.json)`;
+                               every check passes. Keys: a saved jwks.json or an https: URL (default: the configured
+                               ESURETY_PUBLIC_URL's /.well-known/jwks.json, only when it is https:); http: only for
+                               a loopback host with --allow-http-loopback. The report names where the keys came from`;
 
 const cli: Actor = { type: 'cli', id: process.env.USER ?? 'cli' };
 
@@ -47,6 +52,8 @@ async function run(argv: string[]): Promise<number> {
       email: { type: 'string' },
       role: { type: 'string' },
       jwks: { type: 'string' },
+      kid: { type: 'string' },
+      'allow-http-loopback': { type: 'boolean' },
     },
     allowPositionals: true,
   });
@@ -55,7 +62,11 @@ async function run(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   // Offline: needs neither the database nor the secrets, only the file and public keys.
-  if (command === 'verify') return verifyFileCommand(positionals[0], values.jwks);
+  if (command === 'verify') {
+    return verifyFileCommand(positionals[0], values.jwks, {
+      allowHttpLoopback: values['allow-http-loopback'] === true,
+    });
+  }
   const config = loadConfig();
   // stdout carries the command's results: the platform's log lines (JSON) go to stderr with the diagnostics.
   const platform = await openPlatform(config, { logger: createLogger({ destination: 2 }) });
@@ -81,6 +92,18 @@ async function run(argv: string[]): Promise<number> {
         const { kid } = await rotateSigningKey(ctx.db, config.secretsFile, cli, ctx.clock());
         console.log(`new active signing key: ${kid}`);
         console.error('restart running instances so that they sign with the new key; old versions still verify');
+        return 0;
+      }
+      case 'keys:trust': {
+        if (!values.kid) throw new UsageError('keys:trust needs --kid <kid> (start-up and audit name refused keys)');
+        const key = await trustSigningKey(ctx.db, config.secretsFile, cli, values.kid, ctx.clock());
+        const when = `created ${key.createdAt}${key.retiredAt ? `, retired ${key.retiredAt}` : ''}`;
+        if (!key.added) {
+          console.log(`signing key ${key.kid} (${when}) is already in the secrets file; nothing changed`);
+          return 0;
+        }
+        console.log(`signing key ${key.kid} (${when}) added to the secrets file ${config.secretsFile}`);
+        console.error('replace the mounted secret on every instance with this file and restart them; then run `audit`');
         return 0;
       }
       case 'seed:demo': {

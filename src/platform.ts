@@ -10,6 +10,7 @@ import { databaseFault } from './services/db-errors.js';
 import type { ServiceContext } from './services/context.js';
 import { bindSecrets } from './services/secrets-binding.js';
 import { createKeyring } from './signing/keyring.js';
+import { refusedKeyMessage } from './signing/trust.js';
 import { VerifiedCache } from './signing/versions.js';
 import path from 'node:path';
 
@@ -47,13 +48,17 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
   try {
     await migrateToLatest(handle.db);
     const secrets = await bindSecrets(handle.db, config.secretsFile, clock());
-    const keyring = await createKeyring(secrets, async () =>
-      (await listSigningKeys(handle.db)).map((k) => ({
-        kid: k.kid,
-        jwk: JSON.parse(k.public_jwk) as Record<string, string>,
-        retired: k.retired_at !== null,
-      })),
+    const keyring = await createKeyring(
+      secrets,
+      async () =>
+        (await listSigningKeys(handle.db)).map((k) => ({
+          kid: k.kid,
+          createdAt: k.created_at,
+          endorsement: k.endorsement,
+        })),
+      () => clock().getTime(),
     );
+    for (const { kid, reason } of keyring.refused()) logger.error({ kid }, refusedKeyMessage(kid, reason));
     const recorder = new AccessRecorder(handle.db, clock, logger);
     const ctx: ServiceContext = {
       db: handle.db,

@@ -398,6 +398,8 @@ export const adminJa = {
   'settings.keyActive': '署名に使用中',
   'settings.keyRetiredState': '廃止（過去の版の検証にだけ使います）',
   'settings.keyOther': '検証用',
+  'settings.keyRefused':
+    '拒否（秘密鍵ファイルにない鍵です。検証に使わず、公開もしません。起動時のログと audit の結果を確認してください）',
   'settings.keysRotate':
     '鍵を更新するには、サーバーで npm run cli -- keys:rotate を実行してから各サーバーを再起動し、秘密情報ファイルを改めて保管してください。',
   'settings.mail': 'メール',
@@ -826,6 +828,8 @@ const adminEn: Record<AdminKey, string> = {
   'settings.keyActive': 'Signing',
   'settings.keyRetiredState': 'Retired (verifies older versions only)',
   'settings.keyOther': 'Verification',
+  'settings.keyRefused':
+    'Refused (not in the secrets file: never used to verify, never published; check the start-up log and audit)',
   'settings.keysRotate':
     'To rotate, run npm run cli -- keys:rotate on the server, restart every instance and store the secrets file again.',
   'settings.mail': 'Mail',

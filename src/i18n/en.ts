@@ -293,6 +293,8 @@ export const en: Catalog = {
   'verifyFile.error.too_large': 'The file is too large (1 MB at most).',
   'verifyFile.result.heading': 'Result: {name}',
   'verifyFile.result.ok': 'Every check passed. The signed data in this file is exactly as it was signed.',
+  'verifyFile.result.okPdf':
+    "The signed data attached to this PDF passed every check. The signature covers only the signed data shown below, not the PDF's printed page: always compare what the page says with it.",
   'verifyFile.result.failed': 'Verification failed. Do not rely on this file as a certificate or a record of a check.',
   'verifyFile.status.passed': 'passed',
   'verifyFile.status.failed': 'failed',

@@ -292,6 +292,8 @@ export const ja = {
   'verifyFile.result.heading': '検証結果：{name}',
   'verifyFile.result.ok':
     'すべての確認に合格しました。このファイルの署名データは、署名されたときのまま変更されていません。',
+  'verifyFile.result.okPdf':
+    'PDFに添付された署名データの確認に合格しました。電子署名が保証するのは下に表示した署名データの内容だけで、PDFの印刷面（画面に見える書面）ではありません。印刷面の記載が下の内容と一致することを必ず照らし合わせてください。',
   'verifyFile.result.failed': '検証に失敗しました。このファイルの内容を保証証書や確認の記録として扱わないでください。',
   'verifyFile.status.passed': '合格',
   'verifyFile.status.failed': '不合格',

@@ -106,5 +106,9 @@ export async function listAuditChunk(db: Kysely<Database>, after: number, limit:
 }
 
 export async function listPublishedKeys(db: Kysely<Database>) {
-  return db.selectFrom('signing_keys').select(['kid', 'public_jwk']).orderBy('kid').execute();
+  return db
+    .selectFrom('signing_keys')
+    .select(['kid', 'public_jwk', 'created_at', 'endorsement'])
+    .orderBy('kid')
+    .execute();
 }

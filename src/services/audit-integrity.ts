@@ -3,7 +3,7 @@
 // against keys taken from the secrets file rather than from the database, and the hash chain of the audit log.
 // Failures are reported as named checks, one line each; nothing is written.
 import { isDeepStrictEqual } from 'node:util';
-import type { JWK } from 'jose';
+import { importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { IMMUTABLE_FIELDS } from '../domain/certificate.js';
@@ -18,9 +18,9 @@ import {
   orphanVersionNumbers,
   readSnapshot,
 } from '../repositories/integrity.js';
-import { createKeyring, type Keyring } from '../signing/keyring.js';
 import { publicJwkOf, type Secrets } from '../signing/secrets.js';
-import { verifyChain, VerifiedCache, type VerifiedVersion } from '../signing/versions.js';
+import { anchorKeysOf, refusedKeyMessage, resolveTrust, type PublicJwk, type TrustedKey } from '../signing/trust.js';
+import { verifyChain, VerifiedCache, type KeyLookup, type VerifiedVersion } from '../signing/versions.js';
 
 export type IntegrityArea = 'versions' | 'sureties' | 'audit_log' | 'signing_keys';
 
@@ -45,10 +45,9 @@ export interface IntegrityReport {
   ms: number;
 }
 
-/** The public keys the audit trusts: those of the secrets file, never the database's own list. */
+/** The public keys the audit trusts: the secrets file's (its trust anchor), never the database's own list. */
 export interface TrustedKeys {
-  keyring: Keyring;
-  jwks: Map<string, JWK>;
+  anchor: Map<string, PublicJwk>;
 }
 
 export interface AuditOptions {
@@ -60,13 +59,26 @@ export interface AuditOptions {
   batchSize?: number;
 }
 
-/** A keyring that verifies with the secrets file's public keys only (retired ones included). */
+/** The secrets file's public keys (retired ones included): what the audit verifies with. */
 export async function trustedKeysOf(secrets: Secrets): Promise<TrustedKeys> {
-  const jwks = new Map(secrets.signingKeys.map((k) => [k.kid, publicJwkOf(k.privateJwk)]));
-  const keyring = await createKeyring(secrets, async () =>
-    [...jwks].map(([kid, jwk]) => ({ kid, jwk, retired: kid !== secrets.activeKid })),
-  );
-  return { keyring, jwks };
+  return { anchor: anchorKeysOf(secrets) };
+}
+
+/** Verifies with trusted keys only: the anchor's and those a trusted key endorsed. */
+function lookupOf(trusted: Map<string, TrustedKey>): KeyLookup {
+  const keys = new Map<string, Promise<Awaited<ReturnType<KeyLookup['publicKey']>>>>();
+  return {
+    publicKey(kid) {
+      const t = trusted.get(kid);
+      if (!t) return Promise.resolve(null);
+      let key = keys.get(kid);
+      if (!key) {
+        key = importJWK({ ...t.jwk }, 'ES256') as Promise<Awaited<ReturnType<KeyLookup['publicKey']>>>;
+        keys.set(kid, key);
+      }
+      return key;
+    },
+  };
 }
 
 const VERSION_ACTIONS: Record<string, string> = {
@@ -98,20 +110,19 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
     options.onProblem?.(p);
   };
 
-  // Published keys: every key in the JWKS must be one of ours, with the same public key.
-  const published = new Map<string, string>();
-  for (const row of await listPublishedKeys(db)) {
+  // Published keys: every key the database lists must be one of the secrets file's (with the same public key) or
+  // endorsed by one of them; any other is refused by the keyring and reported here by kid.
+  const published = await listPublishedKeys(db);
+  const decision = await resolveTrust(
+    options.trusted.anchor,
+    published.map((r) => ({ kid: r.kid, createdAt: r.created_at, endorsement: r.endorsement })),
+  );
+  const keyring = lookupOf(decision.trusted);
+  const listed = new Set(published.map((r) => r.kid));
+  for (const row of published) {
     report.signingKeys++;
-    published.set(row.kid, row.public_jwk);
-    const ours = options.trusted.jwks.get(row.kid);
-    if (!ours) {
-      problem({
-        area: 'signing_keys',
-        subject: row.kid,
-        check: 'key',
-        message: 'published key is not in the secrets file',
-      });
-    } else if (!isDeepStrictEqual(publicJwkOf(JSON.parse(row.public_jwk) as JWK), ours)) {
+    const ours = options.trusted.anchor.get(row.kid);
+    if (ours && !isDeepStrictEqual(publicJwkOf(JSON.parse(row.public_jwk) as JWK), ours)) {
       problem({
         area: 'signing_keys',
         subject: row.kid,
@@ -119,6 +130,9 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
         message: 'published key differs from the secrets file',
       });
     }
+  }
+  for (const { kid, reason } of decision.refused) {
+    problem({ area: 'signing_keys', subject: kid, check: 'key', message: refusedKeyMessage(kid, reason) });
   }
 
   for (const n of await orphanVersionNumbers(db)) {
@@ -159,16 +173,16 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
           message: `latest_seq is ${surety.latest_seq} but ${rows.length} versions are stored`,
         });
       }
-      const chain = await verifyChain(options.trusted.keyring, cache, n, rows);
+      const chain = await verifyChain(keyring, cache, n, rows);
       for (const p of chain.valid ? [] : chain.problems)
         problem({ area: 'versions', subject: at(p.seq), check: p.check, message: p.message });
       for (const v of chain.versions) {
-        if (!published.has(v.kid)) {
+        if (!listed.has(v.kid)) {
           problem({
             area: 'versions',
             subject: at(v.payload.seq),
             check: 'key',
-            message: `signed with kid ${v.kid}, which /.well-known/jwks.json does not publish`,
+            message: `signed with kid ${v.kid}, which the database's key list does not hold`,
           });
         }
       }

@@ -2,7 +2,9 @@
 // each passed or failed with a reason. Shared by `npm run cli -- verify` (offline, against a JWKS file or URL) and
 // the public page /verify-file (against this platform's own keys). Nothing in the file is trusted: the embedded
 // public key is only compared with the trusted one, never used to verify.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import { z } from 'zod';
 import { UnreadablePdf, type PdfContents } from '../pdf/inspect.js';
@@ -31,8 +33,10 @@ export interface Check {
 }
 
 export interface TrustedKeys {
-  /** Where the keys come from, printed with the result. */
+  /** Where the keys come from (a path or URL), named in the key check. */
   source: string;
+  /** How they were obtained (file digest, https or loopback http, which kids): the report's first lines. */
+  provenance?: string;
   keys: Map<string, JWK>;
   lookup: KeyLookup;
   /** The platform the keys belong to; a payload's `iss` must name it. Null for a JWKS file of unknown origin. */
@@ -48,6 +52,7 @@ export interface DocumentReport {
   version: VersionPayload | null;
   receipt: VerificationReceiptPayload | null;
   keySource: string;
+  keyProvenance: string;
 }
 
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -75,16 +80,55 @@ export async function trustedKeysFromJwks(json: unknown, source: string, issuer:
   };
 }
 
+/** A `--jwks` the CLI refuses to use (exit 2): the message says what to give instead. */
+export class UntrustedKeySource extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UntrustedKeySource';
+  }
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+export interface KeySourceOptions {
+  /** `--allow-http-loopback`: accept `http:` for a JWKS on this machine only (a local test platform). */
+  allowHttpLoopback?: boolean;
+}
+
 /**
- * The keys the CLI trusts: `--jwks` as a file path or an http(s) URL, else the configured platform's JWKS URL.
- * @throws Error when the keys cannot be read
+ * The keys the CLI trusts: `--jwks` as a file path or an `https:` URL, else the configured platform's JWKS when its
+ * public URL is `https:`. Plain `http:` would let anyone on the path swap the keys and with them the verdict, so it is
+ * refused, except for a loopback host with `--allow-http-loopback`. Redirects are refused for the same reason.
+ * @throws UntrustedKeySource when the source is not acceptable; Error when the keys cannot be read
  */
-export async function loadTrustedKeys(spec: string | undefined, platformUrl: string): Promise<TrustedKeys> {
+export async function loadTrustedKeys(
+  spec: string | undefined,
+  platformUrl: string,
+  options: KeySourceOptions = {},
+): Promise<TrustedKeys> {
   const target = spec ?? `${platformUrl}/.well-known/jwks.json`;
-  if (/^https?:\/\//i.test(target)) {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    const url = new URL(target);
+    const loopback = url.protocol === 'http:' && LOOPBACK.test(url.hostname) && options.allowHttpLoopback === true;
+    if (url.protocol !== 'https:' && !loopback) {
+      throw new UntrustedKeySource(
+        spec === undefined
+          ? `公開鍵一覧（JWKS）の取得先が決まっていません（設定の公開URL ${platformUrl} は https: ではありません）。` +
+              '保証事業会社が公開する https: の URL か、保存した jwks.json のファイルを --jwks で指定してください'
+          : `公開鍵一覧（JWKS）の URL は https: に限ります（${url.protocol} は通信途中で鍵を差し替えられます）。` +
+              'https: の URL か、保存した jwks.json のファイルを --jwks で指定してください' +
+              (url.protocol === 'http:' && LOOPBACK.test(url.hostname)
+                ? '（この端末上の試験用サーバーなら --allow-http-loopback を付けてください）'
+                : ''),
+      );
+    }
     let res: Response;
     try {
-      res = await fetch(target, { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json' } });
+      res = await fetch(url, {
+        signal: AbortSignal.timeout(10_000),
+        headers: { accept: 'application/json' },
+        redirect: 'error',
+      });
     } catch (error) {
       throw new Error(
         `公開鍵一覧（JWKS）を取得できませんでした（${target}: ${(error as Error).message}）。` +
@@ -93,7 +137,10 @@ export async function loadTrustedKeys(spec: string | undefined, platformUrl: str
       );
     }
     if (!res.ok) throw new Error(`公開鍵一覧（JWKS）を取得できませんでした（${target}: HTTP ${res.status}）`);
-    return trustedKeysFromJwks(await res.json(), target, new URL(target).origin);
+    const how = loopback ? 'この端末の http（--allow-http-loopback）で取得' : 'https で取得';
+    const from = spec === undefined ? `、設定の公開URL（ESURETY_PUBLIC_URL）から` : '';
+    const keys = await trustedKeysFromJwks(await res.json(), target, url.origin);
+    return { ...keys, provenance: `${target}（${how}${from}、${describeKeys(keys)}）` };
   }
   let text: string;
   try {
@@ -109,8 +156,17 @@ export async function loadTrustedKeys(spec: string | undefined, platformUrl: str
   } catch {
     throw new Error(`${target} は JSON ではありません`);
   }
-  return trustedKeysFromJwks(json, target, null);
+  const keys = await trustedKeysFromJwks(json, target, null);
+  const sha = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return {
+    ...keys,
+    provenance:
+      `ファイル ${path.resolve(target)}（SHA-256 ${sha}…、${describeKeys(keys)}。` +
+      'このファイルが保証事業会社の公開鍵であることは、入手した経路で確かめてください）',
+  };
 }
+
+const describeKeys = (keys: TrustedKeys) => `鍵 ${keys.keys.size} 本: ${[...keys.keys.keys()].join(', ')}`;
 
 /** The platform's own keys, for the /verify-file page. */
 export async function platformKeys(ctx: ServiceContext): Promise<TrustedKeys> {
@@ -163,6 +219,7 @@ export async function checkDocument(
     version: null,
     receipt: null,
     keySource: trusted.source,
+    keyProvenance: trusted.provenance ?? trusted.source,
   };
   const add = (id: string, status: CheckStatus, reason: string, prefix: Signed['prefix'] = null) => {
     const base = LABEL[id] ?? id;

@@ -1,6 +1,6 @@
 // `npm run cli -- verify <file.pdf|file.jws> [--jwks <file|url>]`: the offline check of a downloaded document, printed
-// step by step. Needs no database and no secrets: only the file and the public keys (a saved jwks.json, a JWKS URL,
-// or by default the configured platform's /.well-known/jwks.json). Exit 0 only when every check passes.
+// step by step. Needs no database and no secrets: only the file and the public keys (a saved jwks.json, an https JWKS
+// URL, or by default the configured platform's when its public URL is https). Exit 0 only when every check passes.
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
@@ -9,7 +9,14 @@ import { formatInstant } from '../domain/format.js';
 import { inspectPdf } from '../pdf/inspect.js';
 import { fieldFormatters } from '../i18n/format.js';
 import { ja } from '../i18n/ja.js';
-import { MAX_DOCUMENT_BYTES, checkDocument, loadTrustedKeys, type DocumentReport } from './verify-document.js';
+import {
+  MAX_DOCUMENT_BYTES,
+  UntrustedKeySource,
+  checkDocument,
+  loadTrustedKeys,
+  type DocumentReport,
+  type KeySourceOptions,
+} from './verify-document.js';
 
 const MARK = { passed: '✓', failed: '✗', skipped: '-' } as const;
 const EVENT = {
@@ -20,9 +27,13 @@ const EVENT = {
   cancellation: '取消',
 };
 
-export async function verifyFileCommand(file: string | undefined, jwks: string | undefined): Promise<number> {
+export async function verifyFileCommand(
+  file: string | undefined,
+  jwks: string | undefined,
+  options: KeySourceOptions = {},
+): Promise<number> {
   if (!file) {
-    console.error('usage: npm run cli -- verify <file.pdf|file.jws> [--jwks <file|url>]');
+    console.error('usage: npm run cli -- verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]');
     return 2;
   }
   let bytes: Uint8Array;
@@ -36,10 +47,10 @@ export async function verifyFileCommand(file: string | undefined, jwks: string |
   }
   let trusted;
   try {
-    trusted = await loadTrustedKeys(jwks, jwks ? '' : loadConfig().publicUrl);
+    trusted = await loadTrustedKeys(jwks, jwks ? '' : loadConfig().publicUrl, options);
   } catch (error) {
     console.error(`検証できません: ${(error as Error).message}`);
-    return 1;
+    return error instanceof UntrustedKeySource ? 2 : 1;
   }
   const report = await checkDocument(bytes, trusted, inspectPdf);
   console.log(formatReport(report, path.basename(file)));
@@ -48,7 +59,7 @@ export async function verifyFileCommand(file: string | undefined, jwks: string |
 
 /** The report as an officer or auditor reads it: one line per named check, then what was signed. */
 export function formatReport(report: DocumentReport, name: string): string {
-  const lines = [`電子保証ファイルの検証: ${name}`, `信頼する公開鍵: ${report.keySource}`, ''];
+  const lines = [`電子保証ファイルの検証: ${name}`, `信頼する公開鍵: ${report.keyProvenance}`, ''];
   const width = Math.max(...report.checks.map((c) => displayWidth(c.label)));
   for (const c of report.checks) {
     lines.push(`  ${MARK[c.status]} ${c.label}${' '.repeat(width - displayWidth(c.label))}  ${c.reason}  [${c.id}]`);
@@ -60,6 +71,9 @@ export function formatReport(report: DocumentReport, name: string): string {
       ? `結果: 検証に成功しました（${passed}/${report.checks.length} の確認に合格）`
       : `結果: 検証に失敗しました（${passed}/${report.checks.length} の確認に合格）。このファイルの内容を信頼しないでください`,
   );
+  if (report.ok && report.fileType === 'pdf') {
+    lines.push('注意: 署名が保証するのは PDF に添付された署名データ（下記）の内容で、PDF の印刷面ではありません');
+  }
   const v = report.version;
   if (report.ok && v) {
     const c = v.certificate;

@@ -1,44 +1,51 @@
-// The signing keyring: the active private key from the secrets file, public keys from the database (JWKS).
+// The signing keyring: the active private key from the secrets file; the public keys it trusts are the secrets
+// file's own and those endorsed by them (src/signing/trust.ts) — a key found only in the database is refused.
 import { importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
 import type { Secrets } from './secrets.js';
+import { anchorKeysOf, resolveTrust, type KeyRecord, type RefusedKey, type TrustedKey } from './trust.js';
 
 type Key = CryptoKey | KeyObject;
-
-export interface PublicKeyRecord {
-  kid: string;
-  jwk: JWK;
-  retired: boolean;
-}
 
 export interface Keyring {
   activeKid: string;
   privateKey: Key;
-  /** The verification key for a kid, or null when the platform never published it. */
+  /** The verification key for a trusted kid, or null (never published, or refused as untrusted). */
   publicKey(kid: string): Promise<Key | null>;
-  /** Public JWKs as served at /.well-known/jwks.json, retired ones included. */
+  /** Trusted public JWKs as served at /.well-known/jwks.json, retired ones included. */
   jwks(): Promise<{ keys: (JWK & { kid: string; alg: 'ES256'; use: 'sig' })[] }>;
+  /** Keys the database lists that are refused (as of the last reload), with why. */
+  refused(): readonly RefusedKey[];
 }
 
 /**
- * Builds the keyring. `loadPublicKeys` reads the database; it is called again (at most every 10 s) when an unknown
- * kid appears, so a key rotated by another instance verifies without a restart.
+ * Builds the keyring. `loadKeyRecords` reads the database; it is called again (at most every 10 s of `now`, the
+ * platform's clock) when an unknown kid appears, so a key rotated by another instance (endorsed by a key of this
+ * file) verifies without a restart, while a flood of made-up kids costs one query per 10 s.
  */
 export async function createKeyring(
   secrets: Secrets,
-  loadPublicKeys: () => Promise<PublicKeyRecord[]>,
+  loadKeyRecords: () => Promise<KeyRecord[]>,
+  now: () => number = Date.now,
 ): Promise<Keyring> {
   const active = secrets.signingKeys.find((k) => k.kid === secrets.activeKid);
   if (!active) throw new Error('active signing key missing from the secrets file');
   const privateKey = (await importJWK(active.privateJwk, 'ES256')) as Key;
+  const anchor = anchorKeysOf(secrets);
   const cache = new Map<string, Key>();
-  let records: PublicKeyRecord[] = [];
+  let trusted: TrustedKey[] = [];
+  let refused: readonly RefusedKey[] = [];
   let loadedAt = 0;
 
   async function reload(): Promise<void> {
-    records = await loadPublicKeys();
-    loadedAt = Date.now();
-    for (const r of records) {
-      if (!cache.has(r.kid)) cache.set(r.kid, (await importJWK(r.jwk, 'ES256')) as Key);
+    const records = await loadKeyRecords();
+    const decision = await resolveTrust(anchor, records);
+    // Database order (creation time) first, then anchor keys the database does not list.
+    const order = [...records.map((r) => r.kid), ...anchor.keys()];
+    trusted = [...new Set(order)].flatMap((kid) => decision.trusted.get(kid) ?? []);
+    refused = decision.refused;
+    loadedAt = now();
+    for (const t of trusted) {
+      if (!cache.has(t.kid)) cache.set(t.kid, (await importJWK({ ...t.jwk }, 'ES256')) as Key);
     }
   }
   await reload();
@@ -49,14 +56,15 @@ export async function createKeyring(
     async publicKey(kid) {
       const hit = cache.get(kid);
       if (hit) return hit;
-      if (Date.now() - loadedAt > 10_000) await reload();
+      if (now() - loadedAt > 10_000) await reload();
       return cache.get(kid) ?? null;
     },
     async jwks() {
-      if (Date.now() - loadedAt > 60_000) await reload();
+      if (now() - loadedAt > 60_000) await reload();
       return {
-        keys: records.map((r) => ({ ...r.jwk, kid: r.kid, alg: 'ES256' as const, use: 'sig' as const })),
+        keys: trusted.map((t) => ({ ...t.jwk, kid: t.kid, alg: 'ES256' as const, use: 'sig' as const })),
       };
     },
+    refused: () => refused,
   };
 }

@@ -16,6 +16,12 @@ const secretsSchema = z.object({
   signingKeys: z
     .array(z.object({ kid: z.string(), createdAt: z.string(), privateJwk: jwkSchema.extend({ d: z.string() }) }))
     .min(1),
+  /**
+   * Public halves only: keys this deployment signed with whose private half is no longer kept here (or that
+   * `keys:trust` adopted). Together with `signingKeys` they are the trust anchor: the only keys verification accepts
+   * without an endorsement chained to one of them.
+   */
+  publicKeys: z.array(z.object({ kid: z.string(), createdAt: z.string(), publicJwk: jwkSchema })).optional(),
 });
 
 export type Secrets = z.infer<typeof secretsSchema>;
@@ -97,8 +103,21 @@ export function writeSecrets(file: string, secrets: Secrets, options: { exclusiv
     }
     return;
   }
-  fs.writeFileSync(tmp, body, { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, body, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch (error) {
+    fs.rmSync(tmp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      // Production mounts the file read-only (docs/deploy.md): say where such commands are meant to run.
+      throw new SecretsError(
+        `the secrets file ${file} is not writable (${code}); run this command where a copy of the file is writable ` +
+          '(ESURETY_SECRETS_FILE pointing at it), then replace the mounted secret on every instance and restart them',
+      );
+    }
+    throw error;
+  }
 }
 
 /**

@@ -136,7 +136,7 @@ export class VerifiedCache {
   private readonly entries = new Map<string, VerifiedVersion>();
   constructor(private readonly limit = 50_000) {}
 
-  async verify(keyring: Keyring, jws: string, hash: string = jwsHash(jws)): Promise<VerifiedVersion> {
+  async verify(keyring: KeyLookup, jws: string, hash: string = jwsHash(jws)): Promise<VerifiedVersion> {
     const hit = this.entries.get(hash);
     if (hit) return hit;
     const verified = await verifyVersionJws(keyring, jws);
@@ -168,7 +168,7 @@ export type ChainResult =
  * that the stored event/target columns agree with what was signed, and that `prev` links every version to the last.
  */
 export async function verifyChain(
-  keyring: Keyring,
+  keyring: KeyLookup,
   cache: VerifiedCache,
   contractNumber: string,
   rows: readonly StoredVersion[],

@@ -92,15 +92,23 @@ describe('npm run cli -- verify', () => {
       expect(res.stdout).toMatch(new RegExp(`✓ .*\\[${id}\\]`));
     }
     expect(res.stdout).toContain('結果: 検証に成功しました（10/10 の確認に合格）');
+    // Where the keys came from: the file, its digest and the kids it holds.
+    const kid = JSON.parse(fs.readFileSync(file('jwks.json'), 'utf8')).keys[0].kid;
+    expect(res.stdout).toMatch(
+      new RegExp(`信頼する公開鍵: ファイル ${file('jwks.json')}（SHA-256 [0-9a-f]{16}…、鍵 1 本: ${kid}`),
+    );
+    expect(res.stdout).toContain(
+      '署名が保証するのは PDF に添付された署名データ（下記）の内容で、PDF の印刷面ではありません',
+    );
     expect(res.stdout).toContain('保証金額: 22,000,000円');
     expect(res.stdout).toContain('工事名: 﨑山地区排水路整備工事①');
-  }, 30_000);
+  }, 120_000);
 
   it('passes a bare .jws file', async () => {
     const res = await cli(['verify', file('version.jws'), '--jwks', file('jwks.json')]);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('結果: 検証に成功しました');
-  }, 30_000);
+  }, 120_000);
 
   it('fails a PDF with one changed byte in its JWS at the signature check', async () => {
     const res = await cli(['verify', file('tampered.pdf'), '--jwks', file('jwks.json')]);
@@ -108,14 +116,14 @@ describe('npm run cli -- verify', () => {
     expect(res.stdout).toMatch(/✗ 署名 +署名が一致しません（データが改ざんされている可能性があります） +\[signature\]/);
     expect(res.stdout).toContain('結果: 検証に失敗しました');
     expect(res.stdout).not.toContain('署名された内容（');
-  }, 30_000);
+  }, 120_000);
 
   it('fails a PDF whose JWS was swapped for another genuine one at the binding check', async () => {
     const res = await cli(['verify', file('swapped.pdf'), '--jwks', file('jwks.json')]);
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/✓ 署名 .*\[signature\]/);
     expect(res.stdout).toMatch(/✗ PDF と署名データの対応 .*差し替えられている可能性があります.*\[binding\]/);
-  }, 30_000);
+  }, 120_000);
 
   it('fails against keys that did not sign it, and says why when the keys cannot be read', async () => {
     const foreign = await cli(['verify', file('certificate.pdf'), '--jwks', file('other-jwks.json')]);
@@ -125,19 +133,20 @@ describe('npm run cli -- verify', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('nope.json');
     expect((await cli(['verify'])).code).toBe(2);
-  }, 30_000);
+  }, 120_000);
 
   it('fetches a JWKS URL, and fails the issuer check when the keys come from another origin than the document', async () => {
     const server = serve({ fetch: env.app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((r) => server.once('listening', r));
     const port = (server.address() as { port: number }).port;
     try {
-      const res = await cli([
-        'verify',
-        file('certificate.pdf'),
-        '--jwks',
-        `http://127.0.0.1:${port}/.well-known/jwks.json`,
-      ]);
+      const jwksUrl = `http://127.0.0.1:${port}/.well-known/jwks.json`;
+      const refused = await cli(['verify', file('certificate.pdf'), '--jwks', jwksUrl]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('--allow-http-loopback');
+      expect(refused.stdout).toBe('');
+      const res = await cli(['verify', file('certificate.pdf'), '--jwks', jwksUrl, '--allow-http-loopback']);
+      expect(res.stdout).toContain(`信頼する公開鍵: ${jwksUrl}（この端末の http（--allow-http-loopback）で取得`);
       expect(res.code).toBe(1);
       expect(res.stdout).toMatch(/✓ 署名 .*\[signature\]/);
       expect(res.stdout).toMatch(
@@ -146,5 +155,23 @@ describe('npm run cli -- verify', () => {
     } finally {
       await new Promise((r) => server.close(r));
     }
-  }, 30_000);
+  }, 120_000);
+
+  it('refuses keys fetched over plain http from another host, and the http default platform URL', async () => {
+    // Nothing listens there: the refusal comes before any request, so no key from the network is ever used.
+    const remote = await cli([
+      'verify',
+      file('certificate.pdf'),
+      '--jwks',
+      'http://esurety.example.invalid/.well-known/jwks.json',
+      '--allow-http-loopback',
+    ]);
+    expect(remote.code).toBe(2);
+    expect(remote.stderr).toContain('公開鍵一覧（JWKS）の URL は https: に限ります');
+    expect(remote.stdout).toBe('');
+    const byDefault = await cli(['verify', file('certificate.pdf')], { ESURETY_PUBLIC_URL: 'http://localhost:3000' });
+    expect(byDefault.code).toBe(2);
+    expect(byDefault.stderr).toContain('設定の公開URL http://localhost:3000 は https: ではありません');
+    expect(byDefault.stderr).toContain('--jwks');
+  }, 120_000);
 });

@@ -5,7 +5,7 @@ import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jwsHash } from '../../src/signing/versions.js';
 import { Sheet } from '../../src/pdf/sheet.js';
-import { rgb } from 'pdf-lib';
+import { PDFDocument, rgb } from 'pdf-lib';
 import { addVersion, publish, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
 import { attachmentNames, blankGlyphs, qrCodes, rasterise, readAsPerson, words } from './poppler.js';
@@ -385,7 +385,7 @@ describeEachDatabase('documents', (kind) => {
       const html = await res.text();
       return {
         html,
-        ok: html.includes('すべての確認に合格しました'),
+        ok: html.includes('class="banner banner-active"'),
         failed: [...html.matchAll(/<li class="failed">.*?<span class="check-reason" lang="ja">(.*?)<\/span>/gs)].map(
           (m) => m[1],
         ),
@@ -405,6 +405,27 @@ describeEachDatabase('documents', (kind) => {
       const jws = await resultOf(await uploadForVerification(env, new TextEncoder().encode(current), 'v.jws'));
       expect(jws.ok).toBe(true);
       expect(await env.ctx.db.selectFrom('verification_receipts').selectAll().execute()).toEqual(before);
+    });
+
+    it('says a PDF passed for its attached signed data only, not its printed page, when the page was redrawn', async () => {
+      const { pdf } = await certificateFixture();
+      // The attacker's edit: a new amount drawn over the printed page, the attachments and keywords left alone.
+      const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+      const page = doc.getPage(0);
+      page.drawRectangle({ x: 0, y: 0, width: page.getWidth(), height: page.getHeight(), color: rgb(1, 1, 1) });
+      page.drawText('360,000,000 JPY', { x: 72, y: 400, size: 24 });
+      const altered = await doc.save();
+      expect((await attachmentNames(altered)).names.sort()).toEqual(['jwks.json', 'version.jws']);
+
+      const result = await resultOf(await uploadForVerification(env, altered, 'altered.pdf'));
+      const banner = /<div class="banner [^"]*" role="status"><span>(.*?)<\/span>/s.exec(result.html)?.[1] ?? '';
+      expect(banner).not.toContain('すべての確認に合格しました');
+      expect(banner).toContain('電子署名が保証するのは下に表示した署名データの内容だけで、PDFの印刷面');
+      expect(result.html).toContain('22,000,000円');
+      // A bare .jws has no printed page: its banner keeps the plain verdict.
+      const { current } = await certificateFixture();
+      const jws = await resultOf(await uploadForVerification(env, new TextEncoder().encode(current), 'v.jws'));
+      expect(jws.html).toContain('すべての確認に合格しました');
     });
 
     it('fails a PDF with one changed byte in its JWS, a swapped JWS and a swapped key, each with its reason', async () => {

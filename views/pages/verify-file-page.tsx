@@ -65,7 +65,15 @@ export function VerifyFilePage(props: VerifyFilePageProps) {
             class={`banner ${report.ok ? 'banner-active' : 'banner-cancelled'}`}
             role={report.ok ? 'status' : 'alert'}
           >
-            <span>{report.ok ? t('verifyFile.result.ok') : t('verifyFile.result.failed')}</span>
+            <span>
+              {!report.ok
+                ? t('verifyFile.result.failed')
+                : report.fileType === 'pdf'
+                  ? // The checks cover the attachments only: a PDF whose page was redrawn with its attachments kept
+                    // passes them all, so the banner must not read as a verdict on the printed page.
+                    t('verifyFile.result.okPdf')
+                  : t('verifyFile.result.ok')}
+            </span>
           </div>
           <ol class="checks">
             {report.checks.map((c) => (

@@ -47,7 +47,8 @@ export interface SettingLine {
 export interface SettingsOverview {
   config: SettingLine[];
   throttle: ThrottleConfig;
-  keys: { kid: string; createdAt: string; retiredAt: string | null; active: boolean }[];
+  /** `refused`: listed by the database but not trusted (not in the secrets file, not endorsed by a key in it). */
+  keys: { kid: string; createdAt: string; retiredAt: string | null; active: boolean; refused: boolean }[];
   mail: { smtpConfigured: boolean; from: string; counts: Record<OutboxState, number> };
   database: {
     dialect: 'sqlite' | 'postgres';
@@ -124,6 +125,7 @@ export async function settingsOverview(ctx: ServiceContext, actor: Actor): Promi
     databaseBytes(db, postgres).catch(() => null),
   ]);
   const names = Object.keys(migrations).sort();
+  const refused = new Set(ctx.keyring.refused().map((r) => r.kid));
   return {
     config: lines,
     throttle: config.throttle,
@@ -133,6 +135,7 @@ export async function settingsOverview(ctx: ServiceContext, actor: Actor): Promi
         createdAt: k.created_at,
         retiredAt: k.retired_at,
         active: k.kid === ctx.keyring.activeKid,
+        refused: refused.has(k.kid),
       }))
       .reverse(),
     mail: { smtpConfigured: config.smtpUrl !== undefined, from: config.mailFrom, counts },

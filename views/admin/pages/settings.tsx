@@ -104,11 +104,13 @@ export function SettingsPage(props: AdminPageProps & { overview: SettingsOvervie
                   <td>{f.instant(k.createdAt)}</td>
                   <td>{k.retiredAt ? f.instant(k.retiredAt) : '—'}</td>
                   <td>
-                    {k.active
-                      ? at('settings.keyActive')
-                      : k.retiredAt
-                        ? at('settings.keyRetiredState')
-                        : at('settings.keyOther')}
+                    {k.refused
+                      ? at('settings.keyRefused')
+                      : k.active
+                        ? at('settings.keyActive')
+                        : k.retiredAt
+                          ? at('settings.keyRetiredState')
+                          : at('settings.keyOther')}
                   </td>
                 </tr>
               ))}
