@@ -160,10 +160,11 @@ function printAudit(r: IntegrityReport, indent: string): void {
   const verdict = (ok: boolean) => (ok ? 'ok' : 'FAILED');
   console.log(
     `${indent}audit: ${r.guarantees} guarantees, ${r.versions} versions (${r.visibleVersions} visible, ` +
-      `${r.hiddenVersions} hidden): signature, kid, prev chain, seq, history rules, stored columns`,
+      `${r.hiddenVersions} hidden): signature, kid, prev chain, seq, history rules, stored columns, text, auth keys`,
   );
   console.log(
-    `${indent}audit: ${r.auditRows} audit rows: hash chain and one row per version; ${r.signingKeys} published keys`,
+    `${indent}audit: ${r.auditRows} audit rows: hash chain and one row per version; ${r.signingKeys} published keys; ` +
+      `${r.idempotencyAnswers} idempotency answers`,
   );
   if (r.auditHead) console.log(`${indent}audit: chain head id ${r.auditHead.id} hash ${r.auditHead.hash}`);
   console.log(`${indent}audit: ${verdict(r.problems === 0)} — ${r.problems} problems in ${secs(r.ms)}`);

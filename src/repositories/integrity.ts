@@ -37,6 +37,8 @@ export async function listSuretyBatch(db: Kysely<Database>, after: string, limit
       'contractor_name',
       'guarantee_end',
       'latest_seq',
+      'auth_key_hmac',
+      'auth_key_jwe',
     ])
     .where('contract_number', '>', after)
     .orderBy('contract_number')
@@ -107,4 +109,47 @@ export async function listAuditChunk(db: Kysely<Database>, after: number, limit:
 
 export async function listPublishedKeys(db: Kysely<Database>) {
   return db.selectFrom('signing_keys').select(['kid', 'public_jwk']).orderBy('kid').execute();
+}
+
+/**
+ * SQLite's own page-level check (`pragma integrity_check`, at most `limit` lines); null on PostgreSQL, whose pages
+ * carry checksums the server verifies itself. [] means the file is sound.
+ */
+export async function sqliteIntegrityCheck(db: Kysely<Database>, limit = 100): Promise<string[] | null> {
+  if (isPostgres(db)) return null;
+  const { rows } = await sql<{ integrity_check: string }>`pragma integrity_check(${sql.lit(limit)})`.execute(db);
+  const lines = rows.map((r) => r.integrity_check);
+  return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+}
+
+/** The next `limit` stored idempotency answers after (tokenId, key), in primary-key order. */
+export async function listIdempotencyChunk(
+  db: Kysely<Database>,
+  after: { tokenId: string; key: string },
+  limit: number,
+) {
+  return db
+    .selectFrom('idempotency_keys')
+    .select(['token_id', 'idem_key', 'status', 'response'])
+    .where((eb) =>
+      eb.or([
+        eb('token_id', '>', after.tokenId),
+        eb.and([eb('token_id', '=', after.tokenId), eb('idem_key', '>', after.key)]),
+      ]),
+    )
+    .orderBy('token_id')
+    .orderBy('idem_key')
+    .limit(limit)
+    .execute();
+}
+
+/** The first version (the one an idempotent publication answered with) of each given guarantee. */
+export async function listIssueJwsOf(db: Kysely<Database>, contractNumbers: readonly string[]) {
+  if (contractNumbers.length === 0) return [];
+  return db
+    .selectFrom('versions')
+    .select(['contract_number', 'jws'])
+    .where('seq', '=', 1)
+    .where('contract_number', 'in', contractNumbers)
+    .execute();
 }

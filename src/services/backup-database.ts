@@ -90,6 +90,7 @@ export async function verifySqliteCopy(
     });
     const audit = await auditIntegrity(db, {
       trusted: await trustedKeysOf(secrets),
+      integrityCheck: false, // ran above, as the copy's first check
       ...(onProblem ? { onProblem } : {}),
     });
     return {
