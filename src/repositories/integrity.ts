@@ -117,8 +117,14 @@ export async function listPublishedKeys(db: Kysely<Database>) {
  */
 export async function sqliteIntegrityCheck(db: Kysely<Database>, limit = 100): Promise<string[] | null> {
   if (isPostgres(db)) return null;
-  const { rows } = await sql<{ integrity_check: string }>`pragma integrity_check(${sql.lit(limit)})`.execute(db);
-  const lines = rows.map((r) => r.integrity_check);
+  let lines: string[];
+  try {
+    const { rows } = await sql<{ integrity_check: string }>`pragma integrity_check(${sql.lit(limit)})`.execute(db);
+    lines = rows.map((r) => r.integrity_check);
+  } catch (error) {
+    // Some damage (a page of an unknown type) stops the check itself with SQLITE_CORRUPT: that is its finding.
+    return [`${(error as Error).message} (the check itself stopped)`];
+  }
   return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
 }
 

@@ -1,5 +1,6 @@
 // The integrity audit (`npm run cli -- audit`): a clean database passes; every kind of tampering is reported by name.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { CompactSign } from 'jose';
 import { sql } from 'kysely';
@@ -189,6 +190,28 @@ describeEachDatabase('integrity audit', (kind) => {
   });
 
   if (kind.name === 'sqlite') {
+    it('reports a corrupt page of the SQLite file as integrity_check findings, without a stack trace', async () => {
+      for (let i = 0; i < 12; i++) await publish(env);
+      const raw = env.platform.handle.sqlite;
+      if (!raw) throw new Error('no SQLite handle');
+      const leaf = raw
+        .prepare("select pgoffset from dbstat where name = 'versions' and pagetype = 'leaf' order by pageno")
+        .all()[1] as { pgoffset: number };
+      raw.pragma('wal_checkpoint(TRUNCATE)');
+      // One byte: the b-tree page type at the start of a page of stored versions.
+      const fd = fs.openSync(path.join(env.dataDir, 'esurety.sqlite'), 'r+');
+      const byte = Buffer.alloc(1);
+      fs.readSync(fd, byte, 0, 1, leaf.pgoffset);
+      fs.writeSync(fd, Buffer.from([(byte[0] ?? 0) ^ 0xff]), 0, 1, leaf.pgoffset);
+      fs.closeSync(fd);
+      const run = cliAudit();
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain('FAIL database sqlite [integrity_check] database disk image is malformed');
+      // The checks that do not need the damaged page still ran.
+      expect(run.stdout).toMatch(/audit: \d+ audit rows: hash chain/);
+    }, 60_000);
+
     it('is a command that prints counts and each failure, and exits 1 on any failure', async () => {
       const run = () =>
         spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit'], {
