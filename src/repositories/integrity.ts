@@ -159,3 +159,14 @@ export async function listIssueJwsOf(db: Kysely<Database>, contractNumbers: read
     .where('contract_number', 'in', contractNumbers)
     .execute();
 }
+
+/** The stored keys of the `limit` most recently published guarantees: the sample checked at every start. */
+export async function listNewestAuthKeys(db: Kysely<Database>, limit: number) {
+  return db
+    .selectFrom('sureties')
+    .select(['contract_number', 'auth_key_hmac', 'auth_key_jwe'])
+    .orderBy('created_at', 'desc')
+    .orderBy('contract_number', 'desc')
+    .limit(limit)
+    .execute();
+}
