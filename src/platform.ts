@@ -8,6 +8,7 @@ import { createAuthKeyVault } from './security/auth-keys.js';
 import { AccessRecorder } from './services/access-recorder.js';
 import type { ServiceContext } from './services/context.js';
 import { bindSecrets } from './services/secrets-binding.js';
+import { checkAtStartup } from './services/startup-integrity.js';
 import { createKeyring } from './signing/keyring.js';
 import { VerifiedCache } from './signing/versions.js';
 import path from 'node:path';
@@ -46,18 +47,25 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
       })),
     );
     const logger = options.logger ?? createLogger({ level: config.env === 'test' ? 'silent' : 'info' });
+    const vault = createAuthKeyVault(secrets.pepper, secrets.encryptionKey);
+    const startup = await checkAtStartup(handle.db, vault);
+    for (const finding of startup.findings) logger.error({ msg: 'corruption found at start', finding });
+    if (startup.findings.length > 0) {
+      logger.error({ msg: 'not ready until repaired: run `npm run cli -- audit` for the full report' });
+    }
     const recorder = new AccessRecorder(handle.db, clock, logger);
     const ctx: ServiceContext = {
       db: handle.db,
       config,
       clock,
       keyring,
-      vault: createAuthKeyVault(secrets.pepper, secrets.encryptionKey),
+      vault,
       verified: new VerifiedCache(),
       recorder,
       cookieSecret: secrets.cookieSecret,
       logger,
       metrics: createMetrics(),
+      startupFindings: startup.findings,
     };
     return {
       ctx,

@@ -112,15 +112,19 @@ export async function listPublishedKeys(db: Kysely<Database>) {
 }
 
 /**
- * SQLite's own page-level check (`pragma integrity_check`, at most `limit` lines); null on PostgreSQL, whose pages
+ * SQLite's own page-level check (`pragma integrity_check`, or the cheaper `quick_check`; at most `limit` lines); null on PostgreSQL, whose pages
  * carry checksums the server verifies itself. [] means the file is sound.
  */
-export async function sqliteIntegrityCheck(db: Kysely<Database>, limit = 100): Promise<string[] | null> {
+export async function sqliteIntegrityCheck(
+  db: Kysely<Database>,
+  limit = 100,
+  pragma: 'integrity_check' | 'quick_check' = 'integrity_check',
+): Promise<string[] | null> {
   if (isPostgres(db)) return null;
   let lines: string[];
   try {
-    const { rows } = await sql<{ integrity_check: string }>`pragma integrity_check(${sql.lit(limit)})`.execute(db);
-    lines = rows.map((r) => r.integrity_check);
+    const { rows } = await sql<Record<string, string>>`pragma ${sql.raw(pragma)}(${sql.lit(limit)})`.execute(db);
+    lines = rows.map((r) => String(Object.values(r)[0]));
   } catch (error) {
     // Some damage (a page of an unknown type) stops the check itself with SQLITE_CORRUPT: that is its finding.
     return [`${(error as Error).message} (the check itself stopped)`];

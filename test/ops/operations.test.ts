@@ -97,7 +97,10 @@ describeEachDatabase('operations', (kind) => {
     const ready = await env.app.request('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.headers.get('cache-control')).toBe('no-store');
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'current' } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', migrations: 'current', integrity: 'ok' },
+    });
 
     const last = await env.ctx.db
       .selectFrom('kysely_migration' as never)
@@ -111,7 +114,10 @@ describeEachDatabase('operations', (kind) => {
       .execute();
     const pending = await env.app.request('/readyz');
     expect(pending.status).toBe(503);
-    expect(await pending.json()).toEqual({ status: 'not_ready', checks: { database: 'ok', migrations: 'pending' } });
+    expect(await pending.json()).toEqual({
+      status: 'not_ready',
+      checks: { database: 'ok', migrations: 'pending', integrity: 'ok' },
+    });
 
     const other = await setup(kind);
     await other.close();

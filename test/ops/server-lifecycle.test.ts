@@ -32,7 +32,10 @@ describe('server process operations', () => {
     expect(first.status).toBe(201);
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'current' } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', migrations: 'current', integrity: 'ok' },
+    });
 
     // A publication whose body is still arriving when the signal comes.
     const body = JSON.stringify(advanceBody({ works: { ...(advanceBody().works as object), name: '停止中の公開' } }));
