@@ -150,6 +150,12 @@ function trustedSecrets(file: string) {
   return secrets;
 }
 
+/** SQLITE_CORRUPT (a damaged page) or SQLITE_NOTADB (not a database file): a finding, not a bug to trace. */
+function isDamagedDatabase(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function printProblem(p: IntegrityProblem): void {
@@ -180,6 +186,11 @@ run(process.argv.slice(2)).then(
       error instanceof DomainError
     ) {
       console.error(error.message);
+    } else if (isDamagedDatabase(error)) {
+      console.error(
+        `the SQLite database is damaged (${error.message}): restore the last verified backup together with its ` +
+          'secrets file (README "Backup and restore"); `npm run cli -- audit` lists what it can still read',
+      );
     } else {
       console.error(error);
     }

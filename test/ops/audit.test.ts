@@ -212,6 +212,22 @@ describeEachDatabase('integrity audit', (kind) => {
       expect(run.stdout).toMatch(/audit: \d+ audit rows: hash chain/);
     }, 60_000);
 
+    it('names a damaged database it cannot even open, without a stack trace', async () => {
+      const raw = env.platform.handle.sqlite;
+      if (!raw) throw new Error('no SQLite handle');
+      const { pgoffset } = raw.prepare("select pgoffset from dbstat where name = 'meta'").get() as { pgoffset: number };
+      raw.pragma('wal_checkpoint(TRUNCATE)');
+      const fd = fs.openSync(path.join(env.dataDir, 'esurety.sqlite'), 'r+');
+      const byte = Buffer.alloc(1);
+      fs.readSync(fd, byte, 0, 1, pgoffset);
+      fs.writeSync(fd, Buffer.from([(byte[0] ?? 0) ^ 0xff]), 0, 1, pgoffset);
+      fs.closeSync(fd);
+      const run = cliAudit();
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('the SQLite database is damaged (database disk image is malformed): restore');
+    }, 60_000);
+
     it('is a command that prints counts and each failure, and exits 1 on any failure', async () => {
       const run = () =>
         spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit'], {
