@@ -6,6 +6,7 @@ import { CompactSign } from 'jose';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { auditIntegrity, trustedKeysOf, type IntegrityProblem } from '../../src/services/audit-integrity.js';
+import { backupSqlite } from '../../src/services/backup-database.js';
 import { newSigningKey, publicJwkOf, readSecrets } from '../../src/signing/secrets.js';
 import { jwsHash, signVersion, type VersionPayload } from '../../src/signing/versions.js';
 import { addVersion, advanceBody, publish, registerMishima } from '../support/fixtures.js';
@@ -343,6 +344,14 @@ describeEachDatabase('integrity audit', (kind) => {
     });
     expect(fixed.status).toBe(201);
     expect((await audit()).summary).toEqual([]);
+    if (kind.name === 'sqlite') {
+      // …and the backups, which failed verification while the row was current, are trusted again.
+      const raw = env.platform.handle.sqlite;
+      const secrets = readSecrets(env.config.secretsFile);
+      if (!raw || !secrets) throw new Error('no SQLite handle or secrets');
+      const backup = await backupSqlite(raw, path.join(env.dataDir, 'after-correction.sqlite'), secrets);
+      expect(backup.ok).toBe(true);
+    }
   }, 30_000);
 
   it('reports a guarantee it cannot evaluate and goes on with the rest', async () => {
