@@ -173,6 +173,12 @@ function trustedSecrets(file: string) {
   return secrets;
 }
 
+/** SQLITE_CORRUPT (a damaged page) or SQLITE_NOTADB (not a database file): a finding, not a bug to trace. */
+function isDamagedDatabase(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function printProblem(p: IntegrityProblem): void {
@@ -183,10 +189,11 @@ function printAudit(r: IntegrityReport, indent: string): void {
   const verdict = (ok: boolean) => (ok ? 'ok' : 'FAILED');
   console.log(
     `${indent}audit: ${r.guarantees} guarantees, ${r.versions} versions (${r.visibleVersions} visible, ` +
-      `${r.hiddenVersions} hidden): signature, kid, prev chain, seq, history rules, stored columns`,
+      `${r.hiddenVersions} hidden): signature, kid, prev chain, seq, history rules, stored columns, text, auth keys`,
   );
   console.log(
-    `${indent}audit: ${r.auditRows} audit rows: hash chain and one row per version; ${r.signingKeys} published keys`,
+    `${indent}audit: ${r.auditRows} audit rows: hash chain and one row per version; ${r.signingKeys} published keys; ` +
+      `${r.idempotencyAnswers} idempotency answers`,
   );
   if (r.auditHead) console.log(`${indent}audit: chain head id ${r.auditHead.id} hash ${r.auditHead.hash}`);
   console.log(`${indent}audit: ${verdict(r.problems === 0)} — ${r.problems} problems in ${secs(r.ms)}`);
@@ -202,6 +209,11 @@ run(process.argv.slice(2)).then(
       error instanceof DomainError
     ) {
       console.error(error.message);
+    } else if (isDamagedDatabase(error)) {
+      console.error(
+        `the SQLite database is damaged (${error.message}): restore the last verified backup together with its ` +
+          'secrets file (README "Backup and restore"); `npm run cli -- audit` lists what it can still read',
+      );
     } else {
       console.error(error);
     }

@@ -9,6 +9,7 @@ import { AccessRecorder } from './services/access-recorder.js';
 import { databaseFault } from './services/db-errors.js';
 import type { ServiceContext } from './services/context.js';
 import { bindSecrets } from './services/secrets-binding.js';
+import { checkAtStartup } from './services/startup-integrity.js';
 import { createKeyring } from './signing/keyring.js';
 import { refusedKeyMessage } from './signing/trust.js';
 import { VerifiedCache } from './signing/versions.js';
@@ -59,18 +60,25 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
       () => clock().getTime(),
     );
     for (const { kid, reason } of keyring.refused()) logger.error({ kid }, refusedKeyMessage(kid, reason));
+    const vault = createAuthKeyVault(secrets.pepper, secrets.encryptionKey);
+    const startup = await checkAtStartup(handle.db, vault);
+    for (const finding of startup.findings) logger.error({ msg: 'corruption found at start', finding });
+    if (startup.findings.length > 0) {
+      logger.error({ msg: 'not ready until repaired: run `npm run cli -- audit` for the full report' });
+    }
     const recorder = new AccessRecorder(handle.db, clock, logger);
     const ctx: ServiceContext = {
       db: handle.db,
       config,
       clock,
       keyring,
-      vault: createAuthKeyVault(secrets.pepper, secrets.encryptionKey),
+      vault,
       verified: new VerifiedCache(),
       recorder,
       cookieSecret: secrets.cookieSecret,
       logger,
       metrics: createMetrics(),
+      startupFindings: startup.findings,
     };
     return {
       ctx,

@@ -37,6 +37,8 @@ export async function listSuretyBatch(db: Kysely<Database>, after: string, limit
       'contractor_name',
       'guarantee_end',
       'latest_seq',
+      'auth_key_hmac',
+      'auth_key_jwe',
     ])
     .where('contract_number', '>', after)
     .orderBy('contract_number')
@@ -110,5 +112,69 @@ export async function listPublishedKeys(db: Kysely<Database>) {
     .selectFrom('signing_keys')
     .select(['kid', 'public_jwk', 'created_at', 'endorsement'])
     .orderBy('kid')
+    .execute();
+}
+
+/**
+ * SQLite's own page-level check (`pragma integrity_check`, or the cheaper `quick_check`; at most `limit` lines); null on PostgreSQL, whose pages
+ * carry checksums the server verifies itself. [] means the file is sound.
+ */
+export async function sqliteIntegrityCheck(
+  db: Kysely<Database>,
+  limit = 100,
+  pragma: 'integrity_check' | 'quick_check' = 'integrity_check',
+): Promise<string[] | null> {
+  if (isPostgres(db)) return null;
+  let lines: string[];
+  try {
+    const { rows } = await sql<Record<string, string>>`pragma ${sql.raw(pragma)}(${sql.lit(limit)})`.execute(db);
+    lines = rows.map((r) => String(Object.values(r)[0]));
+  } catch (error) {
+    // Some damage (a page of an unknown type) stops the check itself with SQLITE_CORRUPT: that is its finding.
+    return [`${(error as Error).message} (the check itself stopped)`];
+  }
+  return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+}
+
+/** The next `limit` stored idempotency answers after (tokenId, key), in primary-key order. */
+export async function listIdempotencyChunk(
+  db: Kysely<Database>,
+  after: { tokenId: string; key: string },
+  limit: number,
+) {
+  return db
+    .selectFrom('idempotency_keys')
+    .select(['token_id', 'idem_key', 'status', 'response'])
+    .where((eb) =>
+      eb.or([
+        eb('token_id', '>', after.tokenId),
+        eb.and([eb('token_id', '=', after.tokenId), eb('idem_key', '>', after.key)]),
+      ]),
+    )
+    .orderBy('token_id')
+    .orderBy('idem_key')
+    .limit(limit)
+    .execute();
+}
+
+/** The first version (the one an idempotent publication answered with) of each given guarantee. */
+export async function listIssueJwsOf(db: Kysely<Database>, contractNumbers: readonly string[]) {
+  if (contractNumbers.length === 0) return [];
+  return db
+    .selectFrom('versions')
+    .select(['contract_number', 'jws'])
+    .where('seq', '=', 1)
+    .where('contract_number', 'in', contractNumbers)
+    .execute();
+}
+
+/** The stored keys of the `limit` most recently published guarantees: the sample checked at every start. */
+export async function listNewestAuthKeys(db: Kysely<Database>, limit: number) {
+  return db
+    .selectFrom('sureties')
+    .select(['contract_number', 'auth_key_hmac', 'auth_key_jwe'])
+    .orderBy('created_at', 'desc')
+    .orderBy('contract_number', 'desc')
+    .limit(limit)
     .execute();
 }

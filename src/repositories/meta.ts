@@ -12,6 +12,10 @@ export async function insertMeta(db: Kysely<Database>, key: string, value: strin
   await db.insertInto('meta').values({ key, value }).execute();
 }
 
+export async function updateMeta(db: Kysely<Database>, key: string, value: string): Promise<void> {
+  await db.updateTable('meta').set({ value }).where('key', '=', key).execute();
+}
+
 /** The database's size on disk in bytes (PostgreSQL: the whole database; SQLite: the file's pages). */
 export async function databaseBytes(db: Kysely<Database>, postgres: boolean): Promise<number | null> {
   const { rows } = postgres

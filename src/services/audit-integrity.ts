@@ -1,13 +1,15 @@
 // Use case: the integrity audit (`npm run cli -- audit`, and the check of every backup). Re-verifies every stored
 // version — signature, kid, `prev` chain, seq without gaps, history rules and the visible history derived from them —
-// against keys taken from the secrets file rather than from the database, and the hash chain of the audit log.
-// Failures are reported as named checks, one line each; nothing is written.
+// against keys taken from the secrets file rather than from the database, the hash chain of the audit log, each stored
+// authentication key and idempotency answer, and (SQLite) the file's pages. Failures are reported as named checks, one
+// line each, and the audit goes on past any row it cannot read; nothing is written.
 import { isDeepStrictEqual } from 'node:util';
 import { importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { IMMUTABLE_FIELDS } from '../domain/certificate.js';
 import { currentVersion, hiddenSeqs, historyViolation, visibleHistory } from '../domain/history.js';
+import { illFormedTextPaths } from '../domain/well-formed.js';
 import { AUDIT_GENESIS, auditRowHash } from '../repositories/audit-chain.js';
 import {
   listAuditChunk,
@@ -17,12 +19,15 @@ import {
   listVersionsOf,
   orphanVersionNumbers,
   readSnapshot,
+  sqliteIntegrityCheck,
 } from '../repositories/integrity.js';
+import { createAuthKeyVault, type AuthKeyVault } from '../security/auth-keys.js';
 import { publicJwkOf, type Secrets } from '../signing/secrets.js';
 import { anchorKeysOf, refusedKeyMessage, resolveTrust, type PublicJwk, type TrustedKey } from '../signing/trust.js';
 import { verifyChain, VerifiedCache, type KeyLookup, type VerifiedVersion } from '../signing/versions.js';
+import { auditIdempotencyAnswers, authKeyProblem } from './audit-stored-data.js';
 
-export type IntegrityArea = 'versions' | 'sureties' | 'audit_log' | 'signing_keys';
+export type IntegrityArea = 'versions' | 'sureties' | 'audit_log' | 'signing_keys' | 'idempotency_keys' | 'database';
 
 export interface IntegrityProblem {
   area: IntegrityArea;
@@ -39,15 +44,18 @@ export interface IntegrityReport {
   hiddenVersions: number;
   auditRows: number;
   signingKeys: number;
+  idempotencyAnswers: number;
   /** The last audit row's id and hash: note it elsewhere, so a later rewrite of the whole chain shows. */
   auditHead: { id: number; hash: string } | null;
   problems: number;
   ms: number;
 }
 
-/** The public keys the audit trusts: the secrets file's (its trust anchor), never the database's own list. */
+/** What the audit trusts: the secrets file's public keys (its trust anchor, never the database's own list) and its key vault. */
 export interface TrustedKeys {
   anchor: Map<string, PublicJwk>;
+  /** Decrypts and HMACs stored authentication keys with the secrets file's encryption key and pepper. */
+  vault: AuthKeyVault;
 }
 
 export interface AuditOptions {
@@ -57,11 +65,13 @@ export interface AuditOptions {
   onProblem?: (problem: IntegrityProblem) => void;
   onProgress?: (done: { guarantees: number; versions: number; auditRows: number }) => void;
   batchSize?: number;
+  /** SQLite's integrity_check before the rest (default true); a caller that has just run it passes false. */
+  integrityCheck?: boolean;
 }
 
 /** The secrets file's public keys (retired ones included): what the audit verifies with. */
 export async function trustedKeysOf(secrets: Secrets): Promise<TrustedKeys> {
-  return { anchor: anchorKeysOf(secrets) };
+  return { anchor: anchorKeysOf(secrets), vault: createAuthKeyVault(secrets.pepper, secrets.encryptionKey) };
 }
 
 /** Verifies with trusted keys only: the anchor's and those a trusted key endorsed. */
@@ -101,6 +111,7 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
     hiddenVersions: 0,
     auditRows: 0,
     signingKeys: 0,
+    idempotencyAnswers: 0,
     auditHead: null,
     problems: 0,
     ms: 0,
@@ -109,6 +120,16 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
     report.problems++;
     options.onProblem?.(p);
   };
+  // A read that fails (a corrupt page, a row the driver cannot decode) is reported where it happened; the checks
+  // that do not depend on it still run.
+  const unreadable = (area: IntegrityArea, subject: string, error: unknown) =>
+    problem({ area, subject, check: 'unreadable', message: `cannot be checked: ${(error as Error).message}` });
+
+  if (options.integrityCheck ?? true) {
+    for (const line of (await sqliteIntegrityCheck(db)) ?? []) {
+      problem({ area: 'database', subject: 'sqlite', check: 'integrity_check', message: line });
+    }
+  }
 
   // Published keys: every key the database lists must be one of the secrets file's (with the same public key) or
   // endorsed by one of them; any other is refused by the keyring and reported here by kid.
@@ -122,7 +143,7 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
   for (const row of published) {
     report.signingKeys++;
     const ours = options.trusted.anchor.get(row.kid);
-    if (ours && !isDeepStrictEqual(publicJwkOf(JSON.parse(row.public_jwk) as JWK), ours)) {
+    if (ours && !isDeepStrictEqual(parsePublicJwk(row.public_jwk), ours)) {
       problem({
         area: 'signing_keys',
         subject: row.kid,
@@ -150,17 +171,23 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
         versions: await listVersionsOf(snap, numbers),
         audit: await listVersionAuditOf(snap, numbers),
       };
+    }).catch((error: unknown) => {
+      // The next batch would start at the same unreadable page: the guarantees after it stay unchecked, and say so.
+      unreadable('sureties', `after ${after || 'the start'}`, error);
+      return null;
     });
-    if (batch.sureties.length === 0) break;
+    if (!batch || batch.sureties.length === 0) break;
     after = batch.sureties[batch.sureties.length - 1]?.contract_number ?? after;
     const versionsOf = groupBy(batch.versions, (v) => v.contract_number);
     const auditOf = groupBy(batch.audit, (a) => a.contract_number ?? '');
-    await inParallel(batch.sureties, 8, async (surety) => {
+    const checkGuarantee = async (surety: (typeof batch.sureties)[number]) => {
       const n = surety.contract_number;
       const rows = versionsOf.get(n) ?? [];
       report.guarantees++;
       report.versions += rows.length;
       const at = (seq: number) => `${n} seq ${seq}`;
+      const keyProblem = await authKeyProblem(options.trusted.vault, surety);
+      if (keyProblem) problem(keyProblem);
       if (rows.length === 0) {
         problem({ area: 'versions', subject: n, check: 'sequence', message: 'surety has no stored version' });
         return;
@@ -191,7 +218,19 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
         const hidden = hiddenSeqs(chain.versions.map((v) => v.payload));
         report.hiddenVersions += hidden.size;
         report.visibleVersions += rows.length - hidden.size;
-        const current = currentVersion(chain.versions.map((v) => v.payload)).certificate;
+        const latest = currentVersion(chain.versions.map((v) => v.payload));
+        const current = latest.certificate;
+        // Only the current version: a 訂正 supersedes it, and the hidden version keeps its signed text for good.
+        for (const path of illFormedTextPaths(current)) {
+          problem({
+            area: 'versions',
+            subject: at(latest.seq),
+            check: 'text',
+            message:
+              `${path} holds a lone surrogate (text that is not well-formed Unicode, stored and printed as U+FFFD): ` +
+              'publish a 訂正 (correction) that replaces it',
+          });
+        }
         const columns: [string, string | null, string][] = [
           ['product', surety.product, current.product],
           ['obligee_id', surety.obligee_id, current.obligee.id],
@@ -231,8 +270,21 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
           problem({ area: 'audit_log', subject: at(v.seq), check: 'versions', message: 'version has no audit row' });
         }
       }
+    };
+    await inParallel(batch.sureties, 8, async (surety) => {
+      try {
+        await checkGuarantee(surety);
+      } catch (error) {
+        unreadable('sureties', surety.contract_number, error);
+      }
     });
     options.onProgress?.({ guarantees: report.guarantees, versions: report.versions, auditRows: 0 });
+  }
+
+  try {
+    report.idempotencyAnswers = await auditIdempotencyAnswers(db, problem, batchSize);
+  } catch (error) {
+    unreadable('idempotency_keys', 'all', error);
   }
 
   // The audit log's hash chain, in id order. After a break, the chain resumes from the stored hash, so one edited
@@ -240,7 +292,10 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
   let prev = AUDIT_GENESIS;
   let afterId = 0;
   for (;;) {
-    const rows = await listAuditChunk(db, afterId, 5000);
+    const rows = await listAuditChunk(db, afterId, 5000).catch((error: unknown) => {
+      unreadable('audit_log', `after id ${afterId}`, error);
+      return [];
+    });
     if (rows.length === 0) break;
     for (const row of rows) {
       report.auditRows++;
@@ -302,6 +357,14 @@ function historyProblems(versions: readonly VerifiedVersion[]): { seq: number; c
     }
   }
   return out;
+}
+
+function parsePublicJwk(text: string): JWK | null {
+  try {
+    return publicJwkOf(JSON.parse(text) as JWK);
+  } catch {
+    return null;
+  }
 }
 
 function seqOf(detail: string): number | undefined {

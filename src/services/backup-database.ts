@@ -6,7 +6,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { migrations } from '../../db/migrations/index.js';
 import type { Database } from '../../db/schema.js';
 import { getMeta } from '../repositories/meta.js';
-import { secretsFingerprint, type Secrets } from '../signing/secrets.js';
+import { legacySecretsFingerprint, secretsFingerprint, type Secrets } from '../signing/secrets.js';
 import { auditIntegrity, trustedKeysOf, type IntegrityProblem, type IntegrityReport } from './audit-integrity.js';
 
 export interface BackupCheck {
@@ -70,13 +70,15 @@ export async function verifySqliteCopy(
       detail: fk.length === 0 ? 'ok' : `${fk.length} rows break a foreign key`,
     });
     const stored = await getMeta(db, 'secrets_fingerprint');
+    // A copy of a database bound before v2 holds the legacy fingerprint; the audit's auth_key check then covers
+    // the encryption key.
+    const belongs = stored === secretsFingerprint(secrets) || stored === legacySecretsFingerprint(secrets);
     checks.push({
       name: 'secrets',
-      ok: stored === secretsFingerprint(secrets),
-      detail:
-        stored === secretsFingerprint(secrets)
-          ? 'the copy belongs to this secrets file (fingerprint matches): keep the two together'
-          : 'the copy was signed with other secrets than this secrets file',
+      ok: belongs,
+      detail: belongs
+        ? 'the copy belongs to this secrets file (fingerprint matches): keep the two together'
+        : 'the copy was signed with other secrets than this secrets file',
     });
     const applied = new Set(
       (raw.prepare('select name from kysely_migration').all() as { name: string }[]).map((r) => r.name),
@@ -90,6 +92,7 @@ export async function verifySqliteCopy(
     });
     const audit = await auditIntegrity(db, {
       trusted: await trustedKeysOf(secrets),
+      integrityCheck: false, // ran above, as the copy's first check
       ...(onProblem ? { onProblem } : {}),
     });
     return {

@@ -20,6 +20,8 @@ export interface ServiceContext {
   cookieSecret: string;
   logger: Logger;
   metrics: Metrics;
+  /** What the start-up corruption checks found (services/startup-integrity.ts); /readyz is not ready while any. */
+  startupFindings?: readonly string[];
 }
 
 /** Who performs a state change; written into every audit row. */

@@ -1,5 +1,6 @@
 // Use case: the readiness probe (GET /readyz). Ready means the database answers, every migration this code knows has
-// run, and a write commits; a load balancer stops sending traffic to an instance that is not ready.
+// run, a write commits and the start-up corruption checks found nothing; a load balancer stops sending traffic to an
+// instance that is not ready.
 import { sql } from 'kysely';
 import { migrationsCurrent, writeTransaction } from '../../db/connection.js';
 import { probeWrite } from '../repositories/meta.js';
@@ -13,6 +14,8 @@ export interface Readiness {
     migrations: 'current' | 'pending' | 'unknown';
     /** A full disk, a read-only standby after a failover: reads work, every publication fails. */
     writes: 'ok' | 'failing' | 'unknown';
+    /** Decided once at start (services/startup-integrity.ts): a restart after the repair clears it. */
+    integrity: 'ok' | 'corrupt';
   };
 }
 
@@ -20,7 +23,12 @@ const TIMEOUT_MS = 2000;
 
 /** Never throws: a failing check is part of the answer; the cause of a failing write is logged. */
 export async function readiness(ctx: ServiceContext): Promise<Readiness> {
-  const checks: Readiness['checks'] = { database: 'unreachable', migrations: 'unknown', writes: 'unknown' };
+  const checks: Readiness['checks'] = {
+    database: 'unreachable',
+    migrations: 'unknown',
+    writes: 'unknown',
+    integrity: (ctx.startupFindings?.length ?? 0) === 0 ? 'ok' : 'corrupt',
+  };
   try {
     await withTimeout(sql`select 1`.execute(ctx.db));
     checks.database = 'ok';
@@ -38,7 +46,8 @@ export async function readiness(ctx: ServiceContext): Promise<Readiness> {
       );
     }
   }
-  const ready = checks.database === 'ok' && checks.migrations === 'current' && checks.writes === 'ok';
+  const ready =
+    checks.database === 'ok' && checks.migrations === 'current' && checks.writes === 'ok' && checks.integrity === 'ok';
   return { ready, checks };
 }
 

@@ -3,12 +3,17 @@
 import type { Kysely } from 'kysely';
 import { writeTransaction } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
-import { getMeta, insertMeta } from '../repositories/meta.js';
+import { insertAudit } from '../repositories/audit-log.js';
+import { listNewestAuthKeys } from '../repositories/integrity.js';
+import { getMeta, insertMeta, updateMeta } from '../repositories/meta.js';
+import { createAuthKeyVault } from '../security/auth-keys.js';
 import { insertSigningKey, listSigningKeys } from '../repositories/signing-keys.js';
 import { countSureties } from '../repositories/sureties.js';
 import { isUniqueViolation } from './db-errors.js';
 import {
+  checkSigningKeys,
   generateSecrets,
+  legacySecretsFingerprint,
   publicJwkOf,
   readSecrets,
   secretsFingerprint,
@@ -39,8 +44,11 @@ export async function bindSecrets(db: Kysely<Database>, file: string, now: Date)
     secrets = readSecrets(file);
     if (!secrets) throw new SecretsError(`could not create the secrets file ${file}`);
   }
+  await checkSigningKeys(file, secrets);
   const fingerprint = secretsFingerprint(secrets);
-  if (stored !== null && stored !== fingerprint) {
+  const legacy = legacySecretsFingerprint(secrets);
+  if (stored !== null && stored === legacy) await checkEncryptionKey(db, file, secrets);
+  else if (stored !== null && stored !== fingerprint) {
     throw new SecretsError(
       `the secrets file ${file} does not belong to this database (fingerprint ${fingerprint.slice(0, 12)}… ≠ ` +
         `${stored.slice(0, 12)}…); refusing to start so that two instances or a restored backup never disagree`,
@@ -51,7 +59,17 @@ export async function bindSecrets(db: Kysely<Database>, file: string, now: Date)
     writeTransaction(db, async (tx) => {
       const current = await getMeta(tx, FINGERPRINT);
       if (current === null) await insertMeta(tx, FINGERPRINT, fingerprint);
-      else if (current !== fingerprint) {
+      else if (current === legacy) {
+        await updateMeta(tx, FINGERPRINT, fingerprint);
+        await insertAudit(tx, {
+          at: now.toISOString(),
+          actor_type: 'system',
+          actor_id: 'startup',
+          action: 'secrets.fingerprint_upgrade',
+          contract_number: null,
+          detail: JSON.stringify({ from: 'v1', to: 'v2', covers: ['pepper', 'encryptionKey', 'signingKeys[0]'] }),
+        });
+      } else if (current !== fingerprint) {
         throw new SecretsError(`the secrets file ${file} does not belong to this database (another instance bound it)`);
       }
       const known = new Map((await listSigningKeys(tx)).map((k) => [k.kid, k]));
@@ -83,4 +101,28 @@ export async function bindSecrets(db: Kysely<Database>, file: string, now: Date)
     await bind();
   }
   return secrets;
+}
+
+/**
+ * A database bound before the fingerprint covered the encryption key: before binding this file's key, the newest
+ * stored authentication keys must decrypt with it (one corrupt row is not enough to refuse; none decrypting is).
+ * @throws SecretsError when the encryption key is not the one the stored keys were encrypted with
+ */
+async function checkEncryptionKey(db: Kysely<Database>, file: string, secrets: Secrets): Promise<void> {
+  const vault = createAuthKeyVault(secrets.pepper, secrets.encryptionKey);
+  const sample = await listNewestAuthKeys(db, 3);
+  const decrypts = await Promise.all(
+    sample.map((s) =>
+      vault.decrypt(s.auth_key_jwe).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  if (sample.length > 0 && !decrypts.includes(true)) {
+    throw new SecretsError(
+      `the encryption key in the secrets file ${file} does not decrypt this database's stored authentication keys; ` +
+        'restore the secrets file that belongs to this database',
+    );
+  }
 }

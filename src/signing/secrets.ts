@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { z } from 'zod';
 
 const jwkSchema = z.looseObject({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string() });
@@ -121,10 +121,44 @@ export function writeSecrets(file: string, secrets: Secrets, options: { exclusiv
 }
 
 /**
- * What the database remembers of the secrets: the pepper and the first signing key. A database restored next to
- * other secrets (or a second instance with its own file) then refuses to start instead of silently disagreeing.
+ * What the database remembers of the secrets: the pepper, the encryption key and the first signing key. A database
+ * restored next to other secrets (or a second instance with its own file) then refuses to start instead of silently
+ * disagreeing — with another encryption key every notice PDF and key reprint would fail.
  */
 export function secretsFingerprint(secrets: Secrets): string {
   const genesis = secrets.signingKeys[0]?.kid ?? '';
+  return createHash('sha256')
+    .update(`esurety-secrets-v2\0${secrets.pepper}\0${secrets.encryptionKey}\0${genesis}`)
+    .digest('base64url');
+}
+
+/** The fingerprint databases bound before v2 hold (pepper and first signing key only); frozen. */
+export function legacySecretsFingerprint(secrets: Secrets): string {
+  const genesis = secrets.signingKeys[0]?.kid ?? '';
   return createHash('sha256').update(`esurety-secrets-v1\0${secrets.pepper}\0${genesis}`).digest('base64url');
+}
+
+/**
+ * Every signing key of the file imports as an ES256 private key and its kid is the thumbprint of its public part:
+ * one flipped byte otherwise surfaces as a bare "Invalid keyData" at start, or as signatures nobody can verify.
+ * @throws SecretsError naming the file, the key and what to do
+ */
+export async function checkSigningKeys(file: string, secrets: Secrets): Promise<void> {
+  for (const key of secrets.signingKeys) {
+    let problem: string | null = null;
+    try {
+      await importJWK(key.privateJwk, 'ES256');
+      if ((await calculateJwkThumbprint(publicJwkOf(key.privateJwk), 'sha256')) !== key.kid) {
+        problem = 'its public key does not match its kid';
+      }
+    } catch {
+      problem = 'it is not a valid P-256 private key';
+    }
+    if (problem) {
+      throw new SecretsError(
+        `the secrets file ${file} holds a damaged signing key ${key.kid} (${problem}); restore the file from its ` +
+          'backup copy — a used database never gets new secrets, and versions signed with this key must stay verifiable',
+      );
+    }
+  }
 }

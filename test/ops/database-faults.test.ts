@@ -273,7 +273,10 @@ describe.skipIf(!PG_URL)('a lost PostgreSQL', () => {
     // Ready again without a restart (the probe may need a second try on a machine too busy for its 2 s budget).
     let ready = await call(app, 'GET', '/readyz');
     for (let i = 0; i < 10 && ready.status !== 200; i++) ready = await call(app, 'GET', '/readyz');
-    expect(ready.json).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'current', writes: 'ok' } });
+    expect(ready.json).toEqual({
+      status: 'ready',
+      checks: { database: 'ok', migrations: 'current', writes: 'ok', integrity: 'ok' },
+    });
     const verified = await call(app, 'POST', '/api/v1/verify', {
       contractNumber: first.json.contractNumber,
       authKey: first.json.authKey,

@@ -99,7 +99,7 @@ describeEachDatabase('operations', (kind) => {
     expect(ready.headers.get('cache-control')).toBe('no-store');
     expect(await ready.json()).toEqual({
       status: 'ready',
-      checks: { database: 'ok', migrations: 'current', writes: 'ok' },
+      checks: { database: 'ok', migrations: 'current', writes: 'ok', integrity: 'ok' },
     });
 
     const last = await env.ctx.db
@@ -116,7 +116,7 @@ describeEachDatabase('operations', (kind) => {
     expect(pending.status).toBe(503);
     expect(await pending.json()).toEqual({
       status: 'not_ready',
-      checks: { database: 'ok', migrations: 'pending', writes: 'ok' },
+      checks: { database: 'ok', migrations: 'pending', writes: 'ok', integrity: 'ok' },
     });
 
     const other = await setup(kind);

@@ -34,7 +34,7 @@ describe('server process operations', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       status: 'ready',
-      checks: { database: 'ok', migrations: 'current', writes: 'ok' },
+      checks: { database: 'ok', migrations: 'current', writes: 'ok', integrity: 'ok' },
     });
 
     // A publication whose body is still arriving when the signal comes.

@@ -53,7 +53,7 @@ describe('the compiled build (dist/)', () => {
       const ready = await fetch(`${base}/readyz`);
       expect(await ready.json()).toEqual({
         status: 'ready',
-        checks: { database: 'ok', migrations: 'current', writes: 'ok' },
+        checks: { database: 'ok', migrations: 'current', writes: 'ok', integrity: 'ok' },
       });
 
       const api = (method: string, url: string, body: unknown) =>
