@@ -1,6 +1,6 @@
 // Leases on housekeeping jobs: one conditional UPDATE decides who runs a job (portable SQL, SQLite and PostgreSQL).
 import { sql, type Kysely } from 'kysely';
-import type { Database, JobLeaseTable } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 
 /**
  * Takes or renews the lease on a job until `untilIso`. True when the caller holds it now: it held it already, or
@@ -41,8 +41,4 @@ export async function releaseJobLease(db: Kysely<Database>, name: string, holder
     .where('name', '=', name)
     .where('holder', '=', holder)
     .execute();
-}
-
-export async function listJobLeases(db: Kysely<Database>): Promise<JobLeaseTable[]> {
-  return db.selectFrom('job_leases').selectAll().orderBy('name').execute();
 }
