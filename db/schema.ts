@@ -213,6 +213,14 @@ export interface VerificationReceiptTable {
   client: string;
 }
 
+/** Which instance runs a housekeeping job: the holder renews its lease each run; anyone takes an expired one. */
+export interface JobLeaseTable {
+  name: string;
+  holder: string;
+  lease_until: string;
+  acquired_at: string;
+}
+
 export interface Database {
   meta: MetaTable;
   signing_keys: SigningKeyTable;
@@ -234,4 +242,5 @@ export interface Database {
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
   staff_drafts: StaffDraftTable;
+  job_leases: JobLeaseTable;
 }

@@ -11,6 +11,7 @@ import { collectProcessMetrics, metricsApp } from './metrics.js';
 import { pdfRunner, usePdfRunner, workerRunner } from './pdf/pool.js';
 import { countSureties } from './repositories/sureties.js';
 import { demoCredentials, seedDemo } from './services/seed-demo.js';
+import { instanceName } from './services/leadership.js';
 import { startDraftRecovery } from './services/staff/recovery.js';
 import { SecretsError } from './signing/secrets.js';
 
@@ -26,9 +27,12 @@ async function main(): Promise<void> {
   const checkpointer = platform.handle.sqlite
     ? startCheckpointer(platform.handle.sqlite, { onError: (msg) => ctx.logger.error(msg) })
     : null;
-  const mail = startMailWorker(ctx);
-  // Applications left 発行処理中 by a process that died mid-approval are settled at start-up and every 5 minutes.
-  const recovery = startDraftRecovery(ctx);
+  // This process's name in the database's leases: which instance sends a mail, and which leads housekeeping.
+  const instance = instanceName();
+  const mail = startMailWorker(ctx, instance);
+  // Applications left 発行処理中 by a process that died mid-approval are settled at start-up and every 5 minutes
+  // (by the instance that leads the job).
+  const recovery = startDraftRecovery(ctx, { holder: instance });
   // PDFs give way to verifications: refused (429 throttled + Retry-After) while the event loop runs more than 200 ms late.
   usePdfRunner(workerRunner({ maxLoopDelayMs: 200 }));
   // Prometheus metrics on their own listener only: never on the public one (operators scrape it from their network).

@@ -20,13 +20,18 @@ export interface MailTransport {
   close(): void;
 }
 
+/** How long a send waits for the server's next reply (RFC 5321's DATA termination time-out). */
+export const SMTP_REPLY_TIMEOUT_MS = 10 * 60_000;
+
 export function createSmtpTransport(url: string): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
-    // Bounded waits: a hung server must not hold a lease past its expiry.
     connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
+    greetingTimeout: 30_000,
+    // RFC 5321 §4.5.3.2: a client waits up to 10 minutes for the reply to the end of DATA. Giving up sooner does not
+    // stop a slow server from delivering the mail; it only makes us send it again (a duplicate). The worker renews
+    // the lease while the send waits, and other lanes keep sending meanwhile.
+    socketTimeout: SMTP_REPLY_TIMEOUT_MS,
   });
   return {
     async send(mail) {

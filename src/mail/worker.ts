@@ -1,17 +1,18 @@
-// The delivery worker: leases due outbox rows, signs their links, sends them over SMTP, and retries with exponential
-// backoff and jitter until they are sent or dead-lettered. Safe with several instances on one database (a row is
-// leased by one worker at a time). Also runs the periodic jobs: expiry reminders and purging old records.
+// The delivery worker: claims due outbox rows, signs their links, sends them over SMTP a few at a time, and retries
+// with exponential backoff and jitter until they are sent or dead-lettered. Safe with several instances on one
+// database (a row is leased by one worker at a time, and the lease is renewed while its send is in progress). Also
+// runs the periodic jobs, expiry reminders and purging old records, in the one instance that leads them.
 import { randomUUID } from 'node:crypto';
 import { formatInstant } from '../domain/format.js';
 import {
+  claimNextOutbox,
   countOutboxByState,
-  findOutbox,
+  extendOutboxLeases,
   finishOutboxAttempt,
-  leaseOutbox,
-  listDueOutbox,
   type OutboxRow,
 } from '../repositories/outbox.js';
 import type { ServiceContext } from '../services/context.js';
+import { resignLeadership, runAsLeader } from '../services/leadership.js';
 import { runMailHousekeeping } from '../services/reminders.js';
 import { escapeHtml } from './render.js';
 import { LINK_PATHS, LINK_TTL_MS, linkSignerFor, UNSUBSCRIBE_TTL_MS } from './links.js';
@@ -32,8 +33,14 @@ export interface MailWorkerOptions {
   owner?: string;
   pollMs?: number;
   housekeepingMs?: number;
+  /** At most this many mails per tick. */
   batchSize?: number;
-  /** Longer than the transport's own time-outs, so a lease never runs out under a send still in progress. */
+  /** Mails sent at the same time (one SMTP connection each): a slow server delays the others only this much. */
+  concurrency?: number;
+  /**
+   * How long a claimed mail stays this worker's without news: renewed every third of it while the send is in
+   * progress, so it only bounds how soon another instance takes over the mails of a worker that died.
+   */
   leaseMs?: number;
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -51,7 +58,8 @@ const DEFAULTS = {
   pollMs: 2_000,
   housekeepingMs: 10 * 60_000,
   batchSize: 20,
-  leaseMs: 2 * 60_000,
+  concurrency: 4,
+  leaseMs: 60_000,
   // 30 s doubling to a 2 h ceiling: 20 attempts span about a day (16–26 h with jitter) before a dead letter.
   maxAttempts: 20,
   baseDelayMs: 30_000,
@@ -68,7 +76,8 @@ export class MailWorker {
   private readonly o: Required<Omit<MailWorkerOptions, 'transport'>>;
   private readonly transport: MailTransport | null;
   private timers: NodeJS.Timeout[] = [];
-  private running: Promise<unknown> | null = null;
+  /** The job of each timer in progress: delivery and housekeeping never wait for each other. */
+  private readonly running = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -80,6 +89,7 @@ export class MailWorker {
       pollMs: options.pollMs ?? DEFAULTS.pollMs,
       housekeepingMs: options.housekeepingMs ?? DEFAULTS.housekeepingMs,
       batchSize: options.batchSize ?? DEFAULTS.batchSize,
+      concurrency: Math.max(1, options.concurrency ?? DEFAULTS.concurrency),
       leaseMs: options.leaseMs ?? DEFAULTS.leaseMs,
       maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
       baseDelayMs: options.baseDelayMs ?? DEFAULTS.baseDelayMs,
@@ -95,12 +105,13 @@ export class MailWorker {
   start(): void {
     if (this.timers.length > 0) return;
     const guard = (job: () => Promise<unknown>, name: string) => () => {
-      if (this.running) return;
-      this.running = job()
-        .catch((error: unknown) => this.log('error', `${name} failed`, { error: String(error) }))
-        .finally(() => {
-          this.running = null;
-        });
+      if (this.running.has(name)) return;
+      this.running.set(
+        name,
+        job()
+          .catch((error: unknown) => this.log('error', `${name} failed`, { error: String(error) }))
+          .finally(() => this.running.delete(name)),
+      );
     };
     if (this.transport)
       this.timers.push(
@@ -128,30 +139,89 @@ export class MailWorker {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    if (this.running) await this.running;
+    await Promise.all(this.running.values());
+    // Another instance takes the jobs over at its next run instead of when this lease would have run out.
+    await resignLeadership(this.ctx, 'mail-housekeeping', this.o.owner).catch(() => undefined);
     this.transport?.close();
   }
 
-  /** Expiry reminders and purging; idempotent across instances. */
-  housekeeping(): Promise<{ reminders: number; purged: number }> {
-    return runMailHousekeeping(this.ctx);
+  /**
+   * Expiry reminders and purging, in the one instance that leads them (each still claims what it changes, so a
+   * second run would do no harm, only work).
+   * @returns what was done, or null when another instance leads the housekeeping
+   */
+  housekeeping(): Promise<{ reminders: number; purged: number } | null> {
+    // Renewed at every run: three intervals let one run be late before another instance takes over.
+    return runAsLeader(this.ctx, 'mail-housekeeping', this.o.owner, 3 * this.o.housekeepingMs, () =>
+      runMailHousekeeping(this.ctx),
+    );
   }
 
-  /** Sends every due mail this worker manages to lease, one at a time. */
+  /**
+   * Sends due mail, `concurrency` at a time: each lane claims the oldest due mail, sends it and claims the next,
+   * until nothing is due or the tick's budget (batchSize) is spent. A lane waits on its own slow server reply only.
+   */
   async tick(): Promise<TickResult> {
     const result: TickResult = { sent: 0, retried: 0, dead: 0 };
     if (!this.transport) return result;
-    const ids = await listDueOutbox(this.ctx.db, this.ctx.clock().toISOString(), this.o.batchSize);
-    for (const id of ids) {
-      // Each lease starts when its own send does, however long the mails before it took.
-      const now = this.ctx.clock();
-      const leaseUntil = new Date(now.getTime() + this.o.leaseMs).toISOString();
-      if (!(await leaseOutbox(this.ctx.db, id, this.o.owner, now.toISOString(), leaseUntil))) continue;
-      const row = await findOutbox(this.ctx.db, id);
-      if (!row) continue;
-      result[await this.deliver(row)] += 1;
+    const sending = new Set<string>();
+    let budget = this.o.batchSize;
+    let claiming: Promise<unknown> = Promise.resolve();
+    const lane = async () => {
+      while (budget > 0) {
+        budget -= 1;
+        // Each lease starts when its own send does, however long the mails before it took.
+        const now = this.ctx.clock();
+        const until = new Date(now.getTime() + this.o.leaseMs).toISOString();
+        // Claims (quick) go one at a time, so a lane never claims past a mail another lane is about to claim.
+        const claim = claiming.then(() => claimNextOutbox(this.ctx.db, this.o.owner, now.toISOString(), until));
+        claiming = claim.catch(() => undefined);
+        const row = await claim;
+        if (!row) return;
+        sending.add(row.id);
+        try {
+          result[await this.deliver(row)] += 1;
+        } finally {
+          sending.delete(row.id);
+        }
+      }
+    };
+    const heartbeat = this.renewWhileSending(sending);
+    try {
+      const lanes = await Promise.allSettled(Array.from({ length: this.o.concurrency }, lane));
+      const failed = lanes.find((l) => l.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      await heartbeat.stop();
     }
     return result;
+  }
+
+  /** Extends the leases of the mails in `sending` every third of a lease, until stopped. */
+  private renewWhileSending(sending: ReadonlySet<string>): { stop(): Promise<void> } {
+    let renewing: Promise<void> = Promise.resolve();
+    const renew = async () => {
+      const ids = [...sending];
+      const until = new Date(this.ctx.clock().getTime() + this.o.leaseMs).toISOString();
+      const kept = await extendOutboxLeases(this.ctx.db, this.o.owner, ids, until);
+      // Only after a pause longer than a lease (a frozen process): another worker may be sending these too.
+      if (kept < ids.length) this.log('warn', 'mail lease lost during a send', { owner: this.o.owner });
+    };
+    const timer = setInterval(
+      () => {
+        renewing = renewing
+          .then(renew)
+          .catch((error: unknown) => this.log('error', 'mail lease renewal failed', { error: String(error) }));
+      },
+      Math.max(10, Math.floor(this.o.leaseMs / 3)),
+    );
+    timer.unref();
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
   }
 
   private async deliver(row: OutboxRow): Promise<keyof TickResult> {
@@ -177,7 +247,9 @@ export class MailWorker {
       });
       return 'retried';
     }
-    await finishOutboxAttempt(db, row.id, this.o.owner, { state: 'sent', at: this.ctx.clock().toISOString() });
+    if (!(await finishOutboxAttempt(db, row.id, this.o.owner, { state: 'sent', at: this.ctx.clock().toISOString() }))) {
+      this.log('warn', 'mail sent after its lease was lost', { id: row.id, kind: row.kind, attempts: row.attempts });
+    }
     return 'sent';
   }
 
@@ -242,9 +314,10 @@ export class MailWorker {
 }
 
 /** The server's worker: sends through SMTP_URL when set; without it, mail waits in the outbox. */
-export function startMailWorker(ctx: ServiceContext): MailWorker {
+export function startMailWorker(ctx: ServiceContext, owner?: string): MailWorker {
   const worker = new MailWorker(ctx, {
     transport: ctx.config.smtpUrl ? createSmtpTransport(ctx.config.smtpUrl) : null,
+    ...(owner === undefined ? {} : { owner }),
   });
   worker.start();
   return worker;

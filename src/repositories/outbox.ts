@@ -1,6 +1,7 @@
 // The mail outbox and its single-use links. Leasing is one conditional UPDATE (portable SQL on SQLite and
 // PostgreSQL): whoever changes the row owns it until the lease runs out, so several workers never send one mail twice.
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { isPostgres } from '../../db/connection.js';
 import type { Database, MailLinkTable, MailOutboxTable } from '../../db/schema.js';
 
 export type OutboxRow = Selectable<MailOutboxTable>;
@@ -55,6 +56,87 @@ export async function leaseOutbox(
     .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Claims the oldest due mail for `owner` until `untilIso` and counts the attempt, in one statement; undefined when
+ * nothing is due. On PostgreSQL the candidate is chosen `FOR UPDATE SKIP LOCKED`: parallel claimers (lanes of one
+ * worker, or other instances) each get a different row at once instead of queueing on the same one. On SQLite the
+ * statement runs under the database's single write lock, which serialises claimers by itself. A mail waits while an
+ * older one to the same recipient is being sent (strictly within one worker, whose claims are serialised; across
+ * instances two simultaneous claims may still cross, and the Date header keeps the order in the mailbox).
+ */
+export async function claimNextOutbox(
+  db: Kysely<Database>,
+  owner: string,
+  nowIso: string,
+  untilIso: string,
+): Promise<OutboxRow | undefined> {
+  const due = (eb: ExpressionBuilder<Database, 'mail_outbox'>) =>
+    eb.and([
+      eb('state', '=', 'pending'),
+      eb('next_attempt_at', '<=', nowIso),
+      eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', nowIso)]),
+    ]);
+  const candidate = db
+    .selectFrom('mail_outbox')
+    .select('id')
+    .where(due)
+    // One mail at a time per recipient, oldest first: a contractor reads 新規 before its 変更 even when several
+    // lanes send at once (and one mailbox never gets parallel connections from us).
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('mail_outbox as earlier')
+            .select('earlier.id')
+            .whereRef('earlier.recipient', '=', 'mail_outbox.recipient')
+            .whereRef('earlier.seq', '<', 'mail_outbox.seq')
+            .where('earlier.state', '=', 'pending')
+            .where('earlier.lease_until', '>=', nowIso),
+        ),
+      ),
+    )
+    .orderBy('next_attempt_at')
+    .orderBy('seq')
+    .limit(1)
+    .$if(isPostgres(db), (q) => q.forUpdate().skipLocked());
+  return (
+    db
+      .updateTable('mail_outbox')
+      .set({
+        lease_owner: owner,
+        lease_until: untilIso,
+        attempts: sql<number>`attempts + 1`,
+        links_issued_at: sql<string>`coalesce(links_issued_at, ${nowIso})`,
+      })
+      .where('id', '=', candidate)
+      // Checked again on the row itself: the candidate was chosen from a snapshot.
+      .where(due)
+      .returningAll()
+      .executeTakeFirst()
+  );
+}
+
+/**
+ * Keeps the leases of the mails `owner` is sending from running out while a slow SMTP server holds the send: the
+ * lease then only has to outlast a missed heartbeat, not the longest send. Returns how many leases were extended.
+ */
+export async function extendOutboxLeases(
+  db: Kysely<Database>,
+  owner: string,
+  ids: readonly string[],
+  untilIso: string,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable('mail_outbox')
+    .set({ lease_until: untilIso })
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', owner)
+    .where('state', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 export async function findOutbox(db: Kysely<Database>, id: string): Promise<OutboxRow | undefined> {

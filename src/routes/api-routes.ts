@@ -66,6 +66,14 @@ const contractNumberParameter = {
   description: '保証契約番号 (full-width digits and dash variants are normalised; anything else is 404)',
   schema: { type: 'string' as const, pattern: '^\\d{5}-\\d{6}$' },
 };
+/** One key per request the client may retry (1–200 characters, per API token). */
+const idempotencyKeyParameter = (description: string) => ({
+  name: 'Idempotency-Key',
+  in: 'header' as const,
+  required: false,
+  description,
+  schema: { type: 'string' as const, minLength: 1, maxLength: 200 },
+});
 const bodyErrors = {
   400: error('bad_request: malformed JSON or not application/json'),
   413: error('too_large: over 256 KB'),
@@ -118,13 +126,7 @@ export const publishRoute = createRoute({
   summary: 'Publish a new guarantee (新規); honours Idempotency-Key',
   security: bearer,
   parameters: [
-    {
-      name: 'Idempotency-Key',
-      in: 'header',
-      required: false,
-      description: 'Same key + same body → the same answer (with the current key); another body → 409',
-      schema: { type: 'string', minLength: 1, maxLength: 200 },
-    },
+    idempotencyKeyParameter('Same key + same body → the same answer (with the current key); another body → 409'),
   ],
   request: { body: requestBody('PublishRequest') },
   responses: {
@@ -174,10 +176,18 @@ export const noticeRoute = createRoute({
 export const versionsRoute = createRoute({
   method: 'post',
   path: '/sureties/{contractNumber}/versions',
-  summary: 'Publish a change, correction, change cancellation or cancellation',
-  description: 'History rules (§3) are checked before field validation: a request breaking both answers invalid_event.',
+  summary: 'Publish a change, correction, change cancellation or cancellation; honours Idempotency-Key',
+  description:
+    'History rules (§3) are checked before field validation: a request breaking both answers invalid_event. ' +
+    'With an Idempotency-Key a client whose answer was lost can retry safely: nothing is published twice.',
   security: bearer,
-  parameters: [contractNumberParameter],
+  parameters: [
+    contractNumberParameter,
+    idempotencyKeyParameter(
+      'Same key + same body for the same guarantee → the first answer again (201, the same version); another body, ' +
+        'another guarantee, or a key already used for a publication → 409',
+    ),
+  ],
   request: { body: requestBody('VersionRequest') },
   responses: {
     ...unavailable,
@@ -185,6 +195,7 @@ export const versionsRoute = createRoute({
     ...bodyErrors,
     401: error('unauthorized'),
     404: error('not_found'),
+    409: error('conflict: Idempotency-Key reused with another request'),
     422: error('invalid_event | validation_failed'),
     500: error('internal: the stored chain fails verification'),
   },

@@ -67,6 +67,15 @@ function verifyAnswer(state: SuretyState): Uint8Array<ArrayBuffer> {
 
 const JSON_TYPE = { 'content-type': 'application/json' } as const;
 
+/** The Idempotency-Key header of a publishing request, checked the same way on every route that honours it. */
+function idempotencyKeyOf(c: { req: { header(name: string): string | undefined } }): string | undefined {
+  const key = c.req.header('idempotency-key');
+  if (key !== undefined && (key.length === 0 || key.length > 200)) {
+    throw new DomainError('bad_request', 'Idempotency-Key は1〜200文字にしてください');
+  }
+  return key;
+}
+
 /** All of /api/v1: the public API first, so that the issuer API's token check never runs for its routes. */
 export function apiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>().route('/', publicApiRoutes(ctx)).route('/', issuerApiRoutes(ctx));
@@ -142,11 +151,7 @@ export function issuerApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
   );
 
   api.openapi(publishRoute, async (c) => {
-    const idempotencyKey = c.req.header('idempotency-key');
-    if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 200)) {
-      throw new DomainError('bad_request', 'Idempotency-Key は1〜200文字にしてください');
-    }
-    const result = await publishSurety(ctx, c.get('actor'), await readJson(c), idempotencyKey);
+    const result = await publishSurety(ctx, c.get('actor'), await readJson(c), idempotencyKeyOf(c));
     c.header('Cache-Control', 'no-store');
     return c.json(result, 201);
   });
@@ -190,6 +195,7 @@ export function issuerApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
       c.get('actor'),
       pathContractNumber(c.req.param('contractNumber')),
       await readJson(c),
+      idempotencyKeyOf(c),
     );
     return c.json({ version }, 201);
   });

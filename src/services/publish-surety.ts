@@ -1,6 +1,5 @@
 // Use case: an issuer publishes a new guarantee (新規). Validates, checks eligibility, assigns the number and key,
 // signs version 1 and writes surety, version, audit row and idempotency answer in one transaction.
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { writeTransaction } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
@@ -17,6 +16,7 @@ import { findSurety, insertSurety, insertVersion, suretyExists, takeOfficeSequen
 import { signVersion, type VersionPayload } from '../signing/versions.js';
 import type { Actor, ServiceContext } from './context.js';
 import { isUniqueViolation } from './db-errors.js';
+import { requestHash, reusedKeyConflict } from './idempotency.js';
 import { queueVersionMails } from './notifications.js';
 import { parseOrThrow } from './validation.js';
 
@@ -31,16 +31,6 @@ export interface PublishResult {
   contractNumber: string;
   authKey: string;
   version: VersionSummary;
-}
-
-/** Canonical JSON (sorted keys) so that the same body hashes the same however its keys were ordered. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** A validated publication request and the hash its idempotency check compares. */
@@ -58,7 +48,7 @@ type PublishInput = ReturnType<typeof publishRequestSchema.parse>;
 export function preparePublication(body: unknown): PreparedPublication {
   return {
     input: parseOrThrow(publishRequestSchema, body),
-    requestHash: createHash('sha256').update(canonical(body)).digest('hex'),
+    requestHash: requestHash(body),
   };
 }
 
@@ -107,7 +97,7 @@ export async function publishSuretyIn(
     const previous = await findIdempotentAnswer(tx, actor.id, idempotencyKey);
     if (previous) {
       if (previous.request_hash !== requestHash) {
-        throw new DomainError('conflict', 'この Idempotency-Key は別の内容のリクエストで使用済みです');
+        throw reusedKeyConflict();
       }
       const answer = JSON.parse(previous.response) as Omit<PublishResult, 'authKey'>;
       const surety = await findSurety(tx, answer.contractNumber);

@@ -13,9 +13,12 @@ import {
 import { versionRequestSchema } from '../domain/requests.js';
 import { DomainError, type FieldIssue } from '../errors.js';
 import { insertAudit } from '../repositories/audit-log.js';
+import { findIdempotentAnswer, insertIdempotentAnswer } from '../repositories/idempotency.js';
 import { findSuretyForUpdate, insertVersion, updateSurety } from '../repositories/sureties.js';
 import { jwsHash, signVersion, type VersionPayload } from '../signing/versions.js';
 import type { Actor, ServiceContext } from './context.js';
+import { isUniqueViolation } from './db-errors.js';
+import { requestHash, reusedKeyConflict } from './idempotency.js';
 import { queueVersionMails } from './notifications.js';
 import { loadSuretyState } from './surety-state.js';
 import { parseOrThrow } from './validation.js';
@@ -29,14 +32,37 @@ export interface PublishedVersion {
 }
 
 /**
- * @throws DomainError not_found | invalid_event | validation_failed | internal (stored chain fails verification)
+ * Publishes a version. With an idempotency key (per API token, shared with publication), the same body for the same
+ * guarantee answers the first version again and writes nothing; another body, or another route, is a conflict. An
+ * issuer whose answer was lost can therefore retry a 変更 without publishing it twice.
+ * @throws DomainError not_found | invalid_event | validation_failed | conflict | internal (stored chain fails
+ *   verification)
  */
 export async function publishVersion(
   ctx: ServiceContext,
   actor: Actor,
   contractNumber: string,
   body: unknown,
+  idempotencyKey?: string,
 ): Promise<PublishedVersion> {
+  const attempt = () => publishVersionOnce(ctx, actor, contractNumber, body, idempotencyKey);
+  try {
+    return await attempt();
+  } catch (error) {
+    // The same key sent for two guarantees at once: the loser retries and meets the winner's answer (a conflict).
+    if (idempotencyKey !== undefined && isUniqueViolation(error)) return attempt();
+    throw error;
+  }
+}
+
+async function publishVersionOnce(
+  ctx: ServiceContext,
+  actor: Actor,
+  contractNumber: string,
+  body: unknown,
+  idempotencyKey: string | undefined,
+): Promise<PublishedVersion> {
+  const hash = requestHash(body, `POST /sureties/${contractNumber}/versions`);
   // Only the event must be readable before the history rules run (§3: history rules come before field validation).
   const raw = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const event = parseOrThrow(versionRequestSchema.shape.event, raw.event, ['event']);
@@ -45,6 +71,14 @@ export async function publishVersion(
   return writeTransaction(ctx.db, async (tx) => {
     const surety = await findSuretyForUpdate(tx, contractNumber);
     if (!surety) throw new DomainError('not_found', `保証契約番号 ${contractNumber} の保証は登録されていません`);
+    // Read under the guarantee's row lock: a retry racing its original waits for it and then sees its answer.
+    if (idempotencyKey !== undefined) {
+      const previous = await findIdempotentAnswer(tx, actor.id, idempotencyKey);
+      if (previous) {
+        if (previous.request_hash !== hash) throw reusedKeyConflict();
+        return JSON.parse(previous.response) as PublishedVersion;
+      }
+    }
     const loaded = await loadSuretyState(ctx, contractNumber, tx);
     if (loaded.kind !== 'ok') {
       throw new DomainError('internal', '保存されている保証データの署名を検証できないため、履歴を追加できません');
@@ -137,6 +171,17 @@ export async function publishVersion(
       detail: JSON.stringify({ seq, event: request.event, target: payload.target, reason: payload.reason }),
     });
     await queueVersionMails(ctx, tx, contractNumber, seq);
-    return { seq, event: request.event, target: payload.target, issuedAt, jws };
+    const version: PublishedVersion = { seq, event: request.event, target: payload.target, issuedAt, jws };
+    if (idempotencyKey !== undefined) {
+      await insertIdempotentAnswer(tx, {
+        token_id: actor.id,
+        idem_key: idempotencyKey,
+        request_hash: hash,
+        status: 201,
+        response: JSON.stringify(version),
+        created_at: at,
+      });
+    }
+    return version;
   });
 }

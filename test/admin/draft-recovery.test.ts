@@ -8,6 +8,7 @@ import { publishVersion } from '../../src/services/publish-version.js';
 import { importRows, validateCsv, type ImportRow } from '../../src/services/staff/import.js';
 import { recoverStuckDrafts, startDraftRecovery, STUCK_AFTER_MS } from '../../src/services/staff/recovery.js';
 import { transitionDraft } from '../../src/repositories/staff.js';
+import { runAsLeader } from '../../src/services/leadership.js';
 import { publish, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, snapshotCounts, type TestEnv } from '../support/harness.js';
 import { loginAs, type Staff } from './support.js';
@@ -200,11 +201,29 @@ describeEachDatabase('recovery of applications stuck 発行処理中', (kind) =>
     expect((await validateCsv(env.ctx, csv)).errors).toEqual([]);
   });
 
-  it('runs at start-up in every server process', async () => {
+  it('runs at start-up in the server process that leads the job', async () => {
     const draft = await newIssueDraft();
     await claim(draft.id, 60);
     const recovery = startDraftRecovery(env.ctx);
     await recovery.stop();
+    expect((await draftById(draft.id)).status).toBe('pending');
+    expect(await recoveredRows(draft.id)).toEqual([expect.objectContaining({ actor_type: 'system' })]);
+  });
+
+  it('runs in one instance at a time: a follower leaves stuck applications to the leader until the leader goes silent', async () => {
+    // Another instance leads the job (it renewed its lease just now, for three 5-minute intervals).
+    expect(await runAsLeader(env.ctx, 'draft-recovery', 'instance-a', 15 * 60_000, async () => 'led')).toBe('led');
+    const draft = await newIssueDraft();
+    await claim(draft.id, 60);
+    const follower = startDraftRecovery(env.ctx, { holder: 'instance-b' });
+    await follower.stop();
+    expect((await draftById(draft.id)).status).toBe('publishing');
+    expect(await recoveredRows(draft.id)).toEqual([]);
+
+    // The leader died: once its lease has run out, the follower takes the job over and settles the application.
+    env.setNow(new Date(env.now().getTime() + 15 * 60_000 + 1000).toISOString());
+    const successor = startDraftRecovery(env.ctx, { holder: 'instance-b' });
+    await successor.stop();
     expect((await draftById(draft.id)).status).toBe('pending');
     expect(await recoveredRows(draft.id)).toEqual([expect.objectContaining({ actor_type: 'system' })]);
   });

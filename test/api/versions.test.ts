@@ -214,6 +214,57 @@ describeEachDatabase('publishing versions', (kind) => {
     expect(audit.map((a) => a.action)).toContain('surety.reissue_key');
   });
 
+  it('answers a retried change with the same Idempotency-Key and body with the first version, publishing it once', async () => {
+    const headers = { 'idempotency-key': 'change-001' };
+    const first = await env.api('POST', `/api/v1/sureties/${n}/versions`, increase, headers);
+    expect(first.status).toBe(201);
+    const published = await snapshotCounts(env);
+    // The issuer's answer was lost; it retries (its JSON encoder may order the keys differently).
+    const reordered = Object.fromEntries(Object.entries(increase).reverse());
+    const again = await env.api('POST', `/api/v1/sureties/${n}/versions`, reordered, headers);
+    expect(again.status).toBe(201);
+    expect(again.json).toEqual(first.json);
+    expect(await snapshotCounts(env)).toEqual(published);
+    // Even after a later version, the retry is still an answer about the same change, not a new one.
+    expect((await addVersion(env, n, { event: 'change', changes: { depositBank: '静岡中央銀行 本店' } })).status).toBe(
+      201,
+    );
+    const later = await snapshotCounts(env);
+    const late = await env.api('POST', `/api/v1/sureties/${n}/versions`, increase, headers);
+    expect(late.json).toEqual(first.json);
+    expect(await snapshotCounts(env)).toEqual(later);
+    expect((await get()).versions.map((v: { event: string }) => v.event)).toEqual(['issue', 'change', 'change']);
+  });
+
+  it('answers 409 and publishes nothing when an Idempotency-Key is reused for another change or route', async () => {
+    const headers = { 'idempotency-key': 'change-002' };
+    expect((await env.api('POST', `/api/v1/sureties/${n}/versions`, increase, headers)).status).toBe(201);
+    const m = (await publish(env)).contractNumber;
+    await env.api('POST', '/api/v1/sureties', advanceBody(), { 'idempotency-key': 'publish-001' });
+    const before = await snapshotCounts(env);
+
+    const other = await env.api(
+      'POST',
+      `/api/v1/sureties/${n}/versions`,
+      { ...increase, changes: { guaranteeAmount: 23_000_000, advanceAmount: 23_000_000 } },
+      headers,
+    );
+    expect(other.status).toBe(409);
+    expect(other.json.error.code).toBe('conflict');
+    expect(other.json.error.message).toBe('この Idempotency-Key は別の内容のリクエストで使用済みです');
+    // The same body for another guarantee, or a key first used for a publication, is another request too.
+    expect((await env.api('POST', `/api/v1/sureties/${m}/versions`, increase, headers)).status).toBe(409);
+    const crossed = await env.api('POST', `/api/v1/sureties/${n}/versions`, increase, {
+      'idempotency-key': 'publish-001',
+    });
+    expect(crossed.status).toBe(409);
+    expect((await env.api('POST', `/api/v1/sureties/${n}/versions`, increase, { 'idempotency-key': '' })).status).toBe(
+      400,
+    );
+    expect(await snapshotCounts(env)).toEqual(before);
+    expect((await get()).versions).toHaveLength(2);
+  });
+
   it('accepts a publication of a guarantee whose period ends before the works period', async () => {
     const res = await env.api(
       'POST',

@@ -233,6 +233,89 @@ describeEachDatabase('notification mail delivery', (kind) => {
     }
   });
 
+  /** A second instance on the same database (its own connections), reading the clock it is given. */
+  const secondInstance = async (clock: () => Date) =>
+    openPlatform(env.config, {
+      clock,
+      connection:
+        kind.name === 'postgres'
+          ? { databaseUrl: PG_URL, pgSchema: await currentSchema(env), poolSize: 3 }
+          : { sqliteFile: path.join(env.dataDir, 'esurety.sqlite') },
+    });
+
+  it('delivers every mail exactly once through a slow SMTP server, several at a time, with two instances and a short lease', async () => {
+    await sink.close();
+    // 3 s before the server answers each message, against a 1 s lease: the sends outlast their leases three times.
+    sink = await startSink({ delayMs: 3_000 });
+    // Six contractors (mails to one address go one after another, in order).
+    for (let i = 0; i < 6; i++) await publishWithMail({ contractorEmail: `keiyaku${i}@fujimi-kensetsu.example.jp` });
+    // Leases need a clock that moves: the instants are the test's, the pace is real.
+    const base = env.now().getTime();
+    const started = Date.now();
+    const clock = () => new Date(base + (Date.now() - started));
+    const second = await secondInstance(clock);
+    const options = { leaseMs: 1_000, pollMs: 100, concurrency: 3, random: () => 0.5 };
+    const workers = [
+      new MailWorker(
+        { ...env.ctx, clock },
+        { transport: createSmtpTransport(sink.url), owner: 'instance-a', ...options },
+      ),
+      new MailWorker(second.ctx, { transport: createSmtpTransport(sink.url), owner: 'instance-b', ...options }),
+    ];
+    try {
+      for (const w of workers) w.start();
+      for (let i = 0; i < 600 && (await outboxStates(env)).some((s) => s !== 'sent'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const allSentAfterMs = Date.now() - started;
+      // Stopping waits for sends still in progress: a duplicate on its way would arrive before the count below.
+      await Promise.all(workers.map((w) => w.stop()));
+      const ids = sink.received.map((m) => m.messageId);
+      if (process.env.ESURETY_REPORT_FIGURES) {
+        console.info(
+          `[${kind.name}] 6 mails at 3 s each: ${new Set(ids).size} distinct delivered, ${ids.length - new Set(ids).size} duplicated, all sent after ${allSentAfterMs} ms`,
+        );
+      }
+      expect(await outboxStates(env)).toEqual(Array(6).fill('sent'));
+      expect(ids).toHaveLength(6);
+      expect(new Set(ids).size).toBe(6);
+      // Each mail was claimed once: no instance took over a lease that was still being sent under.
+      const rows = await env.ctx.db.selectFrom('mail_outbox').select(['attempts', 'lease_owner']).execute();
+      expect(rows).toEqual(Array(6).fill({ attempts: 1, lease_owner: null }));
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await second.close();
+    }
+  }, 90_000);
+
+  it('lets one instance at a time run the housekeeping; another takes over when the leader stops or goes silent', async () => {
+    const second = await secondInstance(() => env.now());
+    try {
+      const a = workerFor(env, sink, { owner: 'instance-a', housekeepingMs: 60_000 });
+      const b = new MailWorker(second.ctx, { transport: null, owner: 'instance-b', housekeepingMs: 60_000 });
+      const runs = await Promise.all([a.housekeeping(), b.housekeeping(), a.housekeeping(), b.housekeeping()]);
+      // Whichever asked first leads; the other does nothing while the leader is alive.
+      const [leader, follower] = runs[0] ? [a, b] : [b, a];
+      expect(runs.map((r) => r !== null)).toEqual(runs[0] ? [true, false, true, false] : [false, true, false, true]);
+      expect(await follower.housekeeping()).toBeNull();
+      const leases = await env.ctx.db.selectFrom('job_leases').select(['name', 'holder']).execute();
+      expect(leases).toEqual([{ name: 'mail-housekeeping', holder: leader === a ? 'instance-a' : 'instance-b' }]);
+
+      // A graceful stop hands the job over at once.
+      await leader.stop();
+      expect(await follower.housekeeping()).toEqual({ reminders: 0, purged: 0 });
+      expect(await leader.housekeeping()).toBeNull();
+      // A leader that goes silent (died) is replaced once three of its intervals have passed, not before.
+      env.setNow(new Date(env.now().getTime() + 179_000).toISOString());
+      expect(await leader.housekeeping()).toBeNull();
+      env.setNow(new Date(env.now().getTime() + 2_000).toISOString());
+      expect(await leader.housekeeping()).toEqual({ reminders: 0, purged: 0 });
+      expect(await follower.housekeeping()).toBeNull();
+    } finally {
+      await second.close();
+    }
+  });
+
   it('keeps the mail in the outbox without SMTP_URL and says so', async () => {
     await publishWithMail();
     const worker = new MailWorker(env.ctx, { transport: null });

@@ -264,9 +264,12 @@ describeEachDatabase('contractor status, receipt confirmation and alerts', (kind
     env.setNow('2027-03-29T15:30:00.000Z');
     expect(await worker.housekeeping()).toMatchObject({ reminders: 0 });
     env.setNow('2027-03-30T15:30:00.000Z');
-    const [first, second] = await Promise.all([worker.housekeeping(), workerFor(env, sink).housekeeping()]);
-    expect([first.reminders, second.reminders].sort()).toEqual([0, 1]);
-    expect(await worker.housekeeping()).toMatchObject({ reminders: 0 });
+    // A second instance at the same moment: one of them leads the housekeeping and queues the reminder once.
+    const other = workerFor(env, sink);
+    const [first, second] = await Promise.all([worker.housekeeping(), other.housekeeping()]);
+    expect([first, second].filter((r) => r !== null)).toEqual([expect.objectContaining({ reminders: 1 })]);
+    const leader = first ? worker : other;
+    expect(await leader.housekeeping()).toMatchObject({ reminders: 0 });
     await worker.tick();
     const reminders = sink.received.filter((m) => m.subject.includes('保証期間が'));
     expect(reminders.map((m) => m.envelopeTo)).toEqual([[OFFICER]]);
@@ -276,7 +279,7 @@ describeEachDatabase('contractor status, receipt confirmation and alerts', (kind
 
     // A 保証期限変更 moves the end date: a new reminder becomes due for the new date only.
     await addVersion(env, n, { event: 'change', changes: { guaranteePeriod: { to: '2027-04-25' } } });
-    expect(await worker.housekeeping()).toMatchObject({ reminders: 1 });
-    expect(await worker.housekeeping()).toMatchObject({ reminders: 0 });
+    expect(await leader.housekeeping()).toMatchObject({ reminders: 1 });
+    expect(await leader.housekeeping()).toMatchObject({ reminders: 0 });
   });
 });

@@ -9,6 +9,7 @@ import { insertAudit } from '../../repositories/audit-log.js';
 import { listStuckDrafts, publishedDraftResults, versionAuditSince } from '../../repositories/draft-recovery.js';
 import { findIdempotentNumbers, transitionDraft } from '../../repositories/staff.js';
 import type { Actor, ServiceContext } from '../context.js';
+import { instanceName, resignLeadership, runAsLeader } from '../leadership.js';
 import type { ImportRow } from './import.js';
 
 /**
@@ -142,14 +143,26 @@ export async function recoverStuckDrafts(
   return settled;
 }
 
-/** Runs the recovery at start-up and every few minutes in each server process; stop() waits for a run in flight. */
-export function startDraftRecovery(ctx: ServiceContext, everyMs = 5 * 60_000): { stop(): Promise<void> } {
+/**
+ * Runs the recovery at start-up and every few minutes in the server process that leads it (one instance at a time;
+ * another takes over within three intervals of the leader's death, or at once after it stops); stop() waits for a
+ * run in flight.
+ */
+export function startDraftRecovery(
+  ctx: ServiceContext,
+  options: { everyMs?: number; holder?: string } = {},
+): { stop(): Promise<void> } {
+  const everyMs = options.everyMs ?? 5 * 60_000;
+  const holder = options.holder ?? instanceName();
   const actor: Actor = { type: 'system', id: 'draft-recovery' };
   let running: Promise<void> = Promise.resolve();
   const run = () => {
     running = running
       .then(async () => {
-        for (const d of await recoverStuckDrafts(ctx, actor)) {
+        const settled = await runAsLeader(ctx, 'draft-recovery', holder, 3 * everyMs, () =>
+          recoverStuckDrafts(ctx, actor),
+        );
+        for (const d of settled ?? []) {
           ctx.logger.info({ msg: 'draft recovered', draft: d.id, kind: d.kind, outcome: d.outcome });
         }
       })
@@ -162,6 +175,7 @@ export function startDraftRecovery(ctx: ServiceContext, everyMs = 5 * 60_000): {
     async stop() {
       clearInterval(timer);
       await running;
+      await resignLeadership(ctx, 'draft-recovery', holder).catch(() => undefined);
     },
   };
 }
