@@ -101,6 +101,19 @@ export async function deleteSubscriptionsOf(db: Kysely<Database>, contractNumber
   return Number(result.numDeletedRows);
 }
 
+/** Every subscription of a guarantee, pending and active. */
+export async function listSubscriptionsOf(
+  db: Kysely<Database>,
+  contractNumber: string,
+): Promise<MailSubscriptionTable[]> {
+  return db
+    .selectFrom('mail_subscriptions')
+    .selectAll()
+    .where('contract_number', '=', contractNumber)
+    .orderBy('id')
+    .execute();
+}
+
 export async function listActiveSubscriptions(
   db: Kysely<Database>,
   contractNumber: string,
