@@ -202,6 +202,8 @@ export const en: Catalog = {
   'followUp.subscribe_already_active': 'This address is already subscribed.',
   'followUp.subscribe_invalid': 'This is not a valid email address.',
   'followUp.subscribe_limit': 'This certificate already has the maximum number of subscribed addresses (20).',
+  'followUp.subscribe_busy':
+    'Too many confirmation emails were sent to this address or for this certificate recently. To prevent unwanted mail none can be sent now; please try again later (from tomorrow).',
   'followUp.subscribe_closed': 'This certificate has been cancelled; alerts are no longer available.',
   'link.back': 'Go to the home page',
   'link.next.heading': 'What to do next',

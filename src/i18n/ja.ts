@@ -197,6 +197,8 @@ export const ja = {
   'followUp.subscribe_already_active': 'このメールアドレスはすでに登録されています。',
   'followUp.subscribe_invalid': 'メールアドレスの形式が正しくありません。',
   'followUp.subscribe_limit': 'この電子保証に登録できるメールアドレスの上限（20件）に達しています。',
+  'followUp.subscribe_busy':
+    'このメールアドレスまたはこの電子保証あての確認メールが、短い間に多く送られています。迷惑メールを防ぐため、今は送信できません。時間をおいて（翌日以降に）もう一度お試しください。',
   'followUp.subscribe_closed': 'この電子保証は取り消されているため、変更通知は登録できません。',
   'link.back': 'トップページへ',
   'link.next.heading': 'どうすればよいですか',

@@ -1,7 +1,7 @@
 // Use cases: an officer subscribes an address to a guarantee's alerts (double opt-in), confirms it through the mailed
 // link, and unsubscribes with one click. Addresses serve this purpose only: unconfirmed ones are purged after 7
 // days, unsubscribed ones at once, and all of a guarantee's when it is cancelled or its key is reissued.
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { writeTransaction } from '../../db/connection.js';
@@ -21,6 +21,7 @@ import {
   listSubscriptionsOf,
   updateSubscription,
 } from '../repositories/follow-up.js';
+import { consumeBudgets } from './budgets.js';
 import type { ServiceContext } from './context.js';
 import { loadSuretyState } from './surety-state.js';
 
@@ -34,7 +35,19 @@ const emailSchema = z
   .transform((s) => s.normalize('NFKC').trim().toLowerCase())
   .pipe(z.email().max(254));
 
-export type SubscribeOutcome = 'sent' | 'already_active' | 'invalid' | 'limit' | 'closed';
+export type SubscribeOutcome = 'sent' | 'already_active' | 'invalid' | 'limit' | 'busy' | 'closed';
+
+/**
+ * The per-address budget's bucket: a keyed digest, so the throttle table holds no address (and no guessable hash of
+ * one) for the day it keeps the counter.
+ */
+function addressBucket(ctx: ServiceContext, email: string): string {
+  const tag = createHmac('sha256', Buffer.from(ctx.cookieSecret, 'base64url'))
+    .update(`subscription-address:${email}`)
+    .digest('base64url')
+    .slice(0, 22);
+  return `sub:a:${tag}`;
+}
 
 /**
  * Ends every subscription of a guarantee inside the caller's (key reissue) transaction: whoever subscribed with the
@@ -83,6 +96,18 @@ export async function requestSubscription(
     if (existing?.state === 'active') return 'already_active';
     if (existing && now.getTime() - new Date(existing.confirm_sent_at).getTime() < RESEND_AFTER_MS) return 'sent';
     if (!existing && (await countSubscriptions(tx, input.contractNumber)) >= MAX_SUBSCRIPTIONS) return 'limit';
+    // Every confirmation mail, first or repeated, spends from the address's budget (whatever the certificate) and
+    // the certificate's (whatever the address): the form cannot be turned into a way to flood somebody's mailbox.
+    const { limits } = ctx.config;
+    const spent = await consumeBudgets(tx, now.getTime(), [
+      { name: 'address', bucket: addressBucket(ctx, email), budget: limits.subscriptionMailsPerAddress },
+      {
+        name: 'certificate',
+        bucket: `sub:n:${input.contractNumber}`,
+        budget: limits.subscriptionMailsPerCertificate,
+      },
+    ]);
+    if (!spent.ok) return 'busy';
 
     const id = existing?.id ?? randomUUID();
     if (existing) {

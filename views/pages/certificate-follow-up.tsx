@@ -13,6 +13,7 @@ export const FOLLOW_UP_FLASHES = [
   'subscribe_already_active',
   'subscribe_invalid',
   'subscribe_limit',
+  'subscribe_busy',
   'subscribe_closed',
 ] as const;
 export type FollowUpFlash = (typeof FOLLOW_UP_FLASHES)[number];
@@ -29,6 +30,7 @@ const ERRORS: ReadonlySet<FollowUpFlash> = new Set([
   'receipt_invalid',
   'subscribe_invalid',
   'subscribe_limit',
+  'subscribe_busy',
   'subscribe_closed',
 ]);
 
