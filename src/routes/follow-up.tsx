@@ -45,6 +45,8 @@ export function followUpRoutes(ctx: ServiceContext): Hono<AppEnv> {
         return back(c, page, 'receipt_recorded', 'receipt');
       case 'already':
         return back(c, page, 'receipt_already', 'receipt');
+      case 'limit':
+        return back(c, page, 'receipt_limit', 'receipt');
       case 'invalid':
         return back(c, page, 'receipt_invalid', 'receipt');
       case 'not_visible':

@@ -8,6 +8,7 @@ import { FollowUpStyle } from './follow-up-styles.js';
 export const FOLLOW_UP_FLASHES = [
   'receipt_recorded',
   'receipt_already',
+  'receipt_limit',
   'receipt_invalid',
   'subscribe_sent',
   'subscribe_already_active',
@@ -27,6 +28,7 @@ export interface FollowUpProps {
 }
 
 const ERRORS: ReadonlySet<FollowUpFlash> = new Set([
+  'receipt_limit',
   'receipt_invalid',
   'subscribe_invalid',
   'subscribe_limit',
