@@ -92,8 +92,12 @@ export interface FollowUpLimits {
   subscriptionMailsPerAddress: Budget;
   /** Subscription confirmation mails for one certificate, whatever the address. */
   subscriptionMailsPerCertificate: Budget;
-  /** Receipt confirmations (受領確認) kept per version: every officer's, but not an unbounded list. */
+  /**
+   * Receipt confirmations (受領確認) kept per version: every officer's, but not an unbounded list; and per version
+   * and client, so that one key holder cannot fill the list and shut the real officers out.
+   */
   receiptConfirmationsPerVersion: number;
+  receiptConfirmationsPerVersionClient: number;
 }
 
 export interface Config {
@@ -134,7 +138,8 @@ export const DEFAULT_LIMITS: FollowUpLimits = {
   receiptsPerCertificate: { limit: 100, windowMs: 24 * 60 * 60_000 },
   subscriptionMailsPerAddress: { limit: 3, windowMs: 24 * 60 * 60_000 },
   subscriptionMailsPerCertificate: { limit: 10, windowMs: 24 * 60 * 60_000 },
-  receiptConfirmationsPerVersion: 10,
+  receiptConfirmationsPerVersion: 30,
+  receiptConfirmationsPerVersionClient: 3,
 };
 
 export class ConfigError extends Error {

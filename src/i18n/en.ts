@@ -198,7 +198,8 @@ export const en: Catalog = {
   'subscribe.privacy': 'Your address is used for these alerts only. Every alert has a link to unsubscribe.',
   'followUp.receipt_recorded': 'Receipt confirmed. The contractor will be notified.',
   'followUp.receipt_already': 'Receipt of this version has already been confirmed under this department and name.',
-  'followUp.receipt_limit': 'This version has the maximum number of receipt confirmations; no more can be recorded.',
+  'followUp.receipt_limit':
+    'The maximum number of receipt confirmations for this version (from this device, or in all) has been reached; no more can be recorded.',
   'followUp.receipt_invalid': 'Enter your department (up to 100 characters) and name (up to 50 characters).',
   'followUp.subscribe_sent': 'Confirmation email sent. Open its link within 7 days to complete the subscription.',
   'followUp.subscribe_already_active': 'This address is already subscribed.',

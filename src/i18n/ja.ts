@@ -193,7 +193,8 @@ export const ja = {
     'メールアドレスは、この通知のためにだけ使用します。配信はメール内のリンクからいつでも停止できます。',
   'followUp.receipt_recorded': '受領確認を記録しました。請負者にお知らせします。',
   'followUp.receipt_already': 'この部署名と氏名で、この版はすでに受領確認されています。',
-  'followUp.receipt_limit': 'この版に記録できる受領確認の上限に達しています。これ以上は記録できません。',
+  'followUp.receipt_limit':
+    'この版に記録できる受領確認の上限（この端末から、またはこの版の合計）に達しています。これ以上は記録できません。',
   'followUp.receipt_invalid': '部署名（100文字以内）と氏名（50文字以内）を入力してください。',
   'followUp.subscribe_sent': '確認のメールを送信しました。7日以内にメール内のリンクを開き、登録を完了してください。',
   'followUp.subscribe_already_active': 'このメールアドレスはすでに登録されています。',

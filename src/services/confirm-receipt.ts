@@ -1,6 +1,6 @@
 // Use case: the obligee's officer, holding a viewer grant, confirms receipt (受領確認) of a version. Every officer's
 // confirmation is kept, each with its department and name (whoever had number + key first must not be able to shut
-// the real officer out), up to a per-version cap; each is recorded with its audit row and the contractor's mail in one
+// the real officer out), up to a cap per version and a smaller one per version and client; each is recorded with its audit row and the contractor's mail in one
 // transaction.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -66,7 +66,10 @@ export async function confirmReceipt(ctx: ServiceContext, input: ReceiptInput): 
     await lockBuckets(tx, [`rc:${input.contractNumber}:${input.seq}`]);
     const earlier = await listVersionReceipts(tx, input.contractNumber, input.seq);
     if (earlier.some((r) => r.department === department.data && r.officer_name === officerName.data)) return 'already';
-    if (earlier.length >= ctx.config.limits.receiptConfirmationsPerVersion) return 'limit';
+    const { limits } = ctx.config;
+    const fromClient = earlier.filter((r) => r.client === input.client).length;
+    if (earlier.length >= limits.receiptConfirmationsPerVersion) return 'limit';
+    if (fromClient >= limits.receiptConfirmationsPerVersionClient) return 'limit';
     const at = ctx.clock().toISOString();
     await insertReceipt(tx, {
       id: randomUUID(),

@@ -142,19 +142,33 @@ describeEachDatabase('contractor status, receipt confirmation and alerts', (kind
     expect(statusPage).toContain('<li>受領確認済み（令和8年11月24日 10:00:00　契約検査課　三島 花子）</li>');
     expect(statusPage).toContain('<li>受領確認済み（令和8年11月24日 10:00:00　管財課　沼津 次郎）</li>');
 
-    // A version keeps a bounded number of them (a key holder cannot fill the contractor's page or mailbox).
-    for (let i = 3; i <= DEFAULT_LIMITS.receiptConfirmationsPerVersion; i++) {
+    // One client keeps a few per version (a key holder cannot fill the list and shut the real officers out), and a
+    // version keeps a bounded number in all (nobody can fill the contractor's page or mailbox).
+    const { receiptConfirmationsPerVersion: perVersion, receiptConfirmationsPerVersionClient: perClient } =
+      DEFAULT_LIMITS;
+    for (let i = 3; i <= perClient; i++) {
       res = await confirm({ department: `課${i}`, officerName: `担当${i}` });
       expect(res.headers.get('location')).toBe(`/certificates/${n}?f=receipt_recorded#receipt`);
     }
     res = await confirm({ department: '上限課', officerName: '上限 太郎' });
     expect(res.headers.get('location')).toBe(`/certificates/${n}?f=receipt_limit#receipt`);
+    const from = (client: string, i: number) =>
+      postForm(
+        env,
+        `/certificates/${n}/receipt`,
+        { seq: '1', view: 'current', department: `別課${i}`, officerName: `別担当${i}` },
+        { cookie: grant, client },
+      );
+    for (let i = perClient + 1; i <= perVersion; i++) {
+      res = await from(`198.51.100.${Math.ceil(i / perClient)}`, i);
+      expect(res.headers.get('location')).toBe(`/certificates/${n}?f=receipt_recorded#receipt`);
+    }
+    res = await from('192.0.2.99', 0);
+    expect(res.headers.get('location')).toBe(`/certificates/${n}?f=receipt_limit#receipt`);
     expect((await page(env, `/certificates/${n}?f=receipt_limit`, grant)).html).toContain(
-      'この版に記録できる受領確認の上限に達しています',
+      'この版に記録できる受領確認の上限（この端末から、またはこの版の合計）に達しています',
     );
-    expect(await env.ctx.db.selectFrom('receipt_confirmations').selectAll().execute()).toHaveLength(
-      DEFAULT_LIMITS.receiptConfirmationsPerVersion,
-    );
+    expect(await env.ctx.db.selectFrom('receipt_confirmations').selectAll().execute()).toHaveLength(perVersion);
 
     // Without the viewer grant the form does nothing; without an Origin the CSRF guard refuses it.
     expect((await confirm({ department: 'x', officerName: 'y' }, 'esurety_grant=forged')).headers.get('location')).toBe(
@@ -168,9 +182,9 @@ describeEachDatabase('contractor status, receipt confirmation and alerts', (kind
     );
     expect(noOrigin.status).toBe(403);
 
-    await deliver();
+    for (let i = 0; i < 3; i++) await deliver(); // one tick sends a batch
     const receiptMails = mailsTo(CONTRACTOR).filter((m) => m.subject.startsWith('発注者による'));
-    expect(receiptMails).toHaveLength(DEFAULT_LIMITS.receiptConfirmationsPerVersion);
+    expect(receiptMails).toHaveLength(perVersion);
     const [mail] = receiptMails;
     expect(mail?.subject).toBe(`発注者による電子保証の受領確認のお知らせ（保証契約番号 ${n}）`);
     for (const fact of [
