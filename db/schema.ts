@@ -180,7 +180,9 @@ export interface MailLinkTable {
   used_client: string | null;
 }
 
+/** One officer's receipt confirmation (受領確認) of one version; a version may have several. */
 export interface ReceiptConfirmationTable {
+  id: string;
   contract_number: string;
   seq: number;
   department: string;

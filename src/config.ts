@@ -73,6 +73,33 @@ export interface ThrottleConfig {
   numberAlertWindowMs: number;
 }
 
+/** At most `limit` in any `windowMs` (a fixed window in throttle_counters, shared by every instance). */
+export interface Budget {
+  limit: number;
+  windowMs: number;
+}
+
+/**
+ * What holding number + key lets a client repeat (pen test issue 14): budgets that re-verifying does not reset,
+ * per certificate and client and per certificate, so nobody can mint signed receipts or mail-bomb addresses at will.
+ */
+export interface FollowUpLimits {
+  /** Verification receipts (確認証跡) one client may have signed for one certificate. */
+  receiptsPerCertificateClient: Budget;
+  /** Verification receipts of one certificate, all clients together (each is kept ten years). */
+  receiptsPerCertificate: Budget;
+  /** Subscription confirmation mails to one address, whatever the certificate. */
+  subscriptionMailsPerAddress: Budget;
+  /** Subscription confirmation mails for one certificate, whatever the address. */
+  subscriptionMailsPerCertificate: Budget;
+  /**
+   * Receipt confirmations (受領確認) kept per version: every officer's, but not an unbounded list; and per version
+   * and client, so that one key holder cannot fill the list and shut the real officers out.
+   */
+  receiptConfirmationsPerVersion: number;
+  receiptConfirmationsPerVersionClient: number;
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test';
   port: number;
@@ -92,6 +119,7 @@ export interface Config {
   /** Port of the Prometheus /metrics listener (on HOST); undefined = no metrics listener. */
   metricsPort: number | undefined;
   throttle: ThrottleConfig;
+  limits: FollowUpLimits;
 }
 
 export const DEMO_ISSUER_NAME = '架空保証株式会社（デモ）';
@@ -103,6 +131,15 @@ export const DEFAULT_THROTTLE: ThrottleConfig = {
   pairWindowMs: 60 * 60_000,
   numberAlertThreshold: 100,
   numberAlertWindowMs: 60 * 60_000,
+};
+
+export const DEFAULT_LIMITS: FollowUpLimits = {
+  receiptsPerCertificateClient: { limit: 20, windowMs: 60 * 60_000 },
+  receiptsPerCertificate: { limit: 100, windowMs: 24 * 60 * 60_000 },
+  subscriptionMailsPerAddress: { limit: 3, windowMs: 24 * 60 * 60_000 },
+  subscriptionMailsPerCertificate: { limit: 10, windowMs: 24 * 60 * 60_000 },
+  receiptConfirmationsPerVersion: 30,
+  receiptConfirmationsPerVersionClient: 3,
 };
 
 export class ConfigError extends Error {
@@ -142,5 +179,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.ESURETY_DEMO ?? e.NODE_ENV !== 'production',
     metricsPort: e.ESURETY_METRICS_PORT,
     throttle: DEFAULT_THROTTLE,
+    limits: DEFAULT_LIMITS,
   });
 }

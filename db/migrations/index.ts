@@ -9,6 +9,7 @@ import * as addSuretiesGuaranteeEnd from './20261125010000_add_sureties_guarante
 import * as indexIdempotencyKeys from './20261125020000_index_idempotency_keys.js';
 import * as addSigningKeysEndorsement from './2026120501001_add_signing_keys_endorsement.js';
 import * as createJobLeases from './2026120508001_create_job_leases.js';
+import * as rebuildReceiptConfirmations from './2026120505001_rebuild_receipt_confirmations.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '20261125020000_index_idempotency_keys': indexIdempotencyKeys,
   '2026120501001_add_signing_keys_endorsement': addSigningKeysEndorsement,
   '2026120508001_create_job_leases': createJobLeases,
+  '2026120505001_rebuild_receipt_confirmations': rebuildReceiptConfirmations,
 };

@@ -175,8 +175,9 @@ export const ja = {
   'status.downloads.note': '身に覚えのないダウンロードがある場合は、認証キーの再発行を保証事業会社にご依頼ください。',
   'receipt.heading': '受領確認',
   'receipt.lead':
-    '表示中の電子保証（No.{no} {kind}）を受け取ったことを、請負者に知らせることができます。受領確認は版ごとに1回です。',
+    '表示中の電子保証（No.{no} {kind}）を受け取ったことを、請負者に知らせることができます。担当者ごとに記録され、すべて請負者に表示されます。',
   'receipt.done': 'この版は受領確認済みです。',
+  'receipt.more': '別の担当者として受領を確認することもできます。',
   'receipt.version': '確認した版',
   'receipt.confirmedAt': '受領確認日時',
   'receipt.department': '部署名',
@@ -192,12 +193,16 @@ export const ja = {
   'subscribe.privacy':
     'メールアドレスは、この通知のためにだけ使用します。配信はメール内のリンクからいつでも停止できます。',
   'followUp.receipt_recorded': '受領確認を記録しました。請負者にお知らせします。',
-  'followUp.receipt_already': 'この版はすでに受領確認されています。',
-  'followUp.receipt_invalid': '部署名と氏名を入力してください（それぞれ100文字以内）。',
+  'followUp.receipt_already': 'この部署名と氏名で、この版はすでに受領確認されています。',
+  'followUp.receipt_limit':
+    'この版に記録できる受領確認の上限（この端末から、またはこの版の合計）に達しています。これ以上は記録できません。',
+  'followUp.receipt_invalid': '部署名（100文字以内）と氏名（50文字以内）を入力してください。',
   'followUp.subscribe_sent': '確認のメールを送信しました。7日以内にメール内のリンクを開き、登録を完了してください。',
   'followUp.subscribe_already_active': 'このメールアドレスはすでに登録されています。',
   'followUp.subscribe_invalid': 'メールアドレスの形式が正しくありません。',
   'followUp.subscribe_limit': 'この電子保証に登録できるメールアドレスの上限（20件）に達しています。',
+  'followUp.subscribe_busy':
+    'このメールアドレスまたはこの電子保証あての確認メールが、短い間に多く送られています。迷惑メールを防ぐため、今は送信できません。時間をおいて（翌日以降に）もう一度お試しください。',
   'followUp.subscribe_closed': 'この電子保証は取り消されているため、変更通知は登録できません。',
   'link.back': 'トップページへ',
   'link.next.heading': 'どうすればよいですか',

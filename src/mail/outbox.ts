@@ -14,6 +14,7 @@ export type MailKind =
   | 'receipt_confirmed'
   | 'subscription_confirm'
   | 'subscriber_event'
+  | 'subscription_ended'
   | 'expiry_reminder';
 
 /** The links a mail's placeholders stand for. */
@@ -32,6 +33,8 @@ export interface QueuedMail {
   notice?: { contractNumber: string; authKeyHmac: string };
   confirm?: { subscriptionId: string };
   unsubscribe?: { subscriptionId: string };
+  /** The subscription a mail without links concerns, so its address is scrubbed with the subscription's mail. */
+  subscriptionId?: string;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function queueMail(
     id,
     kind: mail.kind,
     contract_number: mail.contractNumber,
-    subscription_id: mail.unsubscribe?.subscriptionId ?? mail.confirm?.subscriptionId ?? null,
+    subscription_id: mail.subscriptionId ?? mail.unsubscribe?.subscriptionId ?? mail.confirm?.subscriptionId ?? null,
     recipient: mail.recipient,
     subject: rendered.subject,
     body_text: rendered.text,

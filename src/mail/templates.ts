@@ -205,6 +205,37 @@ export function subscriptionConfirmMail(f: GuaranteeFacts): MailDoc {
   };
 }
 
+/**
+ * To a confirmed subscriber when the key is reissued: the subscription ended with the old key. Content-free on
+ * purpose (the number it was for and nothing of the certificate): whoever held the old key may be who should not
+ * learn more. No link that names the subscription either; subscribing again needs the new key, from the contractor.
+ */
+export function subscriptionEndedMail(contractNumber: string, reissuedAt: string, publicUrl: string): MailDoc {
+  return {
+    subject: numbered('電子保証の変更通知の登録終了のお知らせ', contractNumber),
+    intro: [
+      'このメールアドレスで登録いただいていた電子保証の変更通知は、認証キーが再発行されたため、登録を終了しました。今後、この電子保証についてのお知らせは届きません。',
+    ],
+    sections: [
+      {
+        heading: '登録終了の内容',
+        rows: [
+          ['保証契約番号', contractNumber],
+          ['認証キー再発行日時', formatInstant(reissuedAt)],
+        ],
+      },
+      {
+        heading: '引き続きお知らせを受け取るには',
+        paragraphs: [
+          '請負者から新しい認証キーのお知らせ（PDF）を受け取り、電子保証プラットフォームで保証契約番号と新しい認証キーを入力して、改めて変更通知を登録してください。',
+        ],
+        action: { label: '電子保証プラットフォームを開く', url: `${publicUrl}/` },
+        notes: ['お知らせが不要な場合は、何もする必要はありません。メールアドレスは削除済みです。'],
+      },
+    ],
+  };
+}
+
 function unsubscribeSection(): MailDoc['sections'][number] {
   return {
     heading: '配信停止',

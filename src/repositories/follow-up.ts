@@ -2,14 +2,24 @@
 import type { Kysely } from 'kysely';
 import type { Database, MailSubscriptionTable, ReceiptConfirmationTable } from '../../db/schema.js';
 
-/** Inserts the confirmation unless the version already has one; true when this call recorded it. */
-export async function insertReceipt(db: Kysely<Database>, row: ReceiptConfirmationTable): Promise<boolean> {
-  const result = await db
-    .insertInto('receipt_confirmations')
-    .values(row)
-    .onConflict((oc) => oc.columns(['contract_number', 'seq']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+export async function insertReceipt(db: Kysely<Database>, row: ReceiptConfirmationTable): Promise<void> {
+  await db.insertInto('receipt_confirmations').values(row).execute();
+}
+
+/** The confirmations of one version (every officer's), oldest first. */
+export async function listVersionReceipts(
+  db: Kysely<Database>,
+  contractNumber: string,
+  seq: number,
+): Promise<ReceiptConfirmationTable[]> {
+  return db
+    .selectFrom('receipt_confirmations')
+    .selectAll()
+    .where('contract_number', '=', contractNumber)
+    .where('seq', '=', seq)
+    .orderBy('confirmed_at')
+    .orderBy('id')
+    .execute();
 }
 
 export async function listReceipts(db: Kysely<Database>, contractNumber: string): Promise<ReceiptConfirmationTable[]> {
@@ -18,6 +28,8 @@ export async function listReceipts(db: Kysely<Database>, contractNumber: string)
     .selectAll()
     .where('contract_number', '=', contractNumber)
     .orderBy('seq')
+    .orderBy('confirmed_at')
+    .orderBy('id')
     .execute();
 }
 
@@ -99,6 +111,19 @@ export async function deleteSubscriptionsOf(db: Kysely<Database>, contractNumber
     .where('contract_number', '=', contractNumber)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** Every subscription of a guarantee, pending and active. */
+export async function listSubscriptionsOf(
+  db: Kysely<Database>,
+  contractNumber: string,
+): Promise<MailSubscriptionTable[]> {
+  return db
+    .selectFrom('mail_subscriptions')
+    .selectAll()
+    .where('contract_number', '=', contractNumber)
+    .orderBy('id')
+    .execute();
 }
 
 export async function listActiveSubscriptions(

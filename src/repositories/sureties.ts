@@ -85,3 +85,16 @@ export async function takeOfficeSequence(
     .executeTakeFirstOrThrow();
   return Number(row.last_value) > max ? null : Number(row.last_value);
 }
+
+/** The current key HMAC of each of a few guarantees (the certificates one viewer grant lists). */
+export async function listAuthKeyHmacs(
+  db: Kysely<Database>,
+  contractNumbers: string[],
+): Promise<{ contract_number: string; auth_key_hmac: string }[]> {
+  if (contractNumbers.length === 0) return [];
+  return db
+    .selectFrom('sureties')
+    .select(['contract_number', 'auth_key_hmac'])
+    .where('contract_number', 'in', contractNumbers)
+    .execute();
+}

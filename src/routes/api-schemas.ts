@@ -107,6 +107,7 @@ const mailKind = z.enum([
   'receipt_confirmed',
   'subscription_confirm',
   'subscriber_event',
+  'subscription_ended',
   'expiry_reminder',
 ]);
 const mailState = z.enum(['pending', 'dead', 'sent']);

@@ -7,13 +7,14 @@ import { TamperedPage } from '../../views/pages/certificate-page.js';
 import { VerificationReceiptPage } from '../../views/pages/verification-receipt-page.js';
 import { VerifyFilePage } from '../../views/pages/verify-file-page.js';
 import { DomainError } from '../errors.js';
-import { decodeGrant, GRANT_COOKIE, grantAllows, grantEntry, grantSessionId } from '../security/viewer-grant.js';
+import { GRANT_COOKIE, grantSessionId } from '../security/viewer-grant.js';
 import type { ServiceContext } from '../services/context.js';
 import { issueVerificationReceipt, receiptRequestSchema } from '../services/issue-verification-receipt.js';
 import { pdfRunner } from '../pdf/pool.js';
 import { certificatePdf, type PdfFile } from '../services/render-certificate.js';
 import { loadVerificationReceipt, verificationReceiptPdf } from '../services/render-receipt.js';
 import { parseOrThrow } from '../services/validation.js';
+import { liveGrantEntry } from '../services/viewer-access.js';
 import { MAX_DOCUMENT_BYTES, verifyUploadedDocument } from '../services/verify-document.js';
 import { clientOf, pathContractNumber, type AppEnv } from './http.js';
 import { rememberOfficer } from './officer.js';
@@ -40,10 +41,9 @@ export function documentRoutes(ctx: ServiceContext): Hono<AppEnv> {
     nonce: c.get('nonce'),
   });
   /** The certificate's number when this browser's viewer grant covers it; null sends the browser to the form. */
-  const granted = (c: Context<AppEnv>): string | null => {
+  const granted = async (c: Context<AppEnv>): Promise<string | null> => {
     const contractNumber = pathContractNumber(c.req.param('contractNumber') ?? '');
-    const entries = decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), ctx.clock().getTime());
-    return grantAllows(entries, contractNumber) ? contractNumber : null;
+    return (await liveGrantEntry(ctx, getCookie(c, GRANT_COOKIE), contractNumber)) ? contractNumber : null;
   };
   const pdf = (c: Context<AppEnv>, file: PdfFile) =>
     c.body(file.pdf as Uint8Array<ArrayBuffer>, 200, {
@@ -54,7 +54,7 @@ export function documentRoutes(ctx: ServiceContext): Hono<AppEnv> {
     });
 
   const certificate = async (c: Context<AppEnv>, seq?: number) => {
-    const contractNumber = granted(c);
+    const contractNumber = await granted(c);
     if (!contractNumber) return c.redirect('/', 303);
     const result = await certificatePdf(ctx, {
       contractNumber,
@@ -76,8 +76,7 @@ export function documentRoutes(ctx: ServiceContext): Hono<AppEnv> {
 
   docs.post('/certificates/:contractNumber/verification-receipts', async (c) => {
     const contractNumber = pathContractNumber(c.req.param('contractNumber') ?? '');
-    const entries = decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), ctx.clock().getTime());
-    const entry = grantEntry(entries, contractNumber);
+    const entry = await liveGrantEntry(ctx, getCookie(c, GRANT_COOKIE), contractNumber);
     if (!entry) return c.redirect('/', 303);
     const form = await c.req.parseBody();
     const field = (name: string) => (typeof form[name] === 'string' ? form[name] : undefined);
@@ -97,8 +96,8 @@ export function documentRoutes(ctx: ServiceContext): Hono<AppEnv> {
   });
 
   /** A receipt of this grant's certificate; an id of the wrong shape is simply not found. */
-  const receipt = (c: Context<AppEnv>) => {
-    const contractNumber = granted(c);
+  const receipt = async (c: Context<AppEnv>) => {
+    const contractNumber = await granted(c);
     const id = c.req.param('id') ?? '';
     if (contractNumber && !RECEIPT_ID.test(id)) throw new DomainError('not_found', 'この確認証跡は見つかりません');
     c.header('Cache-Control', 'no-store');
@@ -106,7 +105,7 @@ export function documentRoutes(ctx: ServiceContext): Hono<AppEnv> {
     return contractNumber ? { contractNumber, id } : null;
   };
   docs.get('/certificates/:contractNumber/verification-receipts/:id', async (c) => {
-    const target = receipt(c);
+    const target = await receipt(c);
     if (!target) return c.redirect('/', 303);
     const r = await loadVerificationReceipt(ctx, target.contractNumber, target.id);
     return c.html(
@@ -125,12 +124,12 @@ export function documentRoutes(ctx: ServiceContext): Hono<AppEnv> {
     );
   });
   docs.get('/certificates/:contractNumber/verification-receipts/:id/receipt.pdf', async (c) => {
-    const target = receipt(c);
+    const target = await receipt(c);
     if (!target) return c.redirect('/', 303);
     return pdf(c, await verificationReceiptPdf(ctx, target.contractNumber, target.id));
   });
   docs.get('/certificates/:contractNumber/verification-receipts/:id/receipt.jws', async (c) => {
-    const target = receipt(c);
+    const target = await receipt(c);
     if (!target) return c.redirect('/', 303);
     const r = await loadVerificationReceipt(ctx, target.contractNumber, target.id);
     return c.body(r.jws, 200, {

@@ -3,10 +3,11 @@
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { FollowUpFlash } from '../../views/pages/certificate-follow-up.js';
-import { decodeGrant, GRANT_COOKIE, grantAllows } from '../security/viewer-grant.js';
+import { GRANT_COOKIE } from '../security/viewer-grant.js';
 import { confirmReceipt } from '../services/confirm-receipt.js';
 import type { ServiceContext } from '../services/context.js';
 import { requestSubscription } from '../services/subscriptions.js';
+import { liveGrantEntry } from '../services/viewer-access.js';
 import { clientOf, pathContractNumber, type AppEnv } from './http.js';
 import { rememberOfficer } from './officer.js';
 
@@ -14,17 +15,16 @@ export function followUpRoutes(ctx: ServiceContext): Hono<AppEnv> {
   const forms = new Hono<AppEnv>();
 
   /** The certificate's number when this browser's grant covers it; null sends the browser back to the form. */
-  const granted = (c: Context<AppEnv>): string | null => {
+  const granted = async (c: Context<AppEnv>): Promise<string | null> => {
     const contractNumber = pathContractNumber(c.req.param('contractNumber') ?? '');
-    const entries = decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), ctx.clock().getTime());
-    return grantAllows(entries, contractNumber) ? contractNumber : null;
+    return (await liveGrantEntry(ctx, getCookie(c, GRANT_COOKIE), contractNumber)) ? contractNumber : null;
   };
   const field = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? form[name] : '');
   const back = (c: Context<AppEnv>, page: string, flash: FollowUpFlash, anchor: string) =>
     c.redirect(`${page}?f=${flash}#${anchor}`, 303);
 
   forms.post('/:contractNumber/receipt', async (c) => {
-    const contractNumber = granted(c);
+    const contractNumber = await granted(c);
     if (!contractNumber) return c.redirect('/', 303);
     const form = await c.req.parseBody();
     rememberOfficer(ctx, c, form);
@@ -45,6 +45,8 @@ export function followUpRoutes(ctx: ServiceContext): Hono<AppEnv> {
         return back(c, page, 'receipt_recorded', 'receipt');
       case 'already':
         return back(c, page, 'receipt_already', 'receipt');
+      case 'limit':
+        return back(c, page, 'receipt_limit', 'receipt');
       case 'invalid':
         return back(c, page, 'receipt_invalid', 'receipt');
       case 'not_visible':
@@ -53,7 +55,7 @@ export function followUpRoutes(ctx: ServiceContext): Hono<AppEnv> {
   });
 
   forms.post('/:contractNumber/subscriptions', async (c) => {
-    const contractNumber = granted(c);
+    const contractNumber = await granted(c);
     if (!contractNumber) return c.redirect('/', 303);
     const form = await c.req.parseBody();
     const outcome = await requestSubscription(ctx, {

@@ -7,18 +7,12 @@ import { CertificatePage, TamperedPage } from '../../views/pages/certificate-pag
 import { ObligeesPage } from '../../views/pages/obligees-page.js';
 import { VerifyPage } from '../../views/pages/verify-page.js';
 import { DomainError } from '../errors.js';
-import {
-  addToGrant,
-  decodeGrant,
-  encodeGrant,
-  GRANT_COOKIE,
-  GRANT_TTL_MS,
-  grantAllows,
-} from '../security/viewer-grant.js';
+import { addToGrant, decodeGrant, encodeGrant, GRANT_COOKIE, GRANT_TTL_MS } from '../security/viewer-grant.js';
 import { receiptsOf } from '../services/confirm-receipt.js';
 import type { ServiceContext } from '../services/context.js';
 import { listAcceptingObligees } from '../services/obligees.js';
 import { verifySurety } from '../services/verify-surety.js';
+import { liveGrantEntries, liveGrantEntry } from '../services/viewer-access.js';
 import { viewCertificate } from '../services/view-certificate.js';
 import { clientOf, pathContractNumber, type AppEnv } from './http.js';
 import { rememberedOfficer } from './officer.js';
@@ -33,14 +27,15 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
     nonce: c.get('nonce'),
   });
   // The certificates this browser may still open, so an officer can go back to them (e.g. 前払金 and 契約保証 of one works).
-  const opened = (c: Context<AppEnv>) =>
-    decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), ctx.clock().getTime()).map((e) => ({
+  // Only those it still opens: a grant made with a since reissued key is not listed.
+  const opened = async (c: Context<AppEnv>) =>
+    (await liveGrantEntries(ctx, getCookie(c, GRANT_COOKIE))).map((e) => ({
       contractNumber: e.n,
       expiresAt: new Date(e.e).toISOString(),
     }));
-  const formProps = (c: Context<AppEnv>) => ({ ...pageProps(c), opened: opened(c) });
+  const formProps = async (c: Context<AppEnv>) => ({ ...pageProps(c), opened: await opened(c) });
 
-  pages.get('/', (c) => c.html(<VerifyPage {...formProps(c)} />));
+  pages.get('/', async (c) => c.html(<VerifyPage {...await formProps(c)} />));
 
   pages.post('/verify', async (c) => {
     const form = await c.req.parseBody();
@@ -48,7 +43,7 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
     const authKey = typeof form.authKey === 'string' ? form.authKey : '';
     const echo = contractNumber.slice(0, 32);
     if (contractNumber.trim() === '' || authKey.trim() === '') {
-      return c.html(<VerifyPage {...formProps(c)} error="invalid" contractNumber={echo} />, 422);
+      return c.html(<VerifyPage {...await formProps(c)} error="invalid" contractNumber={echo} />, 422);
     }
     const client = clientOf(ctx, c);
     const result = await verifySurety(ctx, {
@@ -59,19 +54,25 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
       channel: 'form',
     });
     if (result.outcome === 'no_match') {
-      return c.html(<VerifyPage {...formProps(c)} error="no_match" contractNumber={echo} />, 401);
+      return c.html(<VerifyPage {...await formProps(c)} error="no_match" contractNumber={echo} />, 401);
     }
     if (result.outcome === 'throttled') {
       c.header('Retry-After', String(result.retryAfter));
       return c.html(
-        <VerifyPage {...formProps(c)} error="throttled" retryAfterSeconds={result.retryAfter} contractNumber={echo} />,
+        <VerifyPage
+          {...await formProps(c)}
+          error="throttled"
+          retryAfterSeconds={result.retryAfter}
+          contractNumber={echo}
+        />,
         429,
       );
     }
     // A tampered chain still gets the grant: the certificate page then says visibly that the signature check failed.
     const number = result.outcome === 'ok' ? result.state.contractNumber : result.contractNumber;
     const now = ctx.clock().getTime();
-    const entries = addToGrant(decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), now), number, now);
+    const held = decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), now);
+    const entries = addToGrant(held, number, result.keyTag, now);
     setCookie(c, GRANT_COOKIE, encodeGrant(ctx.cookieSecret, entries), {
       httpOnly: true,
       secure,
@@ -84,8 +85,7 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
 
   const certificate = async (c: Context<AppEnv>, seq?: number) => {
     const contractNumber = pathContractNumber(c.req.param('contractNumber') ?? '');
-    const entries = decodeGrant(ctx.cookieSecret, getCookie(c, GRANT_COOKIE), ctx.clock().getTime());
-    if (!grantAllows(entries, contractNumber)) return c.redirect('/', 303);
+    if (!(await liveGrantEntry(ctx, getCookie(c, GRANT_COOKIE), contractNumber))) return c.redirect('/', 303);
     c.header('Cache-Control', 'no-store');
     c.header('X-Robots-Tag', 'noindex');
     const loaded = await viewCertificate(ctx, {

@@ -1,4 +1,5 @@
-// The viewer grant (DESIGN §5): one signed HttpOnly cookie listing up to 10 certificates opened in the last 30 min.
+// The viewer grant (DESIGN §5): one signed HttpOnly cookie listing up to 10 certificates opened in the last 30 min,
+// each bound to the key it was opened with (a reissue ends the grants made with the old key).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const GRANT_COOKIE = 'esurety_grant';
@@ -15,6 +16,12 @@ export interface GrantEntry {
    * written before it existed.
    */
   g?: string;
+  /**
+   * The key tag (keyTagOf in services/viewer-access.ts) of the key this entry was earned with. An entry whose tag is
+   * not the guarantee's current one opens nothing: a key reissue ends every grant made with the old key. Entries of
+   * cookies written before the tag existed have none and open nothing either (at most 30 minutes of re-entering).
+   */
+  k?: string;
 }
 
 function mac(secret: string, body: string): string {
@@ -44,25 +51,25 @@ export function decodeGrant(secret: string, cookie: string | undefined, nowMs: n
         typeof x.n === 'string' &&
         typeof x.e === 'number' &&
         x.e > nowMs &&
-        (x.g === undefined || typeof x.g === 'string'),
+        (x.g === undefined || typeof x.g === 'string') &&
+        (x.k === undefined || typeof x.k === 'string'),
     );
   } catch {
     return [];
   }
 }
 
-/** Adds (or refreshes) a certificate; the oldest entries leave once there are more than GRANT_MAX. */
-export function addToGrant(entries: GrantEntry[], contractNumber: string, nowMs: number): GrantEntry[] {
+/**
+ * Adds (or refreshes) a certificate, bound to the key it was verified with; the oldest entries leave once there are
+ * more than GRANT_MAX.
+ */
+export function addToGrant(entries: GrantEntry[], contractNumber: string, keyTag: string, nowMs: number): GrantEntry[] {
   const next = entries.filter((x) => x.n !== contractNumber);
-  next.push({ n: contractNumber, e: nowMs + GRANT_TTL_MS, g: randomBytes(9).toString('base64url') });
+  next.push({ n: contractNumber, e: nowMs + GRANT_TTL_MS, g: randomBytes(9).toString('base64url'), k: keyTag });
   return next.slice(-GRANT_MAX);
 }
 
-export function grantAllows(entries: GrantEntry[], contractNumber: string): boolean {
-  return entries.some((x) => x.n === contractNumber);
-}
-
-/** The entry covering a certificate, if any. */
+/** The entry covering a certificate, if any (whether its key is still current is for the caller to check). */
 export function grantEntry(entries: GrantEntry[], contractNumber: string): GrantEntry | undefined {
   return entries.find((x) => x.n === contractNumber);
 }

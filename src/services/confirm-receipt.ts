@@ -1,20 +1,35 @@
-// Use case: the obligee's officer, holding a viewer grant, confirms receipt (受領確認) of a version. Recorded once per
-// version, with the audit row and the contractor's mail in the same transaction.
+// Use case: the obligee's officer, holding a viewer grant, confirms receipt (受領確認) of a version. Every officer's
+// confirmation is kept, each with its department and name (whoever had number + key first must not be able to shut
+// the real officer out), up to a cap per version and a smaller one per version and client; each is recorded with its audit row and the contractor's mail in one
+// transaction.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { writeTransaction } from '../../db/connection.js';
 import { queueMail } from '../mail/outbox.js';
 import { factsOf, receiptConfirmedMail } from '../mail/templates.js';
 import { insertAudit } from '../repositories/audit-log.js';
-import { insertReceipt, listReceipts } from '../repositories/follow-up.js';
+import { lockBuckets } from '../repositories/activity.js';
+import { insertReceipt, listReceipts, listVersionReceipts } from '../repositories/follow-up.js';
 import { findSurety } from '../repositories/sureties.js';
 import type { ServiceContext } from './context.js';
 import { eventKindOf } from './notifications.js';
 import { loadSuretyState } from './surety-state.js';
 
-const text = z
-  .string()
-  .transform((s) => s.normalize('NFKC').replace(/\s+/g, ' ').trim())
-  .pipe(z.string().min(1).max(100));
+/**
+ * What the officer may type, shown to the contractor on a page and in a mail: NFKC, control and format characters
+ * (bidi overrides, zero-width characters) removed, runs of spaces collapsed; required.
+ */
+const text = (max: number) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .normalize('NFKC')
+        .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
+    .pipe(z.string().min(1).max(max));
 
 export interface ReceiptInput {
   contractNumber: string;
@@ -24,7 +39,8 @@ export interface ReceiptInput {
   client: string;
 }
 
-export type ReceiptOutcome = 'recorded' | 'already' | 'invalid' | 'not_visible';
+/** `already`: this department and name already confirmed this version; `limit`: the version has its cap. */
+export type ReceiptOutcome = 'recorded' | 'already' | 'limit' | 'invalid' | 'not_visible';
 
 export interface Receipt {
   seq: number;
@@ -34,8 +50,8 @@ export interface Receipt {
 }
 
 export async function confirmReceipt(ctx: ServiceContext, input: ReceiptInput): Promise<ReceiptOutcome> {
-  const department = text.safeParse(input.department.slice(0, 300));
-  const officerName = text.safeParse(input.officerName.slice(0, 300));
+  const department = text(100).safeParse(input.department.slice(0, 300));
+  const officerName = text(50).safeParse(input.officerName.slice(0, 300));
   if (!department.success || !officerName.success) return 'invalid';
   return writeTransaction(ctx.db, async (tx): Promise<ReceiptOutcome> => {
     const surety = await findSurety(tx, input.contractNumber);
@@ -45,8 +61,18 @@ export async function confirmReceipt(ctx: ServiceContext, input: ReceiptInput): 
     const no = state.visible.findIndex((v) => v.seq === input.seq) + 1;
     const version = state.visible[no - 1];
     if (!version) return 'not_visible';
+    // Under the version's lock (PostgreSQL; SQLite's write transaction already serialises): parallel posts cannot
+    // pass the cap or record the same officer twice.
+    await lockBuckets(tx, [`rc:${input.contractNumber}:${input.seq}`]);
+    const earlier = await listVersionReceipts(tx, input.contractNumber, input.seq);
+    if (earlier.some((r) => r.department === department.data && r.officer_name === officerName.data)) return 'already';
+    const { limits } = ctx.config;
+    const fromClient = earlier.filter((r) => r.client === input.client).length;
+    if (earlier.length >= limits.receiptConfirmationsPerVersion) return 'limit';
+    if (fromClient >= limits.receiptConfirmationsPerVersionClient) return 'limit';
     const at = ctx.clock().toISOString();
-    const recorded = await insertReceipt(tx, {
+    await insertReceipt(tx, {
+      id: randomUUID(),
       contract_number: input.contractNumber,
       seq: input.seq,
       department: department.data,
@@ -54,7 +80,6 @@ export async function confirmReceipt(ctx: ServiceContext, input: ReceiptInput): 
       confirmed_at: at,
       client: input.client,
     });
-    if (!recorded) return 'already';
     await insertAudit(tx, {
       at,
       actor_type: 'officer',
@@ -86,7 +111,7 @@ export async function confirmReceipt(ctx: ServiceContext, input: ReceiptInput): 
   });
 }
 
-/** Every receipt confirmation of a guarantee, by seq. */
+/** Every receipt confirmation of a guarantee, by seq, then oldest first. */
 export async function receiptsOf(ctx: ServiceContext, contractNumber: string): Promise<Receipt[]> {
   return (await listReceipts(ctx.db, contractNumber)).map((r) => ({
     seq: Number(r.seq),

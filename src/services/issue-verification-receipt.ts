@@ -8,10 +8,10 @@ import { writeTransaction } from '../../db/connection.js';
 import { jstDate, toJstIso } from '../domain/format.js';
 import { DomainError } from '../errors.js';
 import type { VerificationReceiptPayload } from '../pdf/model.js';
-import { addFailure, lockBuckets, readFailures } from '../repositories/activity.js';
 import { insertAudit } from '../repositories/audit-log.js';
 import { insertVerificationReceipt, verificationReceiptStats } from '../repositories/verification-receipts.js';
 import { jwsHash, signJws } from '../signing/versions.js';
+import { consumeBudgets, windowText } from './budgets.js';
 import type { ServiceContext } from './context.js';
 import { loadSuretyState } from './surety-state.js';
 
@@ -67,6 +67,11 @@ export interface IssueReceiptInput {
  * receipt is a signature and a row kept for ten years, so a script holding one grant must not mint thousands.
  */
 export const RECEIPT_BUDGET = { receipts: 10, windowMs: 10 * 60_000 } as const;
+const SESSION_BUDGET = { limit: RECEIPT_BUDGET.receipts, windowMs: RECEIPT_BUDGET.windowMs };
+
+/** How long to wait, roughly, in words: minutes under two hours, hours beyond. */
+const waitText = (seconds: number) =>
+  seconds < 7200 ? `${Math.ceil(seconds / 60)}分ほど` : `${Math.ceil(seconds / 3600)}時間ほど`;
 
 /** Receipt numbers read well on paper: the JST date and 8 symbols without 0/O/1/I (≈ 40 bits, never guessed). */
 function receiptId(now: Date): string {
@@ -78,26 +83,37 @@ function receiptId(now: Date): string {
 /**
  * @returns the new receipt's number
  * @throws DomainError not_found (the version is not visible) | internal (the stored chain fails verification) |
- *   throttled (this viewer grant has used its RECEIPT_BUDGET; with retryAfter)
+ *   throttled (this viewer grant has used its RECEIPT_BUDGET, or the certificate its per-client or overall budget of
+ *   config.limits; with retryAfter)
  */
 export async function issueVerificationReceipt(ctx: ServiceContext, input: IssueReceiptInput): Promise<string> {
   return writeTransaction(ctx.db, async (tx) => {
-    // Check and count in this transaction, under the bucket's lock: parallel posts cannot exceed the budget, and a
-    // receipt that fails later (rolled back) is not counted.
-    const bucket = `vr:${input.session}`;
-    const nowMs = ctx.clock().getTime();
-    await lockBuckets(tx, [bucket]);
-    const used = (await readFailures(tx, [bucket], nowMs)).get(bucket);
-    if (used && used.failures >= RECEIPT_BUDGET.receipts) {
-      const retryAfter = Math.max(1, Math.ceil((used.windowEnds - nowMs) / 1000));
+    // Check and count in this transaction, under the buckets' locks: parallel posts cannot exceed a budget, and a
+    // receipt that fails later (rolled back) is not counted. The session budget resets with every re-verification,
+    // so the certificate's budgets (per client, and overall) bound what one key holder can have signed.
+    const { limits } = ctx.config;
+    const spent = await consumeBudgets(tx, ctx.clock().getTime(), [
+      { name: 'session', bucket: `vr:${input.session}`, budget: SESSION_BUDGET },
+      {
+        name: 'client',
+        bucket: `vr:c:${input.contractNumber}:${input.client}`,
+        budget: limits.receiptsPerCertificateClient,
+      },
+      { name: 'certificate', bucket: `vr:n:${input.contractNumber}`, budget: limits.receiptsPerCertificate },
+    ]);
+    if (!spent.ok) {
+      const scope = {
+        session: 'この確認画面から',
+        client: 'この保証について、この端末から',
+        certificate: 'この保証について',
+      }[spent.name];
       throw new DomainError(
         'throttled',
-        `この確認画面から発行できる確認証跡は${RECEIPT_BUDGET.windowMs / 60_000}分間に${RECEIPT_BUDGET.receipts}件までです。` +
-          `${Math.ceil(retryAfter / 60)}分ほど待ってから、もう一度お試しください（発行済みの確認証跡はそのまま有効です）`,
-        { retryAfter },
+        `${scope}発行できる確認証跡は${windowText(spent.budget.windowMs)}に${spent.budget.limit}件までです。` +
+          `${waitText(spent.retryAfter)}待ってから、もう一度お試しください（発行済みの確認証跡はそのまま有効です）`,
+        { retryAfter: spent.retryAfter },
       );
     }
-    await addFailure(tx, bucket, nowMs, RECEIPT_BUDGET.windowMs);
     const loaded = await loadSuretyState(ctx, input.contractNumber, tx);
     if (loaded.kind === 'not_found') throw new DomainError('not_found', '保証が見つかりません');
     if (loaded.kind === 'tampered') {

@@ -1,5 +1,6 @@
 // Use case: the issuer reissues a guarantee's authentication key; the old key stops working at once, and the
-// contractor (when its address is known) is mailed a single-use link to the new notice in the same transaction.
+// contractor (when its address is known) is mailed a single-use link to the new notice in the same transaction, and
+// everything obtained with the old key ends with it: mail subscriptions here, viewer grants through their key tag.
 import type { Kysely } from 'kysely';
 import { writeTransaction } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
@@ -9,6 +10,7 @@ import { insertAudit } from '../repositories/audit-log.js';
 import { findSuretyForUpdate, updateSurety } from '../repositories/sureties.js';
 import type { Actor, ServiceContext } from './context.js';
 import { queueKeyReissuedMail } from './contractor-mails.js';
+import { endSubscriptionsForReissue } from './subscriptions.js';
 
 /** @throws DomainError not_found */
 export async function reissueAuthKey(
@@ -59,12 +61,14 @@ export async function replaceAuthKey(
         reissuedAt: at,
       })
     : false;
+  // Subscriptions were made with the old key: they end here (viewer grants end by themselves, see viewer-access.ts).
+  const subscriptionsEnded = await endSubscriptionsForReissue(tx, ctx, contractNumber, at);
   await insertAudit(tx, {
     at,
     actor_type: actor.type,
     actor_id: actor.id,
     action: 'surety.reissue_key',
     contract_number: contractNumber,
-    detail: JSON.stringify({ contractorMailed: mailed }),
+    detail: JSON.stringify({ contractorMailed: mailed, subscriptionsEnded }),
   });
 }

@@ -1,12 +1,14 @@
 // Use cases: an officer subscribes an address to a guarantee's alerts (double opt-in), confirms it through the mailed
 // link, and unsubscribes with one click. Addresses serve this purpose only: unconfirmed ones are purged after 7
-// days, unsubscribed ones at once, and all of a guarantee's when it is cancelled.
-import { randomUUID } from 'node:crypto';
+// days, unsubscribed ones at once, and all of a guarantee's when it is cancelled or its key is reissued.
+import { createHmac, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { writeTransaction } from '../../db/connection.js';
+import type { Database } from '../../db/schema.js';
 import { linkSignerFor } from '../mail/links.js';
 import { queueMail } from '../mail/outbox.js';
-import { factsOf, subscriptionConfirmMail } from '../mail/templates.js';
+import { factsOf, subscriptionConfirmMail, subscriptionEndedMail } from '../mail/templates.js';
 import { insertAudit } from '../repositories/audit-log.js';
 import { forgetSubscriptionMail } from '../repositories/outbox.js';
 import {
@@ -16,8 +18,10 @@ import {
   findSubscription,
   findSubscriptionByAddress,
   insertSubscription,
+  listSubscriptionsOf,
   updateSubscription,
 } from '../repositories/follow-up.js';
+import { consumeBudgets } from './budgets.js';
 import type { ServiceContext } from './context.js';
 import { loadSuretyState } from './surety-state.js';
 
@@ -31,7 +35,48 @@ const emailSchema = z
   .transform((s) => s.normalize('NFKC').trim().toLowerCase())
   .pipe(z.email().max(254));
 
-export type SubscribeOutcome = 'sent' | 'already_active' | 'invalid' | 'limit' | 'closed';
+export type SubscribeOutcome = 'sent' | 'already_active' | 'invalid' | 'limit' | 'busy' | 'closed';
+
+/**
+ * The per-address budget's bucket: a keyed digest, so the throttle table holds no address (and no guessable hash of
+ * one) for the day it keeps the counter.
+ */
+function addressBucket(ctx: ServiceContext, email: string): string {
+  const tag = createHmac('sha256', Buffer.from(ctx.cookieSecret, 'base64url'))
+    .update(`subscription-address:${email}`)
+    .digest('base64url')
+    .slice(0, 22);
+  return `sub:a:${tag}`;
+}
+
+/**
+ * Ends every subscription of a guarantee inside the caller's (key reissue) transaction: whoever subscribed with the
+ * old key must not keep receiving the versions published for the new one. Confirmed subscribers get one mail saying
+ * so, without content; unconfirmed addresses hear nothing more; mail still waiting for any of them is dropped.
+ * Returns how many subscriptions ended.
+ */
+export async function endSubscriptionsForReissue(
+  tx: Kysely<Database>,
+  ctx: ServiceContext,
+  contractNumber: string,
+  reissuedAt: string,
+): Promise<number> {
+  const subs = await listSubscriptionsOf(tx, contractNumber);
+  for (const sub of subs) {
+    await forgetSubscriptionMail(tx, sub.id);
+    await deleteSubscription(tx, sub.id);
+    if (sub.state !== 'active') continue;
+    // Linked to the ended subscription only so that housekeeping scrubs the address once the mail is sent.
+    await queueMail(tx, ctx, {
+      kind: 'subscription_ended',
+      contractNumber,
+      recipient: sub.email,
+      doc: subscriptionEndedMail(contractNumber, reissuedAt, ctx.config.publicUrl),
+      subscriptionId: sub.id,
+    });
+  }
+  return subs.length;
+}
 
 /** Asks for alerts to an address; the address hears nothing but the confirmation mail until it confirms. */
 export async function requestSubscription(
@@ -51,6 +96,18 @@ export async function requestSubscription(
     if (existing?.state === 'active') return 'already_active';
     if (existing && now.getTime() - new Date(existing.confirm_sent_at).getTime() < RESEND_AFTER_MS) return 'sent';
     if (!existing && (await countSubscriptions(tx, input.contractNumber)) >= MAX_SUBSCRIPTIONS) return 'limit';
+    // Every confirmation mail, first or repeated, spends from the address's budget (whatever the certificate) and
+    // the certificate's (whatever the address): the form cannot be turned into a way to flood somebody's mailbox.
+    const { limits } = ctx.config;
+    const spent = await consumeBudgets(tx, now.getTime(), [
+      { name: 'address', bucket: addressBucket(ctx, email), budget: limits.subscriptionMailsPerAddress },
+      {
+        name: 'certificate',
+        bucket: `sub:n:${input.contractNumber}`,
+        budget: limits.subscriptionMailsPerCertificate,
+      },
+    ]);
+    if (!spent.ok) return 'busy';
 
     const id = existing?.id ?? randomUUID();
     if (existing) {

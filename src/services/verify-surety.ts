@@ -5,6 +5,7 @@ import { findAuthKeyHmac } from '../repositories/sureties.js';
 import { guardedAttempt } from '../security/throttle.js';
 import type { ChainProblem } from '../signing/versions.js';
 import type { ServiceContext } from './context.js';
+import { keyTagOf } from './viewer-access.js';
 import { loadSuretyStateCached, type SuretyState } from './surety-state.js';
 
 export interface VerifyInput {
@@ -17,10 +18,10 @@ export interface VerifyInput {
 }
 
 export type VerifyResult =
-  | { outcome: 'ok'; state: SuretyState }
+  | { outcome: 'ok'; state: SuretyState; keyTag: string }
   | { outcome: 'no_match' }
   | { outcome: 'throttled'; retryAfter: number }
-  | { outcome: 'tampered'; contractNumber: string; problems: ChainProblem[] };
+  | { outcome: 'tampered'; contractNumber: string; problems: ChainProblem[]; keyTag: string };
 
 export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Promise<VerifyResult> {
   const number = normalizeContractNumber(input.contractNumber);
@@ -28,6 +29,7 @@ export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Pro
   // Unknown and malformed numbers go through the same steps as real ones (HMAC included).
   const counterKey = number ?? `invalid:${input.contractNumber.slice(0, 32)}`;
   let latestSeq = 0;
+  let matchedHmac = '';
   // The key lookup runs under the throttle: after its counters on the read-only path, inside the locked transaction
   // when a failure is counted.
   const attempt = await guardedAttempt(
@@ -36,6 +38,7 @@ export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Pro
     async (db) => {
       const stored = number ? await findAuthKeyHmac(db, number) : undefined;
       latestSeq = stored?.latest_seq ?? 0;
+      matchedHmac = stored?.auth_key_hmac ?? '';
       return ctx.vault.matches(number ?? '00000-000000', key, stored?.auth_key_hmac ?? null);
     },
   );
@@ -55,11 +58,18 @@ export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Pro
     record(attempt.outcome);
     return attempt.outcome === 'ok' ? { outcome: 'no_match' } : attempt;
   }
+  // The tag of the very key that matched: a viewer grant made from this result ends when that key is reissued.
+  const keyTag = keyTagOf(ctx, matchedHmac);
   const loaded = await loadSuretyStateCached(ctx, number, latestSeq);
   if (loaded.kind !== 'ok') {
     record('tampered');
-    return { outcome: 'tampered', contractNumber: number, problems: loaded.kind === 'tampered' ? loaded.problems : [] };
+    return {
+      outcome: 'tampered',
+      contractNumber: number,
+      problems: loaded.kind === 'tampered' ? loaded.problems : [],
+      keyTag,
+    };
   }
   record('ok');
-  return { outcome: 'ok', state: loaded.state };
+  return { outcome: 'ok', state: loaded.state, keyTag };
 }

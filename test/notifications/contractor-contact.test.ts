@@ -73,7 +73,10 @@ describeEachDatabase('contractor notifications: key reissue and address changes'
     expect((await env.app.request(local(linkIn(sink.received[0]?.text ?? '', NOTICE_LINK)))).status).toBe(410);
     await reissue(n);
     const audit = (await listAudit(env.ctx.db, n)).filter((r) => r.action === 'surety.reissue_key');
-    expect(audit.map((r) => JSON.parse(r.detail))).toEqual([{ contractorMailed: true }, { contractorMailed: true }]);
+    expect(audit.map((r) => JSON.parse(r.detail))).toEqual([
+      { contractorMailed: true, subscriptionsEnded: 0 },
+      { contractorMailed: true, subscriptionsEnded: 0 },
+    ]);
   });
 
   it('reissues without any mail when the guarantee has no contractor address', async () => {

@@ -1,6 +1,7 @@
 // Follow-up through the pages: the notice download, the contractor's status page, receipt confirmation and the
 // obligee's mail alerts (double opt-in, alerts, one-click unsubscribe, the 30-day reminder).
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/config.js';
 import { listAudit } from '../../src/repositories/audit-log.js';
 import { addVersion, advanceBody, publish, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
@@ -110,7 +111,7 @@ describeEachDatabase('contractor status, receipt confirmation and alerts', (kind
     expect(attempts.length).toBeGreaterThan(0);
   });
 
-  it('records receipt once per version, shows it on the certificate page and mails the contractor', async () => {
+  it('keeps every officer receipt confirmation, shows them on the certificate and status pages and mails the contractor', async () => {
     const grant = await grantFor(env, n, key);
     const confirm = (fields: Record<string, string>, cookie = grant) =>
       postForm(env, `/certificates/${n}/receipt`, { seq: '1', view: 'current', ...fields }, { cookie });
@@ -124,11 +125,50 @@ describeEachDatabase('contractor status, receipt confirmation and alerts', (kind
     expect(html).toContain('受領確認を記録しました。請負者にお知らせします。');
     expect(html).toContain('契約検査課');
     expect(html).toContain('三島 花子');
-    expect(html).not.toContain('受領を確認する</button>');
 
-    res = await confirm({ department: '別の課', officerName: '別人' });
+    // Whoever confirmed first does not shut anybody out: the real officer's confirmation is kept beside it. The same
+    // officer twice is one confirmation; control and format characters (bidi overrides, zero-width) are dropped.
+    res = await confirm({ department: '管財課\u202e', officerName: '沼津\u200b 次郎\u0007' });
+    expect(res.headers.get('location')).toBe(`/certificates/${n}?f=receipt_recorded#receipt`);
+    res = await confirm({ department: '管財課', officerName: '沼津 次郎' });
     expect(res.headers.get('location')).toBe(`/certificates/${n}?f=receipt_already#receipt`);
-    expect((await listAudit(env.ctx.db, n)).filter((a) => a.action === 'receipt.confirm')).toHaveLength(1);
+    expect((await listAudit(env.ctx.db, n)).filter((a) => a.action === 'receipt.confirm')).toHaveLength(2);
+    const shown = (await page(env, `/certificates/${n}`, grant)).html;
+    for (const text of ['契約検査課', '三島 花子', '管財課', '沼津 次郎'])
+      expect(shown).toContain(`<td lang="ja">${text}</td>`);
+    for (const hidden of ['\u202e', '\u200b', '\u0007']) expect(shown).not.toContain(hidden);
+    expect(shown).toContain('受領を確認する</button>');
+    const statusPage = await (await status()).text();
+    expect(statusPage).toContain('<li>受領確認済み（令和8年11月24日 10:00:00　契約検査課　三島 花子）</li>');
+    expect(statusPage).toContain('<li>受領確認済み（令和8年11月24日 10:00:00　管財課　沼津 次郎）</li>');
+
+    // One client keeps a few per version (a key holder cannot fill the list and shut the real officers out), and a
+    // version keeps a bounded number in all (nobody can fill the contractor's page or mailbox).
+    const { receiptConfirmationsPerVersion: perVersion, receiptConfirmationsPerVersionClient: perClient } =
+      DEFAULT_LIMITS;
+    for (let i = 3; i <= perClient; i++) {
+      res = await confirm({ department: `課${i}`, officerName: `担当${i}` });
+      expect(res.headers.get('location')).toBe(`/certificates/${n}?f=receipt_recorded#receipt`);
+    }
+    res = await confirm({ department: '上限課', officerName: '上限 太郎' });
+    expect(res.headers.get('location')).toBe(`/certificates/${n}?f=receipt_limit#receipt`);
+    const from = (client: string, i: number) =>
+      postForm(
+        env,
+        `/certificates/${n}/receipt`,
+        { seq: '1', view: 'current', department: `別課${i}`, officerName: `別担当${i}` },
+        { cookie: grant, client },
+      );
+    for (let i = perClient + 1; i <= perVersion; i++) {
+      res = await from(`198.51.100.${Math.ceil(i / perClient)}`, i);
+      expect(res.headers.get('location')).toBe(`/certificates/${n}?f=receipt_recorded#receipt`);
+    }
+    res = await from('192.0.2.99', 0);
+    expect(res.headers.get('location')).toBe(`/certificates/${n}?f=receipt_limit#receipt`);
+    expect((await page(env, `/certificates/${n}?f=receipt_limit`, grant)).html).toContain(
+      'この版に記録できる受領確認の上限（この端末から、またはこの版の合計）に達しています',
+    );
+    expect(await env.ctx.db.selectFrom('receipt_confirmations').selectAll().execute()).toHaveLength(perVersion);
 
     // Without the viewer grant the form does nothing; without an Origin the CSRF guard refuses it.
     expect((await confirm({ department: 'x', officerName: 'y' }, 'esurety_grant=forged')).headers.get('location')).toBe(
@@ -142,8 +182,10 @@ describeEachDatabase('contractor status, receipt confirmation and alerts', (kind
     );
     expect(noOrigin.status).toBe(403);
 
-    await deliver();
-    const [mail] = mailsTo(CONTRACTOR).filter((m) => m.subject.startsWith('発注者による'));
+    for (let i = 0; i < 3; i++) await deliver(); // one tick sends a batch
+    const receiptMails = mailsTo(CONTRACTOR).filter((m) => m.subject.startsWith('発注者による'));
+    expect(receiptMails).toHaveLength(perVersion);
+    const [mail] = receiptMails;
     expect(mail?.subject).toBe(`発注者による電子保証の受領確認のお知らせ（保証契約番号 ${n}）`);
     for (const fact of [
       '確認した版：No.1 新規',

@@ -70,7 +70,9 @@ describeEachDatabase('site menu and the officer records form', (kind) => {
     expect(after).toContain('value="三島市 契約検査課"');
     expect(after).toContain('value="髙橋 花子"');
     expect(after).toContain('この版は受領確認済みです。');
-    expect(after).not.toContain('受領を確認する</button>');
+    // Another officer may still confirm: every confirmation is kept.
+    expect(after).toContain('別の担当者として受領を確認することもできます。');
+    expect(after).toContain('受領を確認する</button>');
 
     // The receipt then carries the same names, as posted by the filled-in form.
     const issued = await post(

@@ -8,11 +8,13 @@ import { FollowUpStyle } from './follow-up-styles.js';
 export const FOLLOW_UP_FLASHES = [
   'receipt_recorded',
   'receipt_already',
+  'receipt_limit',
   'receipt_invalid',
   'subscribe_sent',
   'subscribe_already_active',
   'subscribe_invalid',
   'subscribe_limit',
+  'subscribe_busy',
   'subscribe_closed',
 ] as const;
 export type FollowUpFlash = (typeof FOLLOW_UP_FLASHES)[number];
@@ -26,9 +28,11 @@ export interface FollowUpProps {
 }
 
 const ERRORS: ReadonlySet<FollowUpFlash> = new Set([
+  'receipt_limit',
   'receipt_invalid',
   'subscribe_invalid',
   'subscribe_limit',
+  'subscribe_busy',
   'subscribe_closed',
 ]);
 

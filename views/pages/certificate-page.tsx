@@ -164,7 +164,7 @@ export function CertificatePage(props: CertificatePageProps) {
         isCurrent={isCurrent}
         no={visibleIndex + 1}
         kind={kindOf(visibleIndex)}
-        receipt={props.receipts?.find((r) => r.seq === shown.seq)}
+        receipts={props.receipts?.filter((r) => r.seq === shown.seq) ?? []}
         confirmable={props.receipts !== undefined}
         officer={props.officer}
         flash={props.flash}

@@ -19,6 +19,9 @@ input[aria-invalid=true].input-text { border-color:var(--bad); }
 .mail-link h2 { font-size:1.1rem; margin:1.25rem 0 .4rem; }
 .receipt-done { color:var(--ok); font-weight:bold; }
 .receipt-done::before { content:"\\2713\\00a0"; }
+.receipt-list { border-collapse:collapse; margin:.5rem 0 1rem; }
+.receipt-list th, .receipt-list td { text-align:left; padding:.25rem .75rem .25rem 0; border-bottom:1px solid #ccc; }
+.receipt-entries { margin:0; padding:0; list-style:none; }
 `;
 
 export function FollowUpStyle(props: { nonce?: string | undefined }) {

@@ -19,8 +19,8 @@ export interface OfficerRecordsProps {
   isCurrent: boolean;
   no: number;
   kind: string;
-  /** Receipt confirmation of the version shown; `confirmable` false leaves the 受領確認 action out. */
-  receipt: Receipt | undefined;
+  /** Every officer's receipt confirmation of the version shown; `confirmable` false leaves the 受領確認 action out. */
+  receipts: Receipt[];
   confirmable: boolean;
   /** The 確認者 remembered for this session, to fill the fieldset. */
   officer?: OfficerMemo | null | undefined;
@@ -29,10 +29,10 @@ export interface OfficerRecordsProps {
 }
 
 export function OfficerRecords(props: OfficerRecordsProps) {
-  const { t, f, receipt } = props;
+  const { t, f, receipts } = props;
   const base = `/certificates/${props.contractNumber}`;
-  // Names are required only while the receipt can still be confirmed; the receipt button skips the check.
-  const needsNames = props.confirmable && !receipt;
+  // Names are required for a receipt confirmation; the verification receipt's button skips the check.
+  const needsNames = props.confirmable;
   const invalid = props.flash === 'receipt_invalid' ? 'true' : undefined;
   return (
     <section class="panel officer-records no-print" aria-labelledby="records-heading" id="receipt">
@@ -91,7 +91,7 @@ export function OfficerRecords(props: OfficerRecordsProps) {
           {props.confirmable ? (
             <div>
               <h3>{t('receipt.heading')}</h3>
-              {receipt ? (
+              {receipts.length > 0 ? (
                 <>
                   <p class="receipt-done">{t('receipt.done')}</p>
                   <dl class="check-meta">
@@ -99,29 +99,34 @@ export function OfficerRecords(props: OfficerRecordsProps) {
                       <dt>{t('receipt.version')}</dt>
                       <dd>{t('cert.version.summary', { no: props.no, kind: props.kind })}</dd>
                     </div>
-                    <div>
-                      <dt>{t('receipt.confirmedAt')}</dt>
-                      <dd>{f.instant(receipt.confirmedAt)}</dd>
-                    </div>
-                    <div>
-                      <dt>{t('receipt.department')}</dt>
-                      <dd lang="ja">{receipt.department}</dd>
-                    </div>
-                    <div>
-                      <dt>{t('receipt.name')}</dt>
-                      <dd lang="ja">{receipt.officerName}</dd>
-                    </div>
                   </dl>
+                  <table class="receipt-list">
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('receipt.confirmedAt')}</th>
+                        <th scope="col">{t('receipt.department')}</th>
+                        <th scope="col">{t('receipt.name')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {receipts.map((r) => (
+                        <tr>
+                          <td>{f.instant(r.confirmedAt)}</td>
+                          <td lang="ja">{r.department}</td>
+                          <td lang="ja">{r.officerName}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                  <p>{t('receipt.more')}</p>
                 </>
               ) : (
-                <>
-                  <p>{t('receipt.lead', { no: props.no, kind: props.kind })}</p>
-                  <button type="submit" class="button-primary" formaction={`${base}/receipt`}>
-                    {t('receipt.submit')}
-                  </button>
-                  <p class="note">{t('receipt.note')}</p>
-                </>
+                <p>{t('receipt.lead', { no: props.no, kind: props.kind })}</p>
               )}
+              <button type="submit" class="button-primary" formaction={`${base}/receipt`}>
+                {t('receipt.submit')}
+              </button>
+              <p class="note">{t('receipt.note')}</p>
             </div>
           ) : null}
         </div>

@@ -95,8 +95,19 @@ function StatusResult(props: StatusPageProps & { status: ContractorStatus }) {
   const { state } = status;
   const f = formats(lang);
   const c = state.current.certificate;
-  const receiptOf = (seq: number) => status.receipts.find((r) => r.seq === seq);
-  const current = receiptOf(state.current.seq);
+  // Every officer's confirmation of a version, oldest first: one line each, with its department and name.
+  const receiptsOf = (seq: number) => status.receipts.filter((r) => r.seq === seq);
+  const entries = (seq: number, key: 'status.receipt.current' | 'status.receipt.row') => {
+    const list = receiptsOf(seq);
+    if (list.length === 0) return t('status.receipt.none');
+    return (
+      <ul class="receipt-entries">
+        {list.map((r) => (
+          <li>{t(key, { time: f.instant(r.confirmedAt), department: r.department, name: r.officerName })}</li>
+        ))}
+      </ul>
+    );
+  };
   const data = lang === 'ja' ? undefined : 'ja';
   return (
     <section class="panel" aria-labelledby="result-heading">
@@ -136,15 +147,7 @@ function StatusResult(props: StatusPageProps & { status: ContractorStatus }) {
         </div>
         <div>
           <dt>{t('status.receipt')}</dt>
-          <dd>
-            {current
-              ? t('status.receipt.current', {
-                  time: f.instant(current.confirmedAt),
-                  department: current.department,
-                  name: current.officerName,
-                })
-              : t('status.receipt.none')}
-          </dd>
+          <dd>{entries(state.current.seq, 'status.receipt.current')}</dd>
         </div>
       </dl>
       <p class="note">{t('status.views.note')}</p>
@@ -164,21 +167,12 @@ function StatusResult(props: StatusPageProps & { status: ContractorStatus }) {
           </thead>
           <tbody>
             {state.visible.map((v, i) => {
-              const r = receiptOf(v.seq);
               return (
                 <tr>
                   <td class="col-no">{i + 1}</td>
                   <td>{f.instant(v.issuedAt)}</td>
                   <td>{t(`kind.${changeKind(v, state.visible[i - 1])}`)}</td>
-                  <td class="receipt-cell">
-                    {r
-                      ? t('status.receipt.row', {
-                          time: f.instant(r.confirmedAt),
-                          department: r.department,
-                          name: r.officerName,
-                        })
-                      : t('status.receipt.none')}
-                  </td>
+                  <td class="receipt-cell">{entries(v.seq, 'status.receipt.row')}</td>
                 </tr>
               );
             })}

@@ -25,6 +25,7 @@ const KINDS = {
   receipt_confirmed: true,
   subscription_confirm: true,
   subscriber_event: true,
+  subscription_ended: true,
   expiry_reminder: true,
 } satisfies Record<QueuedMailKind, true>;
 export type MailKind = keyof typeof KINDS;
