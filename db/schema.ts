@@ -60,6 +60,13 @@ export interface ApiTokenTable {
   created_at: string;
   revoked_at: string | null;
   last_used_at: string | null;
+  /** Space-separated scopes, or `*` (every scope: command-line and pre-scope tokens). */
+  scopes: string;
+  /** The staff member who made it in the portal; null for the command line. */
+  created_by: string | null;
+  /** Null while a token with a four-eyes scope waits for a second administrator: it authenticates nothing. */
+  approved_at: string | null;
+  approved_by: string | null;
 }
 
 export interface IdempotencyKeyTable {

@@ -14,6 +14,7 @@ import {
   verifyRequestSchema,
   versionRequestSchema,
 } from '../domain/requests.js';
+import type { ApiScope } from '../domain/api-scopes.js';
 import { OUTBOX_STATES } from '../services/outbox-admin.js';
 import {
   authKeyAnswerSchema,
@@ -51,7 +52,8 @@ const error = (description: string) => json(description, errorSchema);
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' as const } } };
 const throttled = (description: string) => ({ ...error(description), headers: retryAfter });
 
-const bearer = [{ bearer: [] }];
+/** Issuer routes name the token scope they need as the OpenAPI bearer scope; api-scope-guard.ts enforces it. */
+const bearer = (scope: ApiScope) => [{ bearer: [scope] }];
 const contractNumberParameter = {
   name: 'contractNumber',
   in: 'path' as const,
@@ -90,7 +92,7 @@ export const putObligeeRoute = createRoute({
   method: 'put',
   path: '/obligees/{id}',
   summary: 'Create or replace an obligee and its rules',
-  security: bearer,
+  security: bearer('obligees'),
   parameters: [
     { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' } },
   ],
@@ -107,7 +109,7 @@ export const publishRoute = createRoute({
   method: 'post',
   path: '/sureties',
   summary: 'Publish a new guarantee (新規); honours Idempotency-Key',
-  security: bearer,
+  security: bearer('publish'),
   parameters: [
     {
       name: 'Idempotency-Key',
@@ -131,7 +133,7 @@ export const suretyRoute = createRoute({
   method: 'get',
   path: '/sureties/{contractNumber}',
   summary: 'A guarantee with every version, hidden ones included',
-  security: bearer,
+  security: bearer('read'),
   parameters: [contractNumberParameter],
   responses: {
     200: json('The guarantee', suretySchema),
@@ -145,7 +147,7 @@ export const noticeRoute = createRoute({
   method: 'get',
   path: '/sureties/{contractNumber}/notice.pdf',
   summary: 'The key notice PDF 「電子保証にかかる『認証キー』のお知らせ」 with the current key (audited)',
-  security: bearer,
+  security: bearer('keys'),
   parameters: [contractNumberParameter],
   responses: {
     200: {
@@ -164,7 +166,7 @@ export const versionsRoute = createRoute({
   path: '/sureties/{contractNumber}/versions',
   summary: 'Publish a change, correction, change cancellation or cancellation',
   description: 'History rules (§3) are checked before field validation: a request breaking both answers invalid_event.',
-  security: bearer,
+  security: bearer('publish'),
   parameters: [contractNumberParameter],
   request: { body: requestBody('VersionRequest') },
   responses: {
@@ -181,7 +183,7 @@ export const authKeyRoute = createRoute({
   method: 'post',
   path: '/sureties/{contractNumber}/auth-key',
   summary: 'Reissue the authentication key (the old key stops working at once); the body may be empty',
-  security: bearer,
+  security: bearer('keys'),
   parameters: [contractNumberParameter],
   responses: {
     200: json('The new key', authKeyAnswerSchema),
@@ -197,7 +199,7 @@ export const contractorEmailRoute = createRoute({
   summary:
     "Change or remove the contractor's mail address after publication (audited; the new and the old address are " +
     'told, without any link)',
-  security: bearer,
+  security: bearer('publish'),
   parameters: [contractNumberParameter],
   request: { body: requestBody('ContractorEmailRequest') },
   responses: {
@@ -213,7 +215,7 @@ export const outboxRoute = createRoute({
   method: 'get',
   path: '/outbox',
   summary: 'Notification mail in the outbox by state (pending, dead-lettered or sent), newest first',
-  security: bearer,
+  security: bearer('outbox'),
   parameters: [
     { name: 'state', in: 'query', required: false, schema: { type: 'string', enum: [...OUTBOX_STATES] } },
     { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500 } },
@@ -229,7 +231,7 @@ export const retryRoute = createRoute({
   method: 'post',
   path: '/outbox/{id}/retry',
   summary: 'Queue a dead-lettered (or waiting) mail again: due now, fresh attempt budget, same Message-ID',
-  security: bearer,
+  security: bearer('outbox'),
   parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
   responses: {
     200: json('The mail, pending again', retryAnswerSchema),
@@ -239,3 +241,16 @@ export const retryRoute = createRoute({
     409: error('conflict: already sent, or being sent right now'),
   },
 });
+
+/** Every issuer API route (bearer token), each with the one scope it needs: the role × action matrix test reads this. */
+export const ISSUER_ROUTES = [
+  putObligeeRoute,
+  publishRoute,
+  suretyRoute,
+  noticeRoute,
+  versionsRoute,
+  authKeyRoute,
+  contractorEmailRoute,
+  outboxRoute,
+  retryRoute,
+] as const;

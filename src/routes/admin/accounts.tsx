@@ -1,4 +1,5 @@
-// /admin/users and /admin/tokens: staff accounts (create, disable, enable) and issuer API tokens (shown once, revoke).
+// /admin/users and /admin/tokens: staff accounts (create, disable, enable) and issuer API tokens (scoped, shown once,
+// approved by a second administrator when a scope needs it, revoked).
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { TokensPage, UsersPage } from '../../../views/admin/pages/manage.js';
@@ -6,8 +7,8 @@ import { DomainError } from '../../errors.js';
 import { createApiToken } from '../../services/api-tokens.js';
 import type { ServiceContext } from '../../services/context.js';
 import { createStaffUser, listStaff, setStaffDisabled } from '../../services/staff/accounts.js';
-import { listTokens, revokeToken } from '../../services/staff/api-tokens.js';
-import { form, text } from './form.js';
+import { approveToken, listTokens, revokeToken } from '../../services/staff/api-tokens.js';
+import { form, text, texts } from './form.js';
 import { staffGuard } from './guard.js';
 import { page, props, type AdminEnv } from './kit.js';
 
@@ -16,18 +17,44 @@ export function accountRoutes(ctx: ServiceContext): Hono<AdminEnv> {
   const app = new Hono<AdminEnv>();
 
   app.get('/tokens', guard('tokens.list'), async (c) =>
-    page(c, <TokensPage {...props(c)} tokens={await listTokens(ctx, c.get('staff').actor)} />),
+    page(
+      c,
+      <TokensPage {...props(c)} me={c.get('staff').actor.id} tokens={await listTokens(ctx, c.get('staff').actor)} />,
+    ),
   );
 
-  app.post('/tokens', guard('tokens.create'), form(z.object({ name: text })), async (c) => {
+  app.post('/tokens', guard('tokens.create'), form(z.object({ name: text, scopes: texts })), async (c) => {
     const actor = c.get('staff').actor;
     try {
-      const { token } = await createApiToken(ctx, actor, c.req.valid('form').name);
-      return page(c, <TokensPage {...props(c)} tokens={await listTokens(ctx, actor)} created={token} />);
+      const { name, scopes } = c.req.valid('form');
+      const { token, pendingApproval } = await createApiToken(ctx, actor, name, scopes);
+      return page(
+        c,
+        <TokensPage
+          {...props(c)}
+          me={c.get('staff').actor.id}
+          tokens={await listTokens(ctx, actor)}
+          created={{ token, pendingApproval }}
+        />,
+      );
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
-      return page(c, <TokensPage {...props(c)} tokens={await listTokens(ctx, actor)} errors={[error.message]} />, 422);
+      return page(
+        c,
+        <TokensPage
+          {...props(c)}
+          me={c.get('staff').actor.id}
+          tokens={await listTokens(ctx, actor)}
+          errors={[error.message]}
+        />,
+        422,
+      );
     }
+  });
+
+  app.post('/tokens/:id/approve', guard('tokens.approve'), async (c) => {
+    await approveToken(ctx, c.get('staff').actor, c.req.param('id'));
+    return c.redirect('/admin/tokens?flash=tokens.approvedDone', 303);
   });
 
   app.post('/tokens/:id/revoke', guard('tokens.revoke'), async (c) => {

@@ -24,6 +24,7 @@ const FLASHES: readonly AdminKey[] = [
   'draft.rejected',
   'draft.withdrawn',
   'tokens.revokedDone',
+  'tokens.approvedDone',
   'users.done',
   'drafts.recovered',
   'drafts.recoverNone',

@@ -57,6 +57,8 @@ export const ROUTES = [
   { id: 'obligees.save', method: 'POST', path: '/obligees/:id', access: ['admin'] },
   { id: 'tokens.list', method: 'GET', path: '/tokens', access: ['admin'], menu: { key: 'tokens', order: 70 } },
   { id: 'tokens.create', method: 'POST', path: '/tokens', access: ['admin'] },
+  // A token with a four-eyes scope works only once a different administrator approves it (services/staff/api-tokens.ts).
+  { id: 'tokens.approve', method: 'POST', path: '/tokens/:id/approve', access: ['admin'] },
   { id: 'tokens.revoke', method: 'POST', path: '/tokens/:id/revoke', access: ['admin'] },
   { id: 'users.list', method: 'GET', path: '/users', access: ['admin'], menu: { key: 'users', order: 80 } },
   { id: 'users.create', method: 'POST', path: '/users', access: ['admin'] },
