@@ -129,6 +129,16 @@ export interface StaffUserTable {
   updated_at: string;
 }
 
+/** A single-use second-factor enrolment link mailed to a new staff account's own address. */
+export interface StaffEnrolmentTable {
+  jti: string;
+  user_id: string;
+  outbox_id: string;
+  created_at: string;
+  used_at: string | null;
+  used_client: string | null;
+}
+
 export interface StaffSessionTable {
   token_hash: string;
   user_id: string;
@@ -238,5 +248,6 @@ export interface Database {
   mail_subscriptions: MailSubscriptionTable;
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
+  staff_enrolments: StaffEnrolmentTable;
   staff_drafts: StaffDraftTable;
 }

@@ -8,6 +8,7 @@ import * as createStaff from './20261124040000_create_staff.js';
 import * as addSuretiesGuaranteeEnd from './20261125010000_add_sureties_guarantee_end.js';
 import * as indexIdempotencyKeys from './20261125020000_index_idempotency_keys.js';
 import * as addApiTokensScopes from './20261205030000_add_api_tokens_scopes.js';
+import * as createStaffEnrolments from './20261205030001_create_staff_enrolments.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '20261125010000_add_sureties_guarantee_end': addSuretiesGuaranteeEnd,
   '20261125020000_index_idempotency_keys': indexIdempotencyKeys,
   '20261205030000_add_api_tokens_scopes': addApiTokensScopes,
+  '20261205030001_create_staff_enrolments': createStaffEnrolments,
 };

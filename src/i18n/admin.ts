@@ -265,6 +265,18 @@ export const adminJa = {
   'users.createdOnce': '{email} を作成しました。初期パスワード（今回だけ表示）：',
   'users.created': '{email} を作成しました。',
   'users.done': '更新しました。',
+  'users.enrolmentMailed':
+    '二要素認証の設定用リンク（1回限り）を {email} に送りました。本人がそのリンクから設定するまで、このアカウントはログインできません。',
+  'enrol.heading': '二要素認証の設定',
+  'enrol.lead':
+    'このリンクは、あなたのアカウントの二要素認証（認証アプリ）を設定するためのものです。使えるのは1回限りです。準備ができたら、次のボタンを押してください。',
+  'enrol.start': '設定を始める',
+  'enrol.invalid': 'このリンクは正しくありません。メールに記載されたリンクをそのまま開いてください。',
+  'enrol.expired': 'このリンクは有効期限が切れています。管理者に、アカウントの作り直しを依頼してください。',
+  'enrol.used':
+    'このリンクはすでに使われています。設定が済んでいる場合は、ログイン画面からログインしてください。心当たりがない場合は、すぐに管理者に連絡してください。',
+  'enrol.useLink':
+    'このアカウントの二要素認証は、アカウントのメールアドレスに届いた設定用リンクからのみ設定できます。メールを確認してください。',
   'audit.heading': '監査ログ',
   'audit.at': '日時',
   'audit.actor': '実行者',
@@ -344,6 +356,7 @@ export const adminJa = {
   'mail.retried': '再送の手配をしました。送信待ちの一覧で結果を確認してください。',
   'mailKind.contractor_event': '請負者への発行のお知らせ',
   'mailKind.key_reissued': '認証キー再発行のお知らせ',
+  'mailKind.staff_enrolment': '管理画面の二要素認証の設定',
   'mailKind.contact_changed': 'お知らせ先メールアドレス変更のお知らせ',
   'mailKind.subscriber_event': '登録者への変更通知',
   'mailKind.subscription_confirm': '変更通知の登録確認',
@@ -706,6 +719,18 @@ const adminEn: Record<AdminKey, string> = {
   'users.createdOnce': '{email} created. Initial password (shown once):',
   'users.created': '{email} created.',
   'users.done': 'Updated.',
+  'users.enrolmentMailed':
+    'A single-use link to set up two-factor authentication was sent to {email}. The account cannot log in until its owner has used it.',
+  'enrol.heading': 'Set up two-factor authentication',
+  'enrol.lead':
+    'This link sets up two-factor authentication (an authenticator app) for your account. It works once. Press the button when you are ready.',
+  'enrol.start': 'Start',
+  'enrol.invalid': 'This link is not valid. Open the link exactly as it appears in the mail.',
+  'enrol.expired': 'This link has expired. Ask an administrator to create the account again.',
+  'enrol.used':
+    'This link has been used already. If you have finished the set-up, log in from the log-in page. If you have not, tell an administrator at once.',
+  'enrol.useLink':
+    "This account's two-factor authentication can only be set up from the link mailed to the account's own address. Please check your mail.",
   'audit.heading': 'Audit log',
   'audit.at': 'Time',
   'audit.actor': 'Actor',
@@ -785,6 +810,7 @@ const adminEn: Record<AdminKey, string> = {
   'mail.retried': 'The mail is queued again. Check the waiting list for the outcome.',
   'mailKind.contractor_event': 'Publication notice to the contractor',
   'mailKind.key_reissued': 'Key reissue notice to the contractor',
+  'mailKind.staff_enrolment': 'Two-factor set-up link to a new staff account',
   'mailKind.contact_changed': 'Notice of a changed contractor email address',
   'mailKind.subscriber_event': 'Change alert to a subscriber',
   'mailKind.subscription_confirm': 'Alert subscription confirmation',

@@ -108,6 +108,7 @@ const mailKind = z.enum([
   'subscription_confirm',
   'subscriber_event',
   'expiry_reminder',
+  'staff_enrolment',
 ]);
 const mailState = z.enum(['pending', 'dead', 'sent']);
 const count = z.number().int().nonnegative();

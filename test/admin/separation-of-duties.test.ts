@@ -9,7 +9,10 @@ import { ISSUER_ROUTES } from '../../src/routes/api-routes.js';
 import { ROUTES } from '../../src/routes/admin/route-table.js';
 import { advanceBody, publish, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
-import { loginAs, type Staff } from './support.js';
+import { linkIn, startSink, type MailSink } from '../notifications/mail-sink.js';
+import { local, workerFor } from '../notifications/support.js';
+import { totpAt } from '../../src/security/totp.js';
+import { csrfOf, loginAs, PASSWORD, request, type Staff } from './support.js';
 
 const ROLES = ['admin', 'clerk', 'approver'] as const;
 type Role = (typeof ROLES)[number];
@@ -130,6 +133,77 @@ describeEachDatabase('API token scopes and the second administrator', (kind) => 
     expect(row.scopes).toBe('*');
     expect(row.approved_at).not.toBeNull();
     expect((await env.api('GET', `/api/v1/sureties/${contractNumber}/notice.pdf`)).status).toBe(200);
+  });
+});
+
+describeEachDatabase('a new account enrols its own second factor through a link to its own address', (kind) => {
+  let env: TestEnv;
+  let sink: MailSink;
+  let admin: Staff;
+  beforeAll(async () => {
+    [env, sink] = await Promise.all([setup(kind), startSink()]);
+    admin = await loginAs(env, 'admin@enrol.jp', 'admin');
+  });
+  afterAll(async () => {
+    await env?.close();
+    await sink?.close();
+  });
+
+  it('an administrator who makes an approver and knows its password cannot pass its second factor', async () => {
+    const made = await admin.post('/admin/users', { email: 'approver@enrol.jp', role: 'approver', password: PASSWORD });
+    expect(made.status).toBe(200);
+    expect(made.html).toContain('二要素認証の設定用リンク（1回限り）を approver@enrol.jp に送りました');
+    expect(made.html).not.toContain('/admin/enrol/');
+
+    // The maker logs in with the password they chose: the second factor cannot be set up in that session.
+    const login = await request(env, 'POST', '/admin/login', null, { email: 'approver@enrol.jp', password: PASSWORD });
+    expect(login.status).toBe(303);
+    const mfa = await request(env, 'GET', '/admin/mfa', login.cookie);
+    expect(mfa.status).toBe(403);
+    expect(mfa.html).toContain('設定用リンクからのみ設定できます');
+    expect(mfa.html).not.toContain('class="secret"');
+    expect((await request(env, 'GET', '/admin/drafts', login.cookie)).status).toBe(303);
+
+    // The link reaches the account's own mailbox only, and works once.
+    expect((await workerFor(env, sink).tick()).sent).toBe(1);
+    const mail = sink.received.find((m) => m.envelopeTo.includes('approver@enrol.jp'))!;
+    expect(mail.subject).toContain('二要素認証の設定');
+    expect(mail.text).not.toContain(PASSWORD);
+    const link = local(linkIn(mail.text, 'http://localhost:3000/admin/enrol/'));
+    expect((await request(env, 'GET', link, null)).status).toBe(200);
+    const used = await request(env, 'POST', link, null, {});
+    expect(used.status).toBe(303);
+    expect(used.headers.get('location')).toBe('/admin/mfa');
+    const enrol = await request(env, 'GET', '/admin/mfa', used.cookie);
+    const secret = /class="secret">([A-Z2-7]+)</.exec(enrol.html)?.[1];
+    expect(secret).toBeDefined();
+    env.setNow(new Date(env.now().getTime() + 30_000).toISOString());
+    const done = await request(env, 'POST', '/admin/mfa', used.cookie, {
+      code: totpAt(secret!, env.now().getTime()),
+      _csrf: csrfOf(enrol.html),
+    });
+    expect(done.status).toBe(200);
+    expect(done.html).toContain('リカバリーコード');
+    const again = await request(env, 'POST', link, null, {});
+    expect(again.status).toBe(409);
+    expect(again.html).toContain('このリンクはすでに使われています');
+    const audit = await env.ctx.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', 'in', ['staff.create', 'staff.enrolment_link_used', 'staff.mfa_enrolled'])
+      .orderBy('id')
+      .execute();
+    expect(audit.map((a) => a.action).slice(-3)).toEqual([
+      'staff.create',
+      'staff.enrolment_link_used',
+      'staff.mfa_enrolled',
+    ]);
+  });
+
+  it('refuses a tampered link and changes nothing', async () => {
+    const res = await request(env, 'POST', '/admin/enrol/eyJhbGciOiJIUzI1NiJ9.e30.AAAA', null, {});
+    expect(res.status).toBe(404);
+    expect(res.html).toContain('このリンクは正しくありません');
   });
 });
 

@@ -31,6 +31,9 @@ export const ROUTES = [
   { id: 'mfa.form', method: 'GET', path: '/mfa', access: 'half' },
   { id: 'mfa.submit', method: 'POST', path: '/mfa', access: 'half' },
   { id: 'logout', method: 'POST', path: '/logout', access: 'half' },
+  // A new account's single-use second-factor enrolment link, mailed to its own address (services/staff/enrolment.ts).
+  { id: 'enrol.form', method: 'GET', path: '/enrol/:token', access: 'anon' },
+  { id: 'enrol.submit', method: 'POST', path: '/enrol/:token', access: 'anon' },
   { id: 'dashboard', method: 'GET', path: '/', access: ALL, menu: { key: 'dashboard', order: 10 } },
   { id: 'sureties.list', method: 'GET', path: '/sureties', access: ALL, menu: { key: 'sureties', order: 20 } },
   { id: 'sureties.detail', method: 'GET', path: '/sureties/:n', access: ALL },

@@ -26,6 +26,7 @@ const KINDS = {
   subscription_confirm: true,
   subscriber_event: true,
   expiry_reminder: true,
+  staff_enrolment: true,
 } satisfies Record<QueuedMailKind, true>;
 export type MailKind = keyof typeof KINDS;
 export const MAIL_KINDS = Object.keys(KINDS) as readonly MailKind[];

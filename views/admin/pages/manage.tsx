@@ -320,6 +320,7 @@ export function UsersPage(
               : at('users.created', { email: props.created.email })}
           </p>
           {props.created.password ? <p class="secret">{props.created.password}</p> : null}
+          <p>{at('users.enrolmentMailed', { email: props.created.email })}</p>
         </div>
       ) : null}
       <table class="admin-table">
