@@ -133,7 +133,11 @@ export interface StaffUserTable {
 export interface StaffEnrolmentTable {
   jti: string;
   user_id: string;
-  outbox_id: string;
+  /** The administrator who made the account; a different one approves it, and only then is the link mailed. */
+  created_by: string;
+  approved_by: string | null;
+  approved_at: string | null;
+  outbox_id: string | null;
   created_at: string;
   used_at: string | null;
   used_client: string | null;

@@ -2,6 +2,8 @@
 // only through a link mailed to its own address (never shown to whoever made it); each row is one such link, by
 // its `jti`. An account with a row here can no longer enrol at its first log-in — accounts without one (made on the
 // command line, the operator's break-glass path, or before this migration) keep that first-log-in enrolment.
+// The mail waits (`outbox_id` and `approved_by` null) until a different administrator than `created_by` approves
+// the account: its maker also chose the address.
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -9,7 +11,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('staff_enrolments')
     .addColumn('jti', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('staff_users.id'))
-    .addColumn('outbox_id', 'text', (c) => c.notNull())
+    .addColumn('created_by', 'text', (c) => c.notNull())
+    .addColumn('approved_by', 'text')
+    .addColumn('approved_at', 'text')
+    .addColumn('outbox_id', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('used_at', 'text')
     .addColumn('used_client', 'text')

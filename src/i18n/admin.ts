@@ -265,8 +265,12 @@ export const adminJa = {
   'users.createdOnce': '{email} を作成しました。初期パスワード（今回だけ表示）：',
   'users.created': '{email} を作成しました。',
   'users.done': '更新しました。',
-  'users.enrolmentMailed':
-    '二要素認証の設定用リンク（1回限り）を {email} に送りました。本人がそのリンクから設定するまで、このアカウントはログインできません。',
+  'users.enrolmentHeld':
+    '{email} の二要素認証の設定用リンク（1回限り）は、別の管理者がこの利用者を承認したときに本人のアドレスへ送ります。設定が済むまで、このアカウントはログインできません。',
+  'users.pending': '（承認待ち）',
+  'users.approve': '承認する',
+  'users.approveLabel': '{email}を承認する',
+  'users.approvedDone': '利用者を承認し、二要素認証の設定用リンクを本人のアドレスへ送りました。',
   'enrol.heading': '二要素認証の設定',
   'enrol.lead':
     'このリンクは、あなたのアカウントの二要素認証（認証アプリ）を設定するためのものです。使えるのは1回限りです。準備ができたら、次のボタンを押してください。',
@@ -719,8 +723,12 @@ const adminEn: Record<AdminKey, string> = {
   'users.createdOnce': '{email} created. Initial password (shown once):',
   'users.created': '{email} created.',
   'users.done': 'Updated.',
-  'users.enrolmentMailed':
-    'A single-use link to set up two-factor authentication was sent to {email}. The account cannot log in until its owner has used it.',
+  'users.enrolmentHeld':
+    "{email}'s single-use link to set up two-factor authentication is mailed to that address once another administrator approves the account. Until it is used, the account cannot log in.",
+  'users.pending': '(waiting for approval)',
+  'users.approve': 'Approve',
+  'users.approveLabel': 'Approve {email}',
+  'users.approvedDone': 'Account approved; the two-factor set-up link was mailed to its own address.',
   'enrol.heading': 'Set up two-factor authentication',
   'enrol.lead':
     'This link sets up two-factor authentication (an authenticator app) for your account. It works once. Press the button when you are ready.',

@@ -26,3 +26,35 @@ export async function enrolsByLink(db: Kysely<Database>, userId: string): Promis
   const row = await db.selectFrom('staff_enrolments').select('jti').where('user_id', '=', userId).executeTakeFirst();
   return row !== undefined;
 }
+
+/** The enrolment of an account that still waits for a second administrator, if any. */
+export async function findPendingEnrolment(
+  db: Kysely<Database>,
+  userId: string,
+): Promise<StaffEnrolmentTable | undefined> {
+  return db
+    .selectFrom('staff_enrolments')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('approved_by', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function listPendingEnrolments(db: Kysely<Database>): Promise<StaffEnrolmentTable[]> {
+  return db.selectFrom('staff_enrolments').selectAll().where('approved_by', 'is', null).execute();
+}
+
+/** Records the approval and the mail it queued; false when it was approved already. */
+export async function approveEnrolment(
+  db: Kysely<Database>,
+  jti: string,
+  change: { by: string; at: string; outboxId: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('staff_enrolments')
+    .set({ approved_by: change.by, approved_at: change.at, outbox_id: change.outboxId })
+    .where('jti', '=', jti)
+    .where('approved_by', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

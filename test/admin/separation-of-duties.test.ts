@@ -140,9 +140,11 @@ describeEachDatabase('a new account enrols its own second factor through a link 
   let env: TestEnv;
   let sink: MailSink;
   let admin: Staff;
+  let second: Staff;
   beforeAll(async () => {
     [env, sink] = await Promise.all([setup(kind), startSink()]);
     admin = await loginAs(env, 'admin@enrol.jp', 'admin');
+    second = await loginAs(env, 'second-admin@enrol.jp', 'admin');
   });
   afterAll(async () => {
     await env?.close();
@@ -152,8 +154,13 @@ describeEachDatabase('a new account enrols its own second factor through a link 
   it('an administrator who makes an approver and knows its password cannot pass its second factor', async () => {
     const made = await admin.post('/admin/users', { email: 'approver@enrol.jp', role: 'approver', password: PASSWORD });
     expect(made.status).toBe(200);
-    expect(made.html).toContain('二要素認証の設定用リンク（1回限り）を approver@enrol.jp に送りました');
+    expect(made.html).toContain('別の管理者がこの利用者を承認したときに本人のアドレスへ送ります');
     expect(made.html).not.toContain('/admin/enrol/');
+    const { id } = await env.ctx.db
+      .selectFrom('staff_users')
+      .select('id')
+      .where('email', '=', 'approver@enrol.jp')
+      .executeTakeFirstOrThrow();
 
     // The maker logs in with the password they chose: the second factor cannot be set up in that session.
     const login = await request(env, 'POST', '/admin/login', null, { email: 'approver@enrol.jp', password: PASSWORD });
@@ -163,6 +170,15 @@ describeEachDatabase('a new account enrols its own second factor through a link 
     expect(mfa.html).toContain('設定用リンクからのみ設定できます');
     expect(mfa.html).not.toContain('class="secret"');
     expect((await request(env, 'GET', '/admin/drafts', login.cookie)).status).toBe(303);
+
+    // Its maker chose the address, so nothing is mailed until a different administrator approves the account.
+    expect((await workerFor(env, sink).tick()).sent).toBe(0);
+    expect((await admin.get('/admin/users')).html).not.toContain(`/admin/users/${id}/approve`);
+    const self = await admin.post(`/admin/users/${id}/approve`);
+    expect(self.status).toBe(403);
+    expect(self.html).toContain('自分が作成した利用者は承認できません');
+    expect((await workerFor(env, sink).tick()).sent).toBe(0);
+    expect((await second.post(`/admin/users/${id}/approve`)).status).toBe(303);
 
     // The link reaches the account's own mailbox only, and works once.
     expect((await workerFor(env, sink).tick()).sent).toBe(1);
@@ -190,11 +206,12 @@ describeEachDatabase('a new account enrols its own second factor through a link 
     const audit = await env.ctx.db
       .selectFrom('audit_log')
       .select('action')
-      .where('action', 'in', ['staff.create', 'staff.enrolment_link_used', 'staff.mfa_enrolled'])
+      .where('action', 'in', ['staff.create', 'staff.approve', 'staff.enrolment_link_used', 'staff.mfa_enrolled'])
       .orderBy('id')
       .execute();
-    expect(audit.map((a) => a.action).slice(-3)).toEqual([
+    expect(audit.map((a) => a.action).slice(-4)).toEqual([
       'staff.create',
+      'staff.approve',
       'staff.enrolment_link_used',
       'staff.mfa_enrolled',
     ]);

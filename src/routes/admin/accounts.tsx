@@ -8,9 +8,10 @@ import { createApiToken } from '../../services/api-tokens.js';
 import type { ServiceContext } from '../../services/context.js';
 import { createStaffUser, listStaff, setStaffDisabled } from '../../services/staff/accounts.js';
 import { approveToken, listTokens, revokeToken } from '../../services/staff/api-tokens.js';
+import { approveStaffAccount, pendingAccounts } from '../../services/staff/enrolment.js';
 import { form, text, texts } from './form.js';
 import { staffGuard } from './guard.js';
-import { page, props, type AdminEnv } from './kit.js';
+import { page, props, type AdminContext, type AdminEnv } from './kit.js';
 
 export function accountRoutes(ctx: ServiceContext): Hono<AdminEnv> {
   const guard = staffGuard(ctx);
@@ -62,9 +63,20 @@ export function accountRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     return c.redirect('/admin/tokens?flash=tokens.revokedDone', 303);
   });
 
+  const usersPage = async (c: AdminContext) => ({
+    users: await listStaff(ctx),
+    pending: await pendingAccounts(ctx),
+    me: c.get('staff').actor.id,
+  });
+
   app.get('/users', guard('users.list'), async (c) =>
-    page(c, <UsersPage {...props(c)} users={await listStaff(ctx)} errors={{}} values={{}} />),
+    page(c, <UsersPage {...props(c)} {...await usersPage(c)} errors={{}} values={{}} />),
   );
+
+  app.post('/users/:id/approve', guard('users.approve'), async (c) => {
+    await approveStaffAccount(ctx, c.get('staff').actor, c.req.param('id'));
+    return c.redirect('/admin/users?flash=users.approvedDone', 303);
+  });
 
   app.post('/users', guard('users.create'), form(z.object({ email: text, role: text, password: text })), async (c) => {
     const { password, ...values } = c.req.valid('form');
@@ -74,7 +86,7 @@ export function accountRoutes(ctx: ServiceContext): Hono<AdminEnv> {
         c,
         <UsersPage
           {...props(c)}
-          users={await listStaff(ctx)}
+          {...await usersPage(c)}
           errors={{}}
           values={{}}
           created={{ email: user.email, password: generatedPassword }}
@@ -84,7 +96,7 @@ export function accountRoutes(ctx: ServiceContext): Hono<AdminEnv> {
       if (!(error instanceof DomainError) || !['validation_failed', 'conflict'].includes(error.code)) throw error;
       const errors: Record<string, string[]> = {};
       for (const i of error.issues ?? []) (errors[i.path] ??= []).push(i.message);
-      return page(c, <UsersPage {...props(c)} users={await listStaff(ctx)} errors={errors} values={values} />, 422);
+      return page(c, <UsersPage {...props(c)} {...await usersPage(c)} errors={errors} values={values} />, 422);
     }
   });
 

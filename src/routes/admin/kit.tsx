@@ -26,6 +26,7 @@ const FLASHES: readonly AdminKey[] = [
   'tokens.revokedDone',
   'tokens.approvedDone',
   'users.done',
+  'users.approvedDone',
   'drafts.recovered',
   'drafts.recoverNone',
   'mail.retried',

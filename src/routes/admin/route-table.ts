@@ -65,6 +65,8 @@ export const ROUTES = [
   { id: 'tokens.revoke', method: 'POST', path: '/tokens/:id/revoke', access: ['admin'] },
   { id: 'users.list', method: 'GET', path: '/users', access: ['admin'], menu: { key: 'users', order: 80 } },
   { id: 'users.create', method: 'POST', path: '/users', access: ['admin'] },
+  // An account made here is mailed its enrolment link once a different administrator approves it (enrolment.ts).
+  { id: 'users.approve', method: 'POST', path: '/users/:id/approve', access: ['admin'] },
   { id: 'users.disable', method: 'POST', path: '/users/:id/disable', access: ['admin'] },
   { id: 'users.enable', method: 'POST', path: '/users/:id/enable', access: ['admin'] },
   { id: 'audit', method: 'GET', path: '/audit', access: ['admin', 'approver'], menu: { key: 'audit', order: 90 } },

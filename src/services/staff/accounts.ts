@@ -16,7 +16,7 @@ import {
 } from '../../repositories/staff.js';
 import { costFor, hashPassword, PASSWORD_MESSAGES, passwordProblem } from '../../security/passwords.js';
 import type { Actor, ServiceContext } from '../context.js';
-import { queueEnrolment } from './enrolment.js';
+import { holdEnrolment } from './enrolment.js';
 
 export const ROLES = ['admin', 'clerk', 'approver'] as const;
 export type StaffRole = (typeof ROLES)[number];
@@ -92,9 +92,9 @@ export async function createStaffUser(
       });
     }
     await insertStaffUser(tx, row);
-    // Made in the portal: its second factor is enrolled through a link to its own address only (enrolment.ts).
-    if (actor.type === 'staff')
-      await queueEnrolment(tx, ctx, { id: row.id, email: row.email, role: input.role as StaffRole });
+    // Made in the portal: its second factor is enrolled only through a link to its own address, mailed once a
+    // different administrator approves the account (enrolment.ts).
+    if (actor.type === 'staff') await holdEnrolment(tx, ctx, row.id, actor.id);
     await insertAudit(tx, {
       at,
       actor_type: actor.type,
@@ -105,7 +105,7 @@ export async function createStaffUser(
         id: row.id,
         email: row.email,
         role: row.role,
-        ...(actor.type === 'staff' ? { enrolment: 'mailed_link' } : { breakGlass: true }),
+        ...(actor.type === 'staff' ? { enrolment: 'mailed_link_after_approval' } : { breakGlass: true }),
       }),
     });
   });

@@ -303,6 +303,10 @@ export function TokensPage(
 export function UsersPage(
   props: AdminPageProps & {
     users: StaffUser[];
+    /** Accounts made here that wait for a second administrator: user id → id of the one who made it. */
+    pending: ReadonlyMap<string, string>;
+    /** The signed-in administrator's id: an account they made is not theirs to approve. */
+    me: string;
     created?: { email: string; password: string | null } | undefined;
     errors: Record<string, string[]>;
     values: { email?: string; role?: string };
@@ -320,7 +324,7 @@ export function UsersPage(
               : at('users.created', { email: props.created.email })}
           </p>
           {props.created.password ? <p class="secret">{props.created.password}</p> : null}
-          <p>{at('users.enrolmentMailed', { email: props.created.email })}</p>
+          <p>{at('users.enrolmentHeld', { email: props.created.email })}</p>
         </div>
       ) : null}
       <table class="admin-table">
@@ -342,8 +346,23 @@ export function UsersPage(
                 <td>{u.email}</td>
                 <td>{at(`role.${u.role}`)}</td>
                 <td>{u.mfaEnrolled ? at('users.mfaOn') : at('users.mfaOff')}</td>
-                <td>{u.disabled ? at('users.disabled') : at('users.enabled')}</td>
                 <td>
+                  {u.disabled ? at('users.disabled') : at('users.enabled')}
+                  {props.pending.has(u.id) ? ` ${at('users.pending')}` : null}
+                </td>
+                <td>
+                  {props.pending.has(u.id) && props.pending.get(u.id) !== props.me ? (
+                    <form method="post" action={`/admin/users/${u.id}/approve`}>
+                      <Csrf staff={staff} />
+                      <button
+                        class="button-primary"
+                        type="submit"
+                        aria-label={at('users.approveLabel', { email: u.email })}
+                      >
+                        {at('users.approve')}
+                      </button>
+                    </form>
+                  ) : null}
                   {u.email === staff?.email ? null : (
                     <form method="post" action={`/admin/users/${u.id}/${action}`}>
                       <Csrf staff={staff} />
