@@ -3,6 +3,7 @@
 // route with the scope it names — generated from the code, plus the property that no single account takes a
 // guarantee from draft to published.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import * as addScopes from '../../db/migrations/20261205030000_add_api_tokens_scopes.js';
 import { API_SCOPES, FOUR_EYES_SCOPES, type ApiScope } from '../../src/domain/api-scopes.js';
 import { scopeOf } from '../../src/routes/api-scope-guard.js';
 import { ISSUER_ROUTES } from '../../src/routes/api-routes.js';
@@ -122,6 +123,19 @@ describeEachDatabase('API token scopes and the second administrator', (kind) => 
     expect(res.status).toBe(422);
     expect(res.html).toContain('権限（スコープ）を1つ以上選んでください');
     expect(await env.ctx.db.selectFrom('api_tokens').select('id').where('name', '=', 'nothing').execute()).toEqual([]);
+  });
+
+  it('gives every token made before scopes existed all scopes, approved, so integrators keep working', async () => {
+    // The database as it was before the migration, with the integrator's token in it.
+    await addScopes.down(env.ctx.db as never);
+    await addScopes.up(env.ctx.db as never);
+    const rows = await env.ctx.db.selectFrom('api_tokens').select(['scopes', 'approved_at', 'created_at']).execute();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.scopes).toBe('*');
+      expect(row.approved_at).toBe(row.created_at);
+    }
+    expect((await env.api('POST', `/api/v1/sureties/${contractNumber}/auth-key`, '')).status).toBe(200);
   });
 
   it("keeps the command line's tokens (token:create, the break-glass path) working with every scope", async () => {
