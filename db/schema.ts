@@ -62,6 +62,13 @@ export interface ApiTokenTable {
   created_at: string;
   revoked_at: string | null;
   last_used_at: string | null;
+  /** Space-separated scopes, or `*` (every scope: command-line and pre-scope tokens). */
+  scopes: string;
+  /** The staff member who made it in the portal; null for the command line. */
+  created_by: string | null;
+  /** Null while a token with a four-eyes scope waits for a second administrator: it authenticates nothing. */
+  approved_at: string | null;
+  approved_by: string | null;
 }
 
 export interface IdempotencyKeyTable {
@@ -122,6 +129,20 @@ export interface StaffUserTable {
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** A single-use second-factor enrolment link mailed to a new staff account's own address. */
+export interface StaffEnrolmentTable {
+  jti: string;
+  user_id: string;
+  /** The administrator who made the account; a different one approves it, and only then is the link mailed. */
+  created_by: string;
+  approved_by: string | null;
+  approved_at: string | null;
+  outbox_id: string | null;
+  created_at: string;
+  used_at: string | null;
+  used_client: string | null;
 }
 
 export interface StaffSessionTable {
@@ -243,6 +264,7 @@ export interface Database {
   mail_subscriptions: MailSubscriptionTable;
   staff_users: StaffUserTable;
   staff_sessions: StaffSessionTable;
+  staff_enrolments: StaffEnrolmentTable;
   staff_drafts: StaffDraftTable;
   job_leases: JobLeaseTable;
 }

@@ -80,7 +80,9 @@ async function run(argv: string[]): Promise<number> {
       case 'token:create': {
         if (!values.name) throw new UsageError('token:create needs --name <label>');
         const { id, token } = await createApiToken(ctx, cli, values.name);
-        console.error(`token ${id} created for "${values.name}"; it is shown once — store it now`);
+        console.error(
+          `token ${id} created for "${values.name}" with every scope (break-glass, audited as cli); it is shown once — store it now`,
+        );
         console.log(token);
         return 0;
       }

@@ -10,6 +10,8 @@ import * as indexIdempotencyKeys from './20261125020000_index_idempotency_keys.j
 import * as addSigningKeysEndorsement from './2026120501001_add_signing_keys_endorsement.js';
 import * as createJobLeases from './2026120508001_create_job_leases.js';
 import * as rebuildReceiptConfirmations from './2026120505001_rebuild_receipt_confirmations.js';
+import * as addApiTokensScopes from './20261205030000_add_api_tokens_scopes.js';
+import * as createStaffEnrolments from './20261205030001_create_staff_enrolments.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   '2026120501001_add_signing_keys_endorsement': addSigningKeysEndorsement,
   '2026120508001_create_job_leases': createJobLeases,
   '2026120505001_rebuild_receipt_confirmations': rebuildReceiptConfirmations,
+  '20261205030000_add_api_tokens_scopes': addApiTokensScopes,
+  '20261205030001_create_staff_enrolments': createStaffEnrolments,
 };

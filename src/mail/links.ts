@@ -17,13 +17,17 @@ export const LINK_PATHS = {
   notice: '/mail/notice',
   confirm: '/mail/subscriptions/confirm',
   unsubscribe: '/mail/unsubscribe',
+  /** A new staff account's single-use second-factor enrolment (routes/admin/enrol.tsx). */
+  enrol: '/admin/enrol',
 } as const;
 
 export type LinkClaims =
   /** The key notice PDF of a guarantee; `kh` binds it to the key current when the mail was written. */
   | { pur: 'notice'; sub: string; jti: string; kh: string }
   | { pur: 'confirm'; sub: string }
-  | { pur: 'unsubscribe'; sub: string };
+  | { pur: 'unsubscribe'; sub: string }
+  /** A staff account's second-factor enrolment; `jti` names its single-use row in staff_enrolments. */
+  | { pur: 'enrol'; sub: string; jti: string };
 
 export type LinkPurpose = LinkClaims['pur'];
 
@@ -68,6 +72,7 @@ export function createLinkSigner(cookieSecret: string): LinkSigner {
         if (purpose === 'notice' && (typeof payload.jti !== 'string' || typeof payload.kh !== 'string')) {
           return { ok: false, reason: 'invalid' };
         }
+        if (purpose === 'enrol' && typeof payload.jti !== 'string') return { ok: false, reason: 'invalid' };
         return { ok: true, claims: payload as unknown as LinkClaims, expiresAt: new Date((payload.exp ?? 0) * 1000) };
       } catch (error) {
         // jose checks the signature before the claims: an expired link is a genuine link that is too old.

@@ -15,13 +15,15 @@ export type MailKind =
   | 'subscription_confirm'
   | 'subscriber_event'
   | 'subscription_ended'
-  | 'expiry_reminder';
+  | 'expiry_reminder'
+  | 'staff_enrolment';
 
 /** The links a mail's placeholders stand for. */
 export interface LinkSpec {
   notice?: { jti: string; contractNumber: string; kh: string };
   confirm?: { subscriptionId: string };
   unsubscribe?: { subscriptionId: string };
+  enrol?: { jti: string; userId: string };
 }
 
 export interface QueuedMail {
@@ -35,6 +37,8 @@ export interface QueuedMail {
   unsubscribe?: { subscriptionId: string };
   /** The subscription a mail without links concerns, so its address is scrubbed with the subscription's mail. */
   subscriptionId?: string;
+  /** A staff account's enrolment link: its single-use row (staff_enrolments) is written by the caller. */
+  enrol?: { jti: string; userId: string };
 }
 
 /**
@@ -70,6 +74,7 @@ export async function queueMail(
   }
   if (mail.confirm) links.confirm = mail.confirm;
   if (mail.unsubscribe) links.unsubscribe = mail.unsubscribe;
+  if (mail.enrol) links.enrol = mail.enrol;
   const rendered = render(mail.doc, { issuerName: env.config.issuerName, publicUrl: env.config.publicUrl });
   await insertOutbox(tx, {
     id,

@@ -16,6 +16,8 @@ export const LINK = {
   confirm: '{{link:confirm}}',
   confirmExpires: '{{expires:confirm}}',
   unsubscribe: '{{link:unsubscribe}}',
+  enrol: '{{link:enrol}}',
+  enrolExpires: '{{expires:enrol}}',
 } as const;
 
 /** What a mail may say about a guarantee: taken from the verified certificate of the version concerned. */
@@ -355,6 +357,33 @@ export function contactChangedMail(
         notes: [
           ...(to === 'new' ? ['認証キーのお知らせ（PDF）が必要な場合は、保証事業会社に再交付をご依頼ください。'] : []),
           `この変更に心当たりがない場合は、${issuerName}にご連絡ください。`,
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * A staff account was made for this address: the single-use link to set up its second factor. Only the account's
+ * own mailbox gets it — whoever made the account never sees it — so one administrator cannot make an account and
+ * use it as a second person. It names no password and no role secret.
+ */
+export function staffEnrolmentMail(email: string, roleLabel: string, issuerName: string): MailDoc {
+  return {
+    subject: '管理画面の二要素認証の設定（電子保証プラットフォーム）',
+    greeting: `${email} 様`,
+    intro: [`${issuerName}の管理画面に、あなたのアカウント（権限: ${roleLabel}）が作成されました。`],
+    sections: [
+      {
+        heading: '二要素認証の設定',
+        paragraphs: [
+          '次のリンクから、認証アプリの登録（二要素認証の設定）を行ってください。設定が済むまでログインできません。',
+        ],
+        action: { label: '二要素認証を設定する', url: LINK.enrol },
+        notes: [
+          `リンクの有効期限は${LINK.enrolExpires}までです。使えるのは1回限りです。`,
+          'パスワードは、アカウントを作成した管理者から別の方法で受け取ってください。このメールには記載していません。',
+          `このメールに心当たりがない場合は、リンクを開かずに${issuerName}にご連絡ください。`,
         ],
       },
     ],

@@ -287,6 +287,12 @@ export class MailWorker {
       headers['List-Unsubscribe'] = `<${target}>`;
       headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
     }
+    if (links.enrol) {
+      const expires = new Date(issued + LINK_TTL_MS);
+      const token = await signer.sign({ pur: 'enrol', sub: links.enrol.userId, jti: links.enrol.jti }, expires);
+      values.set(LINK.enrol, url(LINK_PATHS.enrol, token));
+      values.set(LINK.enrolExpires, formatInstant(expires.toISOString()));
+    }
     const fill = (body: string, escape: (s: string) => string) =>
       body.replace(/\{\{(link|expires):(\w+)\}\}/g, (placeholder) => {
         const value = values.get(placeholder);

@@ -234,7 +234,17 @@ export async function searchAudit(db: Db, s: AuditSearch, offset: number, limit:
 export async function listApiTokens(db: Db) {
   return db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'created_at', 'revoked_at', 'last_used_at'])
+    .select([
+      'id',
+      'name',
+      'created_at',
+      'revoked_at',
+      'last_used_at',
+      'scopes',
+      'created_by',
+      'approved_at',
+      'approved_by',
+    ])
     .orderBy('created_at', 'desc')
     .execute();
 }

@@ -4,11 +4,12 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { changeContractorEmail } from '../services/change-contractor-email.js';
 import type { ServiceContext } from '../services/context.js';
 import { contractorEmailRoute } from './api-routes.js';
+import { scoped } from './api-scope-guard.js';
 import { pathContractNumber, readJson, type AppEnv } from './http.js';
 
 export function contractorEmailRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
   const routes = new OpenAPIHono<AppEnv>();
-  routes.openapi(contractorEmailRoute, async (c) => {
+  routes.openapi(scoped(contractorEmailRoute), async (c) => {
     const result = await changeContractorEmail(
       ctx,
       c.get('actor'),

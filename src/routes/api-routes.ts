@@ -14,6 +14,7 @@ import {
   verifyRequestSchema,
   versionRequestSchema,
 } from '../domain/requests.js';
+import type { ApiScope } from '../domain/api-scopes.js';
 import { OUTBOX_STATES } from '../services/outbox-admin.js';
 import {
   authKeyAnswerSchema,
@@ -58,7 +59,8 @@ const unavailable = {
   },
 };
 
-const bearer = [{ bearer: [] }];
+/** Issuer routes name the token scope they need as the OpenAPI bearer scope; api-scope-guard.ts enforces it. */
+const bearer = (scope: ApiScope) => [{ bearer: [scope] }];
 const contractNumberParameter = {
   name: 'contractNumber',
   in: 'path' as const,
@@ -106,7 +108,7 @@ export const putObligeeRoute = createRoute({
   method: 'put',
   path: '/obligees/{id}',
   summary: 'Create or replace an obligee and its rules',
-  security: bearer,
+  security: bearer('obligees'),
   parameters: [
     { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' } },
   ],
@@ -124,7 +126,7 @@ export const publishRoute = createRoute({
   method: 'post',
   path: '/sureties',
   summary: 'Publish a new guarantee (新規); honours Idempotency-Key',
-  security: bearer,
+  security: bearer('publish'),
   parameters: [
     idempotencyKeyParameter('Same key + same body → the same answer (with the current key); another body → 409'),
   ],
@@ -143,7 +145,7 @@ export const suretyRoute = createRoute({
   method: 'get',
   path: '/sureties/{contractNumber}',
   summary: 'A guarantee with every version, hidden ones included',
-  security: bearer,
+  security: bearer('read'),
   parameters: [contractNumberParameter],
   responses: {
     ...unavailable,
@@ -158,7 +160,7 @@ export const noticeRoute = createRoute({
   method: 'get',
   path: '/sureties/{contractNumber}/notice.pdf',
   summary: 'The key notice PDF 「電子保証にかかる『認証キー』のお知らせ」 with the current key (audited)',
-  security: bearer,
+  security: bearer('keys'),
   parameters: [contractNumberParameter],
   responses: {
     ...unavailable,
@@ -180,7 +182,7 @@ export const versionsRoute = createRoute({
   description:
     'History rules (§3) are checked before field validation: a request breaking both answers invalid_event. ' +
     'With an Idempotency-Key a client whose answer was lost can retry safely: nothing is published twice.',
-  security: bearer,
+  security: bearer('publish'),
   parameters: [
     contractNumberParameter,
     idempotencyKeyParameter(
@@ -205,7 +207,7 @@ export const authKeyRoute = createRoute({
   method: 'post',
   path: '/sureties/{contractNumber}/auth-key',
   summary: 'Reissue the authentication key (the old key stops working at once); the body may be empty',
-  security: bearer,
+  security: bearer('keys'),
   parameters: [contractNumberParameter],
   responses: {
     ...unavailable,
@@ -222,7 +224,7 @@ export const contractorEmailRoute = createRoute({
   summary:
     "Change or remove the contractor's mail address after publication (audited; the new and the old address are " +
     'told, without any link)',
-  security: bearer,
+  security: bearer('publish'),
   parameters: [contractNumberParameter],
   request: { body: requestBody('ContractorEmailRequest') },
   responses: {
@@ -239,7 +241,7 @@ export const outboxRoute = createRoute({
   method: 'get',
   path: '/outbox',
   summary: 'Notification mail in the outbox by state (pending, dead-lettered or sent), newest first',
-  security: bearer,
+  security: bearer('outbox'),
   parameters: [
     { name: 'state', in: 'query', required: false, schema: { type: 'string', enum: [...OUTBOX_STATES] } },
     { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500 } },
@@ -256,7 +258,7 @@ export const retryRoute = createRoute({
   method: 'post',
   path: '/outbox/{id}/retry',
   summary: 'Queue a dead-lettered (or waiting) mail again: due now, fresh attempt budget, same Message-ID',
-  security: bearer,
+  security: bearer('outbox'),
   parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
   responses: {
     ...unavailable,
@@ -267,3 +269,16 @@ export const retryRoute = createRoute({
     409: error('conflict: already sent, or being sent right now'),
   },
 });
+
+/** Every issuer API route (bearer token), each with the one scope it needs: the role × action matrix test reads this. */
+export const ISSUER_ROUTES = [
+  putObligeeRoute,
+  publishRoute,
+  suretyRoute,
+  noticeRoute,
+  versionsRoute,
+  authKeyRoute,
+  contractorEmailRoute,
+  outboxRoute,
+  retryRoute,
+] as const;

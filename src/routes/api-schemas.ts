@@ -109,6 +109,7 @@ const mailKind = z.enum([
   'subscriber_event',
   'subscription_ended',
   'expiry_reminder',
+  'staff_enrolment',
 ]);
 const mailState = z.enum(['pending', 'dead', 'sent']);
 const count = z.number().int().nonnegative();

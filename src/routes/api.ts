@@ -31,6 +31,7 @@ import {
   verifyRoute,
   versionsRoute,
 } from './api-routes.js';
+import { scoped } from './api-scope-guard.js';
 import { fresh } from './api-schemas.js';
 import { attachment } from './documents.js';
 import { clientOf, pathContractNumber, readJson, type AppEnv } from './http.js';
@@ -146,17 +147,17 @@ export function issuerApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
     await next();
   });
 
-  api.openapi(putObligeeRoute, async (c) =>
+  api.openapi(scoped(putObligeeRoute), async (c) =>
     c.json(await putObligee(ctx, c.get('actor'), c.req.param('id'), await readJson(c)), 200),
   );
 
-  api.openapi(publishRoute, async (c) => {
+  api.openapi(scoped(publishRoute), async (c) => {
     const result = await publishSurety(ctx, c.get('actor'), await readJson(c), idempotencyKeyOf(c));
     c.header('Cache-Control', 'no-store');
     return c.json(result, 201);
   });
 
-  api.openapi(suretyRoute, async (c) => {
+  api.openapi(scoped(suretyRoute), async (c) => {
     const state = await getSurety(ctx, pathContractNumber(c.req.param('contractNumber')));
     return c.json(
       {
@@ -179,7 +180,7 @@ export function issuerApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
   });
 
   // The key notice PDF (it carries the key: never cached; every print is audited).
-  api.openapi(noticeRoute, async (c) => {
+  api.openapi(scoped(noticeRoute), async (c) => {
     const file = await renderNoticePdf(ctx, c.get('actor'), pathContractNumber(c.req.param('contractNumber')));
     return c.body(file.pdf as Uint8Array<ArrayBuffer>, 200, {
       'Content-Type': 'application/pdf',
@@ -189,7 +190,7 @@ export function issuerApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
   });
 
   // The body goes to the service unvalidated: §3's history rules must answer before any field validation.
-  api.openapi(versionsRoute, async (c) => {
+  api.openapi(scoped(versionsRoute), async (c) => {
     const version = await publishVersion(
       ctx,
       c.get('actor'),
@@ -200,7 +201,7 @@ export function issuerApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
     return c.json({ version }, 201);
   });
 
-  api.openapi(authKeyRoute, async (c) => {
+  api.openapi(scoped(authKeyRoute), async (c) => {
     await readJson(c, { allowEmpty: true });
     const result = await reissueAuthKey(ctx, c.get('actor'), pathContractNumber(c.req.param('contractNumber')));
     c.header('Cache-Control', 'no-store');
@@ -210,13 +211,13 @@ export function issuerApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
   api.route('/sureties', contractorEmailRoutes(ctx));
 
   // The mail outbox for issuer staff (the staff portal's mail screen uses the same services).
-  api.openapi(outboxRoute, async (c) => {
+  api.openapi(scoped(outboxRoute), async (c) => {
     const input = parseOrThrow(outboxQuerySchema, { state: c.req.query('state'), limit: c.req.query('limit') });
     c.header('Cache-Control', 'no-store');
     return c.json(await listOutbox(ctx, c.get('actor'), input), 200);
   });
 
-  api.openapi(retryRoute, async (c) => {
+  api.openapi(scoped(retryRoute), async (c) => {
     await readJson(c, { allowEmpty: true });
     return c.json({ mail: await retryMail(ctx, c.get('actor'), c.req.param('id')) }, 200);
   });

@@ -1,6 +1,7 @@
 // What every service receives: the database, configuration, clock and crypto — built once by createContext().
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import type { ApiScope } from '../domain/api-scopes.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -26,7 +27,7 @@ export interface ServiceContext {
 
 /** Who performs a state change; written into every audit row. */
 export type Actor =
-  | { type: 'api_token'; id: string; name: string }
+  | { type: 'api_token'; id: string; name: string; scopes: readonly ApiScope[] }
   | { type: 'cli'; id: string }
   | { type: 'system'; id: string }
   | { type: 'staff'; id: string; email: string; role: 'admin' | 'clerk' | 'approver' };

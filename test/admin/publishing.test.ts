@@ -251,7 +251,7 @@ describeEachDatabase('four-eyes publishing and lifecycle actions', (kind) => {
       rules: [{ products: ['contract', 'advance_payment'], basis: 'bid_date', effectiveFrom: '2026-04-01' }],
     });
 
-    const created = await admin.post('/admin/tokens', { name: '基幹システム' });
+    const created = await admin.post('/admin/tokens', { name: '基幹システム', scopes: ['read'] });
     const token = /class="secret">(esk_[^<]+)</.exec(created.html)![1]!;
     expect((await admin.get('/admin/tokens')).html).not.toContain(token);
     const auth = { authorization: `Bearer ${token}` };

@@ -1,5 +1,6 @@
 // The OpenAPI document describes every /api/v1 route the app serves, and the app answers what the document says.
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { API_SCOPES } from '../../src/domain/api-scopes.js';
 import { advanceBody, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, type ApiResponse, type TestEnv } from '../support/harness.js';
 import { schemaErrors } from '../support/json-schema.js';
@@ -66,7 +67,9 @@ describeEachDatabase('OpenAPI document', (kind) => {
     for (const [template, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         const name = `${method} ${template}`;
-        expect(operation.security, name).toEqual(publicOperations.includes(name) ? undefined : [{ bearer: [] }]);
+        // Each issuer route names the one token scope it needs (issue 14); public routes name none.
+        if (publicOperations.includes(name)) expect(operation.security, name).toBeUndefined();
+        else expect(operation.security, name).toEqual([{ bearer: [expect.toBeOneOf([...API_SCOPES])] }]);
         const declared = (operation.parameters ?? []).filter((p) => p.in === 'path' && p.required).map((p) => p.name);
         expect(declared.sort(), name).toEqual([...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort());
         for (const [status, response] of Object.entries(operation.responses)) {

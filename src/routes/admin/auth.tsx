@@ -14,13 +14,14 @@ import {
   resolveSession,
   type StaffSession,
 } from '../../services/staff/auth.js';
+import { mayEnrolHere } from '../../services/staff/enrolment.js';
 import { qrPngDataUrl } from './enrol-qr.js';
 import { form, text } from './form.js';
 import { SESSION_COOKIE, staffGuard } from './guard.js';
-import { clientKey, page, props, type AdminContext, type AdminEnv } from './kit.js';
+import { clientKey, message, page, props, type AdminContext, type AdminEnv } from './kit.js';
 import { z } from 'zod';
 
-const setSession = (c: AdminContext, token: string) =>
+export const setSession = (c: AdminContext, token: string) =>
   // __Host-: Secure, Path=/, no Domain. Browsers accept Secure cookies from http://localhost (and 127.0.0.1) as
   // a secure context, so local use and the browser tests work without TLS; anywhere else TLS is required.
   setCookie(c, SESSION_COOKIE, token, { prefix: 'host', httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
@@ -60,6 +61,7 @@ export function authRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     const session = c.get('staff');
     if (session.mfa) return c.redirect('/admin', 303);
     if (session.user.mfaEnrolled) return page(c, <MfaPage {...props(c)} />);
+    if (!(await mayEnrolHere(ctx, session))) return message(c, adminTranslator(c.get('lang'))('enrol.useLink'), 403);
     return enrolPage(c, session);
   });
 
@@ -67,6 +69,8 @@ export function authRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     const session = c.get('staff');
     const at = adminTranslator(c.get('lang'));
     if (session.mfa) return c.redirect('/admin', 303);
+    // An account made in the portal enrols only in the session its mailed link opened (services/staff/enrolment.ts).
+    if (!(await mayEnrolHere(ctx, session))) return message(c, at('enrol.useLink'), 403);
     const result = await passSecondFactor(ctx, session, c.req.valid('form').code, clientKey(ctx, c));
     if (result.outcome === 'ok') {
       setSession(c, result.token);

@@ -11,6 +11,7 @@ import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { dashboardRoutes } from './dashboard.js';
 import { draftToolRoutes } from './draft-tools.js';
+import { enrolRoutes } from './enrol.js';
 import { GUARDED, type Guard } from './guard.js';
 import { importRoutes } from './import.js';
 import { message, type AdminEnv } from './kit.js';
@@ -30,6 +31,7 @@ export function adminRoutes(ctx: ServiceContext): Hono<AdminEnv> {
   const admin = new Hono<AdminEnv>();
   const areas = [
     authRoutes(ctx),
+    enrolRoutes(ctx),
     dashboardRoutes(ctx),
     suretyRoutes(ctx),
     suretyDocumentRoutes(ctx),

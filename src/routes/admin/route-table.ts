@@ -31,6 +31,9 @@ export const ROUTES = [
   { id: 'mfa.form', method: 'GET', path: '/mfa', access: 'half' },
   { id: 'mfa.submit', method: 'POST', path: '/mfa', access: 'half' },
   { id: 'logout', method: 'POST', path: '/logout', access: 'half' },
+  // A new account's single-use second-factor enrolment link, mailed to its own address (services/staff/enrolment.ts).
+  { id: 'enrol.form', method: 'GET', path: '/enrol/:token', access: 'anon' },
+  { id: 'enrol.submit', method: 'POST', path: '/enrol/:token', access: 'anon' },
   { id: 'dashboard', method: 'GET', path: '/', access: ALL, menu: { key: 'dashboard', order: 10 } },
   { id: 'sureties.list', method: 'GET', path: '/sureties', access: ALL, menu: { key: 'sureties', order: 20 } },
   { id: 'sureties.detail', method: 'GET', path: '/sureties/:n', access: ALL },
@@ -57,9 +60,13 @@ export const ROUTES = [
   { id: 'obligees.save', method: 'POST', path: '/obligees/:id', access: ['admin'] },
   { id: 'tokens.list', method: 'GET', path: '/tokens', access: ['admin'], menu: { key: 'tokens', order: 70 } },
   { id: 'tokens.create', method: 'POST', path: '/tokens', access: ['admin'] },
+  // A token with a four-eyes scope works only once a different administrator approves it (services/staff/api-tokens.ts).
+  { id: 'tokens.approve', method: 'POST', path: '/tokens/:id/approve', access: ['admin'] },
   { id: 'tokens.revoke', method: 'POST', path: '/tokens/:id/revoke', access: ['admin'] },
   { id: 'users.list', method: 'GET', path: '/users', access: ['admin'], menu: { key: 'users', order: 80 } },
   { id: 'users.create', method: 'POST', path: '/users', access: ['admin'] },
+  // An account made here is mailed its enrolment link once a different administrator approves it (enrolment.ts).
+  { id: 'users.approve', method: 'POST', path: '/users/:id/approve', access: ['admin'] },
   { id: 'users.disable', method: 'POST', path: '/users/:id/disable', access: ['admin'] },
   { id: 'users.enable', method: 'POST', path: '/users/:id/enable', access: ['admin'] },
   { id: 'audit', method: 'GET', path: '/audit', access: ['admin', 'approver'], menu: { key: 'audit', order: 90 } },

@@ -1,4 +1,5 @@
-// Use cases: staff accounts — create (CLI and admin screen), list, disable/enable (disabling ends every session).
+// Use cases: staff accounts — create (CLI and admin screen; an account made on the screen enrols its second factor
+// through a link mailed to its own address), list, disable/enable (disabling ends every session).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { writeTransaction } from '../../../db/connection.js';
@@ -15,6 +16,7 @@ import {
 } from '../../repositories/staff.js';
 import { costFor, hashPassword, PASSWORD_MESSAGES, passwordProblem } from '../../security/passwords.js';
 import type { Actor, ServiceContext } from '../context.js';
+import { holdEnrolment } from './enrolment.js';
 
 export const ROLES = ['admin', 'clerk', 'approver'] as const;
 export type StaffRole = (typeof ROLES)[number];
@@ -90,13 +92,21 @@ export async function createStaffUser(
       });
     }
     await insertStaffUser(tx, row);
+    // Made in the portal: its second factor is enrolled only through a link to its own address, mailed once a
+    // different administrator approves the account (enrolment.ts).
+    if (actor.type === 'staff') await holdEnrolment(tx, ctx, row.id, actor.id);
     await insertAudit(tx, {
       at,
       actor_type: actor.type,
       actor_id: actor.id,
       action: 'staff.create',
       contract_number: null,
-      detail: JSON.stringify({ id: row.id, email: row.email, role: row.role }),
+      detail: JSON.stringify({
+        id: row.id,
+        email: row.email,
+        role: row.role,
+        ...(actor.type === 'staff' ? { enrolment: 'mailed_link_after_approval' } : { breakGlass: true }),
+      }),
     });
   });
   return { user: toStaffUser(row), generatedPassword: generated };

@@ -18,6 +18,7 @@ import {
   updateStaffUser,
 } from '../../repositories/staff.js';
 import { costFor, hashPassword, verifyPassword } from '../../security/passwords.js';
+import { hashRecoveryCode, matchRecoveryCode, newRecoveryCode } from '../../security/recovery-codes.js';
 import { generateTotpSecret, matchTotp } from '../../security/totp.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { toStaffUser, type StaffUser } from './accounts.js';
@@ -203,15 +204,6 @@ export type SecondFactorResult =
   | { outcome: 'throttled'; retryAfter: number };
 
 const RECOVERY_CODES = 10;
-/** 10 lowercase base32 characters (50 bits) in two groups; single use, stored as SHA-256 hashes. */
-function newRecoveryCode(): string {
-  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-  const bytes = randomBytes(10);
-  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
-  return `${chars.slice(0, 5)}-${chars.slice(5)}`;
-}
-const normaliseRecovery = (code: string) => code.normalize('NFKC').toLowerCase().replace(/[\s-]/g, '');
-
 /**
  * Second step: a TOTP code (or, once enrolled, an unused recovery code). Confirming an enrolment returns the
  * recovery codes once. Success replaces the session token (a new id once the account is fully authenticated).
@@ -236,8 +228,8 @@ export async function passSecondFactor(
   let remainingRecovery: string[] | null = null;
   if (step === null && !enrolling) {
     const hashes = JSON.parse(user.recovery_codes) as string[];
-    const given = sha256(normaliseRecovery(code.slice(0, 64)));
-    if (hashes.includes(given)) {
+    const given = matchRecoveryCode(ctx.cookieSecret, hashes, code);
+    if (given !== null) {
       usedRecovery = true;
       remainingRecovery = hashes.filter((h) => h !== given);
     }
@@ -255,7 +247,7 @@ export async function passSecondFactor(
       await updateStaffUser(tx, user.id, {
         totp_secret_jwe: secretJwe,
         totp_enabled_at: at,
-        recovery_codes: JSON.stringify((recoveryCodes as string[]).map((c) => sha256(normaliseRecovery(c)))),
+        recovery_codes: JSON.stringify((recoveryCodes as string[]).map((c) => hashRecoveryCode(ctx.cookieSecret, c))),
         updated_at: at,
       });
     } else if (remainingRecovery) {

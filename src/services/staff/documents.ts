@@ -2,7 +2,9 @@
 // (it carries the key: clerks and approvers only, every print audited without the key) and the certificate PDF of
 // the current version (every staff role). Both are drawn from the verified state, exactly as the issuer API and the
 // officer's download draw them.
+import { writeTransaction } from '../../../db/connection.js';
 import { DomainError } from '../../errors.js';
+import { consumeKeyView } from './key-view-limit.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { getSurety } from '../get-surety.js';
 import { certificateInputOf, runPdf, versionRefOf, type PdfFile } from '../render-certificate.js';
@@ -19,10 +21,13 @@ function requireRole(actor: Actor, roles: readonly StaffRole[]): void {
 
 /**
  * The key notice with the current key; the print is written to the audit log (`notice.print`, never the key).
- * @throws DomainError forbidden | not_found | internal (stored chain fails verification) | throttled (PDF queue full)
+ * @throws DomainError forbidden | not_found | internal (stored chain fails verification) | throttled (PDF queue full,
+ *   or the actor's hourly key display cap)
  */
 export async function staffNoticePdf(ctx: ServiceContext, actor: Actor, contractNumber: string): Promise<PdfFile> {
   requireRole(actor, ['clerk', 'approver']);
+  // The notice carries the key: it counts against the same hourly display cap as the key on screen.
+  if (actor.type === 'staff') await writeTransaction(ctx.db, (tx) => consumeKeyView(tx, ctx, actor, contractNumber));
   return renderNoticePdf(ctx, actor, contractNumber);
 }
 

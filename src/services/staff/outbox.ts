@@ -27,6 +27,7 @@ const KINDS = {
   subscriber_event: true,
   subscription_ended: true,
   expiry_reminder: true,
+  staff_enrolment: true,
 } satisfies Record<QueuedMailKind, true>;
 export type MailKind = keyof typeof KINDS;
 export const MAIL_KINDS = Object.keys(KINDS) as readonly MailKind[];

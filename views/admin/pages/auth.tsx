@@ -104,6 +104,24 @@ export function EnrolPage(props: AdminPageProps & { qr: string; secret: string; 
   );
 }
 
+/** The page of a mailed enrolment link: GET shows it, the button's POST uses the link (a scanner's GET never does). */
+export function EnrolLinkPage(props: AdminPageProps & { action: string }) {
+  const { at } = props;
+  return (
+    <AdminLayout {...props} title={at('enrol.heading')}>
+      <section class="panel" aria-labelledby="h">
+        <h1 id="h">{at('enrol.heading')}</h1>
+        <p>{at('enrol.lead')}</p>
+        <form method="post" action={props.action}>
+          <button class="button-primary" type="submit">
+            {at('enrol.start')}
+          </button>
+        </form>
+      </section>
+    </AdminLayout>
+  );
+}
+
 export function RecoveryCodesPage(props: AdminPageProps & { codes: string[] }) {
   const { at } = props;
   return (

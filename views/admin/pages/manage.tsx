@@ -1,4 +1,5 @@
 // Administrator screens: obligee registry with rule editing, API tokens (shown once, revocable), users, audit log.
+import { ALL_SCOPES, API_SCOPES, FOUR_EYES_SCOPES } from '../../../src/domain/api-scopes.js';
 import type { Product } from '../../../src/domain/certificate.js';
 import type { Basis, ObligeeRule } from '../../../src/domain/eligibility.js';
 import type { StaffUser } from '../../../src/services/staff/accounts.js';
@@ -176,22 +177,50 @@ export function ObligeeFormPage(
   );
 }
 
+/** A token row of the API token screen. */
+export interface TokenRow {
+  id: string;
+  name: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  scopes: string;
+  created_by: string | null;
+  approved_at: string | null;
+}
+
 export function TokensPage(
   props: AdminPageProps & {
-    tokens: { id: string; name: string; created_at: string; revoked_at: string | null; last_used_at: string | null }[];
-    created?: string | undefined;
+    tokens: TokenRow[];
+    /** The signed-in administrator's id: a token they made is not theirs to approve. */
+    me: string;
+    created?: { token: string; pendingApproval: boolean } | undefined;
     errors?: string[] | undefined;
   },
 ) {
   const { at, staff } = props;
   const f = formats(props.lang);
+  const scopeLabel = (stored: string) =>
+    stored === ALL_SCOPES
+      ? at('tokens.scope.all')
+      : stored
+          .split(' ')
+          .map((s) => at(`tokens.scope.${s}` as 'tokens.scope.read'))
+          .join('、');
+  const state = (tk: TokenRow) =>
+    tk.revoked_at
+      ? at('tokens.revoked', { at: f.instant(tk.revoked_at) })
+      : tk.approved_at
+        ? at('tokens.active')
+        : at('tokens.pending');
   return (
     <AdminLayout {...props} title={at('tokens.heading')} current="tokens">
       <h1>{at('tokens.heading')}</h1>
       {props.created ? (
         <div class="flash" role="status">
           <p>{at('tokens.createdOnce')}</p>
-          <p class="secret">{props.created}</p>
+          <p class="secret">{props.created.token}</p>
+          {props.created.pendingApproval ? <p>{at('tokens.createdPending')}</p> : null}
         </div>
       ) : null}
       <form method="post" action="/admin/tokens" class="panel">
@@ -203,6 +232,16 @@ export function TokensPage(
           required
           requiredLabel={at('draft.required')}
         />
+        <fieldset>
+          <legend>{at('tokens.scopes')}</legend>
+          {API_SCOPES.map((s) => (
+            <label>
+              <input type="checkbox" name="scopes" value={s} />
+              {at(`tokens.scope.${s}`)}
+              {FOUR_EYES_SCOPES.includes(s) ? ` ${at('tokens.scope.fourEyes')}` : ''}
+            </label>
+          ))}
+        </fieldset>
         <button class="button-primary" type="submit">
           {at('tokens.create')}
         </button>
@@ -212,6 +251,7 @@ export function TokensPage(
         <thead>
           <tr>
             <th scope="col">{at('tokens.name')}</th>
+            <th scope="col">{at('tokens.scopes')}</th>
             <th scope="col">{at('tokens.created')}</th>
             <th scope="col">{at('tokens.lastUsed')}</th>
             <th scope="col">{at('tokens.state')}</th>
@@ -222,10 +262,23 @@ export function TokensPage(
           {props.tokens.map((tk) => (
             <tr>
               <td>{tk.name}</td>
+              <td>{scopeLabel(tk.scopes)}</td>
               <td>{f.instant(tk.created_at)}</td>
               <td>{tk.last_used_at ? f.instant(tk.last_used_at) : '—'}</td>
-              <td>{tk.revoked_at ? at('tokens.revoked', { at: f.instant(tk.revoked_at) }) : at('tokens.active')}</td>
+              <td>{state(tk)}</td>
               <td>
+                {!tk.revoked_at && !tk.approved_at && tk.created_by !== props.me ? (
+                  <form method="post" action={`/admin/tokens/${tk.id}/approve`}>
+                    <Csrf staff={staff} />
+                    <button
+                      class="button-primary"
+                      type="submit"
+                      aria-label={at('tokens.approveLabel', { name: tk.name })}
+                    >
+                      {at('tokens.approve')}
+                    </button>
+                  </form>
+                ) : null}
                 {tk.revoked_at ? null : (
                   <form method="post" action={`/admin/tokens/${tk.id}/revoke`}>
                     <Csrf staff={staff} />
@@ -250,6 +303,10 @@ export function TokensPage(
 export function UsersPage(
   props: AdminPageProps & {
     users: StaffUser[];
+    /** Accounts made here that wait for a second administrator: user id → id of the one who made it. */
+    pending: ReadonlyMap<string, string>;
+    /** The signed-in administrator's id: an account they made is not theirs to approve. */
+    me: string;
     created?: { email: string; password: string | null } | undefined;
     errors: Record<string, string[]>;
     values: { email?: string; role?: string };
@@ -267,6 +324,7 @@ export function UsersPage(
               : at('users.created', { email: props.created.email })}
           </p>
           {props.created.password ? <p class="secret">{props.created.password}</p> : null}
+          <p>{at('users.enrolmentHeld', { email: props.created.email })}</p>
         </div>
       ) : null}
       <table class="admin-table">
@@ -288,8 +346,23 @@ export function UsersPage(
                 <td>{u.email}</td>
                 <td>{at(`role.${u.role}`)}</td>
                 <td>{u.mfaEnrolled ? at('users.mfaOn') : at('users.mfaOff')}</td>
-                <td>{u.disabled ? at('users.disabled') : at('users.enabled')}</td>
                 <td>
+                  {u.disabled ? at('users.disabled') : at('users.enabled')}
+                  {props.pending.has(u.id) ? ` ${at('users.pending')}` : null}
+                </td>
+                <td>
+                  {props.pending.has(u.id) && props.pending.get(u.id) !== props.me ? (
+                    <form method="post" action={`/admin/users/${u.id}/approve`}>
+                      <Csrf staff={staff} />
+                      <button
+                        class="button-primary"
+                        type="submit"
+                        aria-label={at('users.approveLabel', { email: u.email })}
+                      >
+                        {at('users.approve')}
+                      </button>
+                    </form>
+                  ) : null}
                   {u.email === staff?.email ? null : (
                     <form method="post" action={`/admin/users/${u.id}/${action}`}>
                       <Csrf staff={staff} />
