@@ -4,7 +4,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { writeTransaction } from '../../../db/connection.js';
 import type { StaffSessionTable, StaffUserTable } from '../../../db/schema.js';
 import { DomainError } from '../../errors.js';
-import { addFailure, lockBuckets, readFailures } from '../../repositories/activity.js';
+import { addFailure, insertAlert, lockBuckets, readFailures } from '../../repositories/activity.js';
 import { insertAudit } from '../../repositories/audit-log.js';
 import {
   advanceTotpStep,
@@ -27,9 +27,16 @@ export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60_000;
 /** Last-seen is written at most this often, so that browsing costs no disk flush per page. */
 const TOUCH_EVERY_MS = 60_000;
 
+/**
+ * Log-in limits (password and second factor alike). A failure is counted per (account, client) and per client: the
+ * pair limit stops one network guessing at one account, the client limit one network spraying many. Nothing is
+ * counted against an account as a whole — that would let anyone who knows a staff address lock its owner out — so
+ * failures across every client only raise an alert for the administrators once they reach `accountAlert`.
+ */
 export const LOGIN_LIMITS = {
-  account: { failures: 10, windowMs: 15 * 60_000 },
+  pair: { failures: 10, windowMs: 15 * 60_000 },
   client: { failures: 50, windowMs: 15 * 60_000 },
+  accountAlert: { failures: 100, windowMs: 60 * 60_000 },
 };
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -70,30 +77,52 @@ export type LoginResult =
   | { outcome: 'failed' }
   | { outcome: 'throttled'; retryAfter: number };
 
-const accountBucket = (email: string) => `staff:a:${email}`;
-const clientBucket = (client: string) => `staff:c:${client}`;
+/** The buckets of one attempt: the step's own (account, client) pair, the client, and the account-wide signal. */
+interface AttemptBuckets {
+  pair: string;
+  client: string;
+  account: string;
+}
+
+// The second factor has its own pair bucket: mistyped passwords do not use up the TOTP attempts, nor the reverse.
+const bucketsFor = (step: 'pw' | 'mfa', email: string, client: string): AttemptBuckets => ({
+  pair: `staff:${step}:${email}|${client}`,
+  client: `staff:c:${client}`,
+  account: `staff:a:${email}`,
+});
 
 /**
  * Counts the attempt up front (check-and-consume in one transaction, so parallel guesses cannot pass the limit);
- * a success gives the provisional failure back.
+ * a success gives the provisional failure back. Only the pair and client buckets can refuse; the account bucket
+ * raises one alert when its failures reach the alert threshold.
  */
-async function consumeAttempt(
-  ctx: ServiceContext,
-  buckets: { account: string; client: string },
-): Promise<{ retryAfter: number } | null> {
+async function consumeAttempt(ctx: ServiceContext, buckets: AttemptBuckets): Promise<{ retryAfter: number } | null> {
   const now = ctx.clock().getTime();
   return writeTransaction(ctx.db, async (tx) => {
-    await lockBuckets(tx, [buckets.account, buckets.client]);
-    const counters = await readFailures(tx, [buckets.account, buckets.client], now);
-    const account = counters.get(buckets.account);
+    await lockBuckets(tx, [buckets.pair, buckets.client, buckets.account]);
+    const counters = await readFailures(tx, [buckets.pair, buckets.client], now);
+    const pair = counters.get(buckets.pair);
     const client = counters.get(buckets.client);
     const blockedUntil = Math.max(
-      account && account.failures >= LOGIN_LIMITS.account.failures ? account.windowEnds : 0,
+      pair && pair.failures >= LOGIN_LIMITS.pair.failures ? pair.windowEnds : 0,
       client && client.failures >= LOGIN_LIMITS.client.failures ? client.windowEnds : 0,
     );
     if (blockedUntil > 0) return { retryAfter: Math.max(1, Math.ceil((blockedUntil - now) / 1000)) };
-    await addFailure(tx, buckets.account, now, LOGIN_LIMITS.account.windowMs);
+    await addFailure(tx, buckets.pair, now, LOGIN_LIMITS.pair.windowMs);
     await addFailure(tx, buckets.client, now, LOGIN_LIMITS.client.windowMs);
+    const accountFailures = await addFailure(tx, buckets.account, now, LOGIN_LIMITS.accountAlert.windowMs);
+    if (accountFailures === LOGIN_LIMITS.accountAlert.failures) {
+      await insertAlert(tx, {
+        at: new Date(now).toISOString(),
+        kind: 'staff_login_failures',
+        contract_number: null,
+        detail: JSON.stringify({
+          account: buckets.account.slice('staff:a:'.length),
+          failures: accountFailures,
+          windowMinutes: LOGIN_LIMITS.accountAlert.windowMs / 60_000,
+        }),
+      });
+    }
     return null;
   });
 }
@@ -115,7 +144,7 @@ export async function logIn(
   input: { email: string; password: string; client: string },
 ): Promise<LoginResult> {
   const email = input.email.trim().toLowerCase().slice(0, 254);
-  const buckets = { account: accountBucket(email), client: clientBucket(input.client) };
+  const buckets = bucketsFor('pw', email, input.client);
   const blocked = await consumeAttempt(ctx, buckets);
   if (blocked) return { outcome: 'throttled', retryAfter: blocked.retryAfter };
   const user = await findStaffUserByEmail(ctx.db, email);
@@ -134,7 +163,7 @@ export async function logIn(
   const token = newToken();
   const at = ctx.clock().toISOString();
   await writeTransaction(ctx.db, async (tx) => {
-    await refundFailure(tx, [buckets.account, buckets.client]);
+    await refundFailure(tx, [buckets.pair, buckets.client, buckets.account]);
     await insertSession(tx, {
       token_hash: sha256(token),
       user_id: user.id,
@@ -222,7 +251,7 @@ export async function passSecondFactor(
   code: string,
   client: string,
 ): Promise<SecondFactorResult> {
-  const buckets = { account: accountBucket(session.user.email), client: clientBucket(client) };
+  const buckets = bucketsFor('mfa', session.user.email, client);
   const blocked = await consumeAttempt(ctx, buckets);
   if (blocked) return { outcome: 'throttled', retryAfter: blocked.retryAfter };
   const user = (await findStaffUser(ctx.db, session.user.id)) as StaffUserTable;
@@ -261,7 +290,7 @@ export async function passSecondFactor(
     } else if (remainingRecovery) {
       await updateStaffUser(tx, user.id, { recovery_codes: JSON.stringify(remainingRecovery), updated_at: at });
     }
-    await refundFailure(tx, [buckets.account, buckets.client]);
+    await refundFailure(tx, [buckets.pair, buckets.client, buckets.account]);
     const old = await findSession(tx, session.tokenHash);
     await deleteSession(tx, session.tokenHash);
     await insertSession(tx, {
