@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createStaffUser } from '../../src/services/staff/accounts.js';
 import { totpAt } from '../../src/security/totp.js';
-import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
+import { describeEachDatabase, listen, setup, type TestEnv } from '../support/harness.js';
 import { csrfOf, loginAs, PASSWORD } from './support.js';
 
 const COOKIE = '__Host-esurety_staff';
@@ -127,5 +127,43 @@ describeEachDatabase('staff log-in throttling', (kind) => {
     expect(alerts).toHaveLength(1);
     expect(JSON.parse(alerts[0]!.detail)).toMatchObject({ account: 'popular@example.jp', failures: 100 });
     expect((await logIn(env, 'popular@example.jp', PASSWORD, OFFICE)).status).toBe(303);
+  });
+
+  it('counts X-Forwarded-For junk, ports and brackets as the socket address, not as new clients', async () => {
+    await account('xff-target@example.jp');
+    const server = await listen(env.ctx);
+    try {
+      const post = (xff: string, password: string) =>
+        fetch(`${server.url}/admin/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: {
+            origin: 'http://localhost:3000',
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-forwarded-for': xff,
+          },
+          body: new URLSearchParams({ email: 'xff-target@example.jp', password }).toString(),
+        });
+      const disguises = ['198.51.100.1:1', '[2001:db8::1]', 'junk', '198.51.100.1:2', '[2001:db8::2]:80'];
+      for (let i = 0; i < 10; i++) {
+        expect((await post(disguises[i % disguises.length]!, `wrong ${i}`)).status).toBe(401);
+      }
+      expect((await post('any-new-junk', PASSWORD)).status).toBe(429);
+      const clients = await env.ctx.db
+        .selectFrom('audit_log')
+        .select('detail')
+        .where('action', '=', 'staff.login_failed')
+        .execute();
+      const recorded = new Set(
+        clients
+          .map((r) => JSON.parse(r.detail) as { email: string; client: string })
+          .filter((d) => d.email === 'xff-target@example.jp')
+          .map((d) => d.client),
+      );
+      expect([...recorded]).toEqual(['127.0.0.1']);
+      expect((await post('203.0.113.10', PASSWORD)).status).toBe(303);
+    } finally {
+      await server.close();
+    }
   });
 });
