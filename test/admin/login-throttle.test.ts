@@ -125,7 +125,7 @@ describeEachDatabase('staff log-in throttling', (kind) => {
       .where('kind', '=', 'staff_login_failures')
       .execute();
     expect(alerts).toHaveLength(1);
-    expect(JSON.parse(alerts[0]!.detail)).toMatchObject({ account: 'popular@example.jp', failures: 100 });
+    expect(JSON.parse(alerts[0]!.detail)).toMatchObject({ email: 'popular@example.jp', failures: 100 });
     expect((await logIn(env, 'popular@example.jp', PASSWORD, OFFICE)).status).toBe(303);
   });
 
@@ -165,5 +165,25 @@ describeEachDatabase('staff log-in throttling', (kind) => {
     } finally {
       await server.close();
     }
+  });
+
+  it('records a failed e-mail field as written only when it is an address, otherwise as a hash', async () => {
+    const typedPassword = 'my secret passphrase 42';
+    expect((await logIn(env, typedPassword, PASSWORD, '192.0.2.200')).status).toBe(401);
+    expect((await logIn(env, typedPassword, PASSWORD, '192.0.2.200')).status).toBe(401);
+    expect((await logIn(env, 'nobody@example.jp', 'wrong password', '192.0.2.200')).status).toBe(401);
+    const rows = await env.ctx.db
+      .selectFrom('audit_log')
+      .select('detail')
+      .where('action', '=', 'staff.login_failed')
+      .orderBy('id', 'desc')
+      .limit(3)
+      .execute();
+    const [address, second, first] = rows.map((r) => JSON.parse(r.detail) as Record<string, string>);
+    expect(rows.map((r) => r.detail).join('\n')).not.toContain('passphrase');
+    expect(first).not.toHaveProperty('email');
+    expect(first!.emailHash).toMatch(/^[\w-]{43}$/);
+    expect(second!.emailHash).toBe(first!.emailHash);
+    expect(address).toMatchObject({ email: 'nobody@example.jp', reason: 'unknown' });
   });
 });

@@ -19,6 +19,7 @@ import {
 } from '../../repositories/staff.js';
 import { costFor, hashPassword, verifyPassword } from '../../security/passwords.js';
 import { generateTotpSecret, matchTotp } from '../../security/totp.js';
+import { z } from 'zod';
 import type { Actor, ServiceContext } from '../context.js';
 import { toStaffUser, type StaffUser } from './accounts.js';
 
@@ -77,6 +78,18 @@ export type LoginResult =
   | { outcome: 'failed' }
   | { outcome: 'throttled'; retryAfter: number };
 
+const wellFormedEmail = z.email();
+
+/**
+ * How a typed e-mail field is recorded (audit rows, alerts): as written only when it is a well-formed address;
+ * anything else may be a password typed into the wrong field, so it is kept as a keyed hash, which still lets staff
+ * see that attempts repeat without being able to read or brute-force what was typed.
+ */
+function recordedEmail(ctx: ServiceContext, email: string): { email: string } | { emailHash: string } {
+  if (wellFormedEmail.safeParse(email).success) return { email };
+  return { emailHash: createHmac('sha256', ctx.cookieSecret).update(`audit-email:${email}`).digest('base64url') };
+}
+
 /** The buckets of one attempt: the step's own (account, client) pair, the client, and the account-wide signal. */
 interface AttemptBuckets {
   pair: string;
@@ -117,7 +130,7 @@ async function consumeAttempt(ctx: ServiceContext, buckets: AttemptBuckets): Pro
         kind: 'staff_login_failures',
         contract_number: null,
         detail: JSON.stringify({
-          account: buckets.account.slice('staff:a:'.length),
+          ...recordedEmail(ctx, buckets.account.slice('staff:a:'.length)),
           failures: accountFailures,
           windowMinutes: LOGIN_LIMITS.accountAlert.windowMs / 60_000,
         }),
@@ -153,7 +166,7 @@ export async function logIn(
   if (!user || !passwordOk || user.disabled_at !== null) {
     await writeTransaction(ctx.db, (tx) =>
       audit(ctx, tx, { type: 'system', id: 'staff-login' }, 'staff.login_failed', {
-        email,
+        ...recordedEmail(ctx, email),
         client: input.client,
         reason: !user ? 'unknown' : !passwordOk ? 'password' : 'disabled',
       }),
