@@ -2,7 +2,8 @@
 // timeouts, TOTP enrolment and log-out. Tokens live only in the cookie; the database keeps their SHA-256.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeTransaction } from '../../../db/connection.js';
-import type { StaffSessionTable, StaffUserTable } from '../../../db/schema.js';
+import type { Kysely } from 'kysely';
+import type { Database, StaffSessionTable, StaffUserTable } from '../../../db/schema.js';
 import { DomainError } from '../../errors.js';
 import { addFailure, insertAlert, lockBuckets, readFailures } from '../../repositories/activity.js';
 import { insertAudit } from '../../repositories/audit-log.js';
@@ -17,7 +18,7 @@ import {
   updateSession,
   updateStaffUser,
 } from '../../repositories/staff.js';
-import { costFor, hashPassword, verifyPassword } from '../../security/passwords.js';
+import { acquireHashSlot, costFor, hashPassword, verifyPassword } from '../../security/passwords.js';
 import { generateTotpSecret, matchTotp } from '../../security/totp.js';
 import { z } from 'zod';
 import type { Actor, ServiceContext } from '../context.js';
@@ -76,7 +77,11 @@ let dummyHash: Promise<string> | null = null;
 export type LoginResult =
   | { outcome: 'ok'; token: string; needsEnrolment: boolean }
   | { outcome: 'failed' }
-  | { outcome: 'throttled'; retryAfter: number };
+  | { outcome: 'throttled'; retryAfter: number }
+  /** Too many log-ins are being checked at once (passwords.ts's hashing queue is full): nothing was counted. */
+  | { outcome: 'busy'; retryAfter: number };
+
+const BUSY_RETRY_SECONDS = 5;
 
 const wellFormedEmail = z.email();
 
@@ -109,35 +114,52 @@ const bucketsFor = (step: 'pw' | 'mfa', email: string, client: string): AttemptB
  * a success gives the provisional failure back. Only the pair and client buckets can refuse; the account bucket
  * raises one alert when its failures reach the alert threshold.
  */
+/** When the pair or client limit is reached: the seconds until it lifts, else null. */
+async function blockedUntil(
+  ctx: ServiceContext,
+  db: Kysely<Database>,
+  buckets: AttemptBuckets,
+): Promise<{ retryAfter: number } | null> {
+  const now = ctx.clock().getTime();
+  const counters = await readFailures(db, [buckets.pair, buckets.client], now);
+  const pair = counters.get(buckets.pair);
+  const client = counters.get(buckets.client);
+  const until = Math.max(
+    pair && pair.failures >= LOGIN_LIMITS.pair.failures ? pair.windowEnds : 0,
+    client && client.failures >= LOGIN_LIMITS.client.failures ? client.windowEnds : 0,
+  );
+  return until > 0 ? { retryAfter: Math.max(1, Math.ceil((until - now) / 1000)) } : null;
+}
+
 async function consumeAttempt(ctx: ServiceContext, buckets: AttemptBuckets): Promise<{ retryAfter: number } | null> {
   const now = ctx.clock().getTime();
-  return writeTransaction(ctx.db, async (tx) => {
-    await lockBuckets(tx, [buckets.pair, buckets.client, buckets.account]);
-    const counters = await readFailures(tx, [buckets.pair, buckets.client], now);
-    const pair = counters.get(buckets.pair);
-    const client = counters.get(buckets.client);
-    const blockedUntil = Math.max(
-      pair && pair.failures >= LOGIN_LIMITS.pair.failures ? pair.windowEnds : 0,
-      client && client.failures >= LOGIN_LIMITS.client.failures ? client.windowEnds : 0,
-    );
-    if (blockedUntil > 0) return { retryAfter: Math.max(1, Math.ceil((blockedUntil - now) / 1000)) };
-    await addFailure(tx, buckets.pair, now, LOGIN_LIMITS.pair.windowMs);
-    await addFailure(tx, buckets.client, now, LOGIN_LIMITS.client.windowMs);
-    const accountFailures = await addFailure(tx, buckets.account, now, LOGIN_LIMITS.accountAlert.windowMs);
-    if (accountFailures === LOGIN_LIMITS.accountAlert.failures) {
-      await insertAlert(tx, {
-        at: new Date(now).toISOString(),
-        kind: 'staff_login_failures',
-        contract_number: null,
-        detail: JSON.stringify({
-          ...recordedEmail(ctx, buckets.account.slice('staff:a:'.length)),
-          failures: accountFailures,
-          windowMinutes: LOGIN_LIMITS.accountAlert.windowMs / 60_000,
-        }),
-      });
-    }
-    return null;
-  });
+  // Not durable (like the verification counters): a counter is flushed by the next durable commit, and an attempt
+  // must not cost a disk flush on the main thread before it has even been checked.
+  return writeTransaction(
+    ctx.db,
+    async (tx) => {
+      await lockBuckets(tx, [buckets.pair, buckets.client, buckets.account]);
+      const blocked = await blockedUntil(ctx, tx, buckets);
+      if (blocked) return blocked;
+      await addFailure(tx, buckets.pair, now, LOGIN_LIMITS.pair.windowMs);
+      await addFailure(tx, buckets.client, now, LOGIN_LIMITS.client.windowMs);
+      const accountFailures = await addFailure(tx, buckets.account, now, LOGIN_LIMITS.accountAlert.windowMs);
+      if (accountFailures === LOGIN_LIMITS.accountAlert.failures) {
+        await insertAlert(tx, {
+          at: new Date(now).toISOString(),
+          kind: 'staff_login_failures',
+          contract_number: null,
+          detail: JSON.stringify({
+            ...recordedEmail(ctx, buckets.account.slice('staff:a:'.length)),
+            failures: accountFailures,
+            windowMinutes: LOGIN_LIMITS.accountAlert.windowMs / 60_000,
+          }),
+        });
+      }
+      return null;
+    },
+    { durable: false },
+  );
 }
 
 async function audit(ctx: ServiceContext, tx: typeof ctx.db, actor: Actor, action: string, detail: object) {
@@ -158,11 +180,24 @@ export async function logIn(
 ): Promise<LoginResult> {
   const email = input.email.trim().toLowerCase().slice(0, 254);
   const buckets = bucketsFor('pw', email, input.client);
-  const blocked = await consumeAttempt(ctx, buckets);
-  if (blocked) return { outcome: 'throttled', retryAfter: blocked.retryAfter };
-  const user = await findStaffUserByEmail(ctx.db, email);
-  dummyHash ??= hashPassword(randomBytes(16).toString('hex'), costFor(ctx.config.env));
-  const passwordOk = await verifyPassword(user?.password_hash ?? (await dummyHash), input.password);
+  // Throttle before hashing: a client over its limit is answered from one plain read, without taking a hashing slot,
+  // counting or auditing; a flood beyond the hashing queue is refused as busy before any of that too.
+  const early = await blockedUntil(ctx, ctx.db, buckets);
+  if (early) return { outcome: 'throttled', retryAfter: early.retryAfter };
+  const slot = acquireHashSlot();
+  if (!slot) return { outcome: 'busy', retryAfter: BUSY_RETRY_SECONDS };
+  const release = await slot;
+  let user: StaffUserTable | undefined;
+  let passwordOk: boolean;
+  try {
+    const blocked = await consumeAttempt(ctx, buckets);
+    if (blocked) return { outcome: 'throttled', retryAfter: blocked.retryAfter };
+    user = await findStaffUserByEmail(ctx.db, email);
+    dummyHash ??= hashPassword(randomBytes(16).toString('hex'), costFor(ctx.config.env));
+    passwordOk = await verifyPassword(user?.password_hash ?? (await dummyHash), input.password);
+  } finally {
+    release();
+  }
   if (!user || !passwordOk || user.disabled_at !== null) {
     await writeTransaction(ctx.db, (tx) =>
       audit(ctx, tx, { type: 'system', id: 'staff-login' }, 'staff.login_failed', {
