@@ -185,5 +185,7 @@ describeEachDatabase('staff log-in throttling', (kind) => {
     expect(first!.emailHash).toMatch(/^[\w-]{43}$/);
     expect(second!.emailHash).toBe(first!.emailHash);
     expect(address).toMatchObject({ email: 'nobody@example.jp', reason: 'unknown' });
+    const buckets = await env.ctx.db.selectFrom('throttle_counters').select('bucket').execute();
+    expect(buckets.map((b) => b.bucket).join('\n')).not.toContain('passphrase');
   });
 });

@@ -100,20 +100,23 @@ interface AttemptBuckets {
   pair: string;
   client: string;
   account: string;
+  /** The account as the alert records it. */
+  recorded: { email: string } | { emailHash: string };
 }
 
 // The second factor has its own pair bucket: mistyped passwords do not use up the TOTP attempts, nor the reverse.
-const bucketsFor = (step: 'pw' | 'mfa', email: string, client: string): AttemptBuckets => ({
-  pair: `staff:${step}:${email}|${client}`,
-  client: `staff:c:${client}`,
-  account: `staff:a:${email}`,
-});
+// Bucket names are stored too, so they name the account the way the audit log does (never a non-address verbatim).
+function bucketsFor(ctx: ServiceContext, step: 'pw' | 'mfa', email: string, client: string): AttemptBuckets {
+  const recorded = recordedEmail(ctx, email);
+  const account = 'email' in recorded ? recorded.email : `#${recorded.emailHash}`;
+  return {
+    pair: `staff:${step}:${account}|${client}`,
+    client: `staff:c:${client}`,
+    account: `staff:a:${account}`,
+    recorded,
+  };
+}
 
-/**
- * Counts the attempt up front (check-and-consume in one transaction, so parallel guesses cannot pass the limit);
- * a success gives the provisional failure back. Only the pair and client buckets can refuse; the account bucket
- * raises one alert when its failures reach the alert threshold.
- */
 /** When the pair or client limit is reached: the seconds until it lifts, else null. */
 async function blockedUntil(
   ctx: ServiceContext,
@@ -131,6 +134,11 @@ async function blockedUntil(
   return until > 0 ? { retryAfter: Math.max(1, Math.ceil((until - now) / 1000)) } : null;
 }
 
+/**
+ * Counts the attempt up front (check-and-consume in one transaction, so parallel guesses cannot pass the limit);
+ * a success gives the provisional failure back. Only the pair and client buckets can refuse; the account bucket
+ * raises one alert when its failures reach the alert threshold.
+ */
 async function consumeAttempt(ctx: ServiceContext, buckets: AttemptBuckets): Promise<{ retryAfter: number } | null> {
   const now = ctx.clock().getTime();
   // Not durable (like the verification counters): a counter is flushed by the next durable commit, and an attempt
@@ -150,7 +158,7 @@ async function consumeAttempt(ctx: ServiceContext, buckets: AttemptBuckets): Pro
           kind: 'staff_login_failures',
           contract_number: null,
           detail: JSON.stringify({
-            ...recordedEmail(ctx, buckets.account.slice('staff:a:'.length)),
+            ...buckets.recorded,
             failures: accountFailures,
             windowMinutes: LOGIN_LIMITS.accountAlert.windowMs / 60_000,
           }),
@@ -179,7 +187,7 @@ export async function logIn(
   input: { email: string; password: string; client: string },
 ): Promise<LoginResult> {
   const email = input.email.trim().toLowerCase().slice(0, 254);
-  const buckets = bucketsFor('pw', email, input.client);
+  const buckets = bucketsFor(ctx, 'pw', email, input.client);
   // Throttle before hashing: a client over its limit is answered from one plain read, without taking a hashing slot,
   // counting or auditing; a flood beyond the hashing queue is refused as busy before any of that too.
   const early = await blockedUntil(ctx, ctx.db, buckets);
@@ -299,7 +307,7 @@ export async function passSecondFactor(
   code: string,
   client: string,
 ): Promise<SecondFactorResult> {
-  const buckets = bucketsFor('mfa', session.user.email, client);
+  const buckets = bucketsFor(ctx, 'mfa', session.user.email, client);
   const blocked = await consumeAttempt(ctx, buckets);
   if (blocked) return { outcome: 'throttled', retryAfter: blocked.retryAfter };
   const user = (await findStaffUser(ctx.db, session.user.id)) as StaffUserTable;
