@@ -180,6 +180,10 @@ function pageArea(ctx: ServiceContext): Hono<AppEnv> {
   pages.route('/mail', oneClickUnsubscribeRoutes(ctx));
   // Forms are checked against the public origin (behind a TLS proxy the internal URL would differ).
   pages.use('*', csrf({ origin }));
+  // The staff portal before the multipart check below: its guard decides session, second factor and role before a
+  // byte of the body is read, then parses the body once itself (an anonymous 16 MiB upload to /admin/import is
+  // refused unread instead of being parsed twice). Its catch-all 404 means nothing under /admin falls through.
+  pages.route('/admin', adminRoutes(ctx));
   // A malformed multipart body makes the form parser throw deep inside a handler (a 500): refuse it here, once, for
   // every form route. Parsing a clone leaves the body to the handler (forms are at most FORM_LIMIT bytes).
   pages.use('*', async (c, next) => {
@@ -204,7 +208,6 @@ function pageArea(ctx: ServiceContext): Hono<AppEnv> {
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(await ctx.keyring.jwks());
   });
-  pages.route('/admin', adminRoutes(ctx));
   pages.route('/status', statusRoutes(ctx));
   pages.route('/mail', mailLinkRoutes(ctx, renderNoticeForLink));
   pages.route('/certificates', followUpRoutes(ctx));

@@ -32,9 +32,13 @@ const PRINT_SCRIPT =
   "document.querySelectorAll('[data-print]').forEach(function(b){b.hidden=false;" +
   "b.addEventListener('click',function(){window.print();});});";
 
-/** `/verify` answers only POST: switching language there goes back to the form instead of a 404. */
+/**
+ * `/verify` answers only POST: switching language there goes back to the form instead of a 404. Elsewhere the link is
+ * the query alone, a reference that keeps whatever path the page has: the path itself is never copied into it, since
+ * a 404 for `//evil.example/` would make `//evil.example/?lang=en`, a link off the site.
+ */
 function switchTarget(path: string, lang: Lang): string {
-  return `${path === '/verify' ? '/' : path}?lang=${lang}`;
+  return `${path === '/verify' ? '/' : ''}?lang=${lang}`;
 }
 
 export function Layout(props: LayoutProps) {

@@ -51,6 +51,12 @@ const benches: Record<string, Bench> = {
       '[--rounds N] [--baseline DIR [--baseline-node PATH]]',
     run: async (argv) => (await import('./startup.js')).run(argv),
   },
+  'login-flood': {
+    summary:
+      'verification p50/p95/p99 alone and under a wrong-password staff log-in flood from ever-new client addresses ' +
+      '(production Argon2 cost) [--rate N] [--flood-rate N] [--duration S]',
+    run: async (argv) => (await import('./login-flood.js')).run(argv),
+  },
   pdf: {
     summary:
       'documents: cold/warm render time and size per PDF type, and verify p50/p99 while PDFs are drawn (worker thread ' +

@@ -25,6 +25,7 @@ export const adminJa = {
   'login.submit': 'ログイン',
   'login.failed': 'メールアドレスまたはパスワードが正しくありません。',
   'login.throttled': 'ログインの試行回数が上限に達しました。{minutes}分ほど待ってから再度お試しください。',
+  'login.busy': 'ただいまログインが混み合っています。数秒待ってから再度お試しください。',
   'login.expired': 'セッションの有効期限が切れました。もう一度ログインしてください。',
   'mfa.heading': '二要素認証',
   'mfa.lead':
@@ -490,6 +491,7 @@ const adminEn: Record<AdminKey, string> = {
   'login.submit': 'Log in',
   'login.failed': 'The email address or password is not correct.',
   'login.throttled': 'Too many log-in attempts. Try again in about {minutes} minutes.',
+  'login.busy': 'Too many log-ins are being checked right now. Try again in a few seconds.',
   'login.expired': 'Your session has expired. Please log in again.',
   'mfa.heading': 'Two-factor authentication',
   'mfa.lead': 'Enter the 6-digit code from your authenticator app, or one of your recovery codes.',

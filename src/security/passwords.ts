@@ -1,4 +1,5 @@
-// Staff passwords: Argon2id (@node-rs/argon2), a minimum length, a common-password check and no truncation.
+// Staff passwords: Argon2id (@node-rs/argon2) with bounded concurrency, a minimum length, a common-password check and
+// no truncation.
 import { hash, verify } from '@node-rs/argon2';
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -102,6 +103,35 @@ export const PASSWORD_MESSAGES: Record<PasswordProblem, string> = {
 
 export function hashPassword(password: string, cost: PasswordCost): Promise<string> {
   return hash(password.normalize('NFKC'), { ...cost, algorithm: 2 /* Argon2id */ });
+}
+
+/**
+ * Argon2 is the one thing an anonymous request can make expensive: each log-in costs ~19 MiB and tens of ms of CPU on
+ * the libuv pool, beside the verification path that officers wait on. So at most HASH_CONCURRENCY computations run at
+ * once (never the whole machine) and at most HASH_QUEUE wait; a log-in beyond that is refused before any work
+ * (hashing, counting, auditing) instead of queueing without bound. Per process: it bounds this process's CPU.
+ */
+export const HASH_CONCURRENCY = 1;
+export const HASH_QUEUE = 4;
+let hashing = 0;
+const hashWaiting: (() => void)[] = [];
+
+/**
+ * A slot for one Argon2 computation: resolves with its release function once one is free, or is null at once when
+ * HASH_QUEUE requests are already waiting (the caller answers "busy, try again").
+ */
+export function acquireHashSlot(): Promise<() => void> | null {
+  if (hashing >= HASH_CONCURRENCY && hashWaiting.length >= HASH_QUEUE) return null;
+  const release = () => {
+    const next = hashWaiting.shift();
+    if (next) next();
+    else hashing--;
+  };
+  if (hashing < HASH_CONCURRENCY) {
+    hashing++;
+    return Promise.resolve(release);
+  }
+  return new Promise((resolve) => hashWaiting.push(() => resolve(release)));
 }
 
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {

@@ -107,7 +107,7 @@ describeEachDatabase('staff accounts and sessions', (kind) => {
     expect(a.cookie).toBeNull();
   });
 
-  it('throttles an account after 10 failures, even with the right password, and tells the user to wait', async () => {
+  it('throttles an account from one client after 10 failures, even with the right password, and tells the user to wait', async () => {
     const { createStaffUser } = await import('../../src/services/staff/accounts.js');
     await createStaffUser(
       env.ctx,

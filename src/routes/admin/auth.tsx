@@ -50,6 +50,10 @@ export function authRoutes(ctx: ServiceContext): Hono<AdminEnv> {
       const minutes = Math.max(1, Math.ceil(result.retryAfter / 60));
       return page(c, <LoginPage {...props(c, null)} email={email} error={at('login.throttled', { minutes })} />, 429);
     }
+    if (result.outcome === 'busy') {
+      c.header('Retry-After', String(result.retryAfter));
+      return page(c, <LoginPage {...props(c, null)} email={email} error={at('login.busy')} />, 503);
+    }
     if (result.outcome === 'failed') {
       return page(c, <LoginPage {...props(c, null)} email={email} error={at('login.failed')} />, 401);
     }

@@ -4,11 +4,12 @@
 // construction that every route sits behind the guard of its own table entry.
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { DomainError } from '../../errors.js';
 import { adminTranslator } from '../../i18n/admin.js';
 import { LoginPage } from '../../../views/admin/pages/auth.js';
 import type { ServiceContext } from '../../services/context.js';
 import { csrfMatches, resolveSession } from '../../services/staff/auth.js';
-import { message, page, props, type AdminEnv } from './kit.js';
+import { message, page, props, type AdminContext, type AdminEnv } from './kit.js';
 import { ROUTES, type RouteId, type StaffRoute } from './route-table.js';
 
 export const SESSION_COOKIE = 'esurety_staff';
@@ -16,6 +17,19 @@ export const SESSION_COOKIE = 'esurety_staff';
 /** Which table entry a guard stands for (read by index.tsx's construction check). */
 export const GUARDED = Symbol('staff route');
 export type Guard = MiddlewareHandler<AdminEnv> & { [GUARDED]: StaffRoute };
+
+/**
+ * The form body, parsed once (Hono caches it for the route's validator). A malformed multipart body would otherwise
+ * throw deep inside the parser (a 500): it is a 400 here, for every staff form.
+ */
+async function formBody(c: AdminContext): Promise<Record<string, unknown>> {
+  try {
+    return await c.req.parseBody({ all: true });
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new DomainError('bad_request', 'フォームの送信内容を読み取れませんでした');
+  }
+}
 
 export function staffGuard(ctx: ServiceContext): (id: RouteId) => Guard {
   return (id) => {
@@ -25,21 +39,28 @@ export function staffGuard(ctx: ServiceContext): (id: RouteId) => Guard {
       c.header('Cache-Control', 'no-store');
       const session = await resolveSession(ctx, getCookie(c, SESSION_COOKIE, 'host'));
       c.set('session', session);
-      const body = route.method === 'POST' ? await c.req.parseBody({ all: true }) : {};
       const at = adminTranslator(c.get('lang'));
+      // Everything that needs no body is decided before a byte of it is read: an anonymous or under-privileged
+      // request (a 16 MiB upload to /admin/import included) is refused while the body is still on the wire, so it
+      // costs neither the parse nor the memory. Only the per-session token lives in the body; whoever reaches it
+      // already holds a session of the right role, and a cross-site form was refused by app.ts's Origin check.
       if (route.access !== 'anon') {
         if (!session) {
           return route.method === 'GET'
             ? c.redirect('/admin/login', 303)
             : page(c, <LoginPage {...props(c, null)} error={at('login.expired')} />, 401);
         }
-        if (route.method === 'POST' && !csrfMatches(session.csrfToken, body._csrf)) return message(c, at('csrf'), 403);
         if (route.access !== 'half') {
           if (!session.mfa) return c.redirect('/admin/mfa', 303);
           if (!route.access.includes(session.user.role)) return message(c, at('forbidden'), 403);
         }
-        c.set('staff', session);
       }
+      if (route.method === 'POST') {
+        const body = await formBody(c);
+        if (session && route.access !== 'anon' && !csrfMatches(session.csrfToken, body._csrf))
+          return message(c, at('csrf'), 403);
+      }
+      if (session && route.access !== 'anon') c.set('staff', session);
       await next();
     };
     return Object.assign(guard, { [GUARDED]: route });

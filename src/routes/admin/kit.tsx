@@ -16,7 +16,7 @@ import { menuFor } from './route-table.js';
  */
 export type AdminEnv = AppEnv & { Variables: { session: StaffSession | null; staff: StaffSession } };
 export type AdminContext = Context<AdminEnv>;
-export type PageStatus = 200 | 401 | 403 | 404 | 409 | 422 | 429;
+export type PageStatus = 200 | 401 | 403 | 404 | 409 | 422 | 429 | 503;
 
 const FLASHES: readonly AdminKey[] = [
   'draft.created',

@@ -2,9 +2,10 @@
 // timeouts, TOTP enrolment and log-out. Tokens live only in the cookie; the database keeps their SHA-256.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeTransaction } from '../../../db/connection.js';
-import type { StaffSessionTable, StaffUserTable } from '../../../db/schema.js';
+import type { Kysely } from 'kysely';
+import type { Database, StaffSessionTable, StaffUserTable } from '../../../db/schema.js';
 import { DomainError } from '../../errors.js';
-import { addFailure, lockBuckets, readFailures } from '../../repositories/activity.js';
+import { addFailure, insertAlert, lockBuckets, readFailures } from '../../repositories/activity.js';
 import { insertAudit } from '../../repositories/audit-log.js';
 import {
   advanceTotpStep,
@@ -17,9 +18,10 @@ import {
   updateSession,
   updateStaffUser,
 } from '../../repositories/staff.js';
-import { costFor, hashPassword, verifyPassword } from '../../security/passwords.js';
+import { acquireHashSlot, costFor, hashPassword, verifyPassword } from '../../security/passwords.js';
 import { hashRecoveryCode, matchRecoveryCode, newRecoveryCode } from '../../security/recovery-codes.js';
 import { generateTotpSecret, matchTotp } from '../../security/totp.js';
+import { z } from 'zod';
 import type { Actor, ServiceContext } from '../context.js';
 import { toStaffUser, type StaffUser } from './accounts.js';
 
@@ -28,9 +30,16 @@ export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60_000;
 /** Last-seen is written at most this often, so that browsing costs no disk flush per page. */
 const TOUCH_EVERY_MS = 60_000;
 
+/**
+ * Log-in limits (password and second factor alike). A failure is counted per (account, client) and per client: the
+ * pair limit stops one network guessing at one account, the client limit one network spraying many. Nothing is
+ * counted against an account as a whole — that would let anyone who knows a staff address lock its owner out — so
+ * failures across every client only raise an alert for the administrators once they reach `accountAlert`.
+ */
 export const LOGIN_LIMITS = {
-  account: { failures: 10, windowMs: 15 * 60_000 },
+  pair: { failures: 10, windowMs: 15 * 60_000 },
   client: { failures: 50, windowMs: 15 * 60_000 },
+  accountAlert: { failures: 100, windowMs: 60 * 60_000 },
 };
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -69,34 +78,97 @@ let dummyHash: Promise<string> | null = null;
 export type LoginResult =
   | { outcome: 'ok'; token: string; needsEnrolment: boolean }
   | { outcome: 'failed' }
-  | { outcome: 'throttled'; retryAfter: number };
+  | { outcome: 'throttled'; retryAfter: number }
+  /** Too many log-ins are being checked at once (passwords.ts's hashing queue is full): nothing was counted. */
+  | { outcome: 'busy'; retryAfter: number };
 
-const accountBucket = (email: string) => `staff:a:${email}`;
-const clientBucket = (client: string) => `staff:c:${client}`;
+const BUSY_RETRY_SECONDS = 5;
+
+const wellFormedEmail = z.email();
+
+/**
+ * How a typed e-mail field is recorded (audit rows, alerts): as written only when it is a well-formed address;
+ * anything else may be a password typed into the wrong field, so it is kept as a keyed hash, which still lets staff
+ * see that attempts repeat without being able to read or brute-force what was typed.
+ */
+function recordedEmail(ctx: ServiceContext, email: string): { email: string } | { emailHash: string } {
+  if (wellFormedEmail.safeParse(email).success) return { email };
+  return { emailHash: createHmac('sha256', ctx.cookieSecret).update(`audit-email:${email}`).digest('base64url') };
+}
+
+/** The buckets of one attempt: the step's own (account, client) pair, the client, and the account-wide signal. */
+interface AttemptBuckets {
+  pair: string;
+  client: string;
+  account: string;
+  /** The account as the alert records it. */
+  recorded: { email: string } | { emailHash: string };
+}
+
+// The second factor has its own pair bucket: mistyped passwords do not use up the TOTP attempts, nor the reverse.
+// Bucket names are stored too, so they name the account the way the audit log does (never a non-address verbatim).
+function bucketsFor(ctx: ServiceContext, step: 'pw' | 'mfa', email: string, client: string): AttemptBuckets {
+  const recorded = recordedEmail(ctx, email);
+  const account = 'email' in recorded ? recorded.email : `#${recorded.emailHash}`;
+  return {
+    pair: `staff:${step}:${account}|${client}`,
+    client: `staff:c:${client}`,
+    account: `staff:a:${account}`,
+    recorded,
+  };
+}
+
+/** When the pair or client limit is reached: the seconds until it lifts, else null. */
+async function blockedUntil(
+  ctx: ServiceContext,
+  db: Kysely<Database>,
+  buckets: AttemptBuckets,
+): Promise<{ retryAfter: number } | null> {
+  const now = ctx.clock().getTime();
+  const counters = await readFailures(db, [buckets.pair, buckets.client], now);
+  const pair = counters.get(buckets.pair);
+  const client = counters.get(buckets.client);
+  const until = Math.max(
+    pair && pair.failures >= LOGIN_LIMITS.pair.failures ? pair.windowEnds : 0,
+    client && client.failures >= LOGIN_LIMITS.client.failures ? client.windowEnds : 0,
+  );
+  return until > 0 ? { retryAfter: Math.max(1, Math.ceil((until - now) / 1000)) } : null;
+}
 
 /**
  * Counts the attempt up front (check-and-consume in one transaction, so parallel guesses cannot pass the limit);
- * a success gives the provisional failure back.
+ * a success gives the provisional failure back. Only the pair and client buckets can refuse; the account bucket
+ * raises one alert when its failures reach the alert threshold.
  */
-async function consumeAttempt(
-  ctx: ServiceContext,
-  buckets: { account: string; client: string },
-): Promise<{ retryAfter: number } | null> {
+async function consumeAttempt(ctx: ServiceContext, buckets: AttemptBuckets): Promise<{ retryAfter: number } | null> {
   const now = ctx.clock().getTime();
-  return writeTransaction(ctx.db, async (tx) => {
-    await lockBuckets(tx, [buckets.account, buckets.client]);
-    const counters = await readFailures(tx, [buckets.account, buckets.client], now);
-    const account = counters.get(buckets.account);
-    const client = counters.get(buckets.client);
-    const blockedUntil = Math.max(
-      account && account.failures >= LOGIN_LIMITS.account.failures ? account.windowEnds : 0,
-      client && client.failures >= LOGIN_LIMITS.client.failures ? client.windowEnds : 0,
-    );
-    if (blockedUntil > 0) return { retryAfter: Math.max(1, Math.ceil((blockedUntil - now) / 1000)) };
-    await addFailure(tx, buckets.account, now, LOGIN_LIMITS.account.windowMs);
-    await addFailure(tx, buckets.client, now, LOGIN_LIMITS.client.windowMs);
-    return null;
-  });
+  // Not durable (like the verification counters): a counter is flushed by the next durable commit, and an attempt
+  // must not cost a disk flush on the main thread before it has even been checked.
+  return writeTransaction(
+    ctx.db,
+    async (tx) => {
+      await lockBuckets(tx, [buckets.pair, buckets.client, buckets.account]);
+      const blocked = await blockedUntil(ctx, tx, buckets);
+      if (blocked) return blocked;
+      await addFailure(tx, buckets.pair, now, LOGIN_LIMITS.pair.windowMs);
+      await addFailure(tx, buckets.client, now, LOGIN_LIMITS.client.windowMs);
+      const accountFailures = await addFailure(tx, buckets.account, now, LOGIN_LIMITS.accountAlert.windowMs);
+      if (accountFailures === LOGIN_LIMITS.accountAlert.failures) {
+        await insertAlert(tx, {
+          at: new Date(now).toISOString(),
+          kind: 'staff_login_failures',
+          contract_number: null,
+          detail: JSON.stringify({
+            ...buckets.recorded,
+            failures: accountFailures,
+            windowMinutes: LOGIN_LIMITS.accountAlert.windowMs / 60_000,
+          }),
+        });
+      }
+      return null;
+    },
+    { durable: false },
+  );
 }
 
 async function audit(ctx: ServiceContext, tx: typeof ctx.db, actor: Actor, action: string, detail: object) {
@@ -116,16 +188,29 @@ export async function logIn(
   input: { email: string; password: string; client: string },
 ): Promise<LoginResult> {
   const email = input.email.trim().toLowerCase().slice(0, 254);
-  const buckets = { account: accountBucket(email), client: clientBucket(input.client) };
-  const blocked = await consumeAttempt(ctx, buckets);
-  if (blocked) return { outcome: 'throttled', retryAfter: blocked.retryAfter };
-  const user = await findStaffUserByEmail(ctx.db, email);
-  dummyHash ??= hashPassword(randomBytes(16).toString('hex'), costFor(ctx.config.env));
-  const passwordOk = await verifyPassword(user?.password_hash ?? (await dummyHash), input.password);
+  const buckets = bucketsFor(ctx, 'pw', email, input.client);
+  // Throttle before hashing: a client over its limit is answered from one plain read, without taking a hashing slot,
+  // counting or auditing; a flood beyond the hashing queue is refused as busy before any of that too.
+  const early = await blockedUntil(ctx, ctx.db, buckets);
+  if (early) return { outcome: 'throttled', retryAfter: early.retryAfter };
+  const slot = acquireHashSlot();
+  if (!slot) return { outcome: 'busy', retryAfter: BUSY_RETRY_SECONDS };
+  const release = await slot;
+  let user: StaffUserTable | undefined;
+  let passwordOk: boolean;
+  try {
+    const blocked = await consumeAttempt(ctx, buckets);
+    if (blocked) return { outcome: 'throttled', retryAfter: blocked.retryAfter };
+    user = await findStaffUserByEmail(ctx.db, email);
+    dummyHash ??= hashPassword(randomBytes(16).toString('hex'), costFor(ctx.config.env));
+    passwordOk = await verifyPassword(user?.password_hash ?? (await dummyHash), input.password);
+  } finally {
+    release();
+  }
   if (!user || !passwordOk || user.disabled_at !== null) {
     await writeTransaction(ctx.db, (tx) =>
       audit(ctx, tx, { type: 'system', id: 'staff-login' }, 'staff.login_failed', {
-        email,
+        ...recordedEmail(ctx, email),
         client: input.client,
         reason: !user ? 'unknown' : !passwordOk ? 'password' : 'disabled',
       }),
@@ -135,7 +220,7 @@ export async function logIn(
   const token = newToken();
   const at = ctx.clock().toISOString();
   await writeTransaction(ctx.db, async (tx) => {
-    await refundFailure(tx, [buckets.account, buckets.client]);
+    await refundFailure(tx, [buckets.pair, buckets.client, buckets.account]);
     await insertSession(tx, {
       token_hash: sha256(token),
       user_id: user.id,
@@ -214,7 +299,7 @@ export async function passSecondFactor(
   code: string,
   client: string,
 ): Promise<SecondFactorResult> {
-  const buckets = { account: accountBucket(session.user.email), client: clientBucket(client) };
+  const buckets = bucketsFor(ctx, 'mfa', session.user.email, client);
   const blocked = await consumeAttempt(ctx, buckets);
   if (blocked) return { outcome: 'throttled', retryAfter: blocked.retryAfter };
   const user = (await findStaffUser(ctx.db, session.user.id)) as StaffUserTable;
@@ -253,7 +338,7 @@ export async function passSecondFactor(
     } else if (remainingRecovery) {
       await updateStaffUser(tx, user.id, { recovery_codes: JSON.stringify(remainingRecovery), updated_at: at });
     }
-    await refundFailure(tx, [buckets.account, buckets.client]);
+    await refundFailure(tx, [buckets.pair, buckets.client, buckets.account]);
     const old = await findSession(tx, session.tokenHash);
     await deleteSession(tx, session.tokenHash);
     await insertSession(tx, {
