@@ -132,14 +132,49 @@ const ja = translator('ja');
 const label = (column: Column) => `${columnLabel(ja, column)}（${column}）`;
 
 /**
+ * The text of a CSV file's bytes, strictly UTF-8 (a BOM is left for parseCsv): a byte sequence that is not UTF-8 is
+ * an error naming its line, never U+FFFD signed into a certificate.
+ */
+export function decodeCsv(bytes: Uint8Array): { text: string } | { error: RowError } {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return { text: strict.decode(bytes) };
+  } catch {
+    // Find the first line that does not decode on its own (line breaks are single bytes in UTF-8).
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i < bytes.length && bytes[i] !== 0x0a) continue;
+      try {
+        strict.decode(bytes.subarray(start, i));
+      } catch {
+        break;
+      }
+      line++;
+      start = i + 1;
+    }
+    return {
+      error: {
+        row: line,
+        column: '-',
+        message:
+          'UTF-8 として読めない文字があります。Excel では「CSV UTF-8（コンマ区切り）」で保存し直してください（Shift_JIS のファイルはまだ読み込めません）',
+      },
+    };
+  }
+}
+
+/**
  * Parses and validates a whole file without writing anything.
  * @returns the rows ready to publish, or every error found (row number, column, Japanese reason)
  */
 export async function validateCsv(
   ctx: ServiceContext,
-  text: string,
+  file: string | Uint8Array,
 ): Promise<{ rows: ImportRow[]; errors: RowError[] }> {
-  const { records: table, error } = parseCsv(text);
+  const decoded = typeof file === 'string' ? { text: file } : decodeCsv(file);
+  if ('error' in decoded) return { rows: [], errors: [decoded.error] };
+  const { records: table, error } = parseCsv(decoded.text);
   const headerLine = table[0]?.line ?? 1;
   const header = table[0]?.cells.map((h) => h.trim());
   if (error) return { rows: [], errors: [syntaxError(error, header)] };
