@@ -71,6 +71,9 @@ export interface ThrottleConfig {
   pairWindowMs: number;
   numberAlertThreshold: number;
   numberAlertWindowMs: number;
+  /** Files checked on /verify-file per client and window, whatever their result (each costs a PDF parse). */
+  uploadLimit: number;
+  uploadWindowMs: number;
 }
 
 export interface Config {
@@ -103,6 +106,8 @@ export const DEFAULT_THROTTLE: ThrottleConfig = {
   pairWindowMs: 60 * 60_000,
   numberAlertThreshold: 100,
   numberAlertWindowMs: 60 * 60_000,
+  uploadLimit: 30,
+  uploadWindowMs: 10 * 60_000,
 };
 
 export class ConfigError extends Error {

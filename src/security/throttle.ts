@@ -83,3 +83,29 @@ export async function guardedAttempt(
     { durable: false },
   );
 }
+
+/**
+ * Counts one use of an action limited per client whatever its outcome (an anonymous file upload): up to `limit` in
+ * a window of `windowMs`, then throttled until the window passes. Atomic like guardedAttempt, and shared by instances.
+ */
+export async function consumeAllowance(
+  ctx: ServiceContext,
+  bucket: string,
+  limit: number,
+  windowMs: number,
+): Promise<AttemptOutcome> {
+  const now = ctx.clock().getTime();
+  return writeTransaction(
+    ctx.db,
+    async (tx) => {
+      await lockBuckets(tx, [bucket]);
+      const used = (await readFailures(tx, [bucket], now)).get(bucket);
+      if (used && used.failures >= limit) {
+        return { outcome: 'throttled', retryAfter: Math.max(1, Math.ceil((used.windowEnds - now) / 1000)) };
+      }
+      await addFailure(tx, bucket, now, windowMs);
+      return OK;
+    },
+    { durable: false },
+  );
+}
