@@ -62,6 +62,7 @@ const envSchema = z.object({
   ESURETY_THROTTLE_EXEMPT: cidrList.default([]),
   ESURETY_DEMO: boolish.optional(),
   ESURETY_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  ESURETY_ACCESS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 });
 
 export interface ThrottleConfig {
@@ -94,6 +95,11 @@ export interface Config {
   demo: boolean;
   /** Port of the Prometheus /metrics listener (on HOST); undefined = no metrics listener. */
   metricsPort: number | undefined;
+  /**
+   * Days failed and throttled verification attempts are kept (for investigating an alert). Successful verifications
+   * and views stay: they are the contractor's evidence that the certificate was seen.
+   */
+  accessRetentionDays: number;
   throttle: ThrottleConfig;
 }
 
@@ -146,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throttleExempt: e.ESURETY_THROTTLE_EXEMPT,
     demo: e.ESURETY_DEMO ?? e.NODE_ENV !== 'production',
     metricsPort: e.ESURETY_METRICS_PORT,
+    accessRetentionDays: e.ESURETY_ACCESS_RETENTION_DAYS,
     throttle: DEFAULT_THROTTLE,
   });
 }

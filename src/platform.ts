@@ -46,7 +46,7 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
       })),
     );
     const logger = options.logger ?? createLogger({ level: config.env === 'test' ? 'silent' : 'info' });
-    const recorder = new AccessRecorder(handle.db, clock, logger);
+    const recorder = new AccessRecorder(handle.db, clock, logger, { retentionDays: config.accessRetentionDays });
     const ctx: ServiceContext = {
       db: handle.db,
       config,

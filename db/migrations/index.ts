@@ -7,6 +7,7 @@ import * as createOutbox from './20261124030000_create_outbox.js';
 import * as createStaff from './20261124040000_create_staff.js';
 import * as addSuretiesGuaranteeEnd from './20261125010000_add_sureties_guarantee_end.js';
 import * as indexIdempotencyKeys from './20261125020000_index_idempotency_keys.js';
+import * as indexAccessEventsOutcome from './20261205090000_index_access_events_outcome.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '20261124040000_create_staff': createStaff,
   '20261125010000_add_sureties_guarantee_end': addSuretiesGuaranteeEnd,
   '20261125020000_index_idempotency_keys': indexIdempotencyKeys,
+  '20261205090000_index_access_events_outcome': indexAccessEventsOutcome,
 };
