@@ -196,8 +196,10 @@ export const adminJa = {
   'draft.importRows': '{count}件の新規保証',
   'import.heading': '一括登録（CSV）',
   'import.lead':
-    '1行に1件の新規保証を記載したCSVファイル（UTF-8）を登録します。すべての行を確認してから保存し、承認者の承認後に発行します。同じファイルをもう一度登録しても、発行済みの行は二重に発行されません。',
+    '1行に1件の新規保証を記載したCSVファイルを登録します。Excel の「CSV（コンマ区切り）」（Shift_JIS）でも「CSV UTF-8」でも読み込めます。列名は日本語の項目名（工事名、請負金額、保証期間 開始 など）も使え、日付は和暦（令和8年4月1日、R8.4.1）や 2026/4/1 の形でも構いません。すべての行を確認してから保存し、承認者の承認後に発行します。同じファイルをもう一度登録しても、発行済みの行は二重に発行されません。',
   'import.file': 'CSVファイル',
+  'import.encoding': '{encoding} として読み込みました。',
+  'draft.importedShiftJis': 'Shift_JIS として読み込み、一括登録の申込を作成しました。承認者の承認後に発行されます。',
   'import.columns': '使える列名と記載例',
   'import.submit': '確認して申込を作成する',
   'import.errors': '{count}件の誤りがあります。ファイルを修正して、もう一度登録してください。何も保存していません。',
@@ -623,8 +625,10 @@ const adminEn: Record<AdminKey, string> = {
   'draft.importRows': '{count} new guarantees',
   'import.heading': 'Bulk import (CSV)',
   'import.lead':
-    'One new guarantee per row (UTF-8 CSV). Every row is checked before anything is saved; approval publishes. Importing the same file again never publishes a row twice.',
+    'One new guarantee per row. Excel\'s "CSV (Comma delimited)" (Shift_JIS) and "CSV UTF-8" are both read; columns may be headed by their Japanese names as the sheet has them, and dates written in the Japanese era (R8.4.1) or as 2026/4/1. Every row is checked before anything is saved; approval publishes. Importing the same file again never publishes a row twice.',
   'import.file': 'CSV file',
+  'import.encoding': 'Read as {encoding}.',
+  'draft.importedShiftJis': 'Read as Shift_JIS; the bulk application is saved and is published once approved.',
   'import.columns': 'Columns and an example',
   'import.submit': 'Check and create the application',
   'import.errors': '{count} problems found. Fix the file and upload it again. Nothing was saved.',

@@ -5,7 +5,7 @@ import type { VersionEvent } from '../../../src/domain/history.js';
 import type { FlatFields } from '../../../src/services/staff/certificate-form.js';
 import { COLUMNS } from '../../../src/services/staff/certificate-form.js';
 import type { Draft, StoredDraft } from '../../../src/services/staff/drafts.js';
-import type { RowError } from '../../../src/services/staff/import.js';
+import type { CsvEncoding, RowError } from '../../../src/services/staff/import.js';
 import { formats } from '../../../src/i18n/format.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
 import { DecisionFacts, DecisionForms, DiffTableHead } from './decision.js';
@@ -204,7 +204,9 @@ export function DraftPage(
   );
 }
 
-export function ImportPage(props: AdminPageProps & { errors?: RowError[] | undefined }) {
+export function ImportPage(
+  props: AdminPageProps & { errors?: RowError[] | undefined; encoding?: CsvEncoding | undefined },
+) {
   const { at, staff } = props;
   const errors = props.errors ?? [];
   return (
@@ -214,6 +216,7 @@ export function ImportPage(props: AdminPageProps & { errors?: RowError[] | undef
       {errors.length > 0 ? (
         <div class="error-summary" role="alert">
           <h2>{at('import.errors', { count: errors.length })}</h2>
+          {props.encoding ? <p>{at('import.encoding', { encoding: props.encoding })}</p> : null}
           <div class="table-scroll">
             <table class="admin-table">
               <thead>
