@@ -1,7 +1,7 @@
 // The certificate of DESIGN §3: zod schemas per product, cross-field rules and merge-patch changes.
 import { z } from 'zod';
 import { MAX_OFFICE_SEQUENCE } from './identifiers.js';
-import { unsafeTextProblem } from './safe-text.js';
+import { unsafeTextIssues } from './safe-text.js';
 
 z.config(z.locales.ja());
 
@@ -22,22 +22,21 @@ export const isoDate = z
     { error: '存在しない日付です' },
   );
 
-/** Refuses text that must not be signed (safe-text.ts), naming the character and where it is. */
-export function safeText<T extends z.ZodType<string>>(schema: T): T {
-  return schema.superRefine((value, ctx) => {
-    const problem = unsafeTextProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
-}
-
 const text = (max: number) =>
-  safeText(
-    z
-      .string()
-      .trim()
-      .min(1, { error: '入力してください' })
-      .max(max, { error: `${max}文字以内で入力してください` }),
-  );
+  z
+    .string()
+    .trim()
+    .min(1, { error: '入力してください' })
+    .max(max, { error: `${max}文字以内で入力してください` });
+
+/**
+ * Refuses, on an input, text that must not be signed (safe-text.ts), naming where it is and which character. Only
+ * inputs are refined: certificateSchema also reads versions signed before the rule, which must still verify.
+ */
+export function refuseUnsafeText(value: unknown, ctx: z.RefinementCtx): void {
+  for (const issue of unsafeTextIssues(value))
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+}
 
 export const yenAmount = z
   .number({ error: '金額は円単位の整数で入力してください' })

@@ -131,6 +131,20 @@ describeEachDatabase('an Excel CSV through the staff import', (kind) => {
     const draft = await clerk.get(location);
     expect(draft.html).toContain('Shift_JIS として読み込み');
     const id = /\/admin\/drafts\/([^/?]+)/.exec(location)?.[1] ?? '';
+    // The approver reads every row as a single application reads: labels and formatted values, no codes.
+    const review = (await approver.get(`/admin/drafts/${id}`)).html;
+    for (const shown of [
+      'ファイルの2行目',
+      'ファイルの3行目',
+      '<th scope="row">保証の種類</th><td>前払金保証</td>',
+      '<th scope="row">発注者</th><td>三島市（三島市長）</td>',
+      '<th scope="row">請負代金額（税込）</th><td>50,000,000円</td>',
+      '<th scope="row">請負契約締結日</th><td>令和8年4月1日</td>',
+      '<th scope="row">保証期間（終了）</th><td>令和9年4月30日</td>',
+    ]) {
+      expect(review).toContain(shown);
+    }
+    expect(review).not.toMatch(/advance_payment|mishima-city|50000000|2026-04-01/);
     expect((await approver.post(`/admin/drafts/${id}/approve`)).status).toBe(303);
     const published = await env.ctx.db.selectFrom('sureties').select('contract_number').execute();
     expect(published).toHaveLength(2);
@@ -139,6 +153,26 @@ describeEachDatabase('an Excel CSV through the staff import', (kind) => {
       expect(surety.current.certificate.contractor.name).toBe('㈱髙橋組');
       expect(JSON.stringify(surety.current.certificate)).not.toContain('\ufffd');
     }
+  });
+
+  it('pages an import of many rows, 20 to a page', async () => {
+    const row = SHEET.split('\r\n')[2]!;
+    const sheet = [
+      SHEET.split('\r\n')[0],
+      ...Array.from({ length: 25 }, (_, i) => row.replace('市道大場線', `市道${i + 1}号線`)),
+    ].join('\n');
+    const res = await upload(new TextEncoder().encode(sheet));
+    expect(res.status).toBe(303);
+    const path = (res.headers.get('location') ?? '').replace(/\?.*/, '');
+    const first = (await approver.get(path)).html;
+    expect(first).toContain('25件');
+    expect(first).toContain('1 / 2 ページ');
+    expect(first).toContain('ファイルの21行目');
+    expect(first).not.toContain('ファイルの22行目');
+    const second = (await approver.get(`${path}?page=2`)).html;
+    expect(second).toContain('ファイルの26行目');
+    expect(second).not.toContain('ファイルの21行目');
+    expect((await approver.post(`${path}/reject`, { reason: '確認のため差戻し' })).status).toBe(303);
   });
 
   it('refuses an invalid 和暦 date with the row and column, and writes nothing', async () => {

@@ -3,8 +3,10 @@
 // a CSV that is not UTF-8 is an error naming its line instead of U+FFFD signed into a certificate; a merge patch
 // nested or sized beyond any real change is a 422, not a 500.
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
+import { certificateSchema } from '../../src/domain/certificate.js';
+import { publishRequestSchema } from '../../src/domain/requests.js';
 import { unsafeTextProblem } from '../../src/domain/safe-text.js';
-import { decodeCsv, validateCsv } from '../../src/services/staff/import.js';
+import { validateCsv } from '../../src/services/staff/import.js';
 import { addVersion, advanceBody, publish, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, snapshotCounts, type TestEnv } from '../support/harness.js';
 
@@ -23,20 +25,19 @@ describe('unsafeTextProblem', () => {
   });
 });
 
-describe('decodeCsv', () => {
-  it('names the first line holding bytes that are not UTF-8', () => {
-    const bytes = Buffer.concat([
-      Buffer.from('product,worksName\ncontract,市道\n'),
-      Buffer.from([0x8e, 0x4f, 0x93, 0x87]), // 三島 in Shift_JIS
-      Buffer.from('\n'),
-    ]);
-    const result = decodeCsv(bytes);
-    expect(result).toEqual({ error: expect.objectContaining({ row: 3, message: expect.stringMatching(/UTF-8/) }) });
-  });
-
-  it('reads UTF-8 with and without a BOM', () => {
-    expect(decodeCsv(Buffer.from('a,三島\n'))).toEqual({ text: 'a,三島\n' });
-    expect('text' in decodeCsv(Buffer.from('\ufeffa,三島\n'))).toBe(true);
+describe('what is refused on input and what still reads', () => {
+  it('refuses such text in a request but still reads a version signed with it before the rule', () => {
+    const body = advanceBody({ contractor: { name: '富士見\u202e建設' } });
+    expect(publishRequestSchema.safeParse(body).success).toBe(false);
+    const { obligeeId: _o, ...rest } = body;
+    const signed = {
+      ...rest,
+      contractNumber: '10001-000001',
+      issuer: { name: '架空保証株式会社（デモ）' },
+      obligee: { id: 'mishima-city', name: '三島市' },
+    };
+    // certificateSchema is what a stored version's payload is checked against: an old version must still verify.
+    expect(certificateSchema.safeParse(signed).success).toBe(true);
   });
 });
 

@@ -3,6 +3,8 @@
 // back to its column. Labels come from the ja/en catalogs through the registry's label keys.
 import { ADVANCE_PRODUCTS, PRODUCTS, type Product } from '../../domain/certificate.js';
 import { parseDateInput } from '../../domain/date-input.js';
+import type { FieldFormatters } from '../../domain/field-rows.js';
+import { isIsoDate } from '../../domain/format.js';
 import { FIELDS, isRequired, labelKeyOf, valueAt, type Field, type FieldLabelKey } from '../../domain/fields.js';
 import type { FieldIssue } from '../../errors.js';
 import { translator, type Translate } from '../../i18n/index.js';
@@ -174,6 +176,40 @@ export function toPublishBody(fields: FlatFields): Record<string, unknown> {
     body.advanceAmount = body.guaranteeAmount;
   }
   return body;
+}
+
+/** The column a dotted body path or a column name fills, with its field. */
+function columnDefOf(path: string): ColumnDef | undefined {
+  return BY_NAME.get(path) ?? COLUMN_DEFS.find((c) => c.path === path);
+}
+
+/**
+ * A value as the approver's review shows it, by its field's format in the page's language: 50,000,000円,
+ * 令和8年4月1日, 前払金保証; names as typed; a list joined with 、.
+ */
+export function reviewValue(path: string, value: unknown, fmt: FieldFormatters): string {
+  if (value === undefined || value === null || value === '') return '—';
+  const def = columnDefOf(path);
+  const format = def?.part ? 'date' : def?.field.format;
+  const text = Array.isArray(value) ? value.join('、') : String(value);
+  switch (format) {
+    case 'yen': {
+      const amount = Number(text.replace(/[,\s円]/g, ''));
+      return Number.isSafeInteger(amount) ? fmt.yen(amount) : text;
+    }
+    case 'date':
+      return isIsoDate(text) ? fmt.date(text) : text;
+    case 'product':
+      return (PRODUCTS as readonly string[]).includes(text) ? fmt.product(text as Product) : text;
+    default:
+      return text;
+  }
+}
+
+/** A path's label alone (請負者, 保証期間（終了）) for reading; forms name the column too, for typing. */
+export function reviewLabel(t: Translate, path: string): string {
+  const def = columnDefOf(path);
+  return def ? columnLabel(t, def.name) : path;
 }
 
 /** Date columns whose value is not a date in any form toPublishBody reads (reported once, in words a clerk knows). */
