@@ -62,6 +62,7 @@ const envSchema = z.object({
   ESURETY_THROTTLE_EXEMPT: cidrList.default([]),
   ESURETY_DEMO: boolish.optional(),
   ESURETY_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  ESURETY_ACCESS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 });
 
 export interface ThrottleConfig {
@@ -71,6 +72,9 @@ export interface ThrottleConfig {
   pairWindowMs: number;
   numberAlertThreshold: number;
   numberAlertWindowMs: number;
+  /** Files checked on /verify-file per client and window, whatever their result (each costs a PDF parse). */
+  uploadLimit: number;
+  uploadWindowMs: number;
 }
 
 /** At most `limit` in any `windowMs` (a fixed window in throttle_counters, shared by every instance). */
@@ -118,6 +122,11 @@ export interface Config {
   demo: boolean;
   /** Port of the Prometheus /metrics listener (on HOST); undefined = no metrics listener. */
   metricsPort: number | undefined;
+  /**
+   * Days failed and throttled verification attempts are kept (for investigating an alert). Successful verifications
+   * and views stay: they are the contractor's evidence that the certificate was seen.
+   */
+  accessRetentionDays: number;
   throttle: ThrottleConfig;
   limits: FollowUpLimits;
 }
@@ -131,6 +140,8 @@ export const DEFAULT_THROTTLE: ThrottleConfig = {
   pairWindowMs: 60 * 60_000,
   numberAlertThreshold: 100,
   numberAlertWindowMs: 60 * 60_000,
+  uploadLimit: 30,
+  uploadWindowMs: 10 * 60_000,
 };
 
 export const DEFAULT_LIMITS: FollowUpLimits = {
@@ -178,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throttleExempt: e.ESURETY_THROTTLE_EXEMPT,
     demo: e.ESURETY_DEMO ?? e.NODE_ENV !== 'production',
     metricsPort: e.ESURETY_METRICS_PORT,
+    accessRetentionDays: e.ESURETY_ACCESS_RETENTION_DAYS,
     throttle: DEFAULT_THROTTLE,
     limits: DEFAULT_LIMITS,
   });

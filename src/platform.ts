@@ -66,7 +66,7 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
     if (startup.findings.length > 0) {
       logger.error({ msg: 'not ready until repaired: run `npm run cli -- audit` for the full report' });
     }
-    const recorder = new AccessRecorder(handle.db, clock, logger);
+    const recorder = new AccessRecorder(handle.db, clock, logger, { retentionDays: config.accessRetentionDays });
     const ctx: ServiceContext = {
       db: handle.db,
       config,

@@ -12,6 +12,7 @@ import * as createJobLeases from './2026120508001_create_job_leases.js';
 import * as rebuildReceiptConfirmations from './2026120505001_rebuild_receipt_confirmations.js';
 import * as addApiTokensScopes from './20261205030000_add_api_tokens_scopes.js';
 import * as createStaffEnrolments from './20261205030001_create_staff_enrolments.js';
+import * as indexAccessEventsOutcome from './20261205090000_index_access_events_outcome.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026120505001_rebuild_receipt_confirmations': rebuildReceiptConfirmations,
   '20261205030000_add_api_tokens_scopes': addApiTokensScopes,
   '20261205030001_create_staff_enrolments': createStaffEnrolments,
+  '20261205090000_index_access_events_outcome': indexAccessEventsOutcome,
 };

@@ -1,6 +1,7 @@
 // The certificate of DESIGN §3: zod schemas per product, cross-field rules and merge-patch changes.
 import { z } from 'zod';
 import { MAX_OFFICE_SEQUENCE } from './identifiers.js';
+import { unsafeTextIssues } from './safe-text.js';
 
 z.config(z.locales.ja());
 
@@ -27,6 +28,15 @@ const text = (max: number) =>
     .trim()
     .min(1, { error: '入力してください' })
     .max(max, { error: `${max}文字以内で入力してください` });
+
+/**
+ * Refuses, on an input, text that must not be signed (safe-text.ts), naming where it is and which character. Only
+ * inputs are refined: certificateSchema also reads versions signed before the rule, which must still verify.
+ */
+export function refuseUnsafeText(value: unknown, ctx: z.RefinementCtx): void {
+  for (const issue of unsafeTextIssues(value))
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+}
 
 export const yenAmount = z
   .number({ error: '金額は円単位の整数で入力してください' })
@@ -151,6 +161,28 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
       });
   }
   return base;
+}
+
+/** A certificate nests three levels (works.period.to); a patch deeper or larger than this cannot be a real change. */
+export const MAX_PATCH_DEPTH = 6;
+export const MAX_PATCH_MEMBERS = 500;
+
+/**
+ * Why a merge patch is refused before it is merged or validated (both recurse over it), or null: too deep or too
+ * many members. Walks with an explicit stack, so a patch nested 10,000 levels is measured without recursing.
+ */
+export function patchShapeProblem(patch: unknown): string | null {
+  const stack: { value: unknown; depth: number }[] = [{ value: patch, depth: 1 }];
+  let members = 0;
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    if (item.value === null || typeof item.value !== 'object') continue;
+    if (item.depth > MAX_PATCH_DEPTH) return `changes の入れ子が深すぎます（${MAX_PATCH_DEPTH}段まで）`;
+    for (const child of Object.values(item.value)) {
+      if (++members > MAX_PATCH_MEMBERS) return `changes の項目が多すぎます（${MAX_PATCH_MEMBERS}個まで）`;
+      stack.push({ value: child, depth: item.depth + 1 });
+    }
+  }
+  return null;
 }
 
 /** Guarantee period ending before the works period: allowed, but staff are told. */

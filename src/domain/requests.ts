@@ -1,7 +1,13 @@
 // Request schemas of the issuer and public APIs (DESIGN §5). The OpenAPI document is generated from these same
 // schemas, so what is validated and what is documented cannot drift.
 import { z } from 'zod';
-import { certificateBodyShape, crossFieldRules, officeCodeSchema } from './certificate.js';
+import {
+  certificateBodyShape,
+  crossFieldRules,
+  officeCodeSchema,
+  patchShapeProblem,
+  refuseUnsafeText,
+} from './certificate.js';
 import { ruleSchema } from './eligibility.js';
 import { EVENTS } from './history.js';
 import { MAX_IDENTIFIER_INPUT, normalizeContractNumber } from './identifiers.js';
@@ -32,7 +38,8 @@ export const publishRequestSchema = z
     relatedContractNumber: contractNumberInput.optional(),
     contractorEmail: z.email({ error: 'メールアドレスの形式が正しくありません' }).max(254).optional(),
   })
-  .superRefine(crossFieldRules);
+  .superRefine(crossFieldRules)
+  .superRefine(refuseUnsafeText);
 export type PublishRequest = z.infer<typeof publishRequestSchema>;
 
 /** Changing where the contractor's mails go after publication; null removes the address (no more mails). */
@@ -45,22 +52,30 @@ export const contractorEmailRequestSchema = z.strictObject({
 });
 export type ContractorEmailRequest = z.infer<typeof contractorEmailRequestSchema>;
 
-export const versionRequestSchema = z.strictObject({
-  event: z.enum(EVENTS),
-  target: z.number().int().positive().optional(),
-  changes: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .meta({ description: 'JSON merge patch (RFC 7396) over the certificate fields' }),
-  reason: z.string().max(200, { error: '理由は200文字以内で入力してください' }).optional(),
-});
+export const versionRequestSchema = z
+  .strictObject({
+    event: z.enum(EVENTS),
+    target: z.number().int().positive().optional(),
+    changes: z
+      .record(z.string(), z.unknown())
+      .superRefine((changes, ctx) => {
+        const problem = patchShapeProblem(changes);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional()
+      .meta({ description: 'JSON merge patch (RFC 7396) over the certificate fields' }),
+    reason: z.string().max(200, { error: '理由は200文字以内で入力してください' }).optional(),
+  })
+  .superRefine(refuseUnsafeText);
 export type VersionRequest = z.infer<typeof versionRequestSchema>;
 
-export const obligeeRequestSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  title: z.string().trim().min(1).max(200).optional(),
-  rules: z.array(ruleSchema).max(20),
-});
+export const obligeeRequestSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    title: z.string().trim().min(1).max(200).optional(),
+    rules: z.array(ruleSchema).max(20),
+  })
+  .superRefine(refuseUnsafeText);
 export type ObligeeRequest = z.infer<typeof obligeeRequestSchema>;
 
 export const obligeeIdSchema = z

@@ -2,6 +2,7 @@
 // keywords that bind the document to them. Only reads; never trusts: every byte found here is checked by the verifier.
 import { inflateSync } from 'node:zlib';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
+import { pdfLimitProblem } from './limits.js';
 
 export interface EmbeddedFile {
   name: string;
@@ -24,6 +25,8 @@ const MAX_FILE_BYTES = 1024 * 1024;
 
 /** @throws UnreadablePdf */
 export async function inspectPdf(bytes: Uint8Array): Promise<PdfContents> {
+  const problem = pdfLimitProblem(bytes);
+  if (problem) throw new UnreadablePdf(problem);
   let doc: PDFDocument;
   try {
     doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true });

@@ -26,6 +26,11 @@ export interface PdfRunnerStats {
   refused: { full: number; waited: number; late: number };
 }
 
+/** A job that ran past its time box, or whose worker died under it (e.g. past its heap limit). */
+export class PdfJobAborted extends Error {
+  override name = 'PdfJobAborted';
+}
+
 /** Thrown instead of queueing when the pool is saturated or the server is behind; the caller answers 429 throttled. */
 export class PdfBusy extends Error {
   override name = 'PdfBusy';
@@ -57,6 +62,8 @@ export interface WorkerRunnerOptions {
   niceness?: number;
   /** A job drawing longer than this takes its worker with it (default 30 s). */
   jobTimeoutMs?: number;
+  /** The worker's V8 heap limit in MB; a job that needs more ends its worker (default 0 = Node's own limit). */
+  maxHeapMb?: number;
 }
 
 const DEFAULTS: Required<WorkerRunnerOptions> = {
@@ -65,6 +72,7 @@ const DEFAULTS: Required<WorkerRunnerOptions> = {
   maxLoopDelayMs: 0,
   niceness: 10,
   jobTimeoutMs: 30_000,
+  maxHeapMb: 0,
 };
 
 interface Queued {
@@ -98,7 +106,23 @@ export function workerRunner(options: WorkerRunnerOptions = {}): PdfRunner {
   let worker: Worker | null = null;
   let nextId = 1;
   const waiting: Queued[] = [];
-  let drawing: (Queued & { id: number; timer: NodeJS.Timeout; startedAt: number }) | null = null;
+  type Drawing = Queued & { id: number; timer: NodeJS.Timeout | null; startedAt: number; worker: Worker };
+  let drawing: Drawing | null = null;
+  // Workers that have loaded their modules: a job's time box starts then, so a slow start (a loaded machine,
+  // tsx in development) is not taken for a hostile file.
+  const booted = new WeakSet<Worker>();
+
+  const armTimeBox = (job: Drawing) => {
+    job.startedAt = performance.now();
+    job.timer = setTimeout(() => {
+      // A job that hangs takes its worker with it; the next job starts a fresh one.
+      if (worker === job.worker) worker = null;
+      void job.worker.terminate();
+      finish(new PdfJobAborted(`PDF job ${job.job.kind} took longer than ${o.jobTimeoutMs} ms`));
+      pump();
+    }, o.jobTimeoutMs);
+    job.timer.unref();
+  };
   // Recent drawing time (ms), for an honest Retry-After: a full queue drains in about maxJobs × this.
   let averageMs = 50;
   const refused = { full: 0, waited: 0, late: 0 };
@@ -109,15 +133,23 @@ export function workerRunner(options: WorkerRunnerOptions = {}): PdfRunner {
     const job = drawing;
     if (!job) return;
     drawing = null;
-    clearTimeout(job.timer);
+    if (job.timer) clearTimeout(job.timer);
     averageMs = 0.8 * averageMs + 0.2 * (performance.now() - job.startedAt);
     if (error) job.reject(error);
     else job.resolve(result);
   };
 
   const start = (): Worker => {
-    const w = new Worker(new URL('./render-worker.mjs', import.meta.url), { workerData: { niceness: o.niceness } });
-    w.on('message', (reply: Reply) => {
+    const w = new Worker(new URL('./render-worker.mjs', import.meta.url), {
+      workerData: { niceness: o.niceness },
+      ...(o.maxHeapMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: o.maxHeapMb } } : {}),
+    });
+    w.on('message', (reply: Reply | { ready: true }) => {
+      if ('ready' in reply) {
+        booted.add(w);
+        if (drawing?.worker === w && !drawing.timer) armTimeBox(drawing);
+        return;
+      }
       if (!drawing || drawing.id !== reply.id) return;
       if (reply.ok) finish(null, reply.result);
       else {
@@ -136,8 +168,8 @@ export function workerRunner(options: WorkerRunnerOptions = {}): PdfRunner {
       finish(error);
       pump();
     };
-    w.on('error', lost);
-    w.on('exit', (code) => lost(new Error(`the PDF worker stopped (exit code ${code})`)));
+    w.on('error', (error) => lost(new PdfJobAborted(error.message, { cause: error })));
+    w.on('exit', (code) => lost(new PdfJobAborted(`the PDF worker stopped (exit code ${code})`)));
     return w;
   };
 
@@ -153,15 +185,8 @@ export function workerRunner(options: WorkerRunnerOptions = {}): PdfRunner {
       worker ??= start();
       const w = worker;
       const id = nextId++;
-      const timer = setTimeout(() => {
-        // A job that hangs takes its worker with it; the next job starts a fresh one.
-        if (worker === w) worker = null;
-        void w.terminate();
-        finish(new Error(`PDF job ${next.job.kind} took longer than ${o.jobTimeoutMs} ms`));
-        pump();
-      }, o.jobTimeoutMs);
-      timer.unref();
-      drawing = { ...next, id, timer, startedAt: performance.now() };
+      drawing = { ...next, id, timer: null, startedAt: performance.now(), worker: w };
+      if (booted.has(w)) armTimeBox(drawing);
       w.ref();
       w.postMessage({ id, job: next.job });
       return;
@@ -230,6 +255,7 @@ function loopDelayGauge(tickMs = 100, ticksPerWindow = 5): { current(): number; 
 }
 
 let shared: PdfRunner | null = null;
+let uploads: PdfRunner | null = null;
 
 /** The process's PDF runner (a worker thread). */
 export function pdfRunner(): PdfRunner {
@@ -240,4 +266,28 @@ export function pdfRunner(): PdfRunner {
 /** Replaces the process's runner: src/server.ts sets its limits; `npm run bench -- pdf` compares with inlineRunner. */
 export function usePdfRunner(runner: PdfRunner): void {
   shared = runner;
+}
+
+/**
+ * Files uploaded by anyone (/verify-file) are read in a worker of their own, so a hostile file can only hold up
+ * other uploads, never an officer's certificate PDF: few jobs held, a short time box, a small heap, the lowest
+ * priority.
+ */
+export const UPLOAD_RUNNER_OPTIONS: WorkerRunnerOptions = {
+  maxJobs: 4,
+  maxWaitMs: 10_000,
+  niceness: 15,
+  jobTimeoutMs: 5_000,
+  maxHeapMb: 128,
+};
+
+/** The process's runner for uploaded files (its own worker thread). */
+export function uploadRunner(): PdfRunner {
+  uploads ??= workerRunner(UPLOAD_RUNNER_OPTIONS);
+  return uploads;
+}
+
+/** Replaces the upload runner (tests give it a tighter time box). */
+export function useUploadRunner(runner: PdfRunner): void {
+  uploads = runner;
 }

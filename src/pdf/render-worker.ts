@@ -47,3 +47,6 @@ port.on('message', (message: { id: number; job: PdfJob }) => {
     },
   );
 });
+
+// Modules loaded: the pool starts a job's time box from here.
+port.postMessage({ ready: true });

@@ -55,6 +55,28 @@ export async function purgeExpiredCounters(db: Kysely<Database>, nowMs: number):
   return Number(result.numDeletedRows);
 }
 
+/** Outcomes of anonymous attempts that did not match: kept for the retention period only. */
+export const EXPIRING_OUTCOMES = ['no_match', 'throttled'] as const;
+
+/**
+ * Deletes up to `limit` failed or throttled attempts recorded before `before` (ISO time); returns how many. Bounded,
+ * so a first purge of a large backlog never holds the write lock for long: the rest goes on the next run.
+ */
+export async function purgeExpiredAttempts(db: Kysely<Database>, before: string, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom('access_events')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('access_events')
+        .select('id')
+        .where('outcome', 'in', EXPIRING_OUTCOMES)
+        .where('at', '<', before)
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function insertAccessEvents(db: Kysely<Database>, rows: Insertable<AccessEventTable>[]): Promise<void> {
   if (rows.length > 0) await db.insertInto('access_events').values(rows).execute();
 }

@@ -149,7 +149,7 @@ export function documentRoutes(ctx: ServiceContext): Hono<AppEnv> {
       return c.html(<VerifyFilePage {...pageProps(c)} error="missing" />, 422);
     }
     if (file.size > MAX_DOCUMENT_BYTES) return c.html(<VerifyFilePage {...pageProps(c)} error="too_large" />, 413);
-    const report = await verifyUploadedDocument(ctx, new Uint8Array(await file.arrayBuffer()));
+    const report = await verifyUploadedDocument(ctx, new Uint8Array(await file.arrayBuffer()), clientOf(ctx, c));
     c.header('Cache-Control', 'no-store');
     return c.html(<VerifyFilePage {...pageProps(c)} report={report} fileName={file.name.slice(0, 200)} />);
   });

@@ -3,7 +3,7 @@
 import { changeKind } from '../domain/history.js';
 import { DomainError } from '../errors.js';
 import type { CertificateInput, PublicJwk, VersionRef } from '../pdf/model.js';
-import { PdfBusy, pdfRunner } from '../pdf/pool.js';
+import { PdfBusy, pdfRunner, type PdfRunner } from '../pdf/pool.js';
 import { ja } from '../i18n/ja.js';
 import type { ServiceContext } from './context.js';
 import type { SuretyState, VersionView } from './surety-state.js';
@@ -59,9 +59,9 @@ export async function certificateInputOf(
  * the integration retries: DESIGN §5 has no 503 code, and clients already honour Retry-After on 429.
  * @throws DomainError throttled
  */
-export async function runPdf<J extends Parameters<ReturnType<typeof pdfRunner>['run']>[0]>(job: J) {
+export async function runPdf<J extends Parameters<PdfRunner['run']>[0]>(job: J, runner: PdfRunner = pdfRunner()) {
   try {
-    return await pdfRunner().run(job);
+    return await runner.run(job);
   } catch (error) {
     if (error instanceof PdfBusy) {
       throw new DomainError(

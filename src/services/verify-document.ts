@@ -8,6 +8,10 @@ import path from 'node:path';
 import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import { z } from 'zod';
 import { UnreadablePdf, type PdfContents } from '../pdf/inspect.js';
+import { PdfJobAborted, uploadRunner } from '../pdf/pool.js';
+import { DomainError } from '../errors.js';
+import { writeTransaction } from '../../db/connection.js';
+import { consumeBudgets } from './budgets.js';
 import { ATTACHMENT, KEYWORD_PREFIX, type VerificationReceiptPayload } from '../pdf/model.js';
 import {
   VERSION_TYP,
@@ -431,7 +435,43 @@ async function embeddedKeyProblem(file: Uint8Array | null, signed: Signed[], tru
   return null;
 }
 
-/** The /verify-file page: the uploaded bytes against this platform's keys; nothing is stored. */
-export async function verifyUploadedDocument(ctx: ServiceContext, bytes: Uint8Array): Promise<DocumentReport> {
-  return checkDocument(bytes, await platformKeys(ctx), (b) => runPdf({ kind: 'inspect', bytes: b }));
+/**
+ * The /verify-file page: the uploaded bytes against this platform's keys; nothing is stored. Anyone may upload, so
+ * each file counts against a per-client allowance and is read in the upload worker (pool.ts), never the one that
+ * draws certificate PDFs; a file that outruns that worker's time box or heap is reported as unreadable.
+ * @throws DomainError throttled (the client's allowance is used up, or the upload worker is saturated)
+ */
+export async function verifyUploadedDocument(
+  ctx: ServiceContext,
+  bytes: Uint8Array,
+  client: { key: string; exempt: boolean },
+): Promise<DocumentReport> {
+  const t = ctx.config.throttle;
+  if (!client.exempt) {
+    const budget = { limit: t.uploadLimit, windowMs: t.uploadWindowMs };
+    const allowance = await writeTransaction(
+      ctx.db,
+      (tx) => consumeBudgets(tx, ctx.clock().getTime(), [{ name: 'upload', bucket: `f:${client.key}`, budget }]),
+      { durable: false },
+    );
+    if (!allowance.ok) {
+      throw new DomainError(
+        'throttled',
+        `ファイルの確認が続いたため、しばらく受け付けを止めています。${allowance.retryAfter}秒ほど待ってから、もう一度お試しください`,
+        { retryAfter: allowance.retryAfter },
+      );
+    }
+  }
+  return checkDocument(bytes, await platformKeys(ctx), async (b) => {
+    try {
+      return await runPdf({ kind: 'inspect', bytes: b }, uploadRunner());
+    } catch (error) {
+      if (error instanceof PdfJobAborted) {
+        throw new UnreadablePdf('この PDF は読み取りに時間やメモリがかかりすぎるため、確認を打ち切りました', {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  });
 }

@@ -44,7 +44,7 @@ export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Pro
   );
   const record = (outcome: VerifyResult['outcome']) => {
     ctx.metrics.verifications.inc({ outcome });
-    ctx.recorder.record({
+    const event = {
       at: ctx.clock().toISOString(),
       kind: 'verify',
       channel: input.channel,
@@ -52,7 +52,10 @@ export async function verifySurety(ctx: ServiceContext, input: VerifyInput): Pro
       contract_number: number,
       seq: null,
       client: input.client,
-    });
+    };
+    if (attempt.outcome === 'throttled') {
+      ctx.recorder.recordThrottled(event, ctx.clock().getTime() + attempt.retryAfter * 1000);
+    } else ctx.recorder.record(event);
   };
   if (attempt.outcome !== 'ok' || !number) {
     record(attempt.outcome);

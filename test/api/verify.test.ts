@@ -332,7 +332,7 @@ describeEachDatabase('POST /api/v1/verify over HTTP', (kind) => {
     }
   });
 
-  it('counts failures in the limits, answers 429 with Retry-After, and records and logs every attempt', async () => {
+  it('counts failures in the limits, answers 429 with Retry-After, logs every attempt and records the first refusal', async () => {
     const { contractNumber: n } = await publish(env);
     const headers = { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.77' };
     const wrong = JSON.stringify({ contractNumber: n, authKey: 'zzzzzzzzzzzz' });
@@ -349,10 +349,8 @@ describeEachDatabase('POST /api/v1/verify over HTTP', (kind) => {
 
     await env.ctx.recorder.flush();
     const outcomes = (await listAccessEvents(env.ctx.db, n)).map((e) => `${e.outcome} ${e.client} ${e.channel}`);
-    expect(outcomes).toEqual([
-      ...Array(5).fill('no_match 203.0.113.77 api'),
-      ...Array(5).fill('throttled 203.0.113.77 api'),
-    ]);
+    // One row says the client was refused for this window; more would only fill the disk (test/ops/access-retention).
+    expect(outcomes).toEqual([...Array(5).fill('no_match 203.0.113.77 api'), 'throttled 203.0.113.77 api']);
     const lines = logger.lines().filter((l) => l.route === '/api/v1/verify');
     expect(lines).toHaveLength(10);
     for (const line of lines) {

@@ -26,11 +26,11 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     (await listAcceptingObligees(ctx)).map((o) => ({ id: o.id, name: o.name, rules: o.rules }));
 
   const showDraft = async (c: AdminContext, id: string, error?: string, status: 200 | 403 | 409 | 422 = 200) => {
-    const screen = await draftScreen(ctx, id);
+    const screen = await draftScreen(ctx, id, Number(c.req.query('page') ?? 1));
     const common = { ...props(c), draft: screen.draft, draftedByEmail: screen.draftedByEmail, error };
     return screen.kind === 'request'
       ? page(c, <RequestPage {...common} view={screen.view} />, status)
-      : page(c, <DraftPage {...common} changes={screen.changes} />, status);
+      : page(c, <DraftPage {...common} changes={screen.changes} rows={screen.rows} />, status);
   };
 
   app.get('/drafts', guard('drafts.list'), async (c) =>

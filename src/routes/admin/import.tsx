@@ -17,10 +17,11 @@ export function importRoutes(ctx: ServiceContext): Hono<AdminEnv> {
 
   app.post('/import', guard('import.upload'), form(z.object({ file })), async (c) => {
     const upload = c.req.valid('form').file;
-    const { rows, errors } = await validateCsv(ctx, upload ? await upload.text() : '');
-    if (errors.length > 0) return page(c, <ImportPage {...props(c)} errors={errors} />, 422);
+    const { rows, errors, encoding } = await validateCsv(ctx, upload ? new Uint8Array(await upload.arrayBuffer()) : '');
+    if (errors.length > 0) return page(c, <ImportPage {...props(c)} errors={errors} encoding={encoding} />, 422);
     const id = await draftImport(ctx, c.get('staff').actor, rows);
-    return c.redirect(`/admin/drafts/${id}?flash=draft.created`, 303);
+    const flash = encoding === 'Shift_JIS' ? 'draft.importedShiftJis' : 'draft.created';
+    return c.redirect(`/admin/drafts/${id}?flash=${flash}`, 303);
   });
 
   return app;

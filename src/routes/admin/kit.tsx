@@ -20,6 +20,7 @@ export type PageStatus = 200 | 401 | 403 | 404 | 409 | 422 | 429 | 503;
 
 const FLASHES: readonly AdminKey[] = [
   'draft.created',
+  'draft.importedShiftJis',
   'draft.published',
   'draft.rejected',
   'draft.withdrawn',

@@ -57,8 +57,7 @@ export async function importCommand(ctx: ServiceContext, actor: Actor, file: str
     console.error('import needs a CSV file (columns: see docs/import-example.csv)');
     return 2;
   }
-  const text = fs.readFileSync(file, 'utf8');
-  const { rows, errors } = await validateCsv(ctx, text);
+  const { rows, errors } = await validateCsv(ctx, new Uint8Array(fs.readFileSync(file)));
   if (errors.length > 0) {
     for (const e of errors) console.error(`${e.row}行目\t${e.column}\t${e.message}`);
     console.error(`${errors.length}件の誤りがあります。何も登録していません。`);

@@ -21,6 +21,8 @@ import {
   columnOf,
   columnOfHeader,
   toPublishBody,
+  unreadableDates,
+  UNREADABLE_DATE,
   type Column,
   type FlatFields,
 } from './certificate-form.js';
@@ -131,20 +133,75 @@ const ja = translator('ja');
 /** A column as the report names it: 保証金額（guaranteeAmount）. */
 const label = (column: Column) => `${columnLabel(ja, column)}（${column}）`;
 
+/** The encodings a CSV is read in: what Japanese Excel saves by default (Shift_JIS, i.e. CP932) and UTF-8. */
+export type CsvEncoding = 'UTF-8' | 'Shift_JIS';
+
+/** The first line (from 1) holding bytes `decoder` cannot read; lines end with 0x0A in both encodings. */
+function firstBadLine(bytes: Uint8Array, decoder: TextDecoder): number {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== 0x0a) continue;
+    try {
+      decoder.decode(bytes.subarray(start, i));
+    } catch {
+      return line;
+    }
+    line++;
+    start = i + 1;
+  }
+  return line;
+}
+
+/**
+ * The text of a CSV file's bytes: UTF-8 (with or without a BOM, which parseCsv drops) when the bytes are valid UTF-8,
+ * else Shift_JIS as Excel saves it (the WHATWG decoder is Microsoft's CP932: ①, ㈱ and NEC/IBM kanji included).
+ * Bytes that are neither are an error naming the line, never U+FFFD signed into a certificate. Shift_JIS bytes are
+ * almost never valid UTF-8 (its lead bytes 0x81–0x9F are UTF-8 continuation bytes), so the order decides nothing real.
+ */
+export function decodeCsv(bytes: Uint8Array): { text: string; encoding: CsvEncoding } | { error: RowError } {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const sjis = new TextDecoder('shift_jis', { fatal: true });
+  try {
+    return { text: utf8.decode(bytes), encoding: 'UTF-8' };
+  } catch {
+    // not UTF-8: Excel's default
+  }
+  try {
+    return { text: sjis.decode(bytes), encoding: 'Shift_JIS' };
+  } catch {
+    return {
+      error: {
+        row: Math.max(firstBadLine(bytes, utf8), firstBadLine(bytes, sjis)),
+        column: '-',
+        message:
+          '文字コードを読み取れない行があります（UTF-8 と Shift_JIS に対応しています）。Excel では「CSV UTF-8（コンマ区切り）」か「CSV（コンマ区切り）」で保存し直してください',
+      },
+    };
+  }
+}
+
 /**
  * Parses and validates a whole file without writing anything.
  * @returns the rows ready to publish, or every error found (row number, column, Japanese reason)
  */
 export async function validateCsv(
   ctx: ServiceContext,
-  text: string,
-): Promise<{ rows: ImportRow[]; errors: RowError[] }> {
-  const { records: table, error } = parseCsv(text);
+  file: string | Uint8Array,
+): Promise<{ rows: ImportRow[]; errors: RowError[]; encoding?: CsvEncoding }> {
+  const decoded = typeof file === 'string' ? { text: file, encoding: undefined } : decodeCsv(file);
+  if ('error' in decoded) return { rows: [], errors: [decoded.error] };
+  const { encoding } = decoded;
+  const { records: table, error } = parseCsv(decoded.text);
   const headerLine = table[0]?.line ?? 1;
   const header = table[0]?.cells.map((h) => h.trim());
-  if (error) return { rows: [], errors: [syntaxError(error, header)] };
+  if (error) return { rows: [], errors: [syntaxError(error, header)], encoding };
   if (!header || header.length === 0) {
-    return { rows: [], errors: [{ row: 1, column: '-', message: 'ファイルが空です（1行目に列名が必要です）' }] };
+    return {
+      rows: [],
+      errors: [{ row: 1, column: '-', message: 'ファイルが空です（1行目に列名が必要です）' }],
+      encoding,
+    };
   }
   const errors: RowError[] = [];
   const columns = header.map(columnOfHeader);
@@ -172,9 +229,10 @@ export async function validateCsv(
       message: `1回に登録できるのは${MAX_IMPORT_ROWS.toLocaleString('ja-JP')}行までです`,
     });
   }
-  if (errors.length > 0) return { rows: [], errors };
+  if (errors.length > 0) return { rows: [], errors, encoding };
 
   const obligees = new Map((await listObligees(ctx.db)).map((o) => [o.id, o]));
+  const obligeeByName = new Map([...obligees.values()].map((o) => [o.name, o.id]));
   const rows: ImportRow[] = [];
   for (const { line, cells } of table.slice(1)) {
     if (cells.length !== header.length) {
@@ -188,6 +246,11 @@ export async function validateCsv(
     const fields: FlatFields = {};
     columns.forEach((column, index) => (fields[column as Column] = cells[index]));
     const body = toPublishBody(fields);
+    // A sheet names the obligee as people do (三島市); the registry's id is what the request carries.
+    if (typeof body.obligeeId === 'string' && !obligees.has(body.obligeeId)) {
+      const named = obligeeByName.get(body.obligeeId);
+      if (named) body.obligeeId = named;
+    }
     const parsed = publishRequestSchema.safeParse(body);
     const issues = parsed.success ? [] : withCrossFieldIssues(fieldIssues(parsed.error), body);
     const obligee = typeof body.obligeeId === 'string' ? obligees.get(body.obligeeId) : undefined;
@@ -198,16 +261,19 @@ export async function validateCsv(
       const reason = eligibilityViolation(obligee.name, JSON.parse(obligee.rules) as ObligeeRule[], parsed.data);
       if (reason) issues.push({ path: 'obligeeId', message: reason });
     }
+    const badDates = unreadableDates(fields);
     for (const issue of issues) {
       const field = columnOf(issue.path) ?? undefined;
+      if (field && badDates.includes(field)) continue;
       errors.push({ row: line, column: field ? label(field) : issue.path, field, message: issue.message });
     }
+    for (const field of badDates) errors.push({ row: line, column: label(field), field, message: UNREADABLE_DATE });
     if (issues.length === 0) rows.push({ row: line, key: rowKey(body), body });
   }
   if (rows.length === 0 && errors.length === 0) {
     errors.push({ row: headerLine + 1, column: '-', message: 'データ行がありません' });
   }
-  return { rows, errors };
+  return { rows, errors, encoding };
 }
 
 /** A CSV syntax error, its cell named by the header when the header came before it (else by its number). */

@@ -5,8 +5,10 @@ import type { VersionEvent } from '../../../src/domain/history.js';
 import type { FlatFields } from '../../../src/services/staff/certificate-form.js';
 import { COLUMNS } from '../../../src/services/staff/certificate-form.js';
 import type { Draft, StoredDraft } from '../../../src/services/staff/drafts.js';
-import type { RowError } from '../../../src/services/staff/import.js';
-import { formats } from '../../../src/i18n/format.js';
+import type { CsvEncoding, RowError } from '../../../src/services/staff/import.js';
+import { fieldFormatters, formats } from '../../../src/i18n/format.js';
+import { reviewLabel, reviewValue } from '../../../src/services/staff/certificate-form.js';
+import type { ImportRowReview } from '../../../src/services/staff/draft-screen.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
 import { DecisionFacts, DecisionForms, DiffTableHead } from './decision.js';
 import { CertificateFields, fieldName, RATIO_SCRIPT } from './forms.js';
@@ -137,11 +139,14 @@ export function DraftPage(
     draft: StoredDraft;
     draftedByEmail: string;
     changes: { path: string; before: unknown; after: unknown }[];
+    rows?: { items: ImportRowReview[]; page: number; pages: number; total: number } | undefined;
     error?: string | undefined;
   },
 ) {
   const { at, draft, staff } = props;
   const f = formats(props.lang);
+  const fmt = fieldFormatters(props.lang);
+  const value = (path: string, v: unknown) => reviewValue(path, v, fmt);
   const body = JSON.parse(draft.body) as Record<string, unknown>;
   const isOwn = props.draftedByEmail === staff?.email;
   return (
@@ -166,19 +171,30 @@ export function DraftPage(
       />
       <section class="panel" aria-labelledby="c-h">
         <h2 id="c-h">{at('detail.diff')}</h2>
-        {draft.kind === 'import' ? (
-          <p>{at('draft.importRows', { count: (body.rows as unknown[]).length })}</p>
+        {props.rows ? (
+          <ImportReview {...props} rows={props.rows} value={value} />
         ) : props.changes.length === 0 ? (
           <p>{at('detail.diffNone')}</p>
+        ) : draft.kind === 'issue' ? (
+          <table class="admin-table">
+            <tbody>
+              {props.changes.map((c) => (
+                <tr>
+                  <th scope="row">{reviewLabel(props.t, c.path)}</th>
+                  <td>{value(c.path, c.after)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         ) : (
           <table class="admin-table diff-table">
             <DiffTableHead at={at} />
             <tbody>
               {props.changes.map((c) => (
                 <tr>
-                  <th scope="row">{fieldName(props.t, at, c.path)}</th>
-                  <td class="diff-before">{c.before === undefined ? '—' : String(c.before)}</td>
-                  <td class="diff-after">{c.after === undefined ? '—' : String(c.after)}</td>
+                  <th scope="row">{reviewLabel(props.t, c.path)}</th>
+                  <td class="diff-before">{value(c.path, c.before)}</td>
+                  <td class="diff-after">{value(c.path, c.after)}</td>
                 </tr>
               ))}
             </tbody>
@@ -204,7 +220,49 @@ export function DraftPage(
   );
 }
 
-export function ImportPage(props: AdminPageProps & { errors?: RowError[] | undefined }) {
+/** An import, row by row as the file has them, a page at a time: each row reads like a single application. */
+function ImportReview(
+  props: AdminPageProps & {
+    draft: StoredDraft;
+    rows: { items: ImportRowReview[]; page: number; pages: number; total: number };
+    value: (path: string, v: unknown) => string;
+  },
+) {
+  const { at, rows, draft } = props;
+  const link = (page: number) => `/admin/drafts/${draft.id}?page=${page}`;
+  const nav =
+    rows.pages > 1 ? (
+      <nav class="pager" aria-label={at('draft.importPages')}>
+        {rows.page > 1 ? <a href={link(rows.page - 1)}>{at('draft.importPrev')}</a> : null}
+        <span>{at('draft.importPage', { page: rows.page, pages: rows.pages })}</span>
+        {rows.page < rows.pages ? <a href={link(rows.page + 1)}>{at('draft.importNext')}</a> : null}
+      </nav>
+    ) : null;
+  return (
+    <>
+      <p>{at('draft.importRows', { count: rows.total })}</p>
+      {nav}
+      {rows.items.map((item) => (
+        <table class="admin-table import-row">
+          <caption>{at('draft.importRow', { row: item.row })}</caption>
+          <tbody>
+            {item.changes.map((c) => (
+              <tr>
+                <th scope="row">{reviewLabel(props.t, c.path)}</th>
+                <td>{props.value(c.path, c.after)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ))}
+      {nav}
+    </>
+  );
+}
+
+export function ImportPage(
+  props: AdminPageProps & { errors?: RowError[] | undefined; encoding?: CsvEncoding | undefined },
+) {
   const { at, staff } = props;
   const errors = props.errors ?? [];
   return (
@@ -214,6 +272,7 @@ export function ImportPage(props: AdminPageProps & { errors?: RowError[] | undef
       {errors.length > 0 ? (
         <div class="error-summary" role="alert">
           <h2>{at('import.errors', { count: errors.length })}</h2>
+          {props.encoding ? <p>{at('import.encoding', { encoding: props.encoding })}</p> : null}
           <div class="table-scroll">
             <table class="admin-table">
               <thead>
