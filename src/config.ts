@@ -139,7 +139,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.ESURETY_MAIL_FROM ?? `no-reply@${new URL(e.ESURETY_PUBLIC_URL ?? 'http://localhost').hostname}`,
     trustProxy: e.ESURETY_TRUST_PROXY,
     throttleExempt: e.ESURETY_THROTTLE_EXEMPT,
-    demo: e.ESURETY_DEMO ?? e.NODE_ENV !== 'production',
+    // A configured issuer is a real deployment whatever NODE_ENV says: no fictional guarantees next to its own.
+    demo:
+      (e.ESURETY_DEMO ?? e.NODE_ENV !== 'production') &&
+      (e.ESURETY_ISSUER_NAME ?? DEMO_ISSUER_NAME) === DEMO_ISSUER_NAME,
     metricsPort: e.ESURETY_METRICS_PORT,
     throttle: DEFAULT_THROTTLE,
   });
