@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { DomainError } from './errors.js';
 import { createLogger } from './logger.js';
-import { openPlatform } from './platform.js';
+import { NoDatabaseError, openPlatform } from './platform.js';
 import { createApiToken } from './services/api-tokens.js';
 import type { Actor } from './services/context.js';
 import { rotateSigningKey } from './services/rotate-keys.js';
@@ -36,6 +36,9 @@ const USAGE = `usage: npm run cli -- <command>
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
                                every check passes (default keys: the configured platform's /.well-known/jwks.json)`;
 
+/** Commands that only read a database: pointed at an empty or mistyped place they refuse instead of creating one. */
+const READS_EXISTING = new Set(['audit', 'backup']);
+
 const cli: Actor = { type: 'cli', id: process.env.USER ?? 'cli' };
 
 async function run(argv: string[]): Promise<number> {
@@ -58,7 +61,10 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'verify') return verifyFileCommand(positionals[0], values.jwks);
   const config = loadConfig();
   // stdout carries the command's results: the platform's log lines (JSON) go to stderr with the diagnostics.
-  const platform = await openPlatform(config, { logger: createLogger({ destination: 2 }) });
+  const platform = await openPlatform(config, {
+    logger: createLogger({ destination: 2 }),
+    existing: READS_EXISTING.has(command),
+  });
   try {
     const { ctx } = platform;
     switch (command) {
@@ -176,6 +182,7 @@ run(process.argv.slice(2)).then(
       error instanceof UsageError ||
       error instanceof ConfigError ||
       error instanceof SecretsError ||
+      error instanceof NoDatabaseError ||
       error instanceof DomainError
     ) {
       console.error(error.message);

@@ -96,4 +96,21 @@ describe('backup and restore (SQLite)', () => {
     expect(next.status).toBe(201);
     expect(known.map((k) => k.contractNumber)).not.toContain(next.json.contractNumber);
   }, 120_000);
+
+  it('audit and backup refuse a data dir without a database instead of creating one', async () => {
+    const empty = tempDir();
+    const typo = path.join(empty, 'dta');
+    const runs = [
+      { args: ['audit'], dataDir: empty },
+      { args: ['audit'], dataDir: typo },
+      { args: ['backup', path.join(empty, 'copy.sqlite')], dataDir: typo },
+    ];
+    for (const { args, dataDir } of runs) {
+      const res = await cliAsync(args, { ESURETY_DATA_DIR: dataDir });
+      expect(res.code, `${args[0]} ${res.stdout}`).toBe(1);
+      expect(res.stderr).toContain('there is no database at');
+      expect(res.stdout).not.toContain('ok — 0 problems');
+    }
+    expect(fs.readdirSync(empty)).toEqual([]);
+  }, 120_000);
 });
