@@ -18,7 +18,8 @@ import {
   type IntegrityProblem,
   type IntegrityReport,
 } from './services/audit-integrity.js';
-import { backupSqlite } from './services/backup-database.js';
+import SQLite from 'better-sqlite3';
+import { backupSqlite, describeCopy, verifySqliteCopy, type CopyContents } from './services/backup-database.js';
 import { recordBackup } from './services/record-backup.js';
 import { readSecrets, SecretsError } from './signing/secrets.js';
 
@@ -30,7 +31,9 @@ const USAGE = `usage: npm run cli -- <command>
   user:create --email <e> --role admin|clerk|approver
                                staff account (password from stdin, or generated and printed once)
   import <file.csv>            publish new sureties from CSV (docs/import-example.csv); re-runs publish nothing twice
-  backup <path>                consistent online backup of the SQLite database, verified (integrity + audit)
+  backup <path>                consistent online backup of the SQLite database, verified (integrity + audit); the
+                               file appears under <path> only once verified
+  backup:check <file>          verify a backup copy before restoring it (same checks; prints what it holds)
   audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
   verify <file.pdf|file.jws> [--jwks <file|url>]
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
@@ -60,6 +63,9 @@ async function run(argv: string[]): Promise<number> {
   // Offline: needs neither the database nor the secrets, only the file and public keys.
   if (command === 'verify') return verifyFileCommand(positionals[0], values.jwks);
   const config = loadConfig();
+  // A copy about to be restored: checked where it lies, with the secrets file it must go with; the live database
+  // is not opened.
+  if (command === 'backup:check') return backupCheckCommand(positionals[0], config.secretsFile);
   // stdout carries the command's results: the platform's log lines (JSON) go to stderr with the diagnostics.
   const platform = await openPlatform(config, {
     logger: createLogger({ destination: 2 }),
@@ -107,12 +113,14 @@ async function run(argv: string[]): Promise<number> {
           file,
           trustedSecrets(config.secretsFile),
           printProblem,
+          ctx.clock(),
         );
-        console.log(`backup written to ${file} (${(report.bytes / 2 ** 20).toFixed(1)} MiB in ${secs(report.ms)})`);
+        console.log(`backup copied (${(report.bytes / 2 ** 20).toFixed(1)} MiB in ${secs(report.ms)})`);
         for (const c of report.checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
         printAudit(report.audit, '  ');
+        printContents(report.contents, '  ');
         if (!report.ok) {
-          console.error(`the backup at ${file} FAILED verification (see above): do not rely on it`);
+          console.error(`the copy FAILED verification (see above): nothing was written at ${file}`);
           return 1;
         }
         console.log(`backup ${file}: integrity_check ok, ${report.audit.versions} versions, audit passed`);
@@ -160,6 +168,32 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function printProblem(p: IntegrityProblem): void {
   console.log(`FAIL ${p.area} ${p.subject} [${p.check}] ${p.message}`);
+}
+
+async function backupCheckCommand(target: string | undefined, secretsFile: string): Promise<number> {
+  if (!target) throw new UsageError('backup:check needs the path of a backup copy');
+  const file = path.resolve(target);
+  if (!fs.existsSync(file)) throw new UsageError(`there is no file at ${file}`);
+  const report = await verifySqliteCopy(file, trustedSecrets(secretsFile), printProblem);
+  for (const c of report.checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+  printAudit(report.audit, '');
+  const raw = new SQLite(file, { readonly: true, fileMustExist: true });
+  try {
+    printContents(describeCopy(raw), '');
+  } finally {
+    raw.close();
+  }
+  return report.ok ? 0 : 1;
+}
+
+function printContents(c: CopyContents, indent: string): void {
+  const { sureties, versions, auditLog, obligees } = c.rows;
+  console.log(
+    `${indent}copy: taken ${c.takenAt ?? '(not by backup)'}; ${sureties} sureties, ${versions} versions, ` +
+      `${auditLog} audit rows, ${obligees} obligees`,
+  );
+  const numbers = Object.values(c.lastNumbers);
+  console.log(`${indent}copy: last contract numbers ${numbers.length > 0 ? numbers.join(', ') : '(none)'}`);
 }
 
 function printAudit(r: IntegrityReport, indent: string): void {

@@ -1,14 +1,16 @@
 // Backups (README "Backup and restore"): `backup` copies the SQLite database while publications continue, verifies
 // the copy (integrity check + audit) and says what it checked; the documented restore brings a server back with every
 // guarantee published before the backup still verifiable by number + key.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { advanceBody, contractBody, MISHIMA } from '../support/fixtures.js';
 import { verifySqliteCopy } from '../../src/services/backup-database.js';
 import { readSecrets, type Secrets } from '../../src/signing/secrets.js';
-import { apiClient, cliAsync, createToken, startServer, stop, type Server } from './process.js';
+import { apiClient, cliAsync, createToken, PRODUCTION_ENV, ROOT, startServer, stop, type Server } from './process.js';
 
 describe('backup and restore (SQLite)', () => {
   const dirs: string[] = [];
@@ -65,8 +67,17 @@ describe('backup and restore (SQLite)', () => {
     }
     expect(backup.stdout).toMatch(/audit: \d+ guarantees, \d+ versions/);
     expect(backup.stdout).toMatch(/audit: ok — 0 problems/);
+    // What the copy holds, read from the copy: compared again before a restore (backup:check prints the same).
+    const claim = /copy: taken \S+; (\d+) sureties, (\d+) versions, (\d+) audit rows, 1 obligees/.exec(backup.stdout);
+    expect(claim, backup.stdout).not.toBeNull();
+    expect(Number(claim?.[1])).toBeGreaterThanOrEqual(known.length);
     expect(fs.statSync(target).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(path.dirname(target))).toEqual([path.basename(target)]);
     expect(await stop(server)).toBe(0);
+
+    const checked = await cliAsync(['backup:check', target], liveEnv);
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain(claim?.[0]);
 
     // The restore procedure of the README: a fresh data dir, the copy as esurety.sqlite, the secrets file next to it,
     // an audit (the checks `backup` ran, here in-process), then start.
@@ -95,6 +106,39 @@ describe('backup and restore (SQLite)', () => {
     const next = await apiClient(back.url, token)('POST', '/api/v1/sureties', contractBody());
     expect(next.status).toBe(201);
     expect(known.map((k) => k.contractNumber)).not.toContain(next.json.contractNumber);
+  }, 120_000);
+
+  it('a backup killed midway leaves nothing under the target name', async () => {
+    const live = tempDir();
+    const liveEnv = { ESURETY_DATA_DIR: live };
+    await createToken(liveEnv);
+    // Ballast so that the copy takes long enough to be caught in the middle.
+    const db = new SQLite(path.join(live, 'esurety.sqlite'));
+    db.exec('create table ballast (b blob)');
+    const fill = db.prepare('insert into ballast values (randomblob(1048576))');
+    for (let i = 0; i < 96; i++) fill.run();
+    db.close();
+    const dir = tempDir();
+    const target = path.join(dir, 'esurety-backup.sqlite');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'backup', target], {
+      cwd: ROOT,
+      env: { ...process.env, ...PRODUCTION_ENV, ...liveEnv },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // Killed as soon as the copy has begun (any file in the target directory).
+    while (fs.readdirSync(dir).length === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    await exited;
+    // Nothing under the target name — or, had the whole backup finished before the kill, a copy holding everything.
+    if (fs.existsSync(target)) {
+      const copy = new SQLite(target, { readonly: true });
+      try {
+        expect(copy.prepare('select count(*) as n from ballast').get()).toEqual({ n: 96 });
+      } finally {
+        copy.close();
+      }
+    }
   }, 120_000);
 
   it('audit and backup refuse a data dir without a database instead of creating one', async () => {
