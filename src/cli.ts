@@ -21,6 +21,7 @@ import {
 import SQLite from 'better-sqlite3';
 import { backupSqlite, describeCopy, verifySqliteCopy, type CopyContents } from './services/backup-database.js';
 import { recordBackup } from './services/record-backup.js';
+import { numbersResumeCommand, numbersStatusCommand } from './services/numbers-cli.js';
 import { readSecrets, SecretsError } from './signing/secrets.js';
 
 const USAGE = `usage: npm run cli -- <command>
@@ -34,13 +35,17 @@ const USAGE = `usage: npm run cli -- <command>
   backup <path>                consistent online backup of the SQLite database, verified (integrity + audit); the
                                file appears under <path> only once verified
   backup:check <file>          verify a backup copy before restoring it (same checks; prints what it holds)
+  numbers:status               contract numbering: on hold after a restore or not, last numbers per office
+  numbers:resume --last <NNNNN-NNNNNN> [--last …]
+                               after a restore: state the last number issued per office (issuer's records, mail
+                               sent); numbering resumes above it (audited)
   audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
   verify <file.pdf|file.jws> [--jwks <file|url>]
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
                                every check passes (default keys: the configured platform's /.well-known/jwks.json)`;
 
 /** Commands that only read a database: pointed at an empty or mistyped place they refuse instead of creating one. */
-const READS_EXISTING = new Set(['audit', 'backup']);
+const READS_EXISTING = new Set(['audit', 'backup', 'numbers:status']);
 
 const cli: Actor = { type: 'cli', id: process.env.USER ?? 'cli' };
 
@@ -53,6 +58,7 @@ async function run(argv: string[]): Promise<number> {
       email: { type: 'string' },
       role: { type: 'string' },
       jwks: { type: 'string' },
+      last: { type: 'string', multiple: true },
     },
     allowPositionals: true,
   });
@@ -130,6 +136,10 @@ async function run(argv: string[]): Promise<number> {
         );
         return 0;
       }
+      case 'numbers:status':
+        return await numbersStatusCommand(ctx, platform.numbersHold);
+      case 'numbers:resume':
+        return await numbersResumeCommand(ctx, cli, values.last ?? []);
       case 'audit': {
         const secrets = trustedSecrets(config.secretsFile);
         let lastProgress = performance.now();

@@ -7,6 +7,7 @@ import { listSigningKeys } from './repositories/signing-keys.js';
 import { createAuthKeyVault } from './security/auth-keys.js';
 import { AccessRecorder } from './services/access-recorder.js';
 import type { ServiceContext } from './services/context.js';
+import { checkIssuedNumbers, getNumberHold, type NumberHold } from './services/number-hold.js';
 import { bindSecrets } from './services/secrets-binding.js';
 import { createKeyring } from './signing/keyring.js';
 import { VerifiedCache } from './signing/versions.js';
@@ -17,6 +18,8 @@ import { sql } from 'kysely';
 export interface Platform {
   ctx: ServiceContext;
   handle: DatabaseHandle;
+  /** Set when contract numbering is on hold after a restore (server start-up says so; `numbers:resume` lifts it). */
+  numbersHold: NumberHold | null;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,14 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
     if (options.existing) await requirePlatformData(handle, file);
     await migrateToLatest(handle.db);
     const secrets = await bindSecrets(handle.db, config.secretsFile, clock());
+    // Read-only commands compare nothing and write nothing: they only report a hold already in force.
+    const numbersHold = options.existing
+      ? await getNumberHold(handle.db)
+      : await checkIssuedNumbers(handle.db, {
+          numbersDir: config.numbersDir,
+          sqlite: handle.dialect === 'sqlite',
+          now: clock(),
+        });
     const keyring = await createKeyring(secrets, async () =>
       (await listSigningKeys(handle.db)).map((k) => ({
         kid: k.kid,
@@ -81,6 +92,7 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
     return {
       ctx,
       handle,
+      numbersHold,
       async close() {
         await recorder.stop();
         ctx.logger.flush();

@@ -26,6 +26,13 @@ async function main(): Promise<void> {
   const { ctx } = platform;
   const demo = await seedDemoAtStart(ctx);
   ctx.logger.info(DEMO_START_LINES[demo.mode === 'off' ? demo.reason : demo.mode]);
+  if (platform.numbersHold) {
+    ctx.logger.warn(
+      { hold: platform.numbersHold },
+      'contract numbering is ON HOLD (the database was restored or is behind the issued-numbers directory): ' +
+        'publications without a contractNumber are refused until an operator runs numbers:resume --last <NNNNN-NNNNNN>',
+    );
+  }
   ctx.recorder.start();
   const checkpointer = platform.handle.sqlite
     ? startCheckpointer(platform.handle.sqlite, { onError: (msg) => ctx.logger.error(msg) })

@@ -9,6 +9,7 @@ import type { Database } from '../../db/schema.js';
 import { formatContractNumber } from '../domain/identifiers.js';
 import { getMeta } from '../repositories/meta.js';
 import { secretsFingerprint, type Secrets } from '../signing/secrets.js';
+import { markCopyHeld } from './number-hold.js';
 import { auditIntegrity, trustedKeysOf, type IntegrityProblem, type IntegrityReport } from './audit-integrity.js';
 
 export interface BackupCheck {
@@ -30,7 +31,12 @@ export interface CopyContents {
   /** When the copy was taken (ISO instant); null for a file `backup` did not write. */
   takenAt: string | null;
   /** Row counts of the tables a restore must bring back. */
-  rows: { sureties: number; versions: number; auditLog: number; obligees: number };
+  rows: {
+    sureties: number;
+    versions: number;
+    auditLog: number;
+    obligees: number;
+  };
   /** The last number per office the copy knows: numbering resumes above what the operator states (numbers:resume). */
   lastNumbers: Record<string, string>;
 }
@@ -39,7 +45,8 @@ export interface CopyContents {
  * `VACUUM INTO` reads one snapshot of the database, so the copy is consistent however many writes other processes
  * commit meanwhile (WAL mode: they are not blocked), and unlike the page-by-page backup API it never restarts
  * because the source changed. The copy is written under a temporary name in the target's directory (mode 0600 from
- * the start), verified, flushed, and only then linked to the target name: a backup killed or failing midway never leaves a file
+ * the start), marked as a restored copy (its numbering holds until an operator states the last number issued),
+ * verified, flushed, and only then linked to the target name: a backup killed or failing midway never leaves a file
  * under the name an operator will restore from, and an existing target is never overwritten.
  * @throws Error with code EEXIST when the target exists
  */
@@ -51,7 +58,10 @@ export async function backupSqlite(
   now: Date = new Date(),
 ): Promise<BackupReport & { contents: CopyContents }> {
   const started = performance.now();
-  if (fs.existsSync(file)) throw Object.assign(new Error(`${file} already exists`), { code: 'EEXIST' });
+  if (fs.existsSync(file))
+    throw Object.assign(new Error(`${file} already exists`), {
+      code: 'EEXIST',
+    });
   const partial = path.join(path.dirname(file), `.${path.basename(file)}.partial-${process.pid}`);
   fs.writeFileSync(partial, '', { mode: 0o600, flag: 'wx' });
   try {
@@ -66,16 +76,15 @@ export async function backupSqlite(
   }
 }
 
-/** Stamps the copy with when it was taken and reads what it holds: the report's claims come from the copy itself. */
+/**
+ * Stamps the copy with when it was taken, marks it as on hold for numbering, and reads what it holds: the report's
+ * claims come from the copy itself.
+ */
 function sealCopy(file: string, now: Date): CopyContents {
   const copy = new SQLite(file, { fileMustExist: true });
   try {
-    // A database restored from a copy carries its stamp: the new copy's replaces it.
-    copy
-      .prepare(
-        `insert into meta (key, value) values ('backup_taken_at', ?) on conflict (key) do update set value = excluded.value`,
-      )
-      .run(now.toISOString());
+    copy.prepare(`insert into meta (key, value) values ('backup_taken_at', ?)`).run(now.toISOString());
+    markCopyHeld(copy, now);
     return describeCopy(copy);
   } finally {
     copy.close();
@@ -130,11 +139,17 @@ export async function verifySqliteCopy(
 ): Promise<BackupReport> {
   const started = performance.now();
   const raw = new SQLite(file, { readonly: true, fileMustExist: true });
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: raw }),
+  });
   try {
     const checks: BackupCheck[] = [];
     const integrity = raw.pragma('integrity_check', { simple: true }) as string;
-    checks.push({ name: 'integrity_check', ok: integrity === 'ok', detail: integrity });
+    checks.push({
+      name: 'integrity_check',
+      ok: integrity === 'ok',
+      detail: integrity,
+    });
     const fk = raw.pragma('foreign_key_check') as unknown[];
     checks.push({
       name: 'foreign_key_check',
@@ -151,7 +166,11 @@ export async function verifySqliteCopy(
           : 'the copy was signed with other secrets than this secrets file',
     });
     const applied = new Set(
-      (raw.prepare('select name from kysely_migration').all() as { name: string }[]).map((r) => r.name),
+      (
+        raw.prepare('select name from kysely_migration').all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name),
     );
     const known = Object.keys(migrations);
     const missing = known.filter((m) => !applied.has(m));

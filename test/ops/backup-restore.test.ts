@@ -73,6 +73,10 @@ describe('backup and restore (SQLite)', () => {
     expect(Number(claim?.[1])).toBeGreaterThanOrEqual(known.length);
     expect(fs.statSync(target).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(path.dirname(target))).toEqual([path.basename(target)]);
+    // Published after the copy was taken: the restored database has never heard of these numbers.
+    const after: string[] = [];
+    for (let i = 0; i < 2; i++) after.push((await api('POST', '/api/v1/sureties', contractBody())).json.contractNumber);
+    const lastIssued = after[1] as string;
     expect(await stop(server)).toBe(0);
 
     const checked = await cliAsync(['backup:check', target], liveEnv);
@@ -81,7 +85,10 @@ describe('backup and restore (SQLite)', () => {
 
     // The restore procedure of the README: a fresh data dir, the copy as esurety.sqlite, the secrets file next to it,
     // an audit (the checks `backup` ran, here in-process), then start.
+    // Onto the old data dir's replacement: the issued-numbers directory is copied with the secrets (it is what knows
+    // the numbers handed out after the backup).
     const restored = tempDir();
+    fs.cpSync(path.join(live, 'issued-numbers'), path.join(restored, 'issued-numbers'), { recursive: true });
     fs.copyFileSync(target, path.join(restored, 'esurety.sqlite'));
     fs.copyFileSync(path.join(live, 'secrets.json'), path.join(restored, 'secrets.json'));
     fs.chmodSync(path.join(restored, 'esurety.sqlite'), 0o600);
@@ -102,10 +109,21 @@ describe('backup and restore (SQLite)', () => {
     }
     const changed = await verify('POST', '/api/v1/verify', known[1], { authorization: '' });
     expect(changed.json.current).toMatchObject({ seq: 2, event: 'change' });
-    // The restored platform carries on: new numbers continue after the restored ones.
-    const next = await apiClient(back.url, token)('POST', '/api/v1/sureties', contractBody());
+    // Numbering holds until the operator states the last number issued; then it carries on above every number
+    // ever handed out, those published after the backup included.
+    const issuer = apiClient(back.url, token);
+    const held = await issuer('POST', '/api/v1/sureties', contractBody());
+    expect(held.status).toBe(409);
+    expect(held.json.error.code).toBe('conflict');
+    const status = await cliAsync(['numbers:status'], restoredEnv);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain('numbering ON HOLD');
+    const resume = await cliAsync(['numbers:resume', '--last', lastIssued], restoredEnv);
+    expect(resume.code, resume.stderr).toBe(0);
+    const next = await issuer('POST', '/api/v1/sureties', contractBody());
     expect(next.status).toBe(201);
-    expect(known.map((k) => k.contractNumber)).not.toContain(next.json.contractNumber);
+    expect([...known.map((k) => k.contractNumber), ...after]).not.toContain(next.json.contractNumber);
+    expect(next.json.contractNumber > lastIssued).toBe(true);
   }, 120_000);
 
   it('a backup killed midway leaves nothing under the target name', async () => {
