@@ -26,8 +26,8 @@ export function readIssuedNumbers(dir: string): Record<string, number> | null {
 /**
  * Records that `sequence` was taken for the office, unless a higher one is recorded already. Callers hold the
  * database's lock on the office's sequence (SQLite's write lock, PostgreSQL's row lock), so writers of one office's
- * file never race. Temporary file, fsync, rename, fsync of the directory: the file is always whole and survives a
- * power failure.
+ * file never race. Temporary file, fsync, rename: the file is always whole, and its content is on disk before the
+ * publication's commit.
  * @throws the file system's error (the publication then fails and rolls back: better no number than a forgettable one)
  */
 export function recordIssuedNumber(dir: string, officeCode: string, sequence: number): void {
@@ -43,13 +43,10 @@ export function recordIssuedNumber(dir: string, officeCode: string, sequence: nu
   } finally {
     fs.closeSync(fd);
   }
+  // No fsync of the directory: should a power failure undo the rename, the file is one number BEHIND the database,
+  // which start-up repairs from the database (only a file AHEAD of the database means forgotten numbers). That
+  // saves one of the two flushes this adds to a publication (≈19 ms → ≈10 ms on the test VM).
   fs.renameSync(temp, file);
-  const dirFd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(dirFd);
-  } finally {
-    fs.closeSync(dirFd);
-  }
 }
 
 /** Creates the directory (empty: no office has taken a number through it yet). */

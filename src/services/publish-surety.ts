@@ -226,7 +226,7 @@ async function assignNumber(ctx: ServiceContext, tx: Kysely<Database>, officeCod
         `営業所コード ${officeCode} の保証契約番号（999,999件）を使い切りました。別の営業所コード（officeCode）を指定してください`,
       );
     }
-    recordTakenNumber(ctx, officeCode, next);
+    recordTakenNumber(ctx, tx, officeCode, next);
     const candidate = formatContractNumber(officeCode, next);
     // An issuer may have sent this number itself earlier; skip it.
     if (!(await suretyExists(tx, candidate))) return candidate;
