@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { DomainError } from './errors.js';
 import { createLogger } from './logger.js';
-import { openPlatform } from './platform.js';
+import { NoDatabaseError, openPlatform } from './platform.js';
 import { createApiToken } from './services/api-tokens.js';
 import type { Actor } from './services/context.js';
 import { rotateSigningKey } from './services/rotate-keys.js';
@@ -19,8 +19,10 @@ import {
   type IntegrityProblem,
   type IntegrityReport,
 } from './services/audit-integrity.js';
-import { backupSqlite } from './services/backup-database.js';
+import SQLite from 'better-sqlite3';
+import { backupSqlite, describeCopy, verifySqliteCopy, type CopyContents } from './services/backup-database.js';
 import { recordBackup } from './services/record-backup.js';
+import { numbersResumeCommand, numbersStatusCommand } from './services/numbers-cli.js';
 import { readSecrets, SecretsError } from './signing/secrets.js';
 
 const USAGE = `usage: npm run cli -- <command>
@@ -33,13 +35,22 @@ const USAGE = `usage: npm run cli -- <command>
   user:create --email <e> --role admin|clerk|approver
                                staff account (password from stdin, or generated and printed once)
   import <file.csv>            publish new sureties from CSV (docs/import-example.csv); re-runs publish nothing twice
-  backup <path>                consistent online backup of the SQLite database, verified (integrity + audit)
+  backup <path>                consistent online backup of the SQLite database, verified (integrity + audit); the
+                               file appears under <path> only once verified
+  backup:check <file>          verify a backup copy before restoring it (same checks; prints what it holds)
+  numbers:status               contract numbering: on hold after a restore or not, last numbers per office
+  numbers:resume --last <NNNNN-NNNNNN> [--last …]
+                               after a restore: state the last number issued per office (issuer's records, mail
+                               sent); numbering resumes above it (audited)
   audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
   verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
                                every check passes. Keys: a saved jwks.json or an https: URL (default: the configured
                                ESURETY_PUBLIC_URL's /.well-known/jwks.json, only when it is https:); http: only for
                                a loopback host with --allow-http-loopback. The report names where the keys came from`;
+
+/** Commands that only read a database: pointed at an empty or mistyped place they refuse instead of creating one. */
+const READS_EXISTING = new Set(['audit', 'backup', 'numbers:status']);
 
 const cli: Actor = { type: 'cli', id: process.env.USER ?? 'cli' };
 
@@ -54,6 +65,7 @@ async function run(argv: string[]): Promise<number> {
       jwks: { type: 'string' },
       kid: { type: 'string' },
       'allow-http-loopback': { type: 'boolean' },
+      last: { type: 'string', multiple: true },
     },
     allowPositionals: true,
   });
@@ -68,8 +80,14 @@ async function run(argv: string[]): Promise<number> {
     });
   }
   const config = loadConfig();
+  // A copy about to be restored: checked where it lies, with the secrets file it must go with; the live database
+  // is not opened.
+  if (command === 'backup:check') return backupCheckCommand(positionals[0], config.secretsFile);
   // stdout carries the command's results: the platform's log lines (JSON) go to stderr with the diagnostics.
-  const platform = await openPlatform(config, { logger: createLogger({ destination: 2 }) });
+  const platform = await openPlatform(config, {
+    logger: createLogger({ destination: 2 }),
+    existing: READS_EXISTING.has(command),
+  });
   try {
     const { ctx } = platform;
     switch (command) {
@@ -126,12 +144,14 @@ async function run(argv: string[]): Promise<number> {
           file,
           trustedSecrets(config.secretsFile),
           printProblem,
+          ctx.clock(),
         );
-        console.log(`backup written to ${file} (${(report.bytes / 2 ** 20).toFixed(1)} MiB in ${secs(report.ms)})`);
+        console.log(`backup copied (${(report.bytes / 2 ** 20).toFixed(1)} MiB in ${secs(report.ms)})`);
         for (const c of report.checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
         printAudit(report.audit, '  ');
+        printContents(report.contents, '  ');
         if (!report.ok) {
-          console.error(`the backup at ${file} FAILED verification (see above): do not rely on it`);
+          console.error(`the copy FAILED verification (see above): nothing was written at ${file}`);
           return 1;
         }
         console.log(`backup ${file}: integrity_check ok, ${report.audit.versions} versions, audit passed`);
@@ -141,6 +161,10 @@ async function run(argv: string[]): Promise<number> {
         );
         return 0;
       }
+      case 'numbers:status':
+        return await numbersStatusCommand(ctx, platform.numbersHold);
+      case 'numbers:resume':
+        return await numbersResumeCommand(ctx, cli, values.last ?? []);
       case 'audit': {
         const secrets = trustedSecrets(config.secretsFile);
         let lastProgress = performance.now();
@@ -187,6 +211,32 @@ function printProblem(p: IntegrityProblem): void {
   console.log(`FAIL ${p.area} ${p.subject} [${p.check}] ${p.message}`);
 }
 
+async function backupCheckCommand(target: string | undefined, secretsFile: string): Promise<number> {
+  if (!target) throw new UsageError('backup:check needs the path of a backup copy');
+  const file = path.resolve(target);
+  if (!fs.existsSync(file)) throw new UsageError(`there is no file at ${file}`);
+  const report = await verifySqliteCopy(file, trustedSecrets(secretsFile), printProblem);
+  for (const c of report.checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+  printAudit(report.audit, '');
+  const raw = new SQLite(file, { readonly: true, fileMustExist: true });
+  try {
+    printContents(describeCopy(raw), '');
+  } finally {
+    raw.close();
+  }
+  return report.ok ? 0 : 1;
+}
+
+function printContents(c: CopyContents, indent: string): void {
+  const { sureties, versions, auditLog, obligees } = c.rows;
+  console.log(
+    `${indent}copy: taken ${c.takenAt ?? '(not by backup)'}; ${sureties} sureties, ${versions} versions, ` +
+      `${auditLog} audit rows, ${obligees} obligees`,
+  );
+  const numbers = Object.values(c.lastNumbers);
+  console.log(`${indent}copy: last contract numbers ${numbers.length > 0 ? numbers.join(', ') : '(none)'}`);
+}
+
 function printAudit(r: IntegrityReport, indent: string): void {
   const verdict = (ok: boolean) => (ok ? 'ok' : 'FAILED');
   console.log(
@@ -208,6 +258,7 @@ run(process.argv.slice(2)).then(
       error instanceof UsageError ||
       error instanceof ConfigError ||
       error instanceof SecretsError ||
+      error instanceof NoDatabaseError ||
       error instanceof DomainError
     ) {
       console.error(error.message);

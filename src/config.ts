@@ -47,6 +47,7 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, { error: 'must start with postgres:// or postgresql://' })
     .optional(),
   ESURETY_SECRETS_FILE: z.string().min(1).optional(),
+  ESURETY_NUMBERS_DIR: z.string().min(1).optional(),
   ESURETY_PUBLIC_URL: z.url({ error: 'must be an absolute http(s) URL' }).optional(),
   ESURETY_ISSUER_NAME: z.string().min(1).max(200).optional(),
   ESURETY_OFFICE_CODE: z
@@ -111,6 +112,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   secretsFile: string;
+  /** Where the last contract number taken per office is kept outside the database (survives a restore). */
+  numbersDir: string;
   publicUrl: string;
   issuerName: string;
   officeCode: string;
@@ -180,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     databaseUrl: e.DATABASE_URL,
     secretsFile: path.resolve(e.ESURETY_SECRETS_FILE ?? path.join(dataDir, 'secrets.json')),
+    numbersDir: path.resolve(e.ESURETY_NUMBERS_DIR ?? path.join(dataDir, 'issued-numbers')),
     publicUrl: (e.ESURETY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     issuerName: e.ESURETY_ISSUER_NAME ?? DEMO_ISSUER_NAME,
     officeCode: e.ESURETY_OFFICE_CODE,
@@ -187,7 +191,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.ESURETY_MAIL_FROM ?? `no-reply@${new URL(e.ESURETY_PUBLIC_URL ?? 'http://localhost').hostname}`,
     trustProxy: e.ESURETY_TRUST_PROXY,
     throttleExempt: e.ESURETY_THROTTLE_EXEMPT,
-    demo: e.ESURETY_DEMO ?? e.NODE_ENV !== 'production',
+    // A configured issuer is a real deployment whatever NODE_ENV says: no fictional guarantees next to its own.
+    demo:
+      (e.ESURETY_DEMO ?? e.NODE_ENV !== 'production') &&
+      (e.ESURETY_ISSUER_NAME ?? DEMO_ISSUER_NAME) === DEMO_ISSUER_NAME,
     metricsPort: e.ESURETY_METRICS_PORT,
     accessRetentionDays: e.ESURETY_ACCESS_RETENTION_DAYS,
     throttle: DEFAULT_THROTTLE,

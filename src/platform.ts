@@ -8,16 +8,21 @@ import { createAuthKeyVault } from './security/auth-keys.js';
 import { AccessRecorder } from './services/access-recorder.js';
 import { databaseFault } from './services/db-errors.js';
 import type { ServiceContext } from './services/context.js';
+import { checkIssuedNumbers, getNumberHold, type NumberHold } from './services/number-hold.js';
 import { bindSecrets } from './services/secrets-binding.js';
 import { checkAtStartup } from './services/startup-integrity.js';
 import { createKeyring } from './signing/keyring.js';
 import { refusedKeyMessage } from './signing/trust.js';
 import { VerifiedCache } from './signing/versions.js';
+import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 
 export interface Platform {
   ctx: ServiceContext;
   handle: DatabaseHandle;
+  /** Set when contract numbering is on hold after a restore (server start-up says so; `numbers:resume` lifts it). */
+  numbersHold: NumberHold | null;
   close(): Promise<void>;
 }
 
@@ -27,17 +32,35 @@ export interface OpenOptions {
   logger?: Logger;
   /** Overrides how the database is reached (tests pass an isolated schema or file). */
   connection?: ConnectOptions;
+  /**
+   * For read-only commands (audit, backup): the database must already hold this platform's data. A mistyped
+   * ESURETY_DATA_DIR would otherwise get a new empty database and new secrets, and an audit of nothing reports "ok".
+   */
+  existing?: boolean;
 }
 
-/** @throws SecretsError when the secrets file does not belong to the database */
+/** A read-only command was pointed at a place that holds no platform database. */
+export class NoDatabaseError extends Error {
+  override name = 'NoDatabaseError';
+}
+
+/**
+ * @throws SecretsError when the secrets file does not belong to the database
+ * @throws NoDatabaseError with `existing` when there is no platform database to open
+ */
 export async function openPlatform(config: Readonly<Config>, options: OpenOptions = {}): Promise<Platform> {
   const clock = options.clock ?? (() => new Date());
   const logger = options.logger ?? createLogger({ level: config.env === 'test' ? 'silent' : 'info' });
+  const connection = options.connection ?? {
+    databaseUrl: config.databaseUrl,
+    sqliteFile: path.join(config.dataDir, 'esurety.sqlite'),
+  };
+  const file = connection.databaseUrl ? null : connection.sqliteFile;
+  if (options.existing && file && file !== ':memory:' && !(fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0)) {
+    throw new NoDatabaseError(`there is no database at ${file}: check ESURETY_DATA_DIR (nothing was created)`);
+  }
   const handle = connect({
-    ...(options.connection ?? {
-      databaseUrl: config.databaseUrl,
-      sqliteFile: path.join(config.dataDir, 'esurety.sqlite'),
-    }),
+    ...connection,
     onConnectionError: (error) => {
       const fault = databaseFault(error);
       logger.warn(
@@ -47,8 +70,17 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
     },
   });
   try {
+    if (options.existing) await requirePlatformData(handle, file);
     await migrateToLatest(handle.db);
     const secrets = await bindSecrets(handle.db, config.secretsFile, clock());
+    // Read-only commands compare nothing and write nothing: they only report a hold already in force.
+    const numbersHold = options.existing
+      ? await getNumberHold(handle.db)
+      : await checkIssuedNumbers(handle.db, {
+          numbersDir: config.numbersDir,
+          sqlite: handle.dialect === 'sqlite',
+          now: clock(),
+        });
     const keyring = await createKeyring(
       secrets,
       async () =>
@@ -83,6 +115,7 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
     return {
       ctx,
       handle,
+      numbersHold,
       async close() {
         await recorder.stop();
         ctx.logger.flush();
@@ -93,4 +126,20 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
     await handle.close();
     throw error;
   }
+}
+
+/** A database this platform has used holds the secrets fingerprint (written at its first start, DESIGN §2). */
+async function requirePlatformData(handle: DatabaseHandle, file: string | null | undefined): Promise<void> {
+  const where = file ?? 'DATABASE_URL';
+  try {
+    const { rows } = await sql<{ n: number }>`select count(*) as n from meta where key = 'secrets_fingerprint'`.execute(
+      handle.db,
+    );
+    if (Number(rows[0]?.n ?? 0) > 0) return;
+  } catch {
+    // No meta table: not a platform database at all.
+  }
+  throw new NoDatabaseError(
+    `the database at ${where} holds no e-Surety data: check the configuration (nothing was changed)`,
+  );
 }

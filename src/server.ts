@@ -9,19 +9,30 @@ import { describeMailSetup, startMailWorker } from './mail/worker.js';
 import { openPlatform } from './platform.js';
 import { collectProcessMetrics, metricsApp } from './metrics.js';
 import { pdfRunner, usePdfRunner, workerRunner } from './pdf/pool.js';
-import { countSureties } from './repositories/sureties.js';
-import { demoCredentials, seedDemo } from './services/seed-demo.js';
+import { demoCredentials, seedDemoAtStart } from './services/seed-demo.js';
 import { instanceName } from './services/leadership.js';
 import { startDraftRecovery } from './services/staff/recovery.js';
 import { SecretsError } from './signing/secrets.js';
+
+const DEMO_START_LINES = {
+  seeded: 'demo mode: fictional demo data seeded (三島市 and sample sureties) under the fictional demo issuer',
+  not_empty: 'demo mode: the database is not empty, nothing seeded',
+  real_issuer: 'demo mode off: ESURETY_ISSUER_NAME is set (a real issuer), no demo data is seeded',
+  disabled: 'demo mode off (ESURETY_DEMO=0 or NODE_ENV=production)',
+} as const;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const platform = await openPlatform(config);
   const { ctx } = platform;
-  if (config.demo && (await countSureties(ctx.db)) === 0) {
-    const created = await seedDemo(ctx);
-    ctx.logger.info({ sureties: created.length }, 'demo data seeded: 三島市 and sample sureties');
+  const demo = await seedDemoAtStart(ctx);
+  ctx.logger.info(DEMO_START_LINES[demo.mode === 'off' ? demo.reason : demo.mode]);
+  if (platform.numbersHold) {
+    ctx.logger.warn(
+      { hold: platform.numbersHold },
+      'contract numbering is ON HOLD (the database was restored or is behind the issued-numbers directory): ' +
+        'publications without a contractNumber are refused until an operator runs numbers:resume --last <NNNNN-NNNNNN>',
+    );
   }
   ctx.recorder.start();
   const checkpointer = platform.handle.sqlite
@@ -82,13 +93,13 @@ async function main(): Promise<void> {
     `e-Surety Platform (電子保証プラットフォーム) listening on ${config.publicUrl} (${info.address}:${info.port})`,
   );
   ctx.logger.info(await describeMailSetup(ctx));
-  if (config.demo && config.env === 'development') {
-    const demo = await demoCredentials(ctx);
+  if (demo.mode !== 'off' && config.env === 'development') {
+    const credentials = await demoCredentials(ctx);
     // A newcomer's hint, human-readable on stderr, in development only: the one place the server ever prints a key
     // (DESIGN §2 allows it for the demo set), and never into the log.
-    if (demo)
+    if (credentials)
       process.stderr.write(
-        `try it: open ${config.publicUrl}/ and enter 保証契約番号 ${demo.contractNumber} / 認証キー ${demo.authKey}\n`,
+        `try it: open ${config.publicUrl}/ and enter 保証契約番号 ${credentials.contractNumber} / 認証キー ${credentials.authKey}\n`,
       );
   }
 }

@@ -16,6 +16,19 @@ export async function updateMeta(db: Kysely<Database>, key: string, value: strin
   await db.updateTable('meta').set({ value }).where('key', '=', key).execute();
 }
 
+/** Inserts unless the key exists (two instances starting together may both try). */
+export async function insertMetaIfAbsent(db: Kysely<Database>, key: string, value: string): Promise<void> {
+  await db
+    .insertInto('meta')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+}
+
+export async function deleteMeta(db: Kysely<Database>, key: string): Promise<void> {
+  await db.deleteFrom('meta').where('key', '=', key).execute();
+}
+
 /** The database's size on disk in bytes (PostgreSQL: the whole database; SQLite: the file's pages). */
 export async function databaseBytes(db: Kysely<Database>, postgres: boolean): Promise<number | null> {
   const { rows } = postgres

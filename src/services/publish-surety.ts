@@ -17,6 +17,7 @@ import { signVersion, type VersionPayload } from '../signing/versions.js';
 import type { Actor, ServiceContext } from './context.js';
 import { isUniqueViolation } from './db-errors.js';
 import { requestHash, reusedKeyConflict } from './idempotency.js';
+import { assertNumbersNotHeld, recordTakenNumber } from './number-hold.js';
 import { queueVersionMails } from './notifications.js';
 import { parseOrThrow } from './validation.js';
 
@@ -121,18 +122,22 @@ export async function publishSuretyIn(
   const ineligible = eligibilityViolation(obligee.name, rules, input);
   if (ineligible) throw new DomainError('obligee_not_eligible', ineligible);
 
-  const contractNumber = input.contractNumber ?? (await assignNumber(tx, input.officeCode ?? ctx.config.officeCode));
-  if (input.contractNumber !== undefined && (await suretyExists(tx, contractNumber))) {
-    throw new DomainError('conflict', `保証契約番号 ${contractNumber} はすでに使われています`);
+  if (input.contractNumber !== undefined && (await suretyExists(tx, input.contractNumber))) {
+    throw new DomainError('conflict', `保証契約番号 ${input.contractNumber} はすでに使われています`);
   }
+  const officeCode = input.officeCode ?? ctx.config.officeCode;
 
+  // Validated before a number is taken: a refused request must not leave a taken number behind in the issued-numbers
+  // directory (a restart would read it as a number the database forgot, and hold numbering).
   const { obligeeId: _o, contractNumber: _c, officeCode: _f, contractorEmail, ...fields } = input;
-  const certificate: Certificate = parseOrThrow(certificateSchema, {
+  const validated: Certificate = parseOrThrow(certificateSchema, {
     ...fields,
-    contractNumber,
+    contractNumber: input.contractNumber ?? formatContractNumber(officeCode, 0),
     issuer: { name: ctx.config.issuerName },
     obligee: { id: obligee.id, name: obligee.name, ...(obligee.title ? { title: obligee.title } : {}) },
   });
+  const contractNumber = input.contractNumber ?? (await assignNumber(ctx, tx, officeCode));
+  const certificate: Certificate = { ...validated, contractNumber };
 
   const now = ctx.clock();
   const issuedAt = toJstIso(now);
@@ -197,7 +202,12 @@ export async function publishSuretyIn(
   return { contractNumber, authKey, version, replayed: false };
 }
 
-async function assignNumber(tx: Parameters<typeof takeOfficeSequence>[0], officeCode: string): Promise<string> {
+/**
+ * The next free number of the office, recorded outside the database before the transaction commits.
+ * @throws DomainError conflict when the office's numbers are used up or numbering is on hold after a restore
+ */
+async function assignNumber(ctx: ServiceContext, tx: Kysely<Database>, officeCode: string): Promise<string> {
+  await assertNumbersNotHeld(tx);
   for (;;) {
     const next = await takeOfficeSequence(tx, officeCode, MAX_OFFICE_SEQUENCE);
     if (next === null) {
@@ -206,6 +216,7 @@ async function assignNumber(tx: Parameters<typeof takeOfficeSequence>[0], office
         `営業所コード ${officeCode} の保証契約番号（999,999件）を使い切りました。別の営業所コード（officeCode）を指定してください`,
       );
     }
+    recordTakenNumber(ctx, tx, officeCode, next);
     const candidate = formatContractNumber(officeCode, next);
     // An issuer may have sent this number itself earlier; skip it.
     if (!(await suretyExists(tx, candidate))) return candidate;

@@ -5,7 +5,9 @@ import { putObligee } from './obligees.js';
 import { publishSurety } from './publish-surety.js';
 import { publishVersion } from './publish-version.js';
 import { writeTransaction } from '../../db/connection.js';
-import { findSurety } from '../repositories/sureties.js';
+import { countSureties, findSurety } from '../repositories/sureties.js';
+import { DEMO_ISSUER_NAME } from '../config.js';
+import { isUniqueViolation } from './db-errors.js';
 
 export interface DemoSurety {
   contractNumber: string;
@@ -15,6 +17,8 @@ export interface DemoSurety {
 }
 
 const DEMO_META = 'demo_contract_number';
+/** Claimed in the same transaction that finds the database empty: of instances starting together, one seeds. */
+const DEMO_CLAIM = 'demo_seed_claimed';
 const actor: Actor = { type: 'system', id: 'seed:demo' };
 
 const works = {
@@ -126,6 +130,35 @@ export async function seedDemo(ctx: ServiceContext): Promise<DemoSurety[]> {
     if ((await getMeta(tx, DEMO_META)) === null) await insertMeta(tx, DEMO_META, advance.contractNumber);
   });
   return created;
+}
+
+export type DemoStart =
+  { mode: 'seeded'; sureties: number } | { mode: 'not_empty' } | { mode: 'off'; reason: 'real_issuer' | 'disabled' };
+
+/**
+ * The server's start-up seeding: only while the issuer is the default fictional one (a configured
+ * ESURETY_ISSUER_NAME is a real deployment, whatever NODE_ENV says), only into an empty database, and only once
+ * when several instances start together.
+ */
+export async function seedDemoAtStart(ctx: ServiceContext): Promise<DemoStart> {
+  if (ctx.config.issuerName !== DEMO_ISSUER_NAME) return { mode: 'off', reason: 'real_issuer' };
+  if (!ctx.config.demo) return { mode: 'off', reason: 'disabled' };
+  const claim = () =>
+    writeTransaction(ctx.db, async (tx) => {
+      if ((await countSureties(tx)) > 0 || (await getMeta(tx, DEMO_CLAIM)) !== null) return false;
+      await insertMeta(tx, DEMO_CLAIM, ctx.clock().toISOString());
+      return true;
+    });
+  let claimed: boolean;
+  try {
+    claimed = await claim();
+  } catch (error) {
+    // PostgreSQL: both found the database empty; the other instance's claim committed first.
+    if (!isUniqueViolation(error)) throw error;
+    claimed = false;
+  }
+  if (!claimed) return { mode: 'not_empty' };
+  return { mode: 'seeded', sureties: (await seedDemo(ctx)).length };
 }
 
 /** The demo surety a newcomer can try at once (number and its current key), when the demo was seeded. */

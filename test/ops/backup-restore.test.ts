@@ -1,14 +1,16 @@
 // Backups (README "Backup and restore"): `backup` copies the SQLite database while publications continue, verifies
 // the copy (integrity check + audit) and says what it checked; the documented restore brings a server back with every
 // guarantee published before the backup still verifiable by number + key.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { advanceBody, contractBody, MISHIMA } from '../support/fixtures.js';
-import { verifySqliteCopy } from '../../src/services/backup-database.js';
+import { describeCopy, verifySqliteCopy } from '../../src/services/backup-database.js';
 import { readSecrets, type Secrets } from '../../src/signing/secrets.js';
-import { apiClient, cliAsync, createToken, startServer, stop, type Server } from './process.js';
+import { apiClient, cliAsync, createToken, PRODUCTION_ENV, ROOT, startServer, stop, type Server } from './process.js';
 
 describe('backup and restore (SQLite)', () => {
   const dirs: string[] = [];
@@ -65,12 +67,24 @@ describe('backup and restore (SQLite)', () => {
     }
     expect(backup.stdout).toMatch(/audit: \d+ guarantees, \d+ versions/);
     expect(backup.stdout).toMatch(/audit: ok — 0 problems/);
+    // What the copy holds, read from the copy: compared again before a restore (backup:check prints the same).
+    const claim = /copy: taken \S+; (\d+) sureties, (\d+) versions, (\d+) audit rows, 1 obligees/.exec(backup.stdout);
+    expect(claim, backup.stdout).not.toBeNull();
+    expect(Number(claim?.[1])).toBeGreaterThanOrEqual(known.length);
     expect(fs.statSync(target).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(path.dirname(target))).toEqual([path.basename(target)]);
+    // Published after the copy was taken: the restored database has never heard of these numbers.
+    const after: string[] = [];
+    for (let i = 0; i < 2; i++) after.push((await api('POST', '/api/v1/sureties', contractBody())).json.contractNumber);
+    const lastIssued = after[1] as string;
     expect(await stop(server)).toBe(0);
 
     // The restore procedure of the README: a fresh data dir, the copy as esurety.sqlite, the secrets file next to it,
     // an audit (the checks `backup` ran, here in-process), then start.
+    // Onto the old data dir's replacement: the issued-numbers directory is copied with the secrets (it is what knows
+    // the numbers handed out after the backup).
     const restored = tempDir();
+    fs.cpSync(path.join(live, 'issued-numbers'), path.join(restored, 'issued-numbers'), { recursive: true });
     fs.copyFileSync(target, path.join(restored, 'esurety.sqlite'));
     fs.copyFileSync(path.join(live, 'secrets.json'), path.join(restored, 'secrets.json'));
     fs.chmodSync(path.join(restored, 'esurety.sqlite'), 0o600);
@@ -80,6 +94,14 @@ describe('backup and restore (SQLite)', () => {
     const check = await verifySqliteCopy(path.join(restored, 'esurety.sqlite'), secrets as Secrets);
     expect(check.ok).toBe(true);
     expect(check.audit.guarantees).toBeGreaterThanOrEqual(known.length);
+    // The copy holds what the backup said it holds (what `backup:check` prints).
+    const copy = new SQLite(path.join(restored, 'esurety.sqlite'), { readonly: true });
+    try {
+      const { rows } = describeCopy(copy);
+      expect(claim?.slice(1, 4).map(Number)).toEqual([rows.sureties, rows.versions, rows.auditLog]);
+    } finally {
+      copy.close();
+    }
     const back = await startServer(restoredEnv);
     servers.push(back);
     expect((await fetch(`${back.url}/readyz`)).status).toBe(200);
@@ -91,9 +113,67 @@ describe('backup and restore (SQLite)', () => {
     }
     const changed = await verify('POST', '/api/v1/verify', known[1], { authorization: '' });
     expect(changed.json.current).toMatchObject({ seq: 2, event: 'change' });
-    // The restored platform carries on: new numbers continue after the restored ones.
-    const next = await apiClient(back.url, token)('POST', '/api/v1/sureties', contractBody());
+    // Numbering holds until the operator states the last number issued; then it carries on above every number
+    // ever handed out, those published after the backup included.
+    const issuer = apiClient(back.url, token);
+    const held = await issuer('POST', '/api/v1/sureties', contractBody());
+    expect(held.status).toBe(409);
+    expect(held.json.error.code).toBe('conflict');
+    const resume = await cliAsync(['numbers:resume', '--last', lastIssued], restoredEnv);
+    expect(resume.code, resume.stderr).toBe(0);
+    const next = await issuer('POST', '/api/v1/sureties', contractBody());
     expect(next.status).toBe(201);
-    expect(known.map((k) => k.contractNumber)).not.toContain(next.json.contractNumber);
+    expect([...known.map((k) => k.contractNumber), ...after]).not.toContain(next.json.contractNumber);
+    expect(next.json.contractNumber > lastIssued).toBe(true);
+  }, 300_000);
+
+  it('a backup killed midway leaves nothing under the target name', async () => {
+    const live = tempDir();
+    const liveEnv = { ESURETY_DATA_DIR: live };
+    await createToken(liveEnv);
+    // Ballast so that the copy takes long enough to be caught in the middle.
+    const db = new SQLite(path.join(live, 'esurety.sqlite'));
+    db.exec('create table ballast (b blob)');
+    const fill = db.prepare('insert into ballast values (randomblob(1048576))');
+    for (let i = 0; i < 96; i++) fill.run();
+    db.close();
+    const dir = tempDir();
+    const target = path.join(dir, 'esurety-backup.sqlite');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'backup', target], {
+      cwd: ROOT,
+      env: { ...process.env, ...PRODUCTION_ENV, ...liveEnv },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // Killed as soon as the copy has begun (any file in the target directory).
+    while (fs.readdirSync(dir).length === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGKILL');
+    await exited;
+    // Nothing under the target name — or, had the whole backup finished before the kill, a copy holding everything.
+    if (fs.existsSync(target)) {
+      const copy = new SQLite(target, { readonly: true });
+      try {
+        expect(copy.prepare('select count(*) as n from ballast').get()).toEqual({ n: 96 });
+      } finally {
+        copy.close();
+      }
+    }
+  }, 120_000);
+
+  it('audit and backup refuse a data dir without a database instead of creating one', async () => {
+    const empty = tempDir();
+    const typo = path.join(empty, 'dta');
+    const runs = [
+      { args: ['audit'], dataDir: empty },
+      { args: ['audit'], dataDir: typo },
+      { args: ['backup', path.join(empty, 'copy.sqlite')], dataDir: typo },
+    ];
+    for (const { args, dataDir } of runs) {
+      const res = await cliAsync(args, { ESURETY_DATA_DIR: dataDir });
+      expect(res.code, `${args[0]} ${res.stdout}`).toBe(1);
+      expect(res.stderr).toContain('there is no database at');
+      expect(res.stdout).not.toContain('ok — 0 problems');
+    }
+    expect(fs.readdirSync(empty)).toEqual([]);
   }, 120_000);
 });

@@ -12,6 +12,7 @@ import { listObligees } from '../../repositories/obligees.js';
 import { findIdempotentNumbers } from '../../repositories/staff.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../db-errors.js';
+import { deferNumberRecords } from '../number-hold.js';
 import { preparePublication, publishSuretyIn } from '../publish-surety.js';
 import { fieldIssues } from '../validation.js';
 import { withCrossFieldIssues } from './cross-field.js';
@@ -323,6 +324,7 @@ export async function importRows(
     const first = done;
     const attempt = () =>
       writeTransaction(ctx.db, async (tx) => {
+        const numbers = deferNumberRecords(ctx, tx);
         const started = performance.now();
         const pending = prepared.slice(first, first + batchRows);
         const known = await findIdempotentNumbers(
@@ -349,6 +351,7 @@ export async function importRows(
           }
           if (performance.now() - started >= batchMs) break;
         }
+        numbers.flush();
         return { results, batchSeen };
       });
     let batch: Awaited<ReturnType<typeof attempt>>;
