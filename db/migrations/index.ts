@@ -7,11 +7,11 @@ import * as createOutbox from './20261124030000_create_outbox.js';
 import * as createStaff from './20261124040000_create_staff.js';
 import * as addSuretiesGuaranteeEnd from './20261125010000_add_sureties_guarantee_end.js';
 import * as indexIdempotencyKeys from './20261125020000_index_idempotency_keys.js';
-import * as addSigningKeysEndorsement from './2026120501001_add_signing_keys_endorsement.js';
-import * as createJobLeases from './2026120508001_create_job_leases.js';
-import * as rebuildReceiptConfirmations from './2026120505001_rebuild_receipt_confirmations.js';
+import * as addSigningKeysEndorsement from './20261205010000_add_signing_keys_endorsement.js';
 import * as addApiTokensScopes from './20261205030000_add_api_tokens_scopes.js';
 import * as createStaffEnrolments from './20261205030001_create_staff_enrolments.js';
+import * as rebuildReceiptConfirmations from './20261205050000_rebuild_receipt_confirmations.js';
+import * as createJobLeases from './20261205080000_create_job_leases.js';
 import * as indexAccessEventsOutcome from './20261205090000_index_access_events_outcome.js';
 
 export const migrations: Record<string, Migration> = {
@@ -22,10 +22,10 @@ export const migrations: Record<string, Migration> = {
   '20261124040000_create_staff': createStaff,
   '20261125010000_add_sureties_guarantee_end': addSuretiesGuaranteeEnd,
   '20261125020000_index_idempotency_keys': indexIdempotencyKeys,
-  '2026120501001_add_signing_keys_endorsement': addSigningKeysEndorsement,
-  '2026120508001_create_job_leases': createJobLeases,
-  '2026120505001_rebuild_receipt_confirmations': rebuildReceiptConfirmations,
+  '20261205010000_add_signing_keys_endorsement': addSigningKeysEndorsement,
   '20261205030000_add_api_tokens_scopes': addApiTokensScopes,
   '20261205030001_create_staff_enrolments': createStaffEnrolments,
+  '20261205050000_rebuild_receipt_confirmations': rebuildReceiptConfirmations,
+  '20261205080000_create_job_leases': createJobLeases,
   '20261205090000_index_access_events_outcome': indexAccessEventsOutcome,
 };
