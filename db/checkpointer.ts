@@ -46,8 +46,8 @@ export function startCheckpointer(
   };
   worker.on('message', (m: { ok: boolean; walPages?: number; truncated?: boolean; error?: string }) => {
     if (m.ok) lastPages = m.walPages ?? null;
-    if (m.truncated) truncations++;
     else options.onError?.(`WAL checkpoint failed: ${m.error}`);
+    if (m.truncated) truncations++;
   });
   worker.on('error', (error) => fallBack(`WAL checkpointer stopped: ${error.message}`));
   worker.on('exit', (code) => {

@@ -99,7 +99,7 @@ describe('a full disk [sqlite]', () => {
     expect(notReady.status).toBe(503);
     expect(notReady.json).toEqual({
       status: 'not_ready',
-      checks: { database: 'ok', migrations: 'current', writes: 'failing' },
+      checks: { database: 'ok', migrations: 'current', writes: 'failing', integrity: 'ok' },
     });
 
     raw.pragma('max_page_count = 1073741823');

@@ -63,7 +63,10 @@ describeEachDatabase('corruption found at start', (kind) => {
     ]);
     expect(await readyz(restarted)).toEqual({
       status: 503,
-      body: { status: 'not_ready', checks: { database: 'ok', migrations: 'current', integrity: 'corrupt' } },
+      body: {
+        status: 'not_ready',
+        checks: { database: 'ok', migrations: 'current', writes: 'ok', integrity: 'corrupt' },
+      },
     });
   });
 
