@@ -1,7 +1,8 @@
 // The high-water mark of contract numbers kept OUTSIDE the database (ESURETY_NUMBERS_DIR, default
 // <data dir>/issued-numbers): a restored database forgets the numbers it handed out after its backup, this does not.
-// One small file per office holding the last number taken (e.g. `10001-000123`), written durably before the
-// publication that takes the number commits, so no answer ever carries a number this file has not seen.
+// One small file per office holding the last number issued (e.g. `10001-000123`), written durably after the
+// publication that takes the number commits and before it is answered, so no answer ever carries a number this file
+// has not seen, and a crash before the commit never leaves the file ahead of the database (number-hold.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatContractNumber, isContractNumber } from '../domain/identifiers.js';
@@ -24,10 +25,9 @@ export function readIssuedNumbers(dir: string): Record<string, number> | null {
 }
 
 /**
- * Records that `sequence` was taken for the office, unless a higher one is recorded already. Callers hold the
- * database's lock on the office's sequence (SQLite's write lock, PostgreSQL's row lock), so writers of one office's
- * file never race. Temporary file, fsync, rename: the file is always whole, and its content is on disk before the
- * publication's commit.
+ * Records that `sequence` was issued for the office, unless a higher one is recorded already. Synchronous, so the
+ * records of one process never interleave (instances on PostgreSQL each keep their own directory). Temporary file,
+ * fsync, rename: the file is always whole, and its content is on disk before the publication is answered.
  * @throws the file system's error (the publication then fails and rolls back: better no number than a forgettable one)
  */
 export function recordIssuedNumber(dir: string, officeCode: string, sequence: number): void {
@@ -43,7 +43,7 @@ export function recordIssuedNumber(dir: string, officeCode: string, sequence: nu
   } finally {
     fs.closeSync(fd);
   }
-  // No fsync of the directory: should a power failure undo the rename, the file is one number BEHIND the database,
+  // No fsync of the directory: should a power failure undo the rename, the file is BEHIND the database,
   // which start-up repairs from the database (only a file AHEAD of the database means forgotten numbers). That
   // saves one of the two flushes this adds to a publication (≈19 ms → ≈10 ms on the test VM).
   fs.renameSync(temp, file);

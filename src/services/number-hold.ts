@@ -45,10 +45,14 @@ export async function assertNumbersNotHeld(tx: Kysely<Database>): Promise<void> 
   );
 }
 
-/** Transactions whose number records are written once, at their end (a bulk import's batch). */
+/** Numbers taken in a transaction, recorded once it has committed (deferNumberRecords). */
 const deferred = new WeakMap<Kysely<Database>, Map<string, number>>();
 
-/** Records a number just taken, outside the database, before the publication that took it commits. */
+/**
+ * Notes a number just taken in `tx`. It is recorded outside the database by the `flush()` of deferNumberRecords,
+ * which the caller runs after the commit and before anyone is answered; without one (no caller does that today) it
+ * is recorded at once.
+ */
 export function recordTakenNumber(
   ctx: ServiceContext,
   tx: Kysely<Database>,
@@ -61,10 +65,14 @@ export function recordTakenNumber(
 }
 
 /**
- * From now until `flush()`, numbers taken in `tx` are recorded once per office at the end (still before the commit)
- * instead of once per number: each record costs a disk flush (≈10–20 ms measured on the test VM), which would undo
- * what batching a bulk import into one transaction saves. A transaction that throws before `flush()` rolls back,
- * so nothing needs recording.
+ * Numbers taken in `tx` are recorded by `flush()`, which the caller runs once the transaction has committed and
+ * before the answer goes out — once per office, not once per number (each record is a disk flush, ≈10–20 ms here).
+ * A number is issued when it is answered, so this still records every issued number before anyone sees it; and a
+ * process killed between taking a number and committing leaves the directory exactly at the database (the number
+ * was never issued, and the next publication may take it), instead of ahead of it, which start-up would take for a
+ * restore and hold numbering for (the crash harness showed it). Killed between the commit and the flush, the
+ * directory is behind the database, which start-up brings up. `flush()` is synchronous: two publications of one
+ * process never interleave their records, and the file only ever grows.
  */
 export function deferNumberRecords(ctx: ServiceContext, tx: Kysely<Database>): { flush(): void } {
   const pending = new Map<string, number>();

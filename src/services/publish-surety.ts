@@ -17,7 +17,7 @@ import { signVersion, type VersionPayload } from '../signing/versions.js';
 import type { Actor, ServiceContext } from './context.js';
 import { isUniqueViolation } from './db-errors.js';
 import { requestHash, reusedKeyConflict } from './idempotency.js';
-import { assertNumbersNotHeld, recordTakenNumber } from './number-hold.js';
+import { assertNumbersNotHeld, deferNumberRecords, recordTakenNumber } from './number-hold.js';
 import { queueVersionMails } from './notifications.js';
 import { parseOrThrow } from './validation.js';
 
@@ -65,11 +65,17 @@ export async function publishSurety(
   idempotencyKey?: string,
 ): Promise<PublishResult> {
   const prepared = preparePublication(body);
-  const attempt = () =>
-    writeTransaction(ctx.db, async (tx) => {
-      const { replayed: _r, ...result } = await publishSuretyIn(ctx, tx, actor, prepared, idempotencyKey);
-      return result;
+  const attempt = async () => {
+    let numbers: { flush(): void } | undefined;
+    const result = await writeTransaction(ctx.db, async (tx) => {
+      numbers = deferNumberRecords(ctx, tx);
+      const { replayed: _r, ...answer } = await publishSuretyIn(ctx, tx, actor, prepared, idempotencyKey);
+      return answer;
     });
+    // Committed: the number is recorded outside the database before the answer carries it (number-hold.ts).
+    numbers?.flush();
+    return result;
+  };
 
   try {
     return await attempt();
@@ -203,7 +209,8 @@ export async function publishSuretyIn(
 }
 
 /**
- * The next free number of the office, recorded outside the database before the transaction commits.
+ * The next free number of the office, recorded outside the database once the transaction has committed and before
+ * it is answered (deferNumberRecords).
  * @throws DomainError conflict when the office's numbers are used up or numbering is on hold after a restore
  */
 async function assignNumber(ctx: ServiceContext, tx: Kysely<Database>, officeCode: string): Promise<string> {

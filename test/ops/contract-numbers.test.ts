@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { resumeNumbers } from '../../src/services/number-hold.js';
 import { advanceBody, contractBody, registerMishima } from '../support/fixtures.js';
 import { createPgSchema, describeEachDatabase, dropPgSchema, setup, type TestEnv } from '../support/harness.js';
@@ -43,6 +44,35 @@ describeEachDatabase('contract numbers after a restore', (kind) => {
         .execute();
     });
   }
+
+  it('does not hold numbering after a process died between taking a number and committing', async () => {
+    const { dataDir, open } = await place();
+    const live = await open();
+    await registerMishima(live);
+    expect((await live.api('POST', '/api/v1/sureties', advanceBody())).json.contractNumber).toBe('10001-000001');
+    // A publication that takes 10001-000002 and then fails before its commit (as a process killed there would):
+    // a trigger refuses its version row, so the transaction rolls back after the number was taken.
+    if (kind.name === 'sqlite') {
+      await sql`create trigger refuse_versions before insert on versions begin select raise(abort, 'killed'); end`.execute(
+        live.ctx.db,
+      );
+    } else {
+      await sql`create function refuse_versions() returns trigger language plpgsql as $$ begin raise exception 'killed'; end $$`.execute(
+        live.ctx.db,
+      );
+      await sql`create trigger refuse_versions before insert on versions for each row execute function refuse_versions()`.execute(
+        live.ctx.db,
+      );
+    }
+    expect((await live.api('POST', '/api/v1/sureties', contractBody())).status).toBe(500);
+    expect(fs.readFileSync(path.join(dataDir, 'issued-numbers', '10001'), 'utf8').trim()).toBe('10001-000001');
+    await sql`drop trigger refuse_versions${kind.name === 'sqlite' ? sql`` : sql` on versions`}`.execute(live.ctx.db);
+    await live.close();
+    const restarted = await open();
+    const retry = await restarted.api('POST', '/api/v1/sureties', contractBody(), { 'idempotency-key': 'lost-answer' });
+    expect(retry.status).toBe(201);
+    expect(retry.json.contractNumber).toBe('10001-000002');
+  });
 
   it('holds numbering on a database behind the issued numbers, refuses the retry, and resumes above them', async () => {
     const { open } = await place();

@@ -322,9 +322,10 @@ export async function importRows(
   let done = 0;
   while (done < prepared.length) {
     const first = done;
-    const attempt = () =>
-      writeTransaction(ctx.db, async (tx) => {
-        const numbers = deferNumberRecords(ctx, tx);
+    const attempt = async () => {
+      let numbers: { flush(): void } | undefined;
+      const written = await writeTransaction(ctx.db, async (tx) => {
+        numbers = deferNumberRecords(ctx, tx);
         const started = performance.now();
         const pending = prepared.slice(first, first + batchRows);
         const known = await findIdempotentNumbers(
@@ -351,9 +352,12 @@ export async function importRows(
           }
           if (performance.now() - started >= batchMs) break;
         }
-        numbers.flush();
         return { results, batchSeen };
       });
+      // Committed: the batch's numbers are recorded outside the database before the report names them.
+      numbers?.flush();
+      return written;
+    };
     let batch: Awaited<ReturnType<typeof attempt>>;
     try {
       batch = await attempt();
