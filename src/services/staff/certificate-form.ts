@@ -206,6 +206,12 @@ export function reviewValue(path: string, value: unknown, fmt: FieldFormatters):
   }
 }
 
+/** Where a path's column stands in the registry's order (the 申込 form's), for rows listed in that order. */
+export function columnOrder(path: string): number {
+  const def = columnDefOf(path);
+  return def ? COLUMN_DEFS.indexOf(def) : COLUMN_DEFS.length;
+}
+
 /** A path's label alone (請負者, 保証期間（終了）) for reading; forms name the column too, for typing. */
 export function reviewLabel(t: Translate, path: string): string {
   const def = columnDefOf(path);

@@ -6,6 +6,7 @@ import { findStaffUser } from '../../repositories/staff.js';
 import type { ServiceContext } from '../context.js';
 import { getSurety } from '../get-surety.js';
 import { findObligee } from '../../repositories/obligees.js';
+import { columnOrder } from './certificate-form.js';
 import type { ImportRow } from './import.js';
 import { getDraft, type StoredDraft } from './drafts.js';
 import { isRequestKind, requestView, type RequestView } from './requests.js';
@@ -33,7 +34,8 @@ export type DraftScreen = { draft: StoredDraft; draftedByEmail: string } & (
 
 /** Every value a publication body would publish, as review rows; the obligee by its name, not its id. */
 async function publicationRows(ctx: ServiceContext, body: Record<string, unknown>): Promise<Change[]> {
-  const changes = diffCertificates(null, body as never);
+  // In the 申込 form's order, not the body's (前払金額 is filled in last from 保証金額 but belongs beside it).
+  const changes = diffCertificates(null, body as never).sort((a, b) => columnOrder(a.path) - columnOrder(b.path));
   for (const change of changes) {
     if (change.path !== 'obligeeId' || typeof change.after !== 'string') continue;
     const obligee = await findObligee(ctx.db, change.after);
