@@ -9,14 +9,8 @@ import { formatInstant } from '../domain/format.js';
 import { inspectPdf } from '../pdf/inspect.js';
 import { fieldFormatters } from '../i18n/format.js';
 import { ja } from '../i18n/ja.js';
-import {
-  MAX_DOCUMENT_BYTES,
-  UntrustedKeySource,
-  checkDocument,
-  loadTrustedKeys,
-  type DocumentReport,
-  type KeySourceOptions,
-} from './verify-document.js';
+import { UntrustedKeySource, loadTrustedKeys, type KeySourceOptions } from './trusted-keys.js';
+import { MAX_DOCUMENT_BYTES, checkDocument, type DocumentReport } from './verify-document.js';
 
 const MARK = { passed: '✓', failed: '✗', skipped: '-' } as const;
 const EVENT = {
