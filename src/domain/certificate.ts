@@ -168,20 +168,33 @@ export const MAX_PATCH_DEPTH = 6;
 export const MAX_PATCH_MEMBERS = 500;
 
 /**
- * Why a merge patch is refused before it is merged or validated (both recurse over it), or null: too deep or too
- * many members. Walks with an explicit stack, so a patch nested 10,000 levels is measured without recursing.
+ * How deeply a JSON value nests (1 for a flat object) and how many members it holds in all, measured with an
+ * explicit stack — a body nested 10,000 levels is measured without recursing — and given up past either cap.
  */
-export function patchShapeProblem(patch: unknown): string | null {
-  const stack: { value: unknown; depth: number }[] = [{ value: patch, depth: 1 }];
+export function jsonShape(
+  value: unknown,
+  caps: { depth: number; members: number },
+): { depth: number; members: number } {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
+  let depth = 0;
   let members = 0;
   for (let item = stack.pop(); item; item = stack.pop()) {
     if (item.value === null || typeof item.value !== 'object') continue;
-    if (item.depth > MAX_PATCH_DEPTH) return `changes の入れ子が深すぎます（${MAX_PATCH_DEPTH}段まで）`;
+    depth = Math.max(depth, item.depth);
+    if (depth > caps.depth) break;
     for (const child of Object.values(item.value)) {
-      if (++members > MAX_PATCH_MEMBERS) return `changes の項目が多すぎます（${MAX_PATCH_MEMBERS}個まで）`;
+      if (++members > caps.members) return { depth, members };
       stack.push({ value: child, depth: item.depth + 1 });
     }
   }
+  return { depth, members };
+}
+
+/** Why a merge patch is refused before it is merged or validated (both recurse over it): too deep or too large. */
+export function patchShapeProblem(patch: unknown): string | null {
+  const shape = jsonShape(patch, { depth: MAX_PATCH_DEPTH, members: MAX_PATCH_MEMBERS });
+  if (shape.depth > MAX_PATCH_DEPTH) return `changes の入れ子が深すぎます（${MAX_PATCH_DEPTH}段まで）`;
+  if (shape.members > MAX_PATCH_MEMBERS) return `changes の項目が多すぎます（${MAX_PATCH_MEMBERS}個まで）`;
   return null;
 }
 

@@ -1,5 +1,6 @@
 // Idempotency-Key answers (per API token): the request hash both publication routes compare, and their one conflict.
 import { createHash } from 'node:crypto';
+import { jsonShape } from '../domain/certificate.js';
 import { DomainError } from '../errors.js';
 
 /** Canonical JSON (sorted keys) so that the same body hashes the same however its keys were ordered. */
@@ -15,27 +16,13 @@ function canonical(value: unknown): string {
 /** Deeper than any request body we define (a certificate nests three levels); canonical() recurses. */
 const MAX_DEPTH = 32;
 
-/** How deeply a JSON value nests, measured without recursing (a body may nest 10,000 levels). */
-function depthOf(value: unknown): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const [node, depth] = item;
-    if (node === null || typeof node !== 'object') continue;
-    deepest = Math.max(deepest, depth + 1);
-    if (deepest > MAX_DEPTH) return deepest;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return deepest;
-}
-
 /**
  * The hash a replay must match. @throws DomainError validation_failed for a body nested beyond any real request. A
  * publication hashes its body alone (as stored since the first release); any other
  * route names itself first, so one key sent to two routes (or two guarantees) is "another request", never a replay.
  */
 export function requestHash(body: unknown, route?: string): string {
-  if (depthOf(body) > MAX_DEPTH) {
+  if (jsonShape(body, { depth: MAX_DEPTH, members: Infinity }).depth > MAX_DEPTH) {
     throw new DomainError('validation_failed', `リクエストの入れ子が深すぎます（${MAX_DEPTH}段まで）`);
   }
   const text = route === undefined ? canonical(body) : `${route}\n${canonical(body)}`;
