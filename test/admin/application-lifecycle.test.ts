@@ -256,9 +256,10 @@ describeEachDatabase('the clerk’s application lifecycle', (kind) => {
     later();
     await clerk.post('/admin/applications', { ...SET_FORM, step: 'submit' });
     const { id, body } = await newest();
-    // The contract guarantee becomes invalid after submission (as if a rule changed): approval must refuse both.
+    // After submission the contract guarantee's obligee is no longer registered (found only inside the publishing
+    // transaction, after the 前払金保証 was written there): approval must leave both unpublished.
     const parsed = JSON.parse(body) as { guarantees: Record<string, unknown>[] };
-    (parsed.guarantees[1] as Record<string, unknown>).guaranteeAmount = -5;
+    (parsed.guarantees[1] as Record<string, unknown>).obligeeId = 'numazu-city';
     await env.ctx.db
       .updateTable('staff_drafts')
       .set({ body: JSON.stringify(parsed) })
@@ -278,6 +279,7 @@ describeEachDatabase('the clerk’s application lifecycle', (kind) => {
     const res = await approver.post(`/admin/drafts/${id}/approve`);
     expect(res.status).toBe(422);
     expect(res.html).toContain('契約保証: ');
+    expect(res.html).toContain('numazu-city');
     expect(await count()).toBe(before);
     expect(await statusOf(id)).toBe('pending');
   });
