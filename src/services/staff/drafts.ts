@@ -303,6 +303,9 @@ export async function rejectDraft(ctx: ServiceContext, actor: Actor, id: string,
         : `差戻しの理由は${MAX_SEND_BACK_REASON}文字以内で入力してください`;
     throw new DomainError('validation_failed', message, { issues: [{ path: 'reason', message }] });
   }
+  // A four-eyes request (obligee, key reissue) still shows its reason from `error` (views/admin/pages/requests.tsx);
+  // an application shows it from its steps, so that it never reads as a publication error.
+  const request = ['obligee', 'reissue_key'].includes((await getDraft(ctx, id)).kind);
   await decide(
     ctx,
     actor,
@@ -310,7 +313,7 @@ export async function rejectDraft(ctx: ServiceContext, actor: Actor, id: string,
     'pending',
     'rejected',
     'draft.reject',
-    { decided_by: actor.id, decided_at: ctx.clock().toISOString(), error: null },
+    { decided_by: actor.id, decided_at: ctx.clock().toISOString(), error: request ? text : null },
     { reason: text },
     { step: 'sent_back', reason: text },
   );
