@@ -184,7 +184,7 @@ export function ApplicationSetPage(
 function ReviewTable(props: Pick<AdminPageProps, 't' | 'lang'> & { caption: string; rows: SetReview['shared'] }) {
   const fmt = fieldFormatters(props.lang);
   return (
-    <table class="admin-table">
+    <table class="admin-table review-table">
       <caption>{props.caption}</caption>
       <tbody>
         {props.rows.map((r) => (
