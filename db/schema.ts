@@ -168,6 +168,24 @@ export interface StaffDraftTable {
   error: string | null;
 }
 
+/** One step of an application's round trips (staff_draft_steps). */
+export interface StaffDraftStepTable {
+  draft_id: string;
+  seq: number;
+  step: string;
+  at: string;
+  actor_id: string;
+  reason: string | null;
+}
+
+/** A 申込 form kept across a session expiry, for its account only (staff_form_stash). */
+export interface StaffFormStashTable {
+  user_id: string;
+  form: string;
+  fields_jwe: string;
+  expires_at: string;
+}
+
 export interface MailOutboxTable {
   seq: Generated<number>;
   id: string;
@@ -267,4 +285,6 @@ export interface Database {
   staff_enrolments: StaffEnrolmentTable;
   staff_drafts: StaffDraftTable;
   job_leases: JobLeaseTable;
+  staff_draft_steps: StaffDraftStepTable;
+  staff_form_stash: StaffFormStashTable;
 }

@@ -98,7 +98,7 @@ export interface DraftRow extends StaffDraftTable {
 
 export async function listDrafts(
   db: Db,
-  filter: { statuses?: string[]; contractNumber?: string; limit?: number },
+  filter: { statuses?: string[]; contractNumber?: string; limit?: number; exceptStatus?: string },
 ): Promise<DraftRow[]> {
   return db
     .selectFrom('staff_drafts as d')
@@ -108,6 +108,7 @@ export async function listDrafts(
     .select(['u.email as drafted_by_email', 'a.email as decided_by_email'])
     .$if(filter.statuses !== undefined, (q) => q.where('d.status', 'in', filter.statuses as string[]))
     .$if(filter.contractNumber !== undefined, (q) => q.where('d.contract_number', '=', filter.contractNumber as string))
+    .$if(filter.exceptStatus !== undefined, (q) => q.where('d.status', '!=', filter.exceptStatus as string))
     .orderBy('d.drafted_at', 'desc')
     .orderBy('d.id')
     .limit(filter.limit ?? 100)

@@ -26,6 +26,10 @@ legend { font-weight:bold; padding:0 .3rem; }
 .button-row form { margin:0; }
 .admin-table td, .admin-table th { font-size:.92rem; }
 .admin-table td.num { text-align:right; font-variant-numeric:tabular-nums; }
+.review-table { table-layout:fixed; margin-bottom:1rem; }
+.review-table th[scope=row] { width:35%; }
+.review-table caption { text-align:left; font-weight:bold; padding:.5rem 0 .25rem; }
+.send-back blockquote { margin:.5rem 0; padding:.5rem 1rem; border-left:4px solid var(--accent); background:#f7f9fc; }
 .search-grid { display:grid; grid-template-columns:repeat(auto-fill,minmax(14rem,1fr)); gap:0 1rem; }
 .pager { display:flex; gap:1rem; align-items:center; margin:.75rem 0; }
 .key-box { font-family:var(--mono); font-size:1.6rem; letter-spacing:.12em; padding:.3rem .9rem; border:2px solid var(--ink); background:#fff; display:inline-block; }

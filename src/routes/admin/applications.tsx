@@ -9,9 +9,13 @@ import { PRODUCTS } from '../../domain/certificate.js';
 import { DomainError, statusFor } from '../../errors.js';
 import type { ServiceContext } from '../../services/context.js';
 import { listAcceptingObligees } from '../../services/obligees.js';
-import { issuesByColumn, toPublishBody, type FlatFields } from '../../services/staff/certificate-form.js';
+import { ApplicationSetPage } from '../../../views/admin/pages/application.js';
+import { flattenSet } from '../../services/staff/application-set.js';
+import { flatten, issuesByColumn, toPublishBody, type FlatFields } from '../../services/staff/certificate-form.js';
 import { draftScreen } from '../../services/staff/draft-screen.js';
-import { draftIssue, pendingDrafts, recentDrafts, rejectDraft } from '../../services/staff/drafts.js';
+import { pendingDrafts, recentDrafts, rejectDraft } from '../../services/staff/drafts.js';
+import { takeKeptForm } from '../../services/staff/form-recovery.js';
+import { editableApplication, saveApplication, submitApplication } from '../../services/staff/revise-application.js';
 import { approveApplication, withdrawApplication } from '../../services/staff/requests.js';
 import { form, text, textFields } from './form.js';
 import { staffGuard } from './guard.js';
@@ -26,11 +30,15 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     (await listAcceptingObligees(ctx)).map((o) => ({ id: o.id, name: o.name, rules: o.rules }));
 
   const showDraft = async (c: AdminContext, id: string, error?: string, status: 200 | 403 | 409 | 422 = 200) => {
-    const screen = await draftScreen(ctx, id, Number(c.req.query('page') ?? 1));
+    const screen = await draftScreen(ctx, id, Number(c.req.query('page') ?? 1), c.get('staff').actor);
     const common = { ...props(c), draft: screen.draft, draftedByEmail: screen.draftedByEmail, error };
     return screen.kind === 'request'
       ? page(c, <RequestPage {...common} view={screen.view} />, status)
-      : page(c, <DraftPage {...common} changes={screen.changes} rows={screen.rows} />, status);
+      : page(
+          c,
+          <DraftPage {...common} changes={screen.changes} rows={screen.rows} set={screen.set} steps={screen.steps} />,
+          status,
+        );
   };
 
   app.get('/drafts', guard('drafts.list'), async (c) =>
@@ -38,10 +46,53 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
   );
 
   app.get('/drafts/new', guard('drafts.new'), async (c) => {
-    const product = PRODUCTS.find((p) => p === c.req.query('product')) ?? null;
+    // After a log-in that followed a session expiry, the form the clerk was filling comes back (form-recovery.ts).
+    const kept = c.req.query('restore') ? await takeKeptForm(ctx, c.get('staff').actor, 'issue') : null;
+    const product = PRODUCTS.find((p) => p === (kept?.product ?? c.req.query('product'))) ?? null;
     return page(
       c,
-      <NewDraftPage {...props(c)} product={product} obligees={await obligeeChoices()} values={{}} errors={{}} />,
+      <NewDraftPage
+        {...props(c)}
+        product={product}
+        obligees={await obligeeChoices()}
+        values={kept ?? {}}
+        errors={{}}
+        applicationId={kept?.applicationId || undefined}
+        banner={kept ? 'restored' : undefined}
+      />,
+    );
+  });
+
+  app.get('/drafts/:id/edit', guard('drafts.edit'), async (c) => {
+    const draft = await editableApplication(ctx, c.get('staff').actor, c.req.param('id'));
+    const body = JSON.parse(draft.body) as Record<string, unknown>;
+    const banner = draft.status === 'rejected' ? 'editing' : 'editingDraft';
+    if (draft.kind === 'issue_set') {
+      return page(
+        c,
+        <ApplicationSetPage
+          {...props(c)}
+          obligees={await obligeeChoices()}
+          values={flattenSet(body.guarantees as Record<string, unknown>[])}
+          errors={{}}
+          applicationId={draft.id}
+          banner={banner}
+        />,
+      );
+    }
+    const values = flatten(body);
+    const product = PRODUCTS.find((p) => p === values.product) ?? null;
+    return page(
+      c,
+      <NewDraftPage
+        {...props(c)}
+        product={product}
+        obligees={await obligeeChoices()}
+        values={values}
+        errors={{}}
+        applicationId={draft.id}
+        banner={banner}
+      />,
     );
   });
 
@@ -50,8 +101,14 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     const product = PRODUCTS.find((p) => p === fields.product) ?? null;
     if (!product) return c.redirect('/admin/drafts/new', 303);
     const values: FlatFields = { ...fields, product };
+    const applicationId = fields.applicationId || undefined;
+    const input = { id: applicationId, kind: 'issue' as const, body: toPublishBody(values) };
     try {
-      await draftIssue(ctx, c.get('staff').actor, toPublishBody(values));
+      if (fields.step === 'save') {
+        const id = await saveApplication(ctx, c.get('staff').actor, input);
+        return c.redirect(`/admin/drafts/${id}?flash=app.saved`, 303);
+      }
+      await submitApplication(ctx, c.get('staff').actor, input);
       return c.redirect('/admin/drafts?flash=draft.created', 303);
     } catch (error) {
       if (!(error instanceof DomainError) || !['validation_failed', 'obligee_not_eligible'].includes(error.code))
@@ -63,6 +120,7 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
           product={product}
           obligees={await obligeeChoices()}
           values={values}
+          applicationId={applicationId}
           errors={issuesByColumn(error.issues ?? [])}
           formError={
             error.code === 'obligee_not_eligible' ? error.message : adminTranslator(c.get('lang'))('draft.errors')
@@ -82,7 +140,8 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
       if (result.kind === 'obligee') return c.redirect(`/admin/drafts/${id}?flash=request.applied`, 303);
       if (result.kind === 'reissue_key')
         return c.redirect(`/admin/sureties/${result.contractNumber}?flash=reissue.applied`, 303);
-      if (result.kind === 'import') return c.redirect(`/admin/drafts/${id}?flash=draft.published`, 303);
+      if (result.kind === 'import' || result.kind === 'issue_set')
+        return c.redirect(`/admin/drafts/${id}?flash=draft.published`, 303);
       return c.redirect(`/admin/sureties/${result.contractNumber}?flash=draft.published`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === 'internal' || error.code === 'not_found') throw error;
@@ -91,7 +150,14 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
   });
 
   app.post('/drafts/:id/reject', guard('drafts.reject'), form(z.object({ reason: text })), async (c) => {
-    await rejectDraft(ctx, c.get('staff').actor, c.req.param('id'), c.req.valid('form').reason);
+    const id = c.req.param('id');
+    try {
+      await rejectDraft(ctx, c.get('staff').actor, id, c.req.valid('form').reason);
+    } catch (error) {
+      // No reason: the application is shown again with the message, nothing changed.
+      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+      return showDraft(c, id, error.message, 422);
+    }
     return c.redirect('/admin/drafts?flash=draft.rejected', 303);
   });
 

@@ -15,6 +15,7 @@ import {
   type StaffSession,
 } from '../../services/staff/auth.js';
 import { mayEnrolHere } from '../../services/staff/enrolment.js';
+import { keptFormPath } from '../../services/staff/form-recovery.js';
 import { qrPngDataUrl } from './enrol-qr.js';
 import { form, text } from './form.js';
 import { SESSION_COOKIE, staffGuard } from './guard.js';
@@ -82,7 +83,8 @@ export function authRoutes(ctx: ServiceContext): Hono<AdminEnv> {
         const fresh = await resolveSession(ctx, result.token);
         return page(c, <RecoveryCodesPage {...props(c, fresh)} codes={result.recoveryCodes} />);
       }
-      return c.redirect('/admin', 303);
+      // A form kept across the session expiry (form-recovery.ts) is where the clerk left off.
+      return c.redirect((await keptFormPath(ctx, session.user.id)) ?? '/admin', 303);
     }
     const error =
       result.outcome === 'throttled'

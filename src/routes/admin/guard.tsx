@@ -9,6 +9,7 @@ import { adminTranslator } from '../../i18n/admin.js';
 import { LoginPage } from '../../../views/admin/pages/auth.js';
 import type { ServiceContext } from '../../services/context.js';
 import { csrfMatches, resolveSession } from '../../services/staff/auth.js';
+import { keepExpiredForm, sessionOwner } from '../../services/staff/form-recovery.js';
 import { message, page, props, type AdminContext, type AdminEnv } from './kit.js';
 import { ROUTES, type RouteId, type StaffRoute } from './route-table.js';
 
@@ -37,7 +38,10 @@ export function staffGuard(ctx: ServiceContext): (id: RouteId) => Guard {
     if (!route) throw new Error(`staff route ${id} is not in route-table.ts`);
     const guard: MiddlewareHandler<AdminEnv> = async (c, next) => {
       c.header('Cache-Control', 'no-store');
-      const session = await resolveSession(ctx, getCookie(c, SESSION_COOKIE, 'host'));
+      const token = getCookie(c, SESSION_COOKIE, 'host');
+      // Read before resolving, which deletes an expired session: whose form this is, should it have to be kept.
+      const owner = route.keepsForm && route.method === 'POST' ? await sessionOwner(ctx, token) : null;
+      const session = await resolveSession(ctx, token);
       c.set('session', session);
       const at = adminTranslator(c.get('lang'));
       // Everything that needs no body is decided before a byte of it is read: an anonymous or under-privileged
@@ -46,9 +50,16 @@ export function staffGuard(ctx: ServiceContext): (id: RouteId) => Guard {
       // already holds a session of the right role, and a cross-site form was refused by app.ts's Origin check.
       if (route.access !== 'anon') {
         if (!session) {
-          return route.method === 'GET'
-            ? c.redirect('/admin/login', 303)
-            : page(c, <LoginPage {...props(c, null)} error={at('login.expired')} />, 401);
+          if (route.method === 'GET') return c.redirect('/admin/login', 303);
+          // A 申込 form posted after its session expired is kept for its account and comes back after the log-in.
+          if (owner && route.keepsForm) {
+            const fields = await formBody(c);
+            const text: Record<string, string> = {};
+            for (const [k, v] of Object.entries(fields)) if (typeof v === 'string') text[k] = v;
+            await keepExpiredForm(ctx, owner, route.keepsForm, text);
+            return page(c, <LoginPage {...props(c, null)} error={at('login.expiredKept')} />, 401);
+          }
+          return page(c, <LoginPage {...props(c, null)} error={at('login.expired')} />, 401);
         }
         if (route.access !== 'half') {
           if (!session.mfa) return c.redirect('/admin/mfa', 303);

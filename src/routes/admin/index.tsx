@@ -6,6 +6,7 @@ import { translator } from '../../i18n/index.js';
 import { DomainError, statusFor } from '../../errors.js';
 import type { ServiceContext } from '../../services/context.js';
 import { accountRoutes } from './accounts.js';
+import { applicationSetRoutes } from './application-set.js';
 import { applicationRoutes } from './applications.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
@@ -38,6 +39,7 @@ export function adminRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     // The 申込 form's helpers before the applications' `/drafts/:id` routes.
     draftToolRoutes(ctx),
     applicationRoutes(ctx),
+    applicationSetRoutes(ctx),
     importRoutes(ctx),
     obligeeRoutes(ctx),
     accountRoutes(ctx),

@@ -24,6 +24,7 @@ const FLASHES: readonly AdminKey[] = [
   'draft.published',
   'draft.rejected',
   'draft.withdrawn',
+  'app.saved',
   'tokens.revokedDone',
   'tokens.approvedDone',
   'users.done',

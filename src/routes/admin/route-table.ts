@@ -23,6 +23,8 @@ export interface StaffRoute {
   access: Access;
   /** Only GET pages open to signed-in staff (a role list) belong in the menu. */
   menu?: MenuEntry;
+  /** A 申込 form whose fields are kept across a session expiry (services/staff/form-recovery.ts). */
+  keepsForm?: 'application-set' | 'issue';
 }
 
 export const ROUTES = [
@@ -46,13 +48,25 @@ export const ROUTES = [
   { id: 'sureties.action.submit', method: 'POST', path: '/sureties/:n/actions/:event', access: ['clerk'] },
   { id: 'drafts.list', method: 'GET', path: '/drafts', access: ALL, menu: { key: 'drafts', order: 40 } },
   { id: 'drafts.new', method: 'GET', path: '/drafts/new', access: ['clerk'], menu: { key: 'newDraft', order: 30 } },
-  { id: 'drafts.create', method: 'POST', path: '/drafts/new', access: ['clerk'] },
-  { id: 'drafts.check', method: 'POST', path: '/drafts/check', access: ['clerk'] },
+  { id: 'drafts.create', method: 'POST', path: '/drafts/new', access: ['clerk'], keepsForm: 'issue' },
+  { id: 'drafts.check', method: 'POST', path: '/drafts/check', access: ['clerk'], keepsForm: 'issue' },
   { id: 'drafts.recover', method: 'POST', path: '/drafts/recover', access: ['approver'] },
   { id: 'drafts.show', method: 'GET', path: '/drafts/:id', access: ALL },
   { id: 'drafts.approve', method: 'POST', path: '/drafts/:id/approve', access: ['approver'] },
   { id: 'drafts.reject', method: 'POST', path: '/drafts/:id/reject', access: ['approver'] },
   { id: 'drafts.withdraw', method: 'POST', path: '/drafts/:id/withdraw', access: ['clerk', 'admin'] },
+  // The clerk's own 下書き or sent-back application, in its form again (revise-application.ts).
+  { id: 'drafts.edit', method: 'GET', path: '/drafts/:id/edit', access: ['clerk'] },
+  // The combined 申込 (前払金保証＋契約保証): 申込作成 → 申込確認 → 送信完了 (routes/admin/application-set.tsx).
+  { id: 'applications.new', method: 'GET', path: '/applications/new', access: ['clerk'] },
+  {
+    id: 'applications.step',
+    method: 'POST',
+    path: '/applications',
+    access: ['clerk'],
+    keepsForm: 'application-set',
+  },
+  { id: 'applications.sent', method: 'GET', path: '/applications/:id/sent', access: ['clerk'] },
   { id: 'import.form', method: 'GET', path: '/import', access: ['clerk'], menu: { key: 'import', order: 50 } },
   { id: 'import.upload', method: 'POST', path: '/import', access: ['clerk'] },
   { id: 'obligees.list', method: 'GET', path: '/obligees', access: ['admin'], menu: { key: 'obligees', order: 60 } },

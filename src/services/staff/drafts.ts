@@ -11,11 +11,13 @@ import { currentVersion, historyViolation, type VersionEvent } from '../../domai
 import { publishRequestSchema, versionRequestSchema } from '../../domain/requests.js';
 import { DomainError, type FieldIssue } from '../../errors.js';
 import { insertAudit } from '../../repositories/audit-log.js';
+import { insertDraftStep } from '../../repositories/draft-steps.js';
 import { findObligee } from '../../repositories/obligees.js';
 import { findDraft, insertDraft, listDrafts, transitionDraft, type DraftRow } from '../../repositories/staff.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { publishSurety } from '../publish-surety.js';
 import { publishVersion } from '../publish-version.js';
+import { publishSuretySet } from '../publish-surety-set.js';
 import { getSurety } from '../get-surety.js';
 import { fieldIssues } from '../validation.js';
 import { withCrossFieldIssues } from './cross-field.js';
@@ -24,8 +26,10 @@ import { importRows, type ImportReport, type ImportRow } from './import.js';
 /** A stored draft as screens show it. */
 export type StoredDraft = StaffDraftTable;
 
-export type DraftKind = VersionEvent | 'import';
-export type DraftStatus = 'pending' | 'publishing' | 'published' | 'rejected' | 'withdrawn';
+/** `issue_set`: one application for the 前払金保証 and the 契約保証 of the same works (application-set.ts). */
+export type DraftKind = VersionEvent | 'import' | 'issue_set';
+/** `draft` (下書き): saved by its clerk, unseen by approvers. `rejected` (差戻し): its clerk may edit and resubmit it. */
+export type DraftStatus = 'draft' | 'pending' | 'publishing' | 'published' | 'rejected' | 'withdrawn';
 
 type StaffActor = Extract<Actor, { type: 'staff' }>;
 
@@ -79,13 +83,15 @@ export async function checkVersionBody(ctx: ServiceContext, contractNumber: stri
 }
 
 /**
- * Writes a pending draft (an application or a four-eyes request) and its `draft.create` audit row, inside the
- * caller's write transaction. `detail` adds to the audit row's detail.
+ * Writes a pending draft (an application or a four-eyes request), its `draft.create` audit row and its first step
+ * (submitted), inside the caller's write transaction. `detail` adds to the audit row's detail. `status: 'draft'`
+ * saves a 下書き instead (`draft.save`, step saved).
  */
 export async function insertPendingDraft(
   tx: Kysely<Database>,
   draft: { id: string; at: string; actor: StaffActor; kind: string; contractNumber: string | null; body: unknown },
   detail: Record<string, unknown> = {},
+  status: 'pending' | 'draft' = 'pending',
 ): Promise<void> {
   const { id, at, actor, kind, contractNumber, body } = draft;
   await insertDraft(tx, {
@@ -93,7 +99,7 @@ export async function insertPendingDraft(
     kind,
     contract_number: contractNumber,
     body: JSON.stringify(body),
-    status: 'pending',
+    status,
     drafted_by: actor.id,
     drafted_at: at,
     decided_by: null,
@@ -105,10 +111,11 @@ export async function insertPendingDraft(
     at,
     actor_type: actor.type,
     actor_id: actor.id,
-    action: 'draft.create',
+    action: status === 'draft' ? 'draft.save' : 'draft.create',
     contract_number: contractNumber,
     detail: JSON.stringify({ id, kind, ...detail }),
   });
+  await insertDraftStep(tx, { draftId: id, step: status === 'draft' ? 'saved' : 'submitted', at, actorId: actor.id });
 }
 
 async function saveDraft(
@@ -159,8 +166,9 @@ export async function draftImport(ctx: ServiceContext, actor: Actor, rows: Impor
 export type Draft = DraftRow;
 
 export const pendingDrafts = (ctx: ServiceContext) => listDrafts(ctx.db, { statuses: ['pending', 'publishing'] });
+// A 下書き is its clerk's alone: never in the lists everyone sees.
 export const recentDrafts = (ctx: ServiceContext, contractNumber?: string) =>
-  listDrafts(ctx.db, { ...(contractNumber ? { contractNumber } : {}), limit: 50 });
+  listDrafts(ctx.db, { ...(contractNumber ? { contractNumber } : {}), limit: 50, exceptStatus: 'draft' });
 
 export async function getDraft(ctx: ServiceContext, id: string): Promise<StaffDraftTable> {
   const draft = await findDraft(ctx.db, id);
@@ -177,6 +185,7 @@ async function decide(
   action: string,
   extra: Partial<StaffDraftTable> = {},
   detail: object = {},
+  step?: { step: string; reason?: string | null },
 ): Promise<StaffDraftTable> {
   return writeTransaction(ctx.db, async (tx) => {
     const draft = await findDraft(tx, id);
@@ -192,6 +201,7 @@ async function decide(
       contract_number: draft.contract_number ?? (extra.contract_number as string | undefined) ?? null,
       detail: JSON.stringify({ id, kind: draft.kind, draftedBy: draft.drafted_by, ...detail }),
     });
+    if (step) await insertDraftStep(tx, { draftId: id, at, actorId: actor.id, ...step });
     return draft;
   });
 }
@@ -199,7 +209,8 @@ async function decide(
 export type ApproveResult =
   | { kind: 'issue'; contractNumber: string; authKey: string }
   | { kind: 'version'; contractNumber: string; seq: number }
-  | { kind: 'import'; report: ImportReport };
+  | { kind: 'import'; report: ImportReport }
+  | { kind: 'issue_set'; contractNumbers: string[] };
 
 /**
  * Approves a pending draft and publishes it. The draft is claimed first (pending → publishing, audited), so two
@@ -225,6 +236,10 @@ export async function approveDraft(ctx: ServiceContext, actor: Actor, id: string
       // The draft id is the idempotency key: a retried approval can never publish a second guarantee.
       const published = await publishSurety(ctx, actor, body, `draft:${id}`);
       result = { kind: 'issue', contractNumber: published.contractNumber, authKey: published.authKey };
+    } else if (draft.kind === 'issue_set') {
+      // Both guarantees in one transaction, each under its own key: both are published, or neither.
+      const published = await publishSuretySet(ctx, actor, body.guarantees as Record<string, unknown>[], `draft:${id}`);
+      result = { kind: 'issue_set', contractNumbers: published.map((p) => p.contractNumber) };
     } else if (draft.kind === 'import') {
       result = { kind: 'import', report: await importRows(ctx, actor, body.rows as ImportRow[]) };
     } else {
@@ -234,7 +249,9 @@ export async function approveDraft(ctx: ServiceContext, actor: Actor, id: string
     const summary =
       result.kind === 'import'
         ? { published: result.report.published, skipped: result.report.skipped }
-        : { contractNumber: result.contractNumber, ...(result.kind === 'version' ? { seq: result.seq } : {}) };
+        : result.kind === 'issue_set'
+          ? { contractNumbers: result.contractNumbers }
+          : { contractNumber: result.contractNumber, ...(result.kind === 'version' ? { seq: result.seq } : {}) };
     await decide(
       ctx,
       actor,
@@ -247,6 +264,7 @@ export async function approveDraft(ctx: ServiceContext, actor: Actor, id: string
         ...(result.kind === 'issue' ? { contract_number: result.contractNumber } : {}),
       },
       summary,
+      { step: 'approved' },
     );
     return result;
   } catch (error) {
@@ -261,16 +279,33 @@ export async function approveDraft(ctx: ServiceContext, actor: Actor, id: string
         'draft.publish_failed',
         { error: message },
         { error: message },
+        { step: 'publish_failed', reason: message },
       );
     }
     throw error;
   }
 }
 
-/** @throws DomainError forbidden | not_found | conflict */
+export const MAX_SEND_BACK_REASON = 500;
+
+/**
+ * 差戻し: the approver's reason is required — it is what the clerk reads to correct the application — and is kept as
+ * a step of the application's history (with who and when), not as a publication error.
+ * @throws DomainError forbidden | validation_failed (no reason) | not_found | conflict
+ */
 export async function rejectDraft(ctx: ServiceContext, actor: Actor, id: string, reason: string): Promise<void> {
   requireRole(actor, 'approver');
-  const text = reason.trim().slice(0, 200);
+  const text = reason.trim();
+  if (text === '' || text.length > MAX_SEND_BACK_REASON) {
+    const message =
+      text === ''
+        ? '差戻しの理由を入力してください（申込者が修正する手がかりになります）'
+        : `差戻しの理由は${MAX_SEND_BACK_REASON}文字以内で入力してください`;
+    throw new DomainError('validation_failed', message, { issues: [{ path: 'reason', message }] });
+  }
+  // A four-eyes request (obligee, key reissue) still shows its reason from `error` (views/admin/pages/requests.tsx);
+  // an application shows it from its steps, so that it never reads as a publication error.
+  const request = ['obligee', 'reissue_key'].includes((await getDraft(ctx, id)).kind);
   await decide(
     ctx,
     actor,
@@ -278,19 +313,21 @@ export async function rejectDraft(ctx: ServiceContext, actor: Actor, id: string,
     'pending',
     'rejected',
     'draft.reject',
-    {
-      decided_by: actor.id,
-      decided_at: ctx.clock().toISOString(),
-      error: text || null,
-    },
+    { decided_by: actor.id, decided_at: ctx.clock().toISOString(), error: request ? text : null },
     { reason: text },
+    { step: 'sent_back', reason: text },
   );
 }
+
+/** Statuses an application can still be withdrawn from (取り下げ): anything not yet approved. */
+const WITHDRAWABLE: readonly DraftStatus[] = ['draft', 'pending', 'rejected'];
 
 /** The clerk who drafted it takes it back. @throws DomainError forbidden | not_found | conflict */
 export async function withdrawDraft(ctx: ServiceContext, actor: Actor, id: string): Promise<void> {
   requireRole(actor, 'clerk');
   const draft = await getDraft(ctx, id);
   if (draft.drafted_by !== actor.id) throw new DomainError('forbidden', '他の担当者の申込は取り下げられません');
-  await decide(ctx, actor, id, 'pending', 'withdrawn', 'draft.withdraw');
+  const from = WITHDRAWABLE.find((s) => s === draft.status);
+  if (!from) throw new DomainError('conflict', 'この申込はすでに処理されています');
+  await decide(ctx, actor, id, from, 'withdrawn', 'draft.withdraw', {}, { from }, { step: 'withdrawn' });
 }

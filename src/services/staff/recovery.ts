@@ -40,6 +40,18 @@ async function findPublication(ctx: ServiceContext, draft: StaffDraftTable): Pro
       ? { published: true, result: { contractNumber: number, recovered: true }, contractNumber: number }
       : { published: false, note: '発行されていないことを確認しました' };
   }
+  if (draft.kind === 'issue_set') {
+    // publishSuretySet writes all of them in one transaction under draft:<id>:<i>: all exist, or none does.
+    const keys = (body.guarantees as unknown[]).map((_, i) => `draft:${draft.id}:${i}`);
+    const found = await findIdempotentNumbers(ctx.db, keys);
+    return found.size === keys.length
+      ? {
+          published: true,
+          result: { contractNumbers: keys.map((k) => found.get(k)), recovered: true },
+          contractNumber: null,
+        }
+      : { published: false, note: '発行されていないことを確認しました' };
+  }
   if (draft.kind === 'import') {
     const rows = body.rows as ImportRow[];
     const known = await findIdempotentNumbers(
@@ -95,7 +107,11 @@ export async function recoverStuckDrafts(
   const settled: RecoveredDraft[] = [];
   for (const draft of await listStuckDrafts(ctx.db, before)) {
     // Requests (obligee, key reissue) are applied in one transaction and never wait in 'publishing'.
-    if (!['issue', 'change', 'correction', 'change_cancellation', 'cancellation', 'import'].includes(draft.kind))
+    if (
+      !['issue', 'issue_set', 'change', 'correction', 'change_cancellation', 'cancellation', 'import'].includes(
+        draft.kind,
+      )
+    )
       continue;
     const found = await findPublication(ctx, draft);
     const moved = await writeTransaction(ctx.db, async (tx) => {

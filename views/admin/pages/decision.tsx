@@ -53,6 +53,9 @@ export function DecisionForms(
   },
 ) {
   const { at, draft, staff, isOwn } = props;
+  // A 下書き or a sent-back application can still be withdrawn by its clerk; only a pending one can be decided.
+  if (draft.status === 'draft' || draft.status === 'rejected')
+    return props.canWithdraw ? <Withdraw {...props} /> : null;
   if (draft.status !== 'pending') return null;
   return (
     <>
@@ -69,7 +72,12 @@ export function DecisionForms(
             </form>
             <form method="post" action={`/admin/drafts/${draft.id}/reject`}>
               <Csrf staff={staff} />
-              <Field name="reason" label={at('draft.rejectReason')} />
+              <Field
+                name="reason"
+                label={at('sendBack.reasonRequired')}
+                required
+                requiredLabel={at('draft.required')}
+              />
               <button class="button-secondary" type="submit">
                 {at('draft.reject')}
               </button>
@@ -77,14 +85,18 @@ export function DecisionForms(
           </div>
         )
       ) : null}
-      {props.canWithdraw ? (
-        <form method="post" action={`/admin/drafts/${draft.id}/withdraw`}>
-          <Csrf staff={staff} />
-          <button class="button-secondary" type="submit">
-            {at('draft.withdraw')}
-          </button>
-        </form>
-      ) : null}
+      {props.canWithdraw ? <Withdraw {...props} /> : null}
     </>
+  );
+}
+
+function Withdraw(props: Pick<AdminPageProps, 'at' | 'staff'> & { draft: StoredDraft }) {
+  return (
+    <form method="post" action={`/admin/drafts/${props.draft.id}/withdraw`}>
+      <Csrf staff={props.staff} />
+      <button class="button-secondary" type="submit">
+        {props.at('draft.withdraw')}
+      </button>
+    </form>
   );
 }

@@ -8,7 +8,9 @@ import type { Draft, StoredDraft } from '../../../src/services/staff/drafts.js';
 import type { CsvEncoding, RowError } from '../../../src/services/staff/import.js';
 import { fieldFormatters, formats } from '../../../src/i18n/format.js';
 import { reviewLabel, reviewValue } from '../../../src/services/staff/certificate-form.js';
-import type { ImportRowReview } from '../../../src/services/staff/draft-screen.js';
+import type { ImportRowReview, SetReview } from '../../../src/services/staff/draft-screen.js';
+import type { ApplicationStep as DraftStepRow } from '../../../src/services/staff/revise-application.js';
+import { ApplicationHistory, SendBackNotice, SetReviewTables } from './application.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
 import { DecisionFacts, DecisionForms, DiffTableHead } from './decision.js';
 import { CertificateFields, fieldName, RATIO_SCRIPT } from './forms.js';
@@ -30,6 +32,9 @@ export function NewDraftPage(
     values: FlatFields;
     errors: Record<string, string[]>;
     formError?: string | undefined;
+    /** The clerk's own 下書き or sent-back application being edited (revise-application.ts). */
+    applicationId?: string | undefined;
+    banner?: 'editing' | 'editingDraft' | 'restored' | undefined;
   },
 ) {
   const { at, t, product, values, errors, staff } = props;
@@ -44,6 +49,9 @@ export function NewDraftPage(
               <a href={`/admin/drafts/new?product=${p}`}>{t(`product.${p}`)}</a>
             </li>
           ))}
+          <li>
+            <a href="/admin/applications/new">{at('app.choose')}</a>
+          </li>
         </ul>
       </AdminLayout>
     );
@@ -53,6 +61,7 @@ export function NewDraftPage(
     <AdminLayout {...props} title={heading} current="newDraft" script={RATIO_SCRIPT + LIVE_CHECK_SCRIPT}>
       <h1>{heading}</h1>
       <p>{at('draft.lead')}</p>
+      {props.banner ? <p class="flash">{at(`app.${props.banner}`)}</p> : null}
       {props.formError ? (
         <div class="error-summary" role="alert">
           <h2>{at('draft.errors')}</h2>
@@ -71,6 +80,7 @@ export function NewDraftPage(
       >
         <Csrf staff={staff} />
         <input type="hidden" name="product" value={product} />
+        {props.applicationId ? <input type="hidden" name="applicationId" value={props.applicationId} /> : null}
         <Field
           name="obligeeId"
           label={t('field.obligee')}
@@ -95,16 +105,21 @@ export function NewDraftPage(
           <div id="f-obligeeId-live" aria-live="polite" />
         </Field>
         <CertificateFields t={t} at={at} product={product} values={values} errors={errors} />
-        <button class="button-primary" type="submit">
-          {at('draft.submit')}
-        </button>
+        <div class="button-row">
+          <button class="button-primary" type="submit">
+            {at('draft.submit')}
+          </button>
+          <button class="button-secondary" type="submit" name="step" value="save">
+            {at('app.saveDraft')}
+          </button>
+        </div>
       </form>
     </AdminLayout>
   );
 }
 
 /** An obligee's rules in words: 前払金保証・契約保証：請負契約締結日が2026-01-01以降. */
-function ruleText(props: Pick<AdminPageProps, 'at' | 't'>, rules: readonly ObligeeRule[]): string {
+export function ruleText(props: Pick<AdminPageProps, 'at' | 't'>, rules: readonly ObligeeRule[]): string {
   const { at, t } = props;
   return rules
     .map((r) =>
@@ -140,6 +155,8 @@ export function DraftPage(
     draftedByEmail: string;
     changes: { path: string; before: unknown; after: unknown }[];
     rows?: { items: ImportRowReview[]; page: number; pages: number; total: number } | undefined;
+    set?: SetReview | undefined;
+    steps?: DraftStepRow[] | undefined;
     error?: string | undefined;
   },
 ) {
@@ -149,12 +166,23 @@ export function DraftPage(
   const value = (path: string, v: unknown) => reviewValue(path, v, fmt);
   const body = JSON.parse(draft.body) as Record<string, unknown>;
   const isOwn = props.draftedByEmail === staff?.email;
+  const steps = props.steps ?? [];
+  const sentBack = draft.status === 'rejected' ? steps.filter((s) => s.step === 'sent_back').at(-1) : undefined;
+  const editable =
+    isOwn &&
+    staff?.role === 'clerk' &&
+    (draft.status === 'draft' || draft.status === 'rejected') &&
+    (draft.kind === 'issue' || draft.kind === 'issue_set');
+  const published =
+    draft.kind === 'issue_set' && draft.result
+      ? ((JSON.parse(draft.result) as { contractNumbers?: string[] }).contractNumbers ?? [])
+      : [];
   return (
     <AdminLayout {...props} title={at('draft.show.heading')} current="drafts">
       <h1>
         {at('draft.show.heading')}
         {at('fmt.colon')}
-        {at(`event.${draft.kind as VersionEvent | 'import'}`)}
+        {at(`event.${draft.kind as VersionEvent | 'import' | 'issue_set'}`)}
         {draft.contract_number ? at('fmt.paren', { text: draft.contract_number }) : ''}
       </h1>
       <DecisionFacts
@@ -167,11 +195,33 @@ export function DraftPage(
             ? [at('drafts.target'), <a href={`/admin/sureties/${draft.contract_number}`}>{draft.contract_number}</a>]
             : null,
           draft.error ? [at('draft.lastError'), draft.error] : null,
+          published.length > 0
+            ? [
+                at('app.published'),
+                <>
+                  {published.map((n) => (
+                    <>
+                      <a href={`/admin/sureties/${n}`}>{n}</a>{' '}
+                    </>
+                  ))}
+                </>,
+              ]
+            : null,
         ]}
       />
+      {sentBack ? <SendBackNotice at={at} lang={props.lang} step={sentBack} /> : null}
+      {editable ? (
+        <p class="panel">
+          <a class="button-primary" href={`/admin/drafts/${draft.id}/edit`}>
+            {draft.status === 'rejected' ? at('app.edit') : at('app.editDraft')}
+          </a>
+        </p>
+      ) : null}
       <section class="panel" aria-labelledby="c-h">
         <h2 id="c-h">{at('detail.diff')}</h2>
-        {props.rows ? (
+        {props.set ? (
+          <SetReviewTables t={props.t} at={at} lang={props.lang} review={props.set} />
+        ) : props.rows ? (
           <ImportReview {...props} rows={props.rows} value={value} />
         ) : props.changes.length === 0 ? (
           <p>{at('detail.diffNone')}</p>
@@ -216,6 +266,7 @@ export function DraftPage(
         canWithdraw={staff?.role === 'clerk' && isOwn}
         labels={{ approve: at('draft.approve'), own: at('draft.ownDraft') }}
       />
+      <ApplicationHistory at={at} lang={props.lang} steps={steps} />
     </AdminLayout>
   );
 }

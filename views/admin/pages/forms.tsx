@@ -32,7 +32,7 @@ const SECTIONS: readonly { section: FormSection; legend: AdminKey }[] = [
 ];
 
 /** A field's label on the 申込 screen (the Net Desk names the guarantee amount after the product). */
-function labelFor(t: Translate, at: AdminTranslate, product: Product, column: Column): string {
+export function labelFor(t: Translate, at: AdminTranslate, product: Product, column: Column): string {
   if (column === 'guaranteeAmount') return at(`form.guaranteeAmount.${product}`);
   if (column === 'contractAmount') return at('form.contractAmount');
   return columnLabel(t, column);
