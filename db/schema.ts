@@ -244,6 +244,20 @@ export interface JobLeaseTable {
   acquired_at: string;
 }
 
+export interface SignedPdfTable {
+  contract_number: string;
+  seq: number;
+  state: 'pending' | 'signed' | 'skipped';
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  level: 'B-B' | 'B-T' | null;
+  pdf_base64: string | null;
+  sha256: string | null;
+  created_at: string;
+  signed_at: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   signing_keys: SigningKeyTable;
@@ -267,4 +281,5 @@ export interface Database {
   staff_enrolments: StaffEnrolmentTable;
   staff_drafts: StaffDraftTable;
   job_leases: JobLeaseTable;
+  signed_pdfs: SignedPdfTable;
 }

@@ -12,16 +12,9 @@ import { arrayBuffer, OID } from '../../src/pdf-sign/cms.js';
 import { keySigner, readPkcs12 } from '../../src/pdf-sign/p12.js';
 import { sealPdf } from '../../src/pdf-sign/pades.js';
 import { TimeStampError, tsaClient } from '../../src/pdf-sign/tsa.js';
-import { makePki, startTsa, type TestPki, type TestTsa } from '../support/pki.js';
+import { makePki, pdfsig, startTsa, type TestPki, type TestTsa } from '../support/pki.js';
 
 const run = promisify(execFile);
-
-async function pdfsig(pdf: Uint8Array, dir: string, args: string[] = []): Promise<string> {
-  const file = path.join(dir, `doc-${Math.random().toString(36).slice(2)}.pdf`);
-  fs.writeFileSync(file, pdf);
-  const { stdout } = await run('pdfsig', [...args, file]).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
-  return stdout;
-}
 
 async function samplePdf(): Promise<Uint8Array> {
   const doc = await PDFDocument.create();

@@ -204,3 +204,15 @@ export async function startTsa(pki: TestPki): Promise<TestTsa> {
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** What poppler's pdfsig says of a PDF's signatures (its exit code is non-zero for an invalid one: the text says why). */
+export async function pdfsig(pdf: Uint8Array, dir: string, args: string[] = []): Promise<string> {
+  const file = path.join(dir, `doc-${process.hrtime.bigint()}.pdf`);
+  fs.writeFileSync(file, pdf);
+  try {
+    const { stdout } = await run('pdfsig', [...args, file]).catch((e: { stdout: string }) => ({ stdout: e.stdout }));
+    return stdout;
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
