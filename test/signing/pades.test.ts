@@ -12,7 +12,8 @@ import { arrayBuffer, OID } from '../../src/pdf-sign/cms.js';
 import { keySigner, readPkcs12 } from '../../src/pdf-sign/p12.js';
 import { sealPdf } from '../../src/pdf-sign/pades.js';
 import { TimeStampError, tsaClient } from '../../src/pdf-sign/tsa.js';
-import { makePki, pdfsig, startTsa, type TestPki, type TestTsa } from '../support/pki.js';
+import { makePki, makeSoftHsmToken, pdfsig, startTsa, type TestPki, type TestTsa } from '../support/pki.js';
+import { openSeal } from '../../src/pdf-sign/open-seal.js';
 
 const run = promisify(execFile);
 
@@ -147,5 +148,38 @@ describe('PAdES seal', () => {
     } finally {
       tsa.failWith(0);
     }
+  });
+
+  it('signs with the key in a PKCS#11 token (SoftHSM), the PIN never in an error', async () => {
+    const token = makeSoftHsmToken(pki);
+    process.env.SOFTHSM2_CONF = token.conf;
+    const seal = await openSeal({
+      pdfSign: { kind: 'pkcs11', module: token.module, token: token.token, key: token.key, pin: () => token.pin },
+      tsaUrl: tsa.url,
+    });
+    try {
+      expect(seal?.signer.algorithm).toBe('ES256');
+      expect(seal?.signer.certificates).toHaveLength(2);
+      expect(seal?.describe).toContain('PKCS#11 token "esurety-seal"');
+      const signed = await sealPdf(await samplePdf(), {
+        signer: seal!.signer,
+        timestamp: seal!.timestamp,
+        name: seal!.name,
+        reason: 'r',
+        location: 'JP',
+        signingTime: new Date(),
+      });
+      const report = await pdfsig(signed, pki.dir);
+      expect(report).toContain('Signature Validation: Signature is Valid.');
+      expect(report).toContain('Signer Certificate Common Name: テスト保証株式会社 eシール');
+    } finally {
+      seal?.close();
+    }
+    const wrongPin = await openSeal({
+      pdfSign: { kind: 'pkcs11', module: token.module, token: token.token, key: token.key, pin: () => '999999' },
+      tsaUrl: undefined,
+    }).catch((e: Error) => e);
+    expect((wrongPin as Error).message).toContain('cannot log in to the PKCS#11 token "esurety-seal"');
+    expect((wrongPin as Error).message).not.toContain('999999');
   });
 });

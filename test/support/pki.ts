@@ -216,3 +216,62 @@ export async function pdfsig(pdf: Uint8Array, dir: string, args: string[] = []):
     fs.rmSync(file, { force: true });
   }
 }
+
+export interface TestToken {
+  module: string;
+  token: string;
+  pin: string;
+  key: string;
+  /** SOFTHSM2_CONF for this token's store (set in process.env before the module is initialised). */
+  conf: string;
+}
+
+/** A SoftHSM token holding the PKI's e-seal key and certificate (and the CA certificate), as an HSM would. */
+export function makeSoftHsmToken(pki: TestPki): TestToken {
+  const store = path.join(pki.dir, 'softhsm');
+  fs.mkdirSync(store, { recursive: true });
+  const conf = path.join(pki.dir, 'softhsm2.conf');
+  fs.writeFileSync(conf, `directories.tokendir = ${store}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+  const env = { ...process.env, SOFTHSM2_CONF: conf };
+  const module = '/usr/lib/softhsm/libsofthsm2.so';
+  const pin = '246810';
+  const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: pki.dir, env, stdio: 'pipe' });
+  sh('softhsm2-util', ['--init-token', '--free', '--label', 'esurety-seal', '--so-pin', '13579111', '--pin', pin]);
+  sh('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', 'seal.key', '-out', 'seal.p8']);
+  sh('softhsm2-util', [
+    '--import',
+    'seal.p8',
+    '--token',
+    'esurety-seal',
+    '--label',
+    'seal',
+    '--id',
+    '01',
+    '--pin',
+    pin,
+  ]);
+  for (const [name, id] of [
+    ['seal', '01'],
+    ['ca', '02'],
+  ] as const) {
+    sh('openssl', ['x509', '-in', `${name}.pem`, '-outform', 'DER', '-out', `${name}.der`]);
+    sh('pkcs11-tool', [
+      '--module',
+      module,
+      '--token-label',
+      'esurety-seal',
+      '--login',
+      '--pin',
+      pin,
+      '--write-object',
+      `${name}.der`,
+      '--type',
+      'cert',
+      '--label',
+      name === 'seal' ? 'seal' : 'ca',
+      '--id',
+      id,
+    ]);
+  }
+  return { module, token: 'esurety-seal', pin, key: 'seal', conf };
+}
