@@ -262,6 +262,20 @@ export interface JobLeaseTable {
   acquired_at: string;
 }
 
+export interface SignedPdfTable {
+  contract_number: string;
+  seq: number;
+  state: 'pending' | 'signed' | 'skipped';
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  level: 'B-B' | 'B-T' | null;
+  pdf_base64: string | null;
+  sha256: string | null;
+  created_at: string;
+  signed_at: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   signing_keys: SigningKeyTable;
@@ -287,4 +301,5 @@ export interface Database {
   job_leases: JobLeaseTable;
   staff_draft_steps: StaffDraftStepTable;
   staff_form_stash: StaffFormStashTable;
+  signed_pdfs: SignedPdfTable;
 }

@@ -1,4 +1,5 @@
 // Configuration: one zod schema parses process.env once into a frozen object; the only reader of process.env.
+import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
@@ -64,7 +65,25 @@ const envSchema = z.object({
   ESURETY_DEMO: boolish.optional(),
   ESURETY_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   ESURETY_ACCESS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  ESURETY_PDF_SIGN_P12: z.string().min(1).optional(),
+  ESURETY_PDF_SIGN_P12_PASSWORD: z.string().optional(),
+  ESURETY_PDF_SIGN_P12_PASSWORD_FILE: z.string().min(1).optional(),
+  ESURETY_PDF_SIGN_PKCS11_MODULE: z.string().min(1).optional(),
+  ESURETY_PDF_SIGN_PKCS11_TOKEN: z.string().min(1).optional(),
+  ESURETY_PDF_SIGN_PKCS11_PIN: z.string().optional(),
+  ESURETY_PDF_SIGN_PKCS11_PIN_FILE: z.string().min(1).optional(),
+  ESURETY_PDF_SIGN_PKCS11_KEY: z.string().min(1).optional(),
+  ESURETY_TSA_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
 });
+
+/**
+ * The e-seal that signs as-issued PDFs (DESIGN §13). A password or PIN is read when the signer opens (from the
+ * variable or its `…_FILE`), never kept in the configuration object, so printing the configuration prints no secret.
+ */
+export type PdfSignConfig =
+  | { kind: 'none' }
+  | { kind: 'p12'; path: string; password: () => string }
+  | { kind: 'pkcs11'; module: string; token: string; key: string; pin: () => string };
 
 export interface ThrottleConfig {
   clientLimit: number;
@@ -130,6 +149,9 @@ export interface Config {
    * and views stay: they are the contractor's evidence that the certificate was seen.
    */
   accessRetentionDays: number;
+  pdfSign: PdfSignConfig;
+  /** RFC 3161 time-stamp authority; credentials may be in its userinfo (never logged). */
+  tsaUrl: string | undefined;
   throttle: ThrottleConfig;
   limits: FollowUpLimits;
 }
@@ -173,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.success && parsed.data.NODE_ENV === 'production' && !parsed.data.ESURETY_ISSUER_NAME) {
     problems.push('ESURETY_ISSUER_NAME: required when NODE_ENV=production');
   }
+  if (parsed.success) problems.push(...pdfSignProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = path.resolve(e.ESURETY_DATA_DIR);
@@ -197,7 +220,71 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       (e.ESURETY_ISSUER_NAME ?? DEMO_ISSUER_NAME) === DEMO_ISSUER_NAME,
     metricsPort: e.ESURETY_METRICS_PORT,
     accessRetentionDays: e.ESURETY_ACCESS_RETENTION_DAYS,
+    pdfSign: pdfSignOf(e),
+    tsaUrl: e.ESURETY_TSA_URL,
     throttle: DEFAULT_THROTTLE,
     limits: DEFAULT_LIMITS,
   });
+}
+
+type Env = z.infer<typeof envSchema>;
+
+const P12_VARS = [
+  'ESURETY_PDF_SIGN_P12',
+  'ESURETY_PDF_SIGN_P12_PASSWORD',
+  'ESURETY_PDF_SIGN_P12_PASSWORD_FILE',
+] as const;
+const PKCS11_VARS = [
+  'ESURETY_PDF_SIGN_PKCS11_MODULE',
+  'ESURETY_PDF_SIGN_PKCS11_TOKEN',
+  'ESURETY_PDF_SIGN_PKCS11_PIN',
+  'ESURETY_PDF_SIGN_PKCS11_PIN_FILE',
+  'ESURETY_PDF_SIGN_PKCS11_KEY',
+] as const;
+
+function pdfSignProblems(e: Env): string[] {
+  const p12 = P12_VARS.some((v) => e[v] !== undefined);
+  const pkcs11 = PKCS11_VARS.some((v) => e[v] !== undefined);
+  if (p12 && pkcs11) return ['ESURETY_PDF_SIGN_P12 and ESURETY_PDF_SIGN_PKCS11_*: set one e-seal, not both'];
+  const problems: string[] = [];
+  const secret = (name: string, value: string | undefined, file: string | undefined) => {
+    if (value !== undefined && file !== undefined) problems.push(`${name}: set it or ${name}_FILE, not both`);
+    else if (value === undefined && file === undefined) problems.push(`${name} (or ${name}_FILE): required`);
+  };
+  if (p12) {
+    if (!e.ESURETY_PDF_SIGN_P12) problems.push('ESURETY_PDF_SIGN_P12: required with its password');
+    secret('ESURETY_PDF_SIGN_P12_PASSWORD', e.ESURETY_PDF_SIGN_P12_PASSWORD, e.ESURETY_PDF_SIGN_P12_PASSWORD_FILE);
+  }
+  if (pkcs11) {
+    for (const v of [
+      'ESURETY_PDF_SIGN_PKCS11_MODULE',
+      'ESURETY_PDF_SIGN_PKCS11_TOKEN',
+      'ESURETY_PDF_SIGN_PKCS11_KEY',
+    ] as const)
+      if (!e[v]) problems.push(`${v}: required for a PKCS#11 e-seal`);
+    secret('ESURETY_PDF_SIGN_PKCS11_PIN', e.ESURETY_PDF_SIGN_PKCS11_PIN, e.ESURETY_PDF_SIGN_PKCS11_PIN_FILE);
+  }
+  return problems;
+}
+
+/** A secret from its variable or, read when needed, from its file (one trailing newline dropped). */
+const secretOf = (value: string | undefined, file: string | undefined) => () =>
+  value ?? fs.readFileSync(file!, 'utf8').replace(/\r?\n$/, '');
+
+function pdfSignOf(e: Env): PdfSignConfig {
+  if (e.ESURETY_PDF_SIGN_P12)
+    return {
+      kind: 'p12',
+      path: path.resolve(e.ESURETY_PDF_SIGN_P12),
+      password: secretOf(e.ESURETY_PDF_SIGN_P12_PASSWORD, e.ESURETY_PDF_SIGN_P12_PASSWORD_FILE),
+    };
+  if (e.ESURETY_PDF_SIGN_PKCS11_MODULE && e.ESURETY_PDF_SIGN_PKCS11_TOKEN && e.ESURETY_PDF_SIGN_PKCS11_KEY)
+    return {
+      kind: 'pkcs11',
+      module: e.ESURETY_PDF_SIGN_PKCS11_MODULE,
+      token: e.ESURETY_PDF_SIGN_PKCS11_TOKEN,
+      key: e.ESURETY_PDF_SIGN_PKCS11_KEY,
+      pin: secretOf(e.ESURETY_PDF_SIGN_PKCS11_PIN, e.ESURETY_PDF_SIGN_PKCS11_PIN_FILE),
+    };
+  return { kind: 'none' };
 }

@@ -8,9 +8,11 @@ import { createLogger } from './logger.js';
 import { describeMailSetup, startMailWorker } from './mail/worker.js';
 import { openPlatform } from './platform.js';
 import { collectProcessMetrics, metricsApp } from './metrics.js';
+import { openSeal, SealError } from './pdf-sign/open-seal.js';
 import { pdfRunner, usePdfRunner, workerRunner } from './pdf/pool.js';
 import { demoCredentials, seedDemoAtStart } from './services/seed-demo.js';
 import { instanceName } from './services/leadership.js';
+import { startSigningWorker } from './services/signing-worker.js';
 import { startDraftRecovery } from './services/staff/recovery.js';
 import { SecretsError } from './signing/secrets.js';
 
@@ -44,6 +46,9 @@ async function main(): Promise<void> {
   // Applications left 発行処理中 by a process that died mid-approval are settled at start-up and every 5 minutes
   // (by the instance that leads the job).
   const recovery = startDraftRecovery(ctx, { holder: instance });
+  // As-issued PDFs sealed with the configured e-seal (DESIGN §13); a seal that cannot be opened stops the start.
+  const seal = await openSeal(config);
+  const signing = seal ? startSigningWorker(ctx, seal, { holder: instance }) : null;
   // PDFs give way to verifications: refused (429 throttled + Retry-After) while the event loop runs more than 200 ms late.
   usePdfRunner(workerRunner({ maxLoopDelayMs: 200 }));
   // Prometheus metrics on their own listener only: never on the public one (operators scrape it from their network).
@@ -73,7 +78,7 @@ async function main(): Promise<void> {
     metricsServer?.close();
     void http
       .close()
-      .then(() => Promise.all([mail.stop(), recovery.stop()]))
+      .then(() => Promise.all([mail.stop(), recovery.stop(), signing?.stop()]))
       .then(() => checkpointer?.stop())
       .then(() => platform.close())
       .then(() => {
@@ -93,6 +98,13 @@ async function main(): Promise<void> {
     `e-Surety Platform (電子保証プラットフォーム) listening on ${config.publicUrl} (${info.address}:${info.port})`,
   );
   ctx.logger.info(await describeMailSetup(ctx));
+  if (seal) ctx.logger.info(`as-issued PDFs are sealed: ${seal.describe}`);
+  else
+    ctx.logger.warn(
+      'as-issued PDFs are not signed: no e-seal configured (ESURETY_PDF_SIGN_P12 or ESURETY_PDF_SIGN_PKCS11_*, DESIGN §13)',
+    );
+  if (seal && seal.level === 'B-B')
+    ctx.logger.warn('as-issued PDFs are signed without a time-stamp (PAdES B-B): set ESURETY_TSA_URL for B-T');
   if (demo.mode !== 'off' && config.env === 'development') {
     const credentials = await demoCredentials(ctx);
     // A newcomer's hint, human-readable on stderr, in development only: the one place the server ever prints a key
@@ -107,7 +119,8 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // Before the platform is open there is no context logger yet: the process logger writes this one line synchronously.
   const log = createLogger({ destination: pino.destination({ dest: 1, sync: true }) });
-  if (error instanceof ConfigError || error instanceof SecretsError) log.fatal(`cannot start: ${error.message}`);
+  if (error instanceof ConfigError || error instanceof SecretsError || error instanceof SealError)
+    log.fatal(`cannot start: ${error.message}`);
   else log.fatal({ err: error }, 'cannot start');
   process.exit(1);
 });

@@ -14,6 +14,7 @@ import * as rebuildReceiptConfirmations from './20261205050000_rebuild_receipt_c
 import * as createJobLeases from './20261205080000_create_job_leases.js';
 import * as indexAccessEventsOutcome from './20261205090000_index_access_events_outcome.js';
 import * as createStaffDraftSteps from './20261206010000_create_staff_draft_steps.js';
+import * as createSignedPdfs from './20261206090000_create_signed_pdfs.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '20261205080000_create_job_leases': createJobLeases,
   '20261205090000_index_access_events_outcome': indexAccessEventsOutcome,
   '20261206010000_create_staff_draft_steps': createStaffDraftSteps,
+  '20261206090000_create_signed_pdfs': createSignedPdfs,
 };

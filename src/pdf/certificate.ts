@@ -21,7 +21,10 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
   const c = input.certificate;
   const title = ja[`cert.title.${c.product}`];
   const hash = jwsHash(input.version.jws);
-  const isCurrent = input.version.seq === input.current.seq;
+  const asIssued = input.asIssued !== undefined;
+  // The as-issued edition shows the version as it was published: no later version, no live status.
+  const isCurrent = asIssued || input.version.seq === input.current.seq;
+  const status = asIssued ? 'active' : input.status;
   const rows = certificateRows(c, fieldFormatters('ja'));
   const sheet = await Sheet.create({
     title: `${title} ${c.contractNumber}`,
@@ -32,10 +35,10 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
       `${KEYWORD_PREFIX.versionHash}${hash}`,
     ],
     author: c.issuer.name,
-    createdAt: new Date(input.generatedAt),
+    createdAt: new Date(asIssued ? input.version.issuedAt : input.generatedAt),
     margin: { top: mm(15), bottom: mm(16), left: mm(20), right: mm(20) },
     // Bold is only for stamps and the watermark: a font fewer keeps an active certificate a few KB smaller.
-    fonts: input.status !== 'active' || !isCurrent ? ['mincho', 'gothic', 'gothicBold'] : ['mincho', 'gothic'],
+    fonts: status !== 'active' || !isCurrent ? ['mincho', 'gothic', 'gothicBold'] : ['mincho', 'gothic'],
   });
   const mincho = (size: number, color = INK): TextStyle => ({ font: 'mincho', size, color });
   const small: TextStyle = { font: 'gothic', size: 8.5, color: MUTED };
@@ -49,8 +52,7 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
     sheet.text(value, idsX + 70, baseline, mincho(10.5));
   }
   let stampX = sheet.left;
-  if (input.status !== 'active')
-    stampX += stamp(sheet, STATUS_LABEL[input.status], stampX, sheet.y + 4, statusColor(input)) + 8;
+  if (status !== 'active') stampX += stamp(sheet, STATUS_LABEL[status], stampX, sheet.y + 4, statusColor(input)) + 8;
   if (!isCurrent) stamp(sheet, text.oldStamp, stampX, sheet.y + 4, NAVY);
   sheet.y += 38;
 
@@ -99,7 +101,7 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
   sheet.y += 10;
 
   const version = `No.${input.version.no}（${input.version.label}）${
-    isCurrent ? text.latest : text.older(input.current.no)
+    asIssued ? text.asIssued : isCurrent ? text.latest : text.older(input.current.no)
   }`;
   verificationBox(sheet, {
     heading: text.versionHeading,
@@ -107,7 +109,7 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
       { label: text.version, value: version },
       { label: ja['field.issuedAt'], value: formatInstant(input.version.issuedAt) },
       ...(input.version.reason ? [{ label: ja['field.reason'], value: input.version.reason }] : []),
-      { label: text.statusLabel, value: text.status(input.status) },
+      ...(asIssued ? [] : [{ label: text.statusLabel, value: text.status(status) }]),
       { label: text.seq, value: String(input.version.seq), technical: true },
       { label: text.keyId, value: input.version.kid, technical: true },
       { label: text.jwsHash, value: hash, technical: true },
@@ -115,31 +117,46 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
     ],
     qrUrl: input.verifyUrl,
     qrCaption: text.qrCaption,
-    statements: [text.authoritative, text.attachments],
+    statements: asIssued
+      ? [text.sealed, text.attachments]
+      : [text.authoritative, text.attachments, ...(input.signedCopyUrl ? [text.signedCopy(input.signedCopyUrl)] : [])],
   });
 
-  footers(sheet, `${PLATFORM}\u3000${title}\u3000${c.contractNumber}`, `出力日時 ${formatInstant(input.generatedAt)}`);
-  if (input.status !== 'active') {
-    const label = STATUS_LABEL[input.status];
+  footers(
+    sheet,
+    `${PLATFORM}\u3000${title}\u3000${c.contractNumber}`,
+    asIssued ? `発行日時 ${formatInstant(input.version.issuedAt)}` : `出力日時 ${formatInstant(input.generatedAt)}`,
+  );
+  if (status !== 'active') {
+    const label = STATUS_LABEL[status];
     for (const page of sheet.doc.getPages()) {
       sheet.page = page;
       sheet.watermark(label, statusColor(input));
     }
   }
-  return sheet.save([
-    {
-      name: ATTACHMENT.version,
-      bytes: new TextEncoder().encode(input.version.jws),
-      mimeType: 'application/jose',
-      description: `署名データ（保証契約番号 ${c.contractNumber}、版番号 ${input.version.seq}）`,
-    },
-    {
-      name: ATTACHMENT.jwk,
-      bytes: new TextEncoder().encode(JSON.stringify({ keys: [input.jwk] }, null, 2)),
-      mimeType: 'application/jwk-set+json',
-      description: `署名検証用の公開鍵（kid ${input.jwk.kid}）`,
-    },
-  ]);
+  const seal = input.asIssued && {
+    name: input.asIssued.sealName,
+    reason: `${title}（保証契約番号 ${c.contractNumber}、No.${input.version.no}）発行時の内容`,
+    location: 'JP',
+    signingTime: new Date(input.version.issuedAt),
+  };
+  return sheet.save(
+    [
+      {
+        name: ATTACHMENT.version,
+        bytes: new TextEncoder().encode(input.version.jws),
+        mimeType: 'application/jose',
+        description: `署名データ（保証契約番号 ${c.contractNumber}、版番号 ${input.version.seq}）`,
+      },
+      {
+        name: ATTACHMENT.jwk,
+        bytes: new TextEncoder().encode(JSON.stringify({ keys: [input.jwk] }, null, 2)),
+        mimeType: 'application/jwk-set+json',
+        description: `署名検証用の公開鍵（kid ${input.jwk.kid}）`,
+      },
+    ],
+    seal || undefined,
+  );
 }
 
 function statusColor(input: CertificateInput) {

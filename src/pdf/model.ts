@@ -47,6 +47,13 @@ export interface CertificateInput {
   jwk: PublicJwk;
   verifyUrl: string;
   generatedAt: string;
+  /**
+   * The as-issued edition (DESIGN §13): the version exactly as published — no generation time, no live status — saved
+   * with an empty e-seal field for the signer, whose name it carries.
+   */
+  asIssued?: { sealName: string };
+  /** Live edition: where the signed as-issued copy of this version is, when an e-seal is configured. */
+  signedCopyUrl?: string;
 }
 
 /** The signed content of a verification receipt (確認証跡; not the 受領確認 of src/services/confirm-receipt.ts). */

@@ -18,6 +18,7 @@ import {
   type RGB,
 } from 'pdf-lib';
 import { encode as encodeQr } from 'uqr';
+import { addSealPlaceholder, type SealPlaceholder } from '../pdf-sign/placeholder.js';
 import { fontkitAdapter, loadFont, type FontId, type LoadedFont } from './fonts.js';
 
 export const A4 = { width: 595.28, height: 841.89 } as const;
@@ -367,7 +368,8 @@ export class Sheet {
     this.text(text, x, A4.height - yFromBottom, style, { rotate: 35, opacity: 0.16 });
   }
 
-  async save(attachments: Attachment[] = []): Promise<Uint8Array> {
+  /** @param seal an empty e-seal field to add (the as-issued PDF): saved without object streams, for the signer */
+  async save(attachments: Attachment[] = [], seal?: SealPlaceholder): Promise<Uint8Array> {
     for (const a of attachments) {
       await this.doc.attach(a.bytes, a.name, {
         mimeType: a.mimeType,
@@ -376,7 +378,8 @@ export class Sheet {
         modificationDate: this.doc.getCreationDate() ?? new Date(0),
       });
     }
-    return this.doc.save({ useObjectStreams: true });
+    if (seal) addSealPlaceholder(this.doc, seal);
+    return this.doc.save({ useObjectStreams: !seal });
   }
 }
 

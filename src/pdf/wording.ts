@@ -33,6 +33,12 @@ export const certificateText = {
   latest: '（最新の版）',
   older: (no: number) => `（過去の版です。最新の版は No.${no} です）`,
   oldStamp: '過去の版',
+  asIssued: '（発行時の内容）',
+  sealed:
+    'この書面は、電子保証プラットフォームに登録された電子保証のこの版を発行時の内容のまま出力したもので、保証事業会社の' +
+    'eシール（PAdES形式の電子署名とタイムスタンプ）が付されています。その後の変更・取消・満了の有無は、保証契約番号と' +
+    '認証キーにより同プラットフォームで確認してください。',
+  signedCopy: (url: string) => `この版の発行時の内容に保証事業会社のeシールを付したPDFは ${url} から入手できます。`,
   status: (status: Status) => `${STATUS_LABEL[status]}（出力時点）`,
   statusLabel: '保証の状態',
   seq: '版番号（seq）',

@@ -175,6 +175,30 @@ export const noticeRoute = createRoute({
   },
 });
 
+export const signedPdfRoute = createRoute({
+  method: 'get',
+  path: '/sureties/{contractNumber}/versions/{seq}/signed.pdf',
+  summary: 'The PAdES-signed as-issued PDF of a version (DESIGN §13)',
+  security: bearer('read'),
+  parameters: [
+    contractNumberParameter,
+    { name: 'seq', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+  ],
+  responses: {
+    503: {
+      ...error('unavailable: still being signed (or the database cannot be reached); retry after Retry-After'),
+      headers: retryAfter,
+    },
+    200: {
+      description: 'The version as published, sealed PAdES B-T (B-B without a time-stamp authority)',
+      content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+    },
+    401: error('unauthorized'),
+    404: error('not_found: no such version, signing not configured, or published before it was'),
+    500: error('internal: the stored chain fails verification'),
+  },
+});
+
 export const versionsRoute = createRoute({
   method: 'post',
   path: '/sureties/{contractNumber}/versions',
@@ -276,6 +300,7 @@ export const ISSUER_ROUTES = [
   publishRoute,
   suretyRoute,
   noticeRoute,
+  signedPdfRoute,
   versionsRoute,
   authKeyRoute,
   contractorEmailRoute,

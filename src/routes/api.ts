@@ -12,6 +12,7 @@ import { listOutbox, outboxQuerySchema, retryMail } from '../services/outbox-adm
 import { reissueAuthKey } from '../services/reissue-auth-key.js';
 import { verificationReceiptSummary } from '../services/issue-verification-receipt.js';
 import { renderNoticePdf } from '../services/render-notice.js';
+import { signedPdfOf } from '../services/signed-pdfs.js';
 import type { SuretyState } from '../services/surety-state.js';
 import { parseOrThrow } from '../services/validation.js';
 import { verifySurety } from '../services/verify-surety.js';
@@ -27,6 +28,7 @@ import {
   publishRoute,
   putObligeeRoute,
   retryRoute,
+  signedPdfRoute,
   suretyRoute,
   verifyRoute,
   versionsRoute,
@@ -34,7 +36,7 @@ import {
 import { scoped } from './api-scope-guard.js';
 import { fresh } from './api-schemas.js';
 import { attachment } from './documents.js';
-import { clientOf, pathContractNumber, readJson, type AppEnv } from './http.js';
+import { clientOf, pathContractNumber, readJson, versionSeq, type AppEnv } from './http.js';
 
 /** The current (latest visible) version as both the verify and the issuer answers show it. */
 export const currentJson = (state: SuretyState) => ({
@@ -182,6 +184,16 @@ export function issuerApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
   // The key notice PDF (it carries the key: never cached; every print is audited).
   api.openapi(scoped(noticeRoute), async (c) => {
     const file = await renderNoticePdf(ctx, c.get('actor'), pathContractNumber(c.req.param('contractNumber')));
+    return c.body(file.pdf as Uint8Array<ArrayBuffer>, 200, {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': attachment(file),
+      'Cache-Control': 'no-store',
+    });
+  });
+
+  api.openapi(scoped(signedPdfRoute), async (c) => {
+    const state = await getSurety(ctx, pathContractNumber(c.req.param('contractNumber')));
+    const file = await signedPdfOf(ctx, state, versionSeq(c.req.param('seq')), 'issuer');
     return c.body(file.pdf as Uint8Array<ArrayBuffer>, 200, {
       'Content-Type': 'application/pdf',
       'Content-Disposition': attachment(file),

@@ -13,10 +13,12 @@ import { issueVerificationReceipt, receiptRequestSchema } from '../services/issu
 import { pdfRunner } from '../pdf/pool.js';
 import { certificatePdf, type PdfFile } from '../services/render-certificate.js';
 import { loadVerificationReceipt, verificationReceiptPdf } from '../services/render-receipt.js';
+import { signedPdfOf } from '../services/signed-pdfs.js';
 import { parseOrThrow } from '../services/validation.js';
+import { viewCertificate } from '../services/view-certificate.js';
 import { liveGrantEntry } from '../services/viewer-access.js';
 import { MAX_DOCUMENT_BYTES, verifyUploadedDocument } from '../services/verify-document.js';
-import { clientOf, pathContractNumber, type AppEnv } from './http.js';
+import { clientOf, pathContractNumber, versionSeq, type AppEnv } from './http.js';
 import { rememberOfficer } from './officer.js';
 
 const RECEIPT_ID = /^R\d{8}-[2-9A-HJ-NP-Z]{8}$/;
@@ -68,10 +70,21 @@ export function documentRoutes(ctx: ServiceContext): Hono<AppEnv> {
     return pdf(c, result);
   };
   docs.get('/certificates/:contractNumber/certificate.pdf', (c) => certificate(c));
-  docs.get('/certificates/:contractNumber/versions/:seq/certificate.pdf', (c) => {
-    const seq = Number(c.req.param('seq'));
-    if (!Number.isSafeInteger(seq) || seq < 1) throw new DomainError('not_found', 'この版は存在しません');
-    return certificate(c, seq);
+  docs.get('/certificates/:contractNumber/versions/:seq/certificate.pdf', (c) =>
+    certificate(c, versionSeq(c.req.param('seq'))),
+  );
+
+  // The PAdES-signed as-issued PDF of a visible version (DESIGN §13), behind the same viewer grant.
+  docs.get('/certificates/:contractNumber/versions/:seq/signed.pdf', async (c) => {
+    const contractNumber = await granted(c);
+    if (!contractNumber) return c.redirect('/', 303);
+    const seq = versionSeq(c.req.param('seq'));
+    const loaded = await viewCertificate(ctx, { contractNumber, seq, client: clientOf(ctx, c).key });
+    if (loaded.kind === 'tampered') {
+      c.header('Cache-Control', 'no-store');
+      return c.html(<TamperedPage {...pageProps(c)} contractNumber={contractNumber} />, 500);
+    }
+    return pdf(c, await signedPdfOf(ctx, loaded.state, seq, 'officer'));
   });
 
   docs.post('/certificates/:contractNumber/verification-receipts', async (c) => {

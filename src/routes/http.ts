@@ -108,6 +108,13 @@ export async function readJson(c: Context<AppEnv>, options: { allowEmpty?: boole
 }
 
 /** A contract number from a path; anything that does not normalise is simply not found. */
+/** A version's seq from a path; anything but a positive integer is simply not found. */
+export function versionSeq(raw: string | undefined): number {
+  const seq = Number(raw);
+  if (!Number.isSafeInteger(seq) || seq < 1) throw new DomainError('not_found', 'この版は存在しません');
+  return seq;
+}
+
 export function pathContractNumber(raw: string): string {
   let decoded: string;
   try {

@@ -1,0 +1,62 @@
+// The configured e-seal (DESIGN §13), opened once at start-up: a PKCS#12 file or a PKCS#11 token, and the time-stamp
+// authority when one is configured (B-T; without it B-B).
+import fs from 'node:fs';
+import type { PdfSignConfig } from '../config.js';
+import { subjectName } from './certificate-name.js';
+import type { SealSigner, TimeStamper } from './cms.js';
+import { keySigner, readPkcs12 } from './p12.js';
+import { publicTsaUrl, tsaClient } from './tsa.js';
+
+export interface Seal {
+  signer: SealSigner;
+  timestamp: TimeStamper | undefined;
+  level: 'B-B' | 'B-T';
+  /** The signer certificate's subject CN or O, for the signature's /Name. */
+  name: string;
+  /** Where the key is and which TSA stamps, for start-up and the settings screen (no secret). */
+  describe: string;
+  close(): void;
+}
+
+/** The configured e-seal cannot be used: the message names what is wrong, never a password or PIN. */
+export class SealError extends Error {
+  override name = 'SealError';
+}
+
+/** @returns null when no e-seal is configured; @throws SealError */
+export async function openSeal(config: { pdfSign: PdfSignConfig; tsaUrl: string | undefined }): Promise<Seal | null> {
+  try {
+    return await open(config);
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'a configured file does not exist'
+        : (error as Error).message;
+    throw new SealError(`the e-seal for as-issued PDFs (DESIGN §13) cannot be opened: ${reason}`);
+  }
+}
+
+async function open(config: { pdfSign: PdfSignConfig; tsaUrl: string | undefined }): Promise<Seal | null> {
+  const c = config.pdfSign;
+  if (c.kind === 'none') return null;
+  let signer: SealSigner;
+  let close = () => {};
+  if (c.kind === 'p12') {
+    const { key, certificates } = await readPkcs12(fs.readFileSync(c.path), c.password());
+    signer = keySigner(key, certificates, `PKCS#12 ${c.path}`);
+  } else {
+    // Loaded only when configured: the native binding is not needed by anyone else.
+    const { pkcs11Signer } = await import('./pkcs11.js');
+    const opened = pkcs11Signer({ module: c.module, token: c.token, key: c.key, pin: c.pin() });
+    signer = opened;
+    close = opened.close;
+  }
+  return {
+    signer,
+    timestamp: config.tsaUrl ? tsaClient(config.tsaUrl) : undefined,
+    level: config.tsaUrl ? 'B-T' : 'B-B',
+    name: subjectName(signer.certificates[0]!),
+    describe: `${signer.describe}; ${config.tsaUrl ? `time-stamps from ${publicTsaUrl(config.tsaUrl)} (PAdES B-T)` : 'no time-stamp authority (PAdES B-B)'}`,
+    close,
+  };
+}
