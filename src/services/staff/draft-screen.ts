@@ -1,15 +1,14 @@
 // Use case: one application on the approval screen (申込・承認) — a publication draft with what it would change, or a
 // four-eyes request (obligee change, key reissue) with its own view — and who filed it.
-import { certificateSchema, mergePatch } from '../../domain/certificate.js';
 import { diffCertificates } from '../../domain/diff.js';
 import { findStaffUser } from '../../repositories/staff.js';
 import type { ServiceContext } from '../context.js';
-import { getSurety } from '../get-surety.js';
 import { findObligee } from '../../repositories/obligees.js';
 import { columnOrder } from './certificate-form.js';
 import type { ImportRow } from './import.js';
 import { getDraft, type StoredDraft } from './drafts.js';
 import { isRequestKind, requestView, type RequestView } from './requests.js';
+import { isReviewedEvent, versionReview, type VersionReview } from './version-review.js';
 
 type Change = { path: string; before: unknown; after: unknown };
 
@@ -24,6 +23,7 @@ export const IMPORT_ROWS_PER_PAGE = 20;
 
 export type DraftScreen = { draft: StoredDraft; draftedByEmail: string } & (
   | { kind: 'request'; view: RequestView }
+  | { kind: 'version'; review: VersionReview }
   | {
       kind: 'draft';
       changes: Change[];
@@ -50,6 +50,8 @@ export async function draftScreen(ctx: ServiceContext, id: string, page = 1): Pr
   // An account removed since keeps its id on the application rather than hiding who filed it.
   const draftedByEmail = (await findStaffUser(ctx.db, draft.drafted_by))?.email ?? draft.drafted_by;
   if (isRequestKind(draft.kind)) return { kind: 'request', draft, draftedByEmail, view: await requestView(ctx, draft) };
+  if (draft.contract_number && isReviewedEvent(draft.kind))
+    return { kind: 'version', draft, draftedByEmail, review: await versionReview(ctx, draft) };
   const body = JSON.parse(draft.body) as Record<string, unknown>;
   let changes: Change[] = [];
   if (draft.kind === 'import') {
@@ -61,12 +63,6 @@ export async function draftScreen(ctx: ServiceContext, id: string, page = 1): Pr
     for (const r of slice) items.push({ row: r.row, changes: await publicationRows(ctx, r.body) });
     return { kind: 'draft', draft, draftedByEmail, changes, rows: { items, page: at, pages, total: all.length } };
   }
-  if (draft.kind === 'issue') {
-    changes = await publicationRows(ctx, body);
-  } else if (draft.contract_number && (draft.kind === 'change' || draft.kind === 'correction')) {
-    const state = await getSurety(ctx, draft.contract_number);
-    const merged = certificateSchema.safeParse(mergePatch(state.current.certificate, body.changes));
-    if (merged.success) changes = diffCertificates(state.current.certificate, merged.data);
-  }
+  if (draft.kind === 'issue') changes = await publicationRows(ctx, body);
   return { kind: 'draft', draft, draftedByEmail, changes };
 }

@@ -189,12 +189,28 @@ export async function requestKeyReissue(
 export type ApplicationResult =
   ApproveResult | { kind: 'obligee'; obligeeId: string } | { kind: 'reissue_key'; contractNumber: string };
 
+/** Said when a 取消 is approved without the approver confirming what ends (checked here, not only in the page). */
+export const CANCELLATION_UNCONFIRMED =
+  '取消は元に戻せません。取り消される保証の内容を確認し、「この保証を取り消すことを確認しました」にチェックを入れてから承認してください';
+
 /**
- * The approval screen's one entry point: a request is applied here, an application goes to approveDraft.
- * @throws DomainError not_found | forbidden | conflict | any publication error
+ * The approval screen's one entry point: a request is applied here, an application goes to approveDraft. A 取消
+ * ends a guarantee for good, so its approval must carry the approver's explicit confirmation.
+ * @throws DomainError not_found | forbidden | validation_failed (取消 not confirmed) | conflict | any publication error
  */
-export async function approveApplication(ctx: ServiceContext, actor: Actor, id: string): Promise<ApplicationResult> {
+export async function approveApplication(
+  ctx: ServiceContext,
+  actor: Actor,
+  id: string,
+  options: { confirmedCancellation?: boolean } = {},
+): Promise<ApplicationResult> {
+  requireRole(actor, 'approver');
   const draft = await getDraft(ctx, id);
+  if (draft.kind === 'cancellation' && options.confirmedCancellation !== true) {
+    throw new DomainError('validation_failed', CANCELLATION_UNCONFIRMED, {
+      issues: [{ path: 'confirmCancellation', message: CANCELLATION_UNCONFIRMED }],
+    });
+  }
   return isRequestKind(draft.kind) ? approveRequest(ctx, actor, draft) : approveDraft(ctx, actor, id);
 }
 
