@@ -333,7 +333,7 @@ export function SuretyDetailPage(
             <form method="post" action={`/admin/sureties/${n}/reissue`} class="no-print">
               <Csrf staff={staff} />
               <p class="note">{at('detail.reissue.note')}</p>
-              <Field name="reason" label={at('detail.reissue.reason')} />
+              <Field name="reason" label={at('detail.reissue.reason')} required requiredLabel={at('draft.required')} />
               <button type="submit" class="button-secondary">
                 {at('detail.reissue')}
               </button>
