@@ -499,6 +499,8 @@ export const adminJa = {
   'detail.internalSeq': '内部連番 {seq}',
   'detail.noNumber': '変更取消の記録',
   'detail.target': '対象：{name}',
+  'mfa.reused':
+    'この確認コードはすでに使われています。認証アプリに次のコードが表示されてから（30秒ごとに変わります）、新しいコードを入力してください。',
 } as const;
 
 export type AdminKey = keyof typeof adminJa;
@@ -996,6 +998,8 @@ const adminEn: Record<AdminKey, string> = {
   'detail.internalSeq': 'internal sequence {seq}',
   'detail.noNumber': 'Change-cancellation record',
   'detail.target': 'Concerns: {name}',
+  'mfa.reused':
+    'This code has already been used. Wait for the next code in your authenticator app (it changes every 30 seconds) and enter that.',
 };
 
 export type AdminTranslate = (key: AdminKey, params?: Record<string, string | number>) => string;
