@@ -182,7 +182,7 @@ describeEachDatabase('four-eyes publishing and lifecycle actions', (kind) => {
     const unconfirmed = await approver.post(`/admin/drafts/${cancellation}/approve`);
     expect(unconfirmed.status).toBe(422);
     expect(unconfirmed.html).toContain(
-      '「この保証を取り消すことを確認しました」にチェックを入れてから承認してください',
+      '「上記の保証を取り消すことを確認しました」にチェックを入れてから承認してください',
     );
     expect((await env.api('GET', `/api/v1/sureties/${n}`)).json.status).toBe('active');
     await approver.post(`/admin/drafts/${cancellation}/approve`, { confirmCancellation: 'yes' });

@@ -177,7 +177,7 @@ describe.skipIf(!available)('approval reviews in a browser', () => {
     await approver.getByRole('button', { name: '取消を承認して発行する' }).click();
     await approver.waitForLoadState('load');
     expect(await approver.locator('.error-summary').innerText()).toContain(
-      '「この保証を取り消すことを確認しました」にチェックを入れてから承認してください',
+      '「上記の保証を取り消すことを確認しました」にチェックを入れてから承認してください',
     );
     expect(await axeProblems(approver)).toEqual([]);
     await shot(approver, '07-cancellation-refused');

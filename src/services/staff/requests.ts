@@ -193,7 +193,7 @@ export type ApplicationResult =
 
 /** Said when a 取消 is approved without the approver confirming what ends (checked here, not only in the page). */
 export const CANCELLATION_UNCONFIRMED =
-  '取消は元に戻せません。取り消される保証の内容を確認し、「この保証を取り消すことを確認しました」にチェックを入れてから承認してください';
+  '取消は元に戻せません。取り消される保証の内容を確認し、「上記の保証を取り消すことを確認しました」にチェックを入れてから承認してください';
 
 /**
  * The approval screen's one entry point: a request is applied here, an application goes to approveDraft. A 取消

@@ -66,6 +66,7 @@ function value(
   v: unknown,
 ): string {
   const { t, at, row, names } = props;
+  if (v === null || v === undefined || v === '') return '—';
   if (typeof v === 'boolean') return at(v ? 'audit.yes' : 'audit.no');
   if (typeof v === 'number' && SEQ_KEYS.has(key) && row.contract_number) {
     const no = names.numbers[row.contract_number]?.[v];
