@@ -119,3 +119,22 @@ export function nextIssuedAt(now: Date, previousIssuedAt: string): { at: Date; c
   if (Number.isNaN(floor) || now.getTime() >= floor) return { at: now, clockBehindMs: 0 };
   return { at: new Date(floor), clockBehindMs: floor - now.getTime() };
 }
+
+/**
+ * The No. each version has in the visible history an officer reads (the certificate page's "No." column), by seq.
+ * A version still visible has its row number there; a hidden one keeps the No. it was shown under while it was the
+ * latest version (a correction takes over the No. of the version it corrects, so both carry it); a 変更取消 record was
+ * never shown and has null. Staff screens name versions by this number, so the No. a clerk reads out on the phone is
+ * the No. the officer sees; `seq` stays an internal sequence.
+ */
+export function historyNumbers(
+  versions: readonly Pick<HistoryEntry, 'seq' | 'event' | 'target'>[],
+): Map<number, number | null> {
+  const numbers = new Map<number, number | null>();
+  for (let i = 0; i < versions.length; i++) {
+    const v = versions[i] as Pick<HistoryEntry, 'seq' | 'event' | 'target'>;
+    const position = visibleHistory(versions.slice(0, i + 1)).findIndex((x) => x.seq === v.seq);
+    numbers.set(v.seq, position < 0 ? null : position + 1);
+  }
+  return numbers;
+}

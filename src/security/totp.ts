@@ -78,6 +78,23 @@ export function matchTotp(secretBase32: string, code: string, nowMs: number, las
   return null;
 }
 
+/**
+ * Whether a code refused by matchTotp is one already accepted: it matches a step of the skew window at or before
+ * `lastStep`. Said apart from a wrong code because a clerk who typed the code just used should wait for the next one,
+ * not doubt the authenticator; it proves nothing to whoever does not already hold the current code.
+ */
+export function totpAlreadyUsed(secretBase32: string, code: string, nowMs: number, lastStep: number | null): boolean {
+  if (lastStep === null) return false;
+  const clean = code.normalize('NFKC').replace(/\s/g, '');
+  if (!/^\d{6}$/.test(clean)) return false;
+  const secret = base32Decode(secretBase32);
+  const now = stepAt(nowMs);
+  for (let step = now - SKEW_STEPS; step <= Math.min(now + SKEW_STEPS, lastStep); step++) {
+    if (timingSafeEqual(Buffer.from(hotp(secret, step)), Buffer.from(clean))) return true;
+  }
+  return false;
+}
+
 /** The otpauth:// URI an authenticator app reads from the enrolment QR code. */
 export function otpauthUri(secretBase32: string, account: string, issuer: string): string {
   const label = encodeURIComponent(`${issuer}:${account}`);

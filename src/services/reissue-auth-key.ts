@@ -42,6 +42,8 @@ export async function replaceAuthKey(
   actor: Actor,
   contractNumber: string,
   fresh: { authKey: string; jwe: string },
+  /** Why staff reissued it (the portal requires one); kept in the audit row. */
+  reason: string | null = null,
 ): Promise<void> {
   const surety = await findSuretyForUpdate(tx, contractNumber);
   if (!surety) throw new DomainError('not_found', `保証契約番号 ${contractNumber} の保証は登録されていません`);
@@ -69,6 +71,6 @@ export async function replaceAuthKey(
     actor_id: actor.id,
     action: 'surety.reissue_key',
     contract_number: contractNumber,
-    detail: JSON.stringify({ contractorMailed: mailed, subscriptionsEnded }),
+    detail: JSON.stringify({ contractorMailed: mailed, subscriptionsEnded, ...(reason ? { reason } : {}) }),
   });
 }

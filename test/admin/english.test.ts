@@ -93,7 +93,9 @@ describeEachDatabase('staff pages in English', (kind) => {
     expectEnglish((await clerk.get('/admin/sureties?lang=en')).html, 'list');
     const detail = await approver.get(`/admin/sureties/${number}?lang=en`);
     expectEnglish(detail.html, 'detail');
-    expect(detail.html).toMatch(/<th scope="row">Guarantee amount \(guaranteeAmount\)<\/th>/);
+    // Labels and formatted values, as the Japanese page has them; versions by No., the sequence secondary.
+    expect(detail.html).toMatch(/<th scope="row">Guarantee amount<\/th><td class="diff-before">¥[\d,]+<\/td>/);
+    expect(detail.html).toContain('internal sequence 2');
     const key = await approver.post(`/admin/sureties/${number}/key?lang=en`);
     expectEnglish(key.html, 'detail with key');
     expect(key.html).toContain('E-surety authentication key');

@@ -301,7 +301,11 @@ describeEachDatabase('four-eyes for obligee rules and key reissue', (kind) => {
 
     const first = await clerk.post(`/admin/sureties/${n}/reissue`, { reason: '請負者が紛失' });
     expect(first.headers.get('location')).toBe(`/admin/sureties/${n}?flash=reissue.requested`);
-    expect((await clerk.post(`/admin/sureties/${n}/reissue`)).status).toBe(409);
+    // A reissue needs a reason: without one nothing is filed.
+    const noReason = await clerk.post(`/admin/sureties/${n}/reissue`, { reason: '  ' });
+    expect(noReason.status).toBe(422);
+    expect(noReason.html).toContain('認証キーを再発行する理由を入力してください');
+    expect((await clerk.post(`/admin/sureties/${n}/reissue`, { reason: '二重の申請' })).status).toBe(409);
     const pending = await env.ctx.db
       .selectFrom('staff_drafts')
       .selectAll()
@@ -333,6 +337,16 @@ describeEachDatabase('four-eyes for obligee rules and key reissue', (kind) => {
     ]);
     expect(answers.map((a) => a.status).sort()).toEqual([303, 409]);
     expect((await verify(authKey)).status).toBe(401);
+    // The reason travels with the reissue into its audit rows (request, approval, the reissue itself).
+    const reasons = await env.ctx.db
+      .selectFrom('audit_log')
+      .select(['action', 'detail'])
+      .where('contract_number', '=', n)
+      .where('action', 'in', ['draft.create', 'draft.approve', 'surety.reissue_key'])
+      .orderBy('id')
+      .execute();
+    const withReason = reasons.filter((r) => (JSON.parse(r.detail) as { reason?: string }).reason === '本人確認済み');
+    expect(withReason.map((r) => r.action).sort()).toEqual(['draft.approve', 'draft.create', 'surety.reissue_key']);
     const actions = await auditActions(env, n);
     expect(actions.filter((a) => a === 'surety.reissue_key')).toHaveLength(1);
     expect(actions.slice(-2)).toEqual(['surety.reissue_key', 'draft.approve']);

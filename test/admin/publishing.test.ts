@@ -157,10 +157,10 @@ describeEachDatabase('four-eyes publishing and lifecycle actions', (kind) => {
     await approver.post(`/admin/drafts/${await pendingId()}/approve`);
     detail = await approver.get(`/admin/sureties/${n}`);
     expect(detail.html).toMatch(
-      /<th scope="row">保証金額（guaranteeAmount）<\/th><td class="diff-before">20,000,000円<\/td><td class="diff-after">25,000,000円<\/td>/,
+      /<th scope="row">保証金額<\/th><td class="diff-before">20,000,000円<\/td><td class="diff-after">25,000,000円<\/td>/,
     );
     expect(detail.html).toMatch(
-      /<th scope="row">前払金額（advanceAmount）<\/th><td class="diff-before">20,000,000円<\/td><td class="diff-after">25,000,000円<\/td>/,
+      /<th scope="row">前払金額<\/th><td class="diff-before">20,000,000円<\/td><td class="diff-after">25,000,000円<\/td>/,
     );
 
     // 変更取消 of that change: both the change and the record are hidden, each saying why.
@@ -169,7 +169,7 @@ describeEachDatabase('four-eyes publishing and lifecycle actions', (kind) => {
     ).toBe(303);
     await approver.post(`/admin/drafts/${await pendingId()}/approve`);
     detail = await approver.get(`/admin/sureties/${n}`);
-    expect(detail.html).toContain('非表示：No.3の版で変更取消されました');
+    expect(detail.html).toContain('非表示：変更取消（内部連番 3）で取り消されました');
     expect(detail.html).toContain('非表示：変更取消の記録です');
     const api = await env.api('GET', `/api/v1/sureties/${n}`);
     expect(api.json.versions.map((v: { hidden: boolean }) => v.hidden)).toEqual([false, true, true]);
@@ -177,7 +177,15 @@ describeEachDatabase('four-eyes publishing and lifecycle actions', (kind) => {
 
     // 取消 is terminal: afterwards no action is offered at all.
     await clerk.post(`/admin/sureties/${n}/actions/cancellation`, { reason: '契約解除' });
-    await approver.post(`/admin/drafts/${await pendingId()}/approve`);
+    const cancellation = await pendingId();
+    // The server itself refuses a 取消 approved without the confirmation (a page's `required` is not enough).
+    const unconfirmed = await approver.post(`/admin/drafts/${cancellation}/approve`);
+    expect(unconfirmed.status).toBe(422);
+    expect(unconfirmed.html).toContain(
+      '「上記の保証を取り消すことを確認しました」にチェックを入れてから承認してください',
+    );
+    expect((await env.api('GET', `/api/v1/sureties/${n}`)).json.status).toBe('active');
+    await approver.post(`/admin/drafts/${cancellation}/approve`, { confirmCancellation: 'yes' });
     detail = await clerk.get(`/admin/sureties/${n}`);
     expect(detail.html).toContain('この保証に追加できる手続きはありません');
     expect((await env.api('GET', `/api/v1/sureties/${n}`)).json.status).toBe('cancelled');

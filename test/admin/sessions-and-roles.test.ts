@@ -80,6 +80,14 @@ describeEachDatabase('staff accounts and sessions', (kind) => {
       _csrf: csrfOf(mfa.html),
     });
     expect(replay.status).toBe(401);
+    // Said as such: the code was right but used, so the clerk waits for the next one instead of doubting the app.
+    expect(replay.html).toContain('この確認コードはすでに使われています');
+    expect(replay.html).not.toContain('確認コードが正しくありません');
+    const stillWrong = await request(env, 'POST', '/admin/mfa', again.cookie, {
+      code: '000000',
+      _csrf: csrfOf(mfa.html),
+    });
+    expect(stillWrong.html).toContain('確認コードが正しくありません');
     const viaRecovery = await request(env, 'POST', '/admin/mfa', again.cookie, {
       code: codes[0]!.toUpperCase(),
       _csrf: csrfOf(mfa.html),

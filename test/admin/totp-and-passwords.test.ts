@@ -1,7 +1,7 @@
 // TOTP against the RFC 6238 appendix B vectors, replay and skew rules; password rules (length, common, no truncation).
 import { describe, expect, it } from 'vitest';
 import { hashPassword, passwordProblem, TEST_COST, verifyPassword } from '../../src/security/passwords.js';
-import { base32Decode, base32Encode, hotp, matchTotp, totpAt } from '../../src/security/totp.js';
+import { base32Decode, base32Encode, hotp, matchTotp, totpAlreadyUsed, totpAt } from '../../src/security/totp.js';
 
 // RFC 6238 appendix B uses the ASCII secret "12345678901234567890" with SHA-1 and 8 digits.
 const RFC_SECRET = base32Encode(Buffer.from('12345678901234567890'));
@@ -33,6 +33,19 @@ describe('TOTP (RFC 6238)', () => {
     expect(matchTotp(secret, totpAt(secret, now - 60_000), now, null)).toBeNull();
     expect(matchTotp(secret, totpAt(secret, now), now, step)).toBeNull();
     expect(matchTotp(secret, 'abcdef', now, null)).toBeNull();
+  });
+
+  it('tells a code already used from a wrong one', () => {
+    const now = 1_800_000_000_000;
+    const secret = RFC_SECRET;
+    const step = Math.floor(now / 30_000);
+    expect(totpAlreadyUsed(secret, totpAt(secret, now), now, step)).toBe(true);
+    expect(totpAlreadyUsed(secret, totpAt(secret, now - 30_000), now, step)).toBe(true);
+    // Not yet used (after the last accepted step), never used, or nothing accepted yet: not "already used".
+    expect(totpAlreadyUsed(secret, totpAt(secret, now), now, step - 1)).toBe(false);
+    expect(totpAlreadyUsed(secret, totpAt(secret, now - 60_000), now, step)).toBe(false);
+    expect(totpAlreadyUsed(secret, totpAt(secret, now), now, null)).toBe(false);
+    expect(totpAlreadyUsed(secret, 'abcdef', now, step)).toBe(false);
   });
 });
 

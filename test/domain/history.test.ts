@@ -7,6 +7,7 @@ import {
   changeKind,
   currentVersion,
   hiddenSeqs,
+  historyNumbers,
   historyViolation,
   isCancelled,
   nextIssuedAt,
@@ -402,6 +403,41 @@ describe('random histories built only from allowed events', () => {
         expect(historyViolation(versions, { event: 'correction', target: wrong })).not.toBeNull();
         expect(historyViolation(versions, { event: 'change_cancellation', target: wrong })).not.toBeNull();
         expect(historyViolation(versions, { event: 'correction', target: current })).toBeNull();
+      }),
+    );
+  });
+});
+
+describe('historyNumbers: the No. staff and officers share', () => {
+  it('numbers visible versions by their row in the visible history, not by seq', () => {
+    // seq: 1 新規, 2 変更, 3 訂正 of 2, 4 変更, 5 変更取消 of 4, 6 変更
+    const versions = chain('issue', 'change', 'correction', 'change', 'change_cancellation', 'change');
+    expect(seqs(visibleHistory(versions))).toEqual([1, 3, 6]);
+    expect([...historyNumbers(versions)]).toEqual([
+      [1, 1],
+      [2, 2], // corrected: it was shown as No.2 until seq 3 replaced it
+      [3, 2], // the correction takes over No.2
+      [4, 3], // cancelled: it was shown as No.3
+      [5, null], // a 変更取消 record is never shown
+      [6, 3], // the next change is No.3 again, as the officer's table shows it
+    ]);
+  });
+
+  it('gives every visible version its officer row number, whatever the history', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 1000 }), { maxLength: 20 }), (picks) => {
+        const versions: HistoryEntry[] = [entry(1, 'issue')];
+        for (const pick of picks) {
+          const allowed = allowedEvents(versions);
+          if (allowed.length === 0) break;
+          const event = allowed[pick % allowed.length]!;
+          const target =
+            event === 'correction' || event === 'change_cancellation' ? currentVersion(versions).seq : null;
+          versions.push(entry(versions.length + 1, event, target));
+        }
+        const numbers = historyNumbers(versions);
+        visibleHistory(versions).forEach((v, i) => expect(numbers.get(v.seq)).toBe(i + 1));
+        for (const v of versions) if (v.event === 'change_cancellation') expect(numbers.get(v.seq)).toBeNull();
       }),
     );
   });

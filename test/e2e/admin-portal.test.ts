@@ -202,7 +202,7 @@ describe.skipIf(!available)('staff portal in a browser', () => {
       await approver.getByRole('button', { name: '承認して発行する' }).click();
       await approver.waitForURL(/\/admin\/sureties\//);
       const diff = approver.locator('section.version').nth(1);
-      await expect(diff.locator('tr', { hasText: 'guaranteeAmount' }).innerText()).resolves.toMatch(
+      await expect(diff.locator('tr', { hasText: '保証金額' }).innerText()).resolves.toMatch(
         /12,000,000円\s+15,000,000円/,
       );
       expect(await axeProblems(approver)).toEqual([]);

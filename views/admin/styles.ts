@@ -46,6 +46,11 @@ legend { font-weight:bold; padding:0 .3rem; }
 pre.detail { white-space:pre-wrap; word-break:break-all; margin:0; font-size:.8rem; }
 .tabs a[aria-current=page] { background:var(--accent); color:#fff; }
 .mail-reason { margin:0 0 .25rem; }
+.seq { font-size:.8rem; font-weight:normal; color:var(--muted); }
+.confirm { border:2px solid var(--bad); padding:.5rem .75rem; background:#fff; }
+.audit-values { margin:0; display:grid; grid-template-columns:max-content 1fr; gap:.1rem .75rem; font-size:.85rem; }
+.audit-values dt { font-weight:bold; }
+.audit-values dd { margin:0; }
 @media print { .admin-header, .admin-nav, .no-print { display:none !important; } }
 .print-sheet { display:none; }
 .print-sheet .print-key, .print-sheet .print-number { font-family:var(--mono); font-size:1.8rem; letter-spacing:.15em; }

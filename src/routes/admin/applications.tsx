@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { adminTranslator } from '../../i18n/admin.js';
 import { DraftPage, DraftsPage, NewDraftPage } from '../../../views/admin/pages/drafts.js';
 import { RequestPage } from '../../../views/admin/pages/requests.js';
+import { VersionReviewPage } from '../../../views/admin/pages/version-review.js';
 import { PRODUCTS } from '../../domain/certificate.js';
 import { DomainError, statusFor } from '../../errors.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -32,13 +33,13 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
   const showDraft = async (c: AdminContext, id: string, error?: string, status: 200 | 403 | 409 | 422 = 200) => {
     const screen = await draftScreen(ctx, id, Number(c.req.query('page') ?? 1), c.get('staff').actor);
     const common = { ...props(c), draft: screen.draft, draftedByEmail: screen.draftedByEmail, error };
-    return screen.kind === 'request'
-      ? page(c, <RequestPage {...common} view={screen.view} />, status)
-      : page(
-          c,
-          <DraftPage {...common} changes={screen.changes} rows={screen.rows} set={screen.set} steps={screen.steps} />,
-          status,
-        );
+    if (screen.kind === 'request') return page(c, <RequestPage {...common} view={screen.view} />, status);
+    if (screen.kind === 'version') return page(c, <VersionReviewPage {...common} review={screen.review} />, status);
+    return page(
+      c,
+      <DraftPage {...common} changes={screen.changes} rows={screen.rows} set={screen.set} steps={screen.steps} />,
+      status,
+    );
   };
 
   app.get('/drafts', guard('drafts.list'), async (c) =>
@@ -133,10 +134,11 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
 
   app.get('/drafts/:id', guard('drafts.show'), (c) => showDraft(c, c.req.param('id')));
 
-  app.post('/drafts/:id/approve', guard('drafts.approve'), async (c) => {
+  app.post('/drafts/:id/approve', guard('drafts.approve'), form(z.object({ confirmCancellation: text })), async (c) => {
     const id = c.req.param('id');
     try {
-      const result = await approveApplication(ctx, c.get('staff').actor, id);
+      const confirmedCancellation = c.req.valid('form').confirmCancellation === 'yes';
+      const result = await approveApplication(ctx, c.get('staff').actor, id, { confirmedCancellation });
       if (result.kind === 'obligee') return c.redirect(`/admin/drafts/${id}?flash=request.applied`, 303);
       if (result.kind === 'reissue_key')
         return c.redirect(`/admin/sureties/${result.contractNumber}?flash=reissue.applied`, 303);

@@ -89,7 +89,9 @@ export function authRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     const error =
       result.outcome === 'throttled'
         ? at('login.throttled', { minutes: Math.max(1, Math.ceil(result.retryAfter / 60)) })
-        : at('mfa.failed');
+        : result.outcome === 'reused'
+          ? at('mfa.reused')
+          : at('mfa.failed');
     if (result.outcome === 'throttled') c.header('Retry-After', String(result.retryAfter));
     const status = result.outcome === 'throttled' ? 429 : 401;
     if (session.user.mfaEnrolled) return page(c, <MfaPage {...props(c)} error={error} />, status);

@@ -20,7 +20,7 @@ import {
 } from '../../repositories/staff.js';
 import { acquireHashSlot, costFor, hashPassword, verifyPassword } from '../../security/passwords.js';
 import { hashRecoveryCode, matchRecoveryCode, newRecoveryCode } from '../../security/recovery-codes.js';
-import { generateTotpSecret, matchTotp } from '../../security/totp.js';
+import { generateTotpSecret, matchTotp, totpAlreadyUsed } from '../../security/totp.js';
 import { z } from 'zod';
 import type { Actor, ServiceContext } from '../context.js';
 import { toStaffUser, type StaffUser } from './accounts.js';
@@ -286,6 +286,8 @@ export async function beginEnrolment(ctx: ServiceContext, session: StaffSession)
 export type SecondFactorResult =
   | { outcome: 'ok'; token: string; recoveryCodes: string[] | null }
   | { outcome: 'failed' }
+  /** The code was right but already used (a replay, or the clerk's second try within the same 30 s). */
+  | { outcome: 'reused' }
   | { outcome: 'throttled'; retryAfter: number };
 
 const RECOVERY_CODES = 10;
@@ -320,8 +322,11 @@ export async function passSecondFactor(
     }
   }
   if (step === null && !usedRecovery) {
-    await writeTransaction(ctx.db, (tx) => audit(ctx, tx, session.actor, 'staff.mfa_failed', { client }));
-    return { outcome: 'failed' };
+    const reused = !enrolling && totpAlreadyUsed(secret, code.slice(0, 64), now.getTime(), user.totp_last_step);
+    await writeTransaction(ctx.db, (tx) =>
+      audit(ctx, tx, session.actor, 'staff.mfa_failed', { client, ...(reused ? { reused: true } : {}) }),
+    );
+    return { outcome: reused ? 'reused' : 'failed' };
   }
   const token = newToken();
   const at = now.toISOString();
@@ -355,6 +360,7 @@ export async function passSecondFactor(
     });
     return true;
   });
-  if (!accepted) return { outcome: 'failed' };
+  // Another log-in took this very step first: the code was right, and is now used.
+  if (!accepted) return { outcome: step !== null ? 'reused' : 'failed' };
   return { outcome: 'ok', token, recoveryCodes };
 }

@@ -5,7 +5,15 @@ import { ADVANCE_PRODUCTS, PRODUCTS, type Product } from '../../domain/certifica
 import { parseDateInput } from '../../domain/date-input.js';
 import type { FieldFormatters } from '../../domain/field-rows.js';
 import { isIsoDate } from '../../domain/format.js';
-import { FIELDS, isRequired, labelKeyOf, valueAt, type Field, type FieldLabelKey } from '../../domain/fields.js';
+import {
+  FIELDS,
+  fieldAt,
+  isRequired,
+  labelKeyOf,
+  valueAt,
+  type Field,
+  type FieldLabelKey,
+} from '../../domain/fields.js';
 import type { FieldIssue } from '../../errors.js';
 import { translator, type Translate } from '../../i18n/index.js';
 
@@ -215,7 +223,11 @@ export function columnOrder(path: string): number {
 /** A path's label alone (請負者, 保証期間（終了）) for reading; forms name the column too, for typing. */
 export function reviewLabel(t: Translate, path: string): string {
   const def = columnDefOf(path);
-  return def ? columnLabel(t, def.name) : path;
+  if (def) return columnLabel(t, def.name);
+  // Envelope fields (発注者, 保証事業会社) have no column but may have a label of their own.
+  const field = fieldAt(path);
+  const key = field ? labelKeyOf(field) : null;
+  return key ? t(key as FieldLabelKey) : path;
 }
 
 /** Date columns whose value is not a date in any form toPublishBody reads (reported once, in words a clerk knows). */

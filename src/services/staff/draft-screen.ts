@@ -1,11 +1,9 @@
 // Use case: one application on the approval screen (申込・承認) — a publication draft with what it would change, or a
 // four-eyes request (obligee change, key reissue) with its own view — and who filed it.
-import { certificateSchema, mergePatch } from '../../domain/certificate.js';
 import { diffCertificates } from '../../domain/diff.js';
 import { listDraftSteps, type DraftStepRow } from '../../repositories/draft-steps.js';
 import { findStaffUser } from '../../repositories/staff.js';
 import type { Actor, ServiceContext } from '../context.js';
-import { getSurety } from '../get-surety.js';
 import { findObligee } from '../../repositories/obligees.js';
 import { SHARED_COLUMNS } from './application-set.js';
 import { columnOf, columnOrder } from './certificate-form.js';
@@ -13,6 +11,7 @@ import type { ImportRow } from './import.js';
 import { getDraft, type StoredDraft } from './drafts.js';
 import { isRequestKind, requestView, type RequestView } from './requests.js';
 import { assertVisible } from './revise-application.js';
+import { isReviewedEvent, versionReview, type VersionReview } from './version-review.js';
 
 type Change = { path: string; before: unknown; after: unknown };
 
@@ -38,6 +37,7 @@ export type DraftScreen = {
   steps: DraftStepRow[];
 } & (
   | { kind: 'request'; view: RequestView }
+  | { kind: 'version'; review: VersionReview }
   | {
       kind: 'draft';
       changes: Change[];
@@ -94,6 +94,8 @@ export async function draftScreen(ctx: ServiceContext, id: string, page = 1, vie
   const steps = await listDraftSteps(ctx.db, draft.id);
   if (isRequestKind(draft.kind))
     return { kind: 'request', draft, draftedByEmail, steps, view: await requestView(ctx, draft) };
+  if (draft.contract_number && isReviewedEvent(draft.kind))
+    return { kind: 'version', draft, draftedByEmail, steps, review: await versionReview(ctx, draft) };
   const body = JSON.parse(draft.body) as Record<string, unknown>;
   let changes: Change[] = [];
   if (draft.kind === 'import') {
@@ -116,12 +118,6 @@ export async function draftScreen(ctx: ServiceContext, id: string, page = 1, vie
     const set = await setReview(ctx, body.guarantees as Record<string, unknown>[]);
     return { kind: 'draft', draft, draftedByEmail, steps, changes, set };
   }
-  if (draft.kind === 'issue') {
-    changes = await publicationRows(ctx, body);
-  } else if (draft.contract_number && (draft.kind === 'change' || draft.kind === 'correction')) {
-    const state = await getSurety(ctx, draft.contract_number);
-    const merged = certificateSchema.safeParse(mergePatch(state.current.certificate, body.changes));
-    if (merged.success) changes = diffCertificates(state.current.certificate, merged.data);
-  }
+  if (draft.kind === 'issue') changes = await publicationRows(ctx, body);
   return { kind: 'draft', draft, draftedByEmail, steps, changes };
 }

@@ -75,7 +75,7 @@ async function saveRequest<B extends ObligeeRequestBody | ReissueRequestBody>(
     await insertPendingDraft(
       tx,
       { id, at, actor, kind, contractNumber, body },
-      'obligeeId' in body ? { obligee: body.obligeeId } : {},
+      'obligeeId' in body ? { obligee: body.obligeeId } : { reason: body.reason },
     );
   });
   return id;
@@ -175,6 +175,8 @@ export async function requestKeyReissue(
 ): Promise<string> {
   requireRole(actor, 'clerk');
   const text = reason.normalize('NFKC').trim();
+  // A reissue cuts off whoever holds the old key: the approver and, later, the audit log must be able to say why.
+  if (text === '') throw invalid([{ path: 'reason', message: '認証キーを再発行する理由を入力してください' }]);
   if (text.length > 200) throw invalid([{ path: 'reason', message: '理由は200文字以内で入力してください' }]);
   return saveRequest(ctx, actor, 'reissue_key', contractNumber, async (tx) => {
     // The surety's row lock (PostgreSQL) serialises requests for the same guarantee.
@@ -182,19 +184,35 @@ export async function requestKeyReissue(
       throw new DomainError('not_found', `保証契約番号 ${contractNumber} の保証は登録されていません`);
     if ((await pendingDraftsOfKind(tx, 'reissue_key', contractNumber)).length > 0)
       throw new DomainError('conflict', 'この保証の認証キー再発行はすでに申請されていて、承認を待っています');
-    return { reason: text || null };
+    return { reason: text };
   });
 }
 
 export type ApplicationResult =
   ApproveResult | { kind: 'obligee'; obligeeId: string } | { kind: 'reissue_key'; contractNumber: string };
 
+/** Said when a 取消 is approved without the approver confirming what ends (checked here, not only in the page). */
+export const CANCELLATION_UNCONFIRMED =
+  '取消は元に戻せません。取り消される保証の内容を確認し、「上記の保証を取り消すことを確認しました」にチェックを入れてから承認してください';
+
 /**
- * The approval screen's one entry point: a request is applied here, an application goes to approveDraft.
- * @throws DomainError not_found | forbidden | conflict | any publication error
+ * The approval screen's one entry point: a request is applied here, an application goes to approveDraft. A 取消
+ * ends a guarantee for good, so its approval must carry the approver's explicit confirmation.
+ * @throws DomainError not_found | forbidden | validation_failed (取消 not confirmed) | conflict | any publication error
  */
-export async function approveApplication(ctx: ServiceContext, actor: Actor, id: string): Promise<ApplicationResult> {
+export async function approveApplication(
+  ctx: ServiceContext,
+  actor: Actor,
+  id: string,
+  options: { confirmedCancellation?: boolean } = {},
+): Promise<ApplicationResult> {
+  requireRole(actor, 'approver');
   const draft = await getDraft(ctx, id);
+  if (draft.kind === 'cancellation' && options.confirmedCancellation !== true) {
+    throw new DomainError('validation_failed', CANCELLATION_UNCONFIRMED, {
+      issues: [{ path: 'confirmCancellation', message: CANCELLATION_UNCONFIRMED }],
+    });
+  }
   return isRequestKind(draft.kind) ? approveRequest(ctx, actor, draft) : approveDraft(ctx, actor, id);
 }
 
@@ -226,7 +244,15 @@ async function approveRequest(ctx: ServiceContext, actor: Actor, draft: StaffDra
       });
       result = { kind: 'obligee', obligeeId: body.obligeeId };
     } else {
-      await replaceAuthKey(tx, ctx, actor, draft.contract_number as string, fresh as { authKey: string; jwe: string });
+      const { reason } = JSON.parse(draft.body) as ReissueRequestBody;
+      await replaceAuthKey(
+        tx,
+        ctx,
+        actor,
+        draft.contract_number as string,
+        fresh as { authKey: string; jwe: string },
+        reason,
+      );
       result = { kind: 'reissue_key', contractNumber: draft.contract_number as string };
     }
     const { kind: _kind, ...summary } = result;
@@ -244,7 +270,13 @@ async function approveRequest(ctx: ServiceContext, actor: Actor, draft: StaffDra
       actor_id: actor.id,
       action: 'draft.approve',
       contract_number: draft.contract_number,
-      detail: JSON.stringify({ id: draft.id, kind: draft.kind, draftedBy: draft.drafted_by, ...summary }),
+      detail: JSON.stringify({
+        id: draft.id,
+        kind: draft.kind,
+        draftedBy: draft.drafted_by,
+        ...summary,
+        ...(draft.kind === 'reissue_key' ? { reason: (JSON.parse(draft.body) as ReissueRequestBody).reason } : {}),
+      }),
     });
     return result;
   });

@@ -1,16 +1,20 @@
 // Use case: 電子保証概要 — one surety with every version, why each hidden one is hidden, and what each changed.
 import { diffCertificates, type FieldChange } from '../../domain/diff.js';
-import { allowedEvents } from '../../domain/history.js';
+import { allowedEvents, historyNumbers } from '../../domain/history.js';
 import { findSurety } from '../../repositories/sureties.js';
 import type { ServiceContext } from '../context.js';
 import { getSurety } from '../get-surety.js';
 import type { SuretyState, VersionView } from '../surety-state.js';
 import { recentDrafts } from './drafts.js';
 
-export type HiddenReason = { kind: 'corrected' | 'change_cancelled'; by: number } | { kind: 'cancellation_record' };
+/** Hidden by a later version: `by` is its internal sequence, `byNo` its No. (null for a 変更取消 record). */
+export type HiddenReason =
+  { kind: 'corrected' | 'change_cancelled'; by: number; byNo: number | null } | { kind: 'cancellation_record' };
 
 export interface VersionDetail {
   version: VersionView;
+  /** The No. officers see (or saw) for this version; null for a 変更取消 record (src/domain/history.ts). */
+  no: number | null;
   hiddenBecause: HiddenReason | null;
   changes: FieldChange[];
 }
@@ -28,6 +32,7 @@ export interface SuretyDetail {
  */
 export async function suretyDetail(ctx: ServiceContext, contractNumber: string): Promise<SuretyDetail> {
   const state = await getSurety(ctx, contractNumber);
+  const numbers = historyNumbers(state.versions);
   const versions = state.versions.map((v, i): VersionDetail => {
     let hiddenBecause: HiddenReason | null = null;
     if (v.event === 'change_cancellation') hiddenBecause = { kind: 'cancellation_record' };
@@ -35,10 +40,20 @@ export async function suretyDetail(ctx: ServiceContext, contractNumber: string):
       const by = state.versions.find(
         (x) => (x.event === 'correction' || x.event === 'change_cancellation') && x.target === v.seq,
       );
-      if (by) hiddenBecause = { kind: by.event === 'correction' ? 'corrected' : 'change_cancelled', by: by.seq };
+      if (by)
+        hiddenBecause = {
+          kind: by.event === 'correction' ? 'corrected' : 'change_cancelled',
+          by: by.seq,
+          byNo: numbers.get(by.seq) ?? null,
+        };
     }
     const previous = i > 0 ? (state.versions[i - 1] as VersionView).certificate : null;
-    return { version: v, hiddenBecause, changes: diffCertificates(previous, v.certificate) };
+    return {
+      version: v,
+      no: numbers.get(v.seq) ?? null,
+      hiddenBecause,
+      changes: diffCertificates(previous, v.certificate),
+    };
   });
   const row = await findSurety(ctx.db, contractNumber);
   return { state, versions, allowed: allowedEvents(state.versions), contractorEmail: row?.contractor_email ?? null };

@@ -50,6 +50,8 @@ export function DecisionForms(
     isOwn: boolean;
     canWithdraw: boolean;
     labels: { approve: string; own: string };
+    /** Inputs sent with the approval (a 取消's confirmation). */
+    approveWith?: Child;
   },
 ) {
   const { at, draft, staff, isOwn } = props;
@@ -66,6 +68,7 @@ export function DecisionForms(
           <div class="button-row panel">
             <form method="post" action={`/admin/drafts/${draft.id}/approve`}>
               <Csrf staff={staff} />
+              {props.approveWith}
               <button class="button-primary" type="submit">
                 {props.labels.approve}
               </button>

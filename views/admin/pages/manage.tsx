@@ -1,4 +1,6 @@
 // Administrator screens: obligee registry with rule editing, API tokens (shown once, revocable), users, audit log.
+import type { AuditNames } from '../../../src/services/staff/audit-log.js';
+import { AuditAction, AuditActor, AuditDetail } from './audit-values.js';
 import { ALL_SCOPES, API_SCOPES, FOUR_EYES_SCOPES } from '../../../src/domain/api-scopes.js';
 import type { Product } from '../../../src/domain/certificate.js';
 import type { Basis, ObligeeRule } from '../../../src/domain/eligibility.js';
@@ -431,6 +433,7 @@ export function AuditPage(
         contract_number: string | null;
         detail: string;
       }[];
+      names: AuditNames;
       total: number;
       page: number;
       pages: number;
@@ -489,12 +492,16 @@ export function AuditPage(
               <tr>
                 <td>{f.instant(r.at)}</td>
                 <td>
-                  {r.actor_type}:{r.actor_id}
+                  <AuditActor at={at} row={r} names={result.names} />
                 </td>
-                <td>{r.action}</td>
-                <td class="contract-number">{r.contract_number ?? '—'}</td>
                 <td>
-                  <pre class="detail">{r.detail}</pre>
+                  <AuditAction at={at} action={r.action} />
+                </td>
+                <td class="contract-number">
+                  {r.contract_number ? <a href={`/admin/sureties/${r.contract_number}`}>{r.contract_number}</a> : '—'}
+                </td>
+                <td>
+                  <AuditDetail t={props.t} at={at} row={r} names={result.names} />
                 </td>
               </tr>
             ))}

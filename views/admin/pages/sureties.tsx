@@ -3,6 +3,7 @@
 import type { Child } from 'hono/jsx';
 import type { Product } from '../../../src/domain/certificate.js';
 import type { VersionEvent } from '../../../src/domain/history.js';
+import { maskEmail } from '../../../src/domain/mask-email.js';
 import type { FlatFields } from '../../../src/services/staff/certificate-form.js';
 import type { Draft } from '../../../src/services/staff/drafts.js';
 import { STUCK_AFTER_MS } from '../../../src/services/staff/recovery.js';
@@ -10,8 +11,8 @@ import type { SuretyDetail } from '../../../src/services/staff/surety-detail.js'
 import type { SuretyListFilters, SuretyListRow } from '../../../src/services/staff/surety-search.js';
 import { formats } from '../../../src/i18n/format.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
-import { DiffTableHead } from './decision.js';
-import { CertificateFields, fieldName, RATIO_SCRIPT } from './forms.js';
+import { CertificateFields, RATIO_SCRIPT } from './forms.js';
+import { ReviewTable, versionName } from './version-review.js';
 
 const PRODUCTS: Product[] = ['advance_payment', 'intermediate_advance_payment', 'contract'];
 
@@ -220,10 +221,6 @@ export function SuretyListPage(
   );
 }
 
-/** A diff row's value (amounts as yen). */
-const display = (value: unknown, money: (n: number) => string) =>
-  value === undefined ? '—' : typeof value === 'number' ? money(value) : String(value);
-
 /** Unhides the 印刷 button (it needs a script) and prints: the print stylesheet leaves only the key sheet. */
 export const PRINT_SCRIPT = `(function(){var b=document.querySelector('[data-print]');if(!b)return;b.hidden=false;b.addEventListener('click',function(){window.print()});})();`;
 
@@ -243,7 +240,6 @@ export function SuretyDetailPage(
   const n = state.contractNumber;
   const canKey = staff?.role === 'clerk' || staff?.role === 'approver';
   const isClerk = staff?.role === 'clerk';
-  let visibleNo = 0;
   return (
     <AdminLayout
       {...props}
@@ -337,7 +333,7 @@ export function SuretyDetailPage(
             <form method="post" action={`/admin/sureties/${n}/reissue`} class="no-print">
               <Csrf staff={staff} />
               <p class="note">{at('detail.reissue.note')}</p>
-              <Field name="reason" label={at('detail.reissue.reason')} />
+              <Field name="reason" label={at('detail.reissue.reason')} required requiredLabel={at('draft.required')} />
               <button type="submit" class="button-secondary">
                 {at('detail.reissue')}
               </button>
@@ -381,25 +377,31 @@ export function SuretyDetailPage(
       <section class="panel" aria-labelledby="history-h">
         <h2 id="history-h">{at('detail.history')}</h2>
         <p class="note">{at('detail.historyNote')}</p>
-        {detail.versions.map(({ version: v, hiddenBecause, changes }) => {
+        {detail.versions.map(({ version: v, no, hiddenBecause, changes }) => {
           const visibleLabel = hiddenBecause
             ? hiddenBecause.kind === 'cancellation_record'
               ? at('detail.hidden.cancellation_record')
-              : at(`detail.hidden.${hiddenBecause.kind}`, { by: hiddenBecause.by })
-            : `${at('detail.visible')}${at('fmt.paren', { text: `No.${++visibleNo}` })}`;
+              : hiddenBecause.kind === 'corrected'
+                ? at('detail.hidden.corrected', { by: hiddenBecause.byNo ?? '—' })
+                : at('detail.hidden.change_cancelled', { by: hiddenBecause.by })
+            : at('detail.visible');
+          const target = v.target === null ? undefined : detail.versions.find((x) => x.version.seq === v.target);
           return (
             <section class={hiddenBecause ? 'version is-hidden' : 'version'} aria-labelledby={`v${v.seq}`}>
               <h3 id={`v${v.seq}`}>
-                {at('detail.seq')} {v.seq}
+                {no === null ? at('detail.noNumber') : `No.${no}`}
                 {at('fmt.colon')}
-                {at(`event.${v.event}`)} <span class={hiddenBecause ? 'tag tag-warn' : 'tag'}>{visibleLabel}</span>
+                {at(`event.${v.event}`)} <span class={hiddenBecause ? 'tag tag-warn' : 'tag'}>{visibleLabel}</span>{' '}
+                <span class="seq">{at('detail.internalSeq', { seq: v.seq })}</span>
               </h3>
               <p>
                 {at('detail.issuedAt')}
                 {at('fmt.colon')}
                 {f.instant(v.issuedAt)}
                 {v.reason ? `${at('fmt.gap')}${at('detail.reason')}${at('fmt.colon')}${v.reason}` : ''}
-                {v.target !== null ? `${at('fmt.gap')}→ ${at('detail.seq')} ${v.target}` : ''}
+                {target
+                  ? `${at('fmt.gap')}${at('detail.target', { name: versionName(at, { no: target.no, seq: target.version.seq }) })}`
+                  : ''}
               </p>
               {changes.length === 0 ? (
                 <p class="note">{at('detail.diffNone')}</p>
@@ -409,23 +411,13 @@ export function SuretyDetailPage(
                     {at('detail.diff')}
                     {at('fmt.paren', { text: String(changes.length) })}
                   </summary>
-                  <div class="table-scroll">
-                    <table class="admin-table diff-table">
-                      <caption class="visually-hidden">
-                        {at('detail.diff')} {at('detail.seq')} {v.seq}
-                      </caption>
-                      <DiffTableHead at={at} />
-                      <tbody>
-                        {changes.map((ch) => (
-                          <tr>
-                            <th scope="row">{fieldName(t, at, ch.path)}</th>
-                            <td class="diff-before">{display(ch.before, f.money)}</td>
-                            <td class="diff-after">{display(ch.after, f.money)}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
+                  <ReviewTable
+                    t={t}
+                    at={at}
+                    lang={props.lang}
+                    rows={changes}
+                    caption={`${at('detail.diff')} ${no === null ? at('detail.noNumber') : `No.${no}`} ${at('detail.internalSeq', { seq: v.seq })}`}
+                  />
                 </details>
               )}
             </section>
@@ -523,13 +515,20 @@ export function ActionPage(
 ) {
   const { at, detail, event, staff } = props;
   const n = detail.state.contractNumber;
-  const seq = detail.state.current.seq;
+  const current = detail.versions.find((v) => v.version.seq === detail.state.current.seq);
   const editing = event === 'change' || event === 'correction';
   const heading = at('action.heading', { event: at(`event.${event}`), number: n });
   return (
     <AdminLayout {...props} title={heading} current="sureties" script={editing ? RATIO_SCRIPT : undefined}>
       <h1>{heading}</h1>
-      <p>{at(`action.lead.${event}`, { seq })}</p>
+      <p>{at(`action.lead.${event}`, { no: current?.no ?? '—' })}</p>
+      {editing ? (
+        <p class="note">
+          {at('review.contractorEmail')}
+          {at('fmt.colon')}
+          {detail.contractorEmail ? maskEmail(detail.contractorEmail) : at('review.contractorEmailNone')}
+        </p>
+      ) : null}
       {props.formError ? (
         <div class="error-summary" role="alert">
           <p>{props.formError}</p>
