@@ -9,6 +9,7 @@ import type { CsvEncoding, RowError } from '../../../src/services/staff/import.j
 import { fieldFormatters, formats } from '../../../src/i18n/format.js';
 import { reviewLabel, reviewValue } from '../../../src/services/staff/certificate-form.js';
 import type { ImportRowReview } from '../../../src/services/staff/draft-screen.js';
+import { BATCH_NOTICE_LIMITS } from '../../../src/services/staff/batch-notices.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
 import { DecisionFacts, DecisionForms, DiffTableHead } from './decision.js';
 import { CertificateFields, fieldName, RATIO_SCRIPT } from './forms.js';
@@ -208,6 +209,21 @@ export function DraftPage(
           </p>
         ) : null}
       </section>
+      {draft.kind === 'import' &&
+      draft.status === 'published' &&
+      props.rows &&
+      (staff?.role === 'clerk' || staff?.role === 'approver') ? (
+        <section class="panel" aria-labelledby="n-h">
+          <h2 id="n-h">{at('draft.notices.heading')}</h2>
+          <form method="post" action={`/admin/drafts/${draft.id}/notices.zip`}>
+            <Csrf staff={staff} />
+            <button class="button-primary" type="submit">
+              {at('draft.notices.download', { count: props.rows.total })}
+            </button>
+          </form>
+          <p class="note">{at('draft.notices.note', { max: BATCH_NOTICE_LIMITS.max })}</p>
+        </section>
+      ) : null}
       <DecisionForms
         at={at}
         staff={staff}
