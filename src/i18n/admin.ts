@@ -209,7 +209,8 @@ export const adminJa = {
   'draft.notices.download': '{count}件の認証キーのお知らせをまとめてダウンロード（ZIP）',
   'draft.notices.note':
     'ZIP には保証ごとの認証キーのお知らせ（PDF、ファイル名は notice-保証契約番号.pdf）と、CSVの行・保証契約番号・請負者の一覧（一覧.csv）が入ります。お知らせには現在の認証キーが記載されます。ダウンロードは監査ログに記録され、同じ一括登録は1日{max}回までです。',
-  'draft.importedShiftJis': 'Shift_JIS として読み込み、一括登録の申込を作成しました。承認者の承認後に発行されます。',
+  'draft.importedShiftJis':
+    'Shift_JIS として読み込みました。一括登録の申込を作成しました。承認者の承認後に発行されます。',
   'import.columns': '使える列名と記載例',
   'import.submit': '確認して申込を作成する',
   'import.errors': '{count}件の誤りがあります。ファイルを修正して、もう一度登録してください。何も保存していません。',
