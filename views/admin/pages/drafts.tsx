@@ -170,6 +170,22 @@ export function DraftPage(
           draft.error ? [at('draft.lastError'), draft.error] : null,
         ]}
       />
+      {/* Once published, what the clerk came back for comes first, above the long review. */}
+      {draft.kind === 'import' &&
+      draft.status === 'published' &&
+      props.rows &&
+      (staff?.role === 'clerk' || staff?.role === 'approver') ? (
+        <section class="panel" aria-labelledby="n-h">
+          <h2 id="n-h">{at('draft.notices.heading')}</h2>
+          <form method="post" action={`/admin/drafts/${draft.id}/notices.zip`}>
+            <Csrf staff={staff} />
+            <button class="button-primary" type="submit">
+              {at('draft.notices.download', { count: props.rows.total })}
+            </button>
+          </form>
+          <p class="note">{at('draft.notices.note', { max: BATCH_NOTICE_LIMITS.max })}</p>
+        </section>
+      ) : null}
       <section class="panel" aria-labelledby="c-h">
         <h2 id="c-h">{at('detail.diff')}</h2>
         {props.rows ? (
@@ -209,21 +225,6 @@ export function DraftPage(
           </p>
         ) : null}
       </section>
-      {draft.kind === 'import' &&
-      draft.status === 'published' &&
-      props.rows &&
-      (staff?.role === 'clerk' || staff?.role === 'approver') ? (
-        <section class="panel" aria-labelledby="n-h">
-          <h2 id="n-h">{at('draft.notices.heading')}</h2>
-          <form method="post" action={`/admin/drafts/${draft.id}/notices.zip`}>
-            <Csrf staff={staff} />
-            <button class="button-primary" type="submit">
-              {at('draft.notices.download', { count: props.rows.total })}
-            </button>
-          </form>
-          <p class="note">{at('draft.notices.note', { max: BATCH_NOTICE_LIMITS.max })}</p>
-        </section>
-      ) : null}
       <DecisionForms
         at={at}
         staff={staff}
