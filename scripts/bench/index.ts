@@ -63,6 +63,12 @@ const benches: Record<string, Bench> = {
       'vs main thread) [--iterations N] [--rate N] [--duration S] [--pdf-rate N] [--skip-load]',
     run: async (argv) => (await import('./pdf.js')).run(argv),
   },
+  import: {
+    summary:
+      'CSV import rows/s through the CLI import code (validation, publication, re-run) and a one-transaction-per-' +
+      'guarantee baseline [--rows N] [--baseline-rows N] [--postgres] [--cpu-prof FILE]',
+    run: async (argv) => (await import('./import.js')).run(argv),
+  },
 };
 
 function usage(): void {

@@ -207,7 +207,12 @@ export const adminJa = {
   'draft.importPrev': '前の20行',
   'draft.importNext': '次の20行',
   'draft.importRow': 'ファイルの{row}行目',
-  'draft.importedShiftJis': 'Shift_JIS として読み込み、一括登録の申込を作成しました。承認者の承認後に発行されます。',
+  'draft.notices.heading': '認証キーのお知らせ（一括）',
+  'draft.notices.download': '{count}件の認証キーのお知らせをまとめてダウンロード（ZIP）',
+  'draft.notices.note':
+    'ZIP には保証ごとの認証キーのお知らせ（PDF、ファイル名は notice-保証契約番号.pdf）と、CSVの行・保証契約番号・請負者の一覧（一覧.csv）が入ります。お知らせには現在の認証キーが記載されます。ダウンロードは監査ログに記録され、同じ一括登録は1日{max}回までです。',
+  'draft.importedShiftJis':
+    'Shift_JIS として読み込みました。一括登録の申込を作成しました。承認者の承認後に発行されます。',
   'import.columns': '使える列名と記載例',
   'import.submit': '確認して申込を作成する',
   'import.errors': '{count}件の誤りがあります。ファイルを修正して、もう一度登録してください。何も保存していません。',
@@ -834,6 +839,10 @@ const adminEn: Record<AdminKey, string> = {
   'draft.importPrev': 'Previous 20 rows',
   'draft.importNext': 'Next 20 rows',
   'draft.importRow': 'Line {row} of the file',
+  'draft.notices.heading': 'Key notices (all at once)',
+  'draft.notices.download': 'Download the {count} key notices (ZIP)',
+  'draft.notices.note':
+    'The ZIP holds one key notice per guarantee (PDF, named notice-<contract number>.pdf) and a CSV list of file lines, contract numbers and contractors. The notices show the current keys. Each download is recorded in the audit log; one import can be downloaded {max} times a day.',
   'draft.importedShiftJis': 'Read as Shift_JIS; the bulk application is saved and is published once approved.',
   'import.columns': 'Columns and an example',
   'import.submit': 'Check and create the application',

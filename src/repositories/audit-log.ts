@@ -14,6 +14,29 @@ export async function insertAudit(db: Kysely<Database>, row: Omit<Insertable<Aud
     .execute();
 }
 
+/**
+ * Appends several rows, chained in their order from one read of the chain head, a hundred per INSERT (a multi-row
+ * VALUES list takes its ids in list order on both databases, and the chain is checked in id order).
+ */
+export async function insertAuditRows(
+  db: Kysely<Database>,
+  rows: readonly Omit<Insertable<AuditLogTable>, 'hash'>[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (!db.isTransaction) return writeTransaction(db, (tx) => insertAuditRows(tx, rows));
+  let prev = await chainHead(db);
+  const chained = rows.map((row) => {
+    prev = auditRowHash(prev, row);
+    return { ...row, hash: prev };
+  });
+  for (let i = 0; i < chained.length; i += 100) {
+    await db
+      .insertInto('audit_log')
+      .values(chained.slice(i, i + 100))
+      .execute();
+  }
+}
+
 export async function listAudit(db: Kysely<Database>, contractNumber?: string) {
   return db
     .selectFrom('audit_log')

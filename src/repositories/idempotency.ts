@@ -18,3 +18,8 @@ export async function findIdempotentAnswer(
 export async function insertIdempotentAnswer(db: Kysely<Database>, row: IdempotencyKeyTable): Promise<void> {
   await db.insertInto('idempotency_keys').values(row).execute();
 }
+
+/** Several answers in one statement. */
+export async function insertIdempotentAnswers(db: Kysely<Database>, rows: IdempotencyKeyTable[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('idempotency_keys').values(rows).execute();
+}

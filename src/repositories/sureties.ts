@@ -36,6 +36,11 @@ export async function insertSurety(db: Kysely<Database>, row: SuretyTable): Prom
   await db.insertInto('sureties').values(row).execute();
 }
 
+/** Several new sureties in one statement (the bulk import writes a hundred at a time). */
+export async function insertSureties(db: Kysely<Database>, rows: SuretyTable[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('sureties').values(rows).execute();
+}
+
 export async function updateSurety(
   db: Kysely<Database>,
   contractNumber: string,
@@ -69,6 +74,11 @@ export async function insertVersion(db: Kysely<Database>, row: VersionTable): Pr
   await db.insertInto('versions').values(row).execute();
 }
 
+/** Several versions in one statement. */
+export async function insertVersions(db: Kysely<Database>, rows: VersionTable[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('versions').values(rows).execute();
+}
+
 /** Takes the office's next sequence value atomically (upsert … returning), or null when 999,999 are used up. */
 export async function takeOfficeSequence(
   db: Kysely<Database>,
@@ -84,6 +94,47 @@ export async function takeOfficeSequence(
     .returning('last_value')
     .executeTakeFirstOrThrow();
   return Number(row.last_value) > max ? null : Number(row.last_value);
+}
+
+/**
+ * Takes `count` consecutive sequence values of the office in one statement and returns the last, or null (taking
+ * nothing) when that would pass `max`. Inside a write transaction, so nobody takes values between the two statements.
+ */
+export async function takeOfficeSequences(
+  db: Kysely<Database>,
+  officeCode: string,
+  count: number,
+  max: number,
+): Promise<{ last: number } | null> {
+  const current = await db
+    .selectFrom('office_sequences')
+    .select('last_value')
+    .where('office_code', '=', officeCode)
+    .executeTakeFirst();
+  if (Number(current?.last_value ?? 0) + count > max) return null;
+  const row = await db
+    .insertInto('office_sequences')
+    .values({ office_code: officeCode, last_value: count })
+    .onConflict((oc) =>
+      oc.column('office_code').doUpdateSet({ last_value: sql<number>`office_sequences.last_value + ${count}` }),
+    )
+    .returning('last_value')
+    .executeTakeFirstOrThrow();
+  return { last: Number(row.last_value) };
+}
+
+/** Which of these contract numbers are taken. */
+export async function existingSureties(db: Kysely<Database>, contractNumbers: string[]): Promise<Set<string>> {
+  const taken = new Set<string>();
+  for (let i = 0; i < contractNumbers.length; i += 500) {
+    const rows = await db
+      .selectFrom('sureties')
+      .select('contract_number')
+      .where('contract_number', 'in', contractNumbers.slice(i, i + 500))
+      .execute();
+    for (const r of rows) taken.add(r.contract_number);
+  }
+  return taken;
 }
 
 /** The current key HMAC of each of a few guarantees (the certificates one viewer grant lists). */

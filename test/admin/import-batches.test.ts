@@ -7,7 +7,7 @@ import { auditIntegrity, trustedKeysOf } from '../../src/services/audit-integrit
 import { importRows, validateCsv, type ImportRow } from '../../src/services/staff/import.js';
 import { COLUMNS } from '../../src/services/staff/certificate-form.js';
 import { readSecrets } from '../../src/signing/secrets.js';
-import { registerMishima } from '../support/fixtures.js';
+import { contractBody, publish, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, snapshotCounts, type TestEnv } from '../support/harness.js';
 
 const ROWS = 1_200;
@@ -116,6 +116,35 @@ describeEachDatabase('bulk import in batches', (kind) => {
     const again = await importRows(env.ctx, { type: 'cli', id: 'someone-else' }, rows);
     expect(again).toMatchObject({ published: 0, skipped: ROWS });
     expect(await snapshotCounts(env)).toEqual(before);
+  });
+
+  it('numbers a batch in one go around numbers an issuer took itself, a repeated row getting its first one', async () => {
+    const office = env.config.officeCode;
+    const number = (seq: number) => `${office}-${String(seq).padStart(6, '0')}`;
+    // The office's sequence stands at ROWS: the issuer sends the number after next itself.
+    const taken = await publish(env, contractBody({ contractNumber: number(ROWS + 2) }));
+    expect(taken.contractNumber).toBe(number(ROWS + 2));
+    const file = csv(3, (i) => ({
+      contractorName: `再試験建設株式会社 ${i === 3 ? 1 : i}`,
+      worksName: `県道${i === 3 ? 1 : i}号線改良工事`,
+      contractAmount: String(20_000_000 + (i === 3 ? 1 : i) * 1000),
+      ...(i === 2 ? { contractorEmail: 'keiri@example.jp' } : {}),
+    }));
+    const checked = await validateCsv(env.ctx, file);
+    expect(checked.errors).toEqual([]);
+    const report = await importRows(env.ctx, actor, checked.rows);
+    expect(report.results).toEqual([
+      { row: 2, contractNumber: number(ROWS + 1), skipped: false },
+      { row: 3, contractNumber: number(ROWS + 3), skipped: false },
+      { row: 4, contractNumber: number(ROWS + 1), skipped: true },
+    ]);
+    // The row with a contractor address has its 発行完了 mail queued with it, the others none.
+    const mails = await env.ctx.db.selectFrom('mail_outbox').select(['contract_number', 'recipient']).execute();
+    expect(mails.filter((m) => m.recipient === 'keiri@example.jp')).toEqual([
+      { contract_number: number(ROWS + 3), recipient: 'keiri@example.jp' },
+    ]);
+    for (const r of report.results)
+      expect((await env.api('GET', `/api/v1/sureties/${r.contractNumber}`)).status).toBe(200);
   });
 
   it('checks every row before writing anything', async () => {

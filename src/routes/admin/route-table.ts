@@ -67,6 +67,8 @@ export const ROUTES = [
     keepsForm: 'application-set',
   },
   { id: 'applications.sent', method: 'GET', path: '/applications/:id/sent', access: ['clerk'] },
+  // Every key notice of a published import in one ZIP: a POST (CSRF-checked), for those who may see keys.
+  { id: 'drafts.notices', method: 'POST', path: '/drafts/:id/notices.zip', access: ['clerk', 'approver'] },
   { id: 'import.form', method: 'GET', path: '/import', access: ['clerk'], menu: { key: 'import', order: 50 } },
   { id: 'import.upload', method: 'POST', path: '/import', access: ['clerk'] },
   { id: 'obligees.list', method: 'GET', path: '/obligees', access: ['admin'], menu: { key: 'obligees', order: 60 } },

@@ -11,6 +11,7 @@ import { reviewLabel, reviewValue } from '../../../src/services/staff/certificat
 import type { ImportRowReview, SetReview } from '../../../src/services/staff/draft-screen.js';
 import type { ApplicationStep as DraftStepRow } from '../../../src/services/staff/revise-application.js';
 import { ApplicationHistory, SendBackNotice, SetReviewTables } from './application.js';
+import { BATCH_NOTICE_LIMITS } from '../../../src/services/staff/batch-notices.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
 import { DecisionFacts, DecisionForms, DiffTableHead } from './decision.js';
 import { CertificateFields, fieldName, RATIO_SCRIPT } from './forms.js';
@@ -216,6 +217,22 @@ export function DraftPage(
             {draft.status === 'rejected' ? at('app.edit') : at('app.editDraft')}
           </a>
         </p>
+      ) : null}
+      {/* Once published, what the clerk came back for comes first, above the long review. */}
+      {draft.kind === 'import' &&
+      draft.status === 'published' &&
+      props.rows &&
+      (staff?.role === 'clerk' || staff?.role === 'approver') ? (
+        <section class="panel" aria-labelledby="n-h">
+          <h2 id="n-h">{at('draft.notices.heading')}</h2>
+          <form method="post" action={`/admin/drafts/${draft.id}/notices.zip`}>
+            <Csrf staff={staff} />
+            <button class="button-primary" type="submit">
+              {at('draft.notices.download', { count: props.rows.total })}
+            </button>
+          </form>
+          <p class="note">{at('draft.notices.note', { max: BATCH_NOTICE_LIMITS.max })}</p>
+        </section>
       ) : null}
       <section class="panel" aria-labelledby="c-h">
         <h2 id="c-h">{at('detail.diff')}</h2>
