@@ -13,6 +13,8 @@ import * as createStaffEnrolments from './20261205030001_create_staff_enrolments
 import * as rebuildReceiptConfirmations from './20261205050000_rebuild_receipt_confirmations.js';
 import * as createJobLeases from './20261205080000_create_job_leases.js';
 import * as indexAccessEventsOutcome from './20261205090000_index_access_events_outcome.js';
+import * as addObligeesChecks from './20261206020000_add_obligees_checks.js';
+import * as addSuretiesContractorContact from './20261206020001_add_sureties_contractor_contact.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -28,4 +30,6 @@ export const migrations: Record<string, Migration> = {
   '20261205050000_rebuild_receipt_confirmations': rebuildReceiptConfirmations,
   '20261205080000_create_job_leases': createJobLeases,
   '20261205090000_index_access_events_outcome': indexAccessEventsOutcome,
+  '20261206020000_add_obligees_checks': addObligeesChecks,
+  '20261206020001_add_sureties_contractor_contact': addSuretiesContractorContact,
 };

@@ -7,6 +7,7 @@ import { certificateSchema, MAX_OFFICE_SEQUENCE, type Certificate } from '../dom
 import { eligibilityViolation, type ObligeeRule } from '../domain/eligibility.js';
 import { toJstIso } from '../domain/format.js';
 import { formatContractNumber, generateAuthKey } from '../domain/identifiers.js';
+import type { Finding } from '../domain/plausibility.js';
 import { publishRequestSchema } from '../domain/requests.js';
 import { DomainError } from '../errors.js';
 import { insertAudit } from '../repositories/audit-log.js';
@@ -19,6 +20,7 @@ import { isUniqueViolation } from './db-errors.js';
 import { requestHash, reusedKeyConflict } from './idempotency.js';
 import { assertNumbersNotHeld, deferNumberRecords, recordTakenNumber } from './number-hold.js';
 import { queueVersionMails } from './notifications.js';
+import { assessPublication } from './plausibility-check.js';
 import { parseOrThrow } from './validation.js';
 
 export interface VersionSummary {
@@ -32,6 +34,8 @@ export interface PublishResult {
   contractNumber: string;
   authKey: string;
   version: VersionSummary;
+  /** Plausibility breaches published anyway (DESIGN §4); empty when nothing is implausible. */
+  warnings: Finding[];
 }
 
 /** A validated publication request and the hash its idempotency check compares. */
@@ -106,13 +110,16 @@ export async function publishSuretyIn(
       if (previous.request_hash !== requestHash) {
         throw reusedKeyConflict();
       }
-      const answer = JSON.parse(previous.response) as Omit<PublishResult, 'authKey'>;
+      const answer = JSON.parse(previous.response) as Omit<PublishResult, 'authKey' | 'warnings'> & {
+        warnings?: Finding[];
+      };
       const surety = await findSurety(tx, answer.contractNumber);
       if (!surety) throw new Error('idempotent answer refers to a missing surety');
       return {
         contractNumber: answer.contractNumber,
         authKey: await ctx.vault.decrypt(surety.auth_key_jwe),
         version: answer.version,
+        warnings: answer.warnings ?? [],
         replayed: true,
       };
     }
@@ -127,6 +134,8 @@ export async function publishSuretyIn(
   const rules = JSON.parse(obligee.rules) as ObligeeRule[];
   const ineligible = eligibilityViolation(obligee.name, rules, input);
   if (ineligible) throw new DomainError('obligee_not_eligible', ineligible);
+  const { issues, warnings } = await assessPublication(ctx, tx, input, obligee);
+  if (issues.length > 0) throw new DomainError('validation_failed', '入力内容に誤りがあります', { issues });
 
   if (input.contractNumber !== undefined && (await suretyExists(tx, input.contractNumber))) {
     throw new DomainError('conflict', `保証契約番号 ${input.contractNumber} はすでに使われています`);
@@ -135,7 +144,7 @@ export async function publishSuretyIn(
 
   // Validated before a number is taken: a refused request must not leave a taken number behind in the issued-numbers
   // directory (a restart would read it as a number the database forgot, and hold numbering).
-  const { obligeeId: _o, contractNumber: _c, officeCode: _f, contractorEmail, ...fields } = input;
+  const { obligeeId: _o, contractNumber: _c, officeCode: _f, contractorEmail, contractorContact, ...fields } = input;
   const validated: Certificate = parseOrThrow(certificateSchema, {
     ...fields,
     contractNumber: input.contractNumber ?? formatContractNumber(officeCode, 0),
@@ -170,6 +179,7 @@ export async function publishSuretyIn(
     works_name: certificate.works.name,
     contractor_name: certificate.contractor.name,
     contractor_email: contractorEmail ?? null,
+    contractor_contact: contractorContact ? JSON.stringify(contractorContact) : null,
     guarantee_end: certificate.guaranteePeriod.to,
     auth_key_hmac: ctx.vault.hmac(contractNumber, authKey),
     auth_key_jwe: authKeyJwe,
@@ -201,11 +211,11 @@ export async function publishSuretyIn(
       idem_key: idempotencyKey,
       request_hash: requestHash,
       status: 201,
-      response: JSON.stringify({ contractNumber, version }),
+      response: JSON.stringify({ contractNumber, version, warnings }),
       created_at: at,
     });
   }
-  return { contractNumber, authKey, version, replayed: false };
+  return { contractNumber, authKey, version, warnings, replayed: false };
 }
 
 /**
