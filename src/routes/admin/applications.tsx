@@ -11,7 +11,13 @@ import type { ServiceContext } from '../../services/context.js';
 import { listAcceptingObligees } from '../../services/obligees.js';
 import { issuesByColumn, toPublishBody, type FlatFields } from '../../services/staff/certificate-form.js';
 import { draftScreen } from '../../services/staff/draft-screen.js';
-import { draftIssue, pendingDrafts, recentDrafts, rejectDraft } from '../../services/staff/drafts.js';
+import {
+  ACKNOWLEDGEMENT_REASON,
+  draftIssue,
+  pendingDrafts,
+  recentDrafts,
+  rejectDraft,
+} from '../../services/staff/drafts.js';
 import { approveApplication, withdrawApplication } from '../../services/staff/requests.js';
 import { form, text, textFields } from './form.js';
 import { staffGuard } from './guard.js';
@@ -50,12 +56,21 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     const product = PRODUCTS.find((p) => p === fields.product) ?? null;
     if (!product) return c.redirect('/admin/drafts/new', 303);
     const values: FlatFields = { ...fields, product };
+    const reason = fields[ACKNOWLEDGEMENT_REASON] ?? '';
     try {
-      await draftIssue(ctx, c.get('staff').actor, toPublishBody(values));
+      await draftIssue(ctx, c.get('staff').actor, toPublishBody(values), reason);
       return c.redirect('/admin/drafts?flash=draft.created', 303);
     } catch (error) {
       if (!(error instanceof DomainError) || !['validation_failed', 'obligee_not_eligible'].includes(error.code))
         throw error;
+      const issues = error.issues ?? [];
+      // Plausibility warnings come with an issue asking for the reason; they are then the only issues.
+      const acknowledge = issues.some((i) => i.path === ACKNOWLEDGEMENT_REASON)
+        ? {
+            warnings: issues.filter((i) => i.path !== ACKNOWLEDGEMENT_REASON).map((i) => i.message),
+            reason,
+          }
+        : undefined;
       return page(
         c,
         <NewDraftPage
@@ -63,7 +78,8 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
           product={product}
           obligees={await obligeeChoices()}
           values={values}
-          errors={issuesByColumn(error.issues ?? [])}
+          errors={issuesByColumn(issues.filter((i) => i.path !== ACKNOWLEDGEMENT_REASON))}
+          acknowledge={acknowledge}
           formError={
             error.code === 'obligee_not_eligible' ? error.message : adminTranslator(c.get('lang'))('draft.errors')
           }

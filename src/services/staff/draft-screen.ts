@@ -8,7 +8,7 @@ import { getSurety } from '../get-surety.js';
 import { findObligee } from '../../repositories/obligees.js';
 import { columnOrder } from './certificate-form.js';
 import type { ImportRow } from './import.js';
-import { getDraft, type StoredDraft } from './drafts.js';
+import { getDraft, splitIssueBody, type StoredDraft } from './drafts.js';
 import { isRequestKind, requestView, type RequestView } from './requests.js';
 
 type Change = { path: string; before: unknown; after: unknown };
@@ -62,7 +62,7 @@ export async function draftScreen(ctx: ServiceContext, id: string, page = 1): Pr
     return { kind: 'draft', draft, draftedByEmail, changes, rows: { items, page: at, pages, total: all.length } };
   }
   if (draft.kind === 'issue') {
-    changes = await publicationRows(ctx, body);
+    changes = await publicationRows(ctx, splitIssueBody(body).publication);
   } else if (draft.contract_number && (draft.kind === 'change' || draft.kind === 'correction')) {
     const state = await getSurety(ctx, draft.contract_number);
     const merged = certificateSchema.safeParse(mergePatch(state.current.certificate, body.changes));
