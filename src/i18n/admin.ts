@@ -134,6 +134,15 @@ export const adminJa = {
   'draft.help.jvMembers': '構成員を「|」または「、」で区切って入力',
   'draft.help.jvShares': '構成員と同じ順に、合計100になるよう%で入力（例 60|40）',
   'draft.ack.heading': '確認が必要な点（妥当性チェック）',
+  'obligees.checks': '妥当性チェック',
+  'obligees.checks.lead':
+    '標準的な約款による確認です：契約保証金は請負代金額の一定割合以上、前払金40%・中間前払金20%・合計60%以内、保証契約日は請負契約締結日以降、保証期間は工期を含むこと。',
+  'obligees.checks.ratio': '契約保証金の最低割合（%）',
+  'obligees.checks.ratioHelp': '空欄のときは標準の10%',
+  'obligees.checks.enforce': '外れた申込・発行を受け付けない（チェックしないときは警告のみ）',
+  'obligees.checks.summary': '契約保証金は請負代金額の{ratio}%以上・{mode}',
+  'obligees.checks.modeWarn': '外れたときは警告',
+  'obligees.checks.modeEnforce': '外れたときは受け付けない',
   'draft.ack.lead':
     '次の点が標準的な約款の範囲を外れています。内容に誤りがなければ、このまま申し込む理由を入力してください。理由は承認者に表示されます。',
   'draft.ack.reason': 'このまま申し込む理由',
@@ -613,6 +622,15 @@ const adminEn: Record<AdminKey, string> = {
   'draft.help.jvMembers': 'Separate members with “|” or “、”',
   'draft.help.jvShares': 'Percentages in the members’ order, adding up to 100 (e.g. 60|40)',
   'draft.ack.heading': 'Points to confirm (plausibility checks)',
+  'obligees.checks': 'Plausibility checks',
+  'obligees.checks.lead':
+    'Checks from the standard terms: a contract guarantee of at least a share of the contract price, advances within 40%, 20% and 60% together, a guarantee date on or after the contract date, a guarantee period covering the works.',
+  'obligees.checks.ratio': 'Minimum contract guarantee (%)',
+  'obligees.checks.ratioHelp': 'Empty: the standard 10%',
+  'obligees.checks.enforce': 'Refuse applications and publications that break them (otherwise warn only)',
+  'obligees.checks.summary': 'Contract guarantee at least {ratio}% of the contract price; {mode}',
+  'obligees.checks.modeWarn': 'breaches warn',
+  'obligees.checks.modeEnforce': 'breaches are refused',
   'draft.ack.lead':
     'The following fall outside the standard terms. If they are correct, give the reason to apply anyway; the approver will see it.',
   'draft.ack.reason': 'Reason to apply anyway',
