@@ -21,6 +21,8 @@ export interface ObligeeTable {
   name: string;
   title: string | null;
   rules: string;
+  /** Plausibility settings (DESIGN §4 `checks`) as JSON text; null: the defaults, warning only. */
+  checks?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -39,6 +41,8 @@ export interface SuretyTable {
   contractor_email: string | null;
   /** guaranteePeriod.to of the current version (lookup column for the staff list's 有効 / 保証期間満了 filter). */
   guarantee_end: string | null;
+  /** The contractor's contact for staff (担当部署, 担当者名, 電話番号) as JSON text; never signed or shown to officers. */
+  contractor_contact?: string | null;
   auth_key_hmac: string;
   auth_key_jwe: string;
   latest_seq: number;

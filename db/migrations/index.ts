@@ -15,6 +15,8 @@ import * as createJobLeases from './20261205080000_create_job_leases.js';
 import * as indexAccessEventsOutcome from './20261205090000_index_access_events_outcome.js';
 import * as createStaffDraftSteps from './20261206010000_create_staff_draft_steps.js';
 import * as createSignedPdfs from './20261206090000_create_signed_pdfs.js';
+import * as addObligeesChecks from './20261206020000_add_obligees_checks.js';
+import * as addSuretiesContractorContact from './20261206020001_add_sureties_contractor_contact.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -32,4 +34,6 @@ export const migrations: Record<string, Migration> = {
   '20261205090000_index_access_events_outcome': indexAccessEventsOutcome,
   '20261206010000_create_staff_draft_steps': createStaffDraftSteps,
   '20261206090000_create_signed_pdfs': createSignedPdfs,
+  '20261206020000_add_obligees_checks': addObligeesChecks,
+  '20261206020001_add_sureties_contractor_contact': addSuretiesContractorContact,
 };

@@ -70,7 +70,25 @@ export const certificateBodyShape = {
     address: text(300).optional(),
     representative: text(200).optional(),
   }),
-  jointVenture: z.strictObject({ name: text(200), members: z.array(text(200)).min(1).max(20) }).optional(),
+  jointVenture: z
+    .strictObject({
+      name: text(200),
+      members: z.array(text(200)).min(1).max(20),
+      /** 出資比率 in percent, one per member in the members' order (added later: optional). */
+      shares: z
+        .array(
+          z
+            .number({ error: '出資比率は数値（%）で入力してください' })
+            .positive({ error: '出資比率は0より大きい値にしてください' })
+            .max(100, { error: '出資比率は100%以下にしてください' }),
+        )
+        .min(1)
+        .max(20)
+        .optional(),
+      /** 代表構成員 (the JV's representative company), one of the members. */
+      representative: text(200).optional(),
+    })
+    .optional(),
   works: z.strictObject({
     name: text(300),
     number: text(100).optional(),
@@ -81,6 +99,8 @@ export const certificateBodyShape = {
     period,
   }),
   contractAmount: yenAmount,
+  /** 今年度対象額: the 出来高予定額 or 支払限度額 of this fiscal year of a multi-year (債務負担行為) contract. */
+  currentYearAmount: yenAmount.optional(),
   guaranteeAmount: yenAmount,
   advanceAmount: yenAmount.optional(),
   depositBank: text(200).optional(),
@@ -103,6 +123,8 @@ export type Certificate = z.infer<typeof certificateSchema>;
 type CrossFieldInput = {
   product: Product;
   contractAmount: number;
+  currentYearAmount?: number | undefined;
+  jointVenture?: { members?: unknown; shares?: unknown; representative?: unknown } | undefined;
   guaranteeAmount: number;
   advanceAmount?: number | undefined;
   depositBank?: string | undefined;
@@ -127,9 +149,32 @@ export function crossFieldRules(c: CrossFieldInput, ctx: z.RefinementCtx): void 
   if (c.relatedContractNumber !== undefined && c.product !== 'intermediate_advance_payment') {
     add(['relatedContractNumber'], '関連する保証契約番号は中間前払金保証にのみ指定できます');
   }
+  if (typeof c.currentYearAmount === 'number' && c.currentYearAmount > c.contractAmount) {
+    add(['currentYearAmount'], '今年度対象額は請負代金額以下にしてください');
+  }
+  jointVentureRules(c.jointVenture, add);
   if (c.works.period.from > c.works.period.to) add(['works', 'period', 'to'], '工期の終了日は開始日以降にしてください');
   if (c.guaranteePeriod.from > c.guaranteePeriod.to) {
     add(['guaranteePeriod', 'to'], '保証期間の終了日は開始日以降にしてください');
+  }
+}
+
+/** A JV's shares match its members and add up to 100%; its representative is one of the members. */
+function jointVentureRules(jv: CrossFieldInput['jointVenture'], add: (path: string[], message: string) => void): void {
+  if (!jv || !Array.isArray(jv.members)) return;
+  if (Array.isArray(jv.shares) && jv.shares.every((s) => typeof s === 'number')) {
+    const shares = jv.shares as number[];
+    if (shares.length !== jv.members.length) {
+      add(['jointVenture', 'shares'], `出資比率は構成員（${jv.members.length}社）と同じ数だけ入力してください`);
+    } else {
+      // In hundredths of a percent: 33.33 + 33.33 + 33.34 is exactly 100.
+      const total = shares.reduce((sum, s) => sum + Math.round(s * 100), 0);
+      if (total !== 10000)
+        add(['jointVenture', 'shares'], `出資比率の合計を100%にしてください（現在 ${total / 100}%）`);
+    }
+  }
+  if (typeof jv.representative === 'string' && !jv.members.includes(jv.representative)) {
+    add(['jointVenture', 'representative'], '代表構成員は構成員の中から入力してください');
   }
 }
 

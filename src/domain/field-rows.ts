@@ -48,6 +48,10 @@ export function formatValue(field: Field, value: unknown, fmt: FieldFormatters):
       const items = (value as unknown[]).map(String);
       return items.length > 0 ? items : undefined;
     }
+    case 'percents': {
+      const items = (value as unknown[]).map((n) => `${String(n)}%`);
+      return items.length > 0 ? items : undefined;
+    }
     case 'text':
     case 'identifier':
       return String(value);
@@ -60,6 +64,10 @@ function shown(c: Certificate, field: Field, placement: Placement): unknown {
       return c.obligee.title ? `${c.obligee.name}（${c.obligee.title}）` : c.obligee.name;
     case 'party':
       return c.jointVenture?.name ?? c.contractor.name;
+    case 'membersWithShares': {
+      const shares = c.jointVenture?.shares;
+      return c.jointVenture?.members.map((m, i) => (shares?.[i] !== undefined ? `${m}（${shares[i]}%）` : m));
+    }
     case undefined:
       return valueAt(c, field.path);
   }
@@ -101,9 +109,11 @@ const SECTIONS: readonly Exclude<CertificateSection, 'head'>[] = ['guarantee', '
 export function certificateRows(c: Certificate, fmt: FieldFormatters): { head: FieldRow[]; sections: FieldRow[][] } {
   const of = (section: CertificateSection) =>
     byOrder(
-      FIELDS.flatMap((f: Field): [Field, { order: number; strong?: boolean }][] =>
+      FIELDS.flatMap((f: Field): [Field, { order: number; strong?: boolean; shows?: Placement['shows'] }][] =>
         f.certificate?.section === section ? [[f, f.certificate]] : [],
       ),
-    ).flatMap(([f, p]) => row(c, f, { order: p.order }, fmt, p.strong === true));
+    ).flatMap(([f, p]) =>
+      row(c, f, { order: p.order, ...(p.shows ? { shows: p.shows } : {}) }, fmt, p.strong === true),
+    );
   return { head: of('head'), sections: SECTIONS.map(of) };
 }

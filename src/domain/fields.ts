@@ -14,6 +14,8 @@ export type FieldFormat =
   | 'text'
   /** Several texts, one a line (JV members). */
   | 'list'
+  /** Several percentages (a JV's shares): 60%、40%. */
+  | 'percents'
   /** A number or id: shown as entered, in any language. */
   | 'identifier'
   | 'yen'
@@ -41,9 +43,9 @@ export interface Placement {
   readonly order: number;
   /**
    * Shown there instead of the plain value: `withTitle` is the obligee as 三島市（三島市長）, `party` the contracting
-   * party (the JV when there is one, else the contractor).
+   * party (the JV when there is one, else the contractor), `membersWithShares` each JV member with its share.
    */
-  readonly shows?: 'withTitle' | 'party';
+  readonly shows?: 'withTitle' | 'party' | 'membersWithShares';
   /** Left out when this other field has a value (the notice lists the JV and its members instead). */
   readonly omitWith?: string;
 }
@@ -51,6 +53,7 @@ export interface Placement {
 export interface CertificatePlacement {
   readonly section: CertificateSection;
   readonly order: number;
+  readonly shows?: Placement['shows'];
   /** Set larger, as a paper certificate sets what is guaranteed. */
   readonly strong?: boolean;
 }
@@ -165,8 +168,49 @@ export const FIELDS = deepFreeze([
     format: 'list',
     csv: 'jvMembers',
     form: 'contractor',
-    certificate: { section: 'parties', order: 60 },
-    notice: { order: 60 },
+    certificate: { section: 'parties', order: 60, shows: 'membersWithShares' },
+    notice: { order: 60, shows: 'membersWithShares' },
+  },
+  {
+    // Shown with the members (富士見建設株式会社（60%）), not as a row of its own.
+    path: 'jointVenture.shares',
+    label: 'field.jointVentureShares',
+    format: 'percents',
+    csv: 'jvShares',
+    form: 'contractor',
+  },
+  {
+    path: 'jointVenture.representative',
+    label: 'field.jointVentureRepresentative',
+    format: 'text',
+    csv: 'jvRepresentative',
+    form: 'contractor',
+    certificate: { section: 'parties', order: 55 },
+    notice: { order: 55 },
+  },
+  {
+    path: 'contractorContact.department',
+    requestOnly: true,
+    label: 'field.contactDepartment',
+    format: 'text',
+    csv: 'contactDepartment',
+    form: 'contractor',
+  },
+  {
+    path: 'contractorContact.name',
+    requestOnly: true,
+    label: 'field.contactName',
+    format: 'text',
+    csv: 'contactName',
+    form: 'contractor',
+  },
+  {
+    path: 'contractorContact.phone',
+    requestOnly: true,
+    label: 'field.contactPhone',
+    format: 'identifier',
+    csv: 'contactPhone',
+    form: 'contractor',
   },
   {
     path: 'works.name',
@@ -186,6 +230,7 @@ export const FIELDS = deepFreeze([
     csv: 'worksNumber',
     form: 'works',
     certificate: { section: 'works', order: 20 },
+    notice: { order: 35 },
   },
   {
     path: 'works.location',
@@ -235,6 +280,14 @@ export const FIELDS = deepFreeze([
     csv: 'contractAmount',
     form: 'guarantee',
     certificate: { section: 'works', order: 50 },
+  },
+  {
+    path: 'currentYearAmount',
+    label: 'field.currentYearAmount',
+    format: 'yen',
+    csv: 'currentYearAmount',
+    form: 'guarantee',
+    certificate: { section: 'works', order: 55 },
   },
   {
     path: 'guaranteeAmount',

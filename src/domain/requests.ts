@@ -9,6 +9,7 @@ import {
   refuseUnsafeText,
 } from './certificate.js';
 import { ruleSchema } from './eligibility.js';
+import { checksSchema } from './plausibility.js';
 import { EVENTS } from './history.js';
 import { MAX_IDENTIFIER_INPUT, normalizeContractNumber } from './identifiers.js';
 
@@ -29,6 +30,25 @@ export const contractNumberInput = z
     example: '10001-000001',
   });
 
+/**
+ * The contractor's contact for the surety company's staff (担当部署, 担当者名, 電話番号): kept beside the guarantee,
+ * never signed, never shown to an officer.
+ */
+export const contractorContactSchema = z
+  .strictObject({
+    department: z.string().trim().min(1).max(100).optional(),
+    name: z.string().trim().min(1).max(100).optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^[0-9０-９+＋()（）\-‐－ー ]{6,30}$/, {
+        error: '電話番号は数字とハイフンで入力してください（例 055-983-2600）',
+      })
+      .optional(),
+  })
+  .meta({ description: 'Contractor contact for staff only (never in the signed certificate)' });
+export type ContractorContact = z.infer<typeof contractorContactSchema>;
+
 export const publishRequestSchema = z
   .strictObject({
     ...certificateBodyShape,
@@ -37,6 +57,7 @@ export const publishRequestSchema = z
     officeCode: officeCodeSchema.optional(),
     relatedContractNumber: contractNumberInput.optional(),
     contractorEmail: z.email({ error: 'メールアドレスの形式が正しくありません' }).max(254).optional(),
+    contractorContact: contractorContactSchema.optional(),
   })
   .superRefine(crossFieldRules)
   .superRefine(refuseUnsafeText);
@@ -74,6 +95,10 @@ export const obligeeRequestSchema = z
     name: z.string().trim().min(1).max(200),
     title: z.string().trim().min(1).max(200).optional(),
     rules: z.array(ruleSchema).max(20),
+    checks: checksSchema.optional().meta({
+      description:
+        'Plausibility settings (DESIGN §4): minimumContractGuaranteeRatio in percent (default 10), enforce (default false: breaches are published with warnings)',
+    }),
   })
   .superRefine(refuseUnsafeText);
 export type ObligeeRequest = z.infer<typeof obligeeRequestSchema>;

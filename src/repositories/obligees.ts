@@ -27,7 +27,13 @@ export async function upsertObligee(db: Kysely<Database>, row: ObligeeTable): Pr
     .insertInto('obligees')
     .values(row)
     .onConflict((oc) =>
-      oc.column('id').doUpdateSet({ name: row.name, title: row.title, rules: row.rules, updated_at: row.updated_at }),
+      oc.column('id').doUpdateSet({
+        name: row.name,
+        title: row.title,
+        rules: row.rules,
+        checks: row.checks ?? null,
+        updated_at: row.updated_at,
+      }),
     )
     .execute();
 }

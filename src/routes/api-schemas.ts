@@ -4,6 +4,8 @@
 import { z } from '@hono/zod-openapi';
 import { certificateSchema, contractNumberSchema } from '../domain/certificate.js';
 import { ruleSchema } from '../domain/eligibility.js';
+import { checksSchema, type FindingCode } from '../domain/plausibility.js';
+import { contractorContactSchema } from '../domain/requests.js';
 import { EVENTS, type Status } from '../domain/history.js';
 import { AUTH_KEY_ALPHABET, AUTH_KEY_LENGTH } from '../domain/identifiers.js';
 import type { ErrorCode } from '../errors.js';
@@ -44,12 +46,32 @@ const currentSchema = z
   .strictObject({ seq, event, issuedAt: instant, certificate })
   .openapi('CurrentVersion', { description: 'The latest visible version; its certificate is the current one' });
 
+/** One plausibility breach: which rule, which field, and the message a clerk reads. */
+const warningSchema = z
+  .strictObject({
+    code: z.enum([
+      'contract_guarantee_below_minimum',
+      'advance_above_limit',
+      'intermediate_advance_above_limit',
+      'combined_advance_above_limit',
+      'guarantee_date_before_contract',
+      'guarantee_period_short',
+    ] satisfies FindingCode[]),
+    field: z.string().openapi({ example: 'guaranteeAmount' }),
+    message: z.string(),
+  })
+  .openapi('PlausibilityWarning');
+
 /** POST /sureties → 201. */
 export const publicationSchema = z
   .strictObject({
     contractNumber,
     authKey,
     version: z.strictObject({ seq, event: z.literal('issue'), issuedAt: instant, jws }),
+    warnings: z.array(warningSchema).openapi({
+      description:
+        'Plausibility breaches (DESIGN §4) published anyway because the obligee does not enforce its checks; empty when nothing is implausible',
+    }),
   })
   .openapi('Publication');
 
@@ -70,6 +92,7 @@ export const suretySchema = z
     verificationReceipts: z
       .strictObject({ count: z.number().int().nonnegative(), lastIssuedAt: instant.nullable() })
       .openapi({ description: 'Verification receipts (確認証跡) officers asked for: how many and when (never who)' }),
+    contractorContact: fresh(contractorContactSchema).nullable().optional(),
   })
   .openapi('Surety');
 
@@ -85,7 +108,13 @@ export const verificationSchema = z
   .openapi('Verification');
 
 export const obligeeSchema = z
-  .strictObject({ id: z.string(), name: z.string(), title: z.string().optional(), rules: z.array(ruleSchema) })
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    title: z.string().optional(),
+    rules: z.array(ruleSchema),
+    checks: fresh(checksSchema).optional(),
+  })
   .openapi('Obligee');
 
 export const obligeeListSchema = z.strictObject({ obligees: z.array(obligeeSchema) }).openapi('ObligeeList');

@@ -4,7 +4,7 @@ import { DomainError } from '../errors.js';
 import { apiDocument } from '../openapi.js';
 import { authenticateApiToken } from '../services/api-tokens.js';
 import type { ServiceContext } from '../services/context.js';
-import { getSurety } from '../services/get-surety.js';
+import { getContractorContact, getSurety } from '../services/get-surety.js';
 import { listAcceptingObligees, putObligee } from '../services/obligees.js';
 import { publishSurety } from '../services/publish-surety.js';
 import { publishVersion } from '../services/publish-version.js';
@@ -176,6 +176,7 @@ export function issuerApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
         })),
         // That officers asked for verification receipts (確認証跡), and when — never who.
         verificationReceipts: await verificationReceiptSummary(ctx, state.contractNumber),
+        contractorContact: await getContractorContact(ctx, state.contractNumber),
       },
       200,
     );

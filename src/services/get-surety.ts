@@ -1,5 +1,7 @@
 // Use case: the issuer reads a guarantee with every version, hidden ones included (API GET …/sureties/{n}).
+import type { ContractorContact } from '../domain/requests.js';
 import { DomainError } from '../errors.js';
+import { findSurety } from '../repositories/sureties.js';
 import type { ServiceContext } from './context.js';
 import { loadSuretyState, type SuretyState } from './surety-state.js';
 
@@ -15,4 +17,16 @@ export async function getSurety(ctx: ServiceContext, contractNumber: string): Pr
     );
   }
   return loaded.state;
+}
+
+/**
+ * The contractor's contact kept beside the guarantee for staff (担当部署, 担当者名, 電話番号); null when none was given.
+ * Never part of a signed version: only the issuer API and the staff portal read it.
+ */
+export async function getContractorContact(
+  ctx: ServiceContext,
+  contractNumber: string,
+): Promise<ContractorContact | null> {
+  const row = await findSurety(ctx.db, contractNumber);
+  return row?.contractor_contact ? (JSON.parse(row.contractor_contact) as ContractorContact) : null;
 }

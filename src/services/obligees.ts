@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { writeTransaction } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import type { ObligeeRule } from '../domain/eligibility.js';
+import type { PlausibilityChecks } from '../domain/plausibility.js';
 import { obligeeIdSchema, obligeeRequestSchema, type ObligeeRequest } from '../domain/requests.js';
 import { insertAudit } from '../repositories/audit-log.js';
 import { findObligee, listObligees, lockObligee, upsertObligee } from '../repositories/obligees.js';
@@ -14,14 +15,29 @@ export interface Obligee {
   name: string;
   title?: string;
   rules: ObligeeRule[];
+  checks?: PlausibilityChecks;
 }
 
-export const toObligee = (row: { id: string; name: string; title: string | null; rules: string }): Obligee => ({
-  id: row.id,
-  name: row.name,
-  ...(row.title ? { title: row.title } : {}),
-  rules: JSON.parse(row.rules) as ObligeeRule[],
-});
+/** An obligee's plausibility settings as stored (null or absent: the defaults). */
+export const checksOf = (row: { checks?: string | null }): PlausibilityChecks | undefined =>
+  row.checks ? (JSON.parse(row.checks) as PlausibilityChecks) : undefined;
+
+export const toObligee = (row: {
+  id: string;
+  name: string;
+  title: string | null;
+  rules: string;
+  checks?: string | null;
+}): Obligee => {
+  const checks = checksOf(row);
+  return {
+    id: row.id,
+    name: row.name,
+    ...(row.title ? { title: row.title } : {}),
+    rules: JSON.parse(row.rules) as ObligeeRule[],
+    ...(checks ? { checks } : {}),
+  };
+};
 
 /** @throws DomainError validation_failed */
 export async function putObligee(ctx: ServiceContext, actor: Actor, id: string, body: unknown): Promise<Obligee> {
@@ -50,6 +66,7 @@ export async function writeObligee(
     name: input.name,
     title: input.title ?? null,
     rules: JSON.stringify(input.rules),
+    checks: input.checks && Object.keys(input.checks).length > 0 ? JSON.stringify(input.checks) : null,
     created_at: existing?.created_at ?? at,
     updated_at: at,
   };
@@ -60,7 +77,7 @@ export async function writeObligee(
     actor_id: actor.id,
     action: existing ? 'obligee.replace' : 'obligee.create',
     contract_number: null,
-    detail: JSON.stringify({ id: obligeeId, name: input.name, rules: input.rules }),
+    detail: JSON.stringify({ id: obligeeId, name: input.name, rules: input.rules, checks: input.checks ?? null }),
   });
   return toObligee(row);
 }

@@ -7,6 +7,7 @@ import { certificateSchema, MAX_OFFICE_SEQUENCE, type Certificate } from '../dom
 import { eligibilityViolation, type ObligeeRule } from '../domain/eligibility.js';
 import { toJstIso } from '../domain/format.js';
 import { formatContractNumber, generateAuthKey } from '../domain/identifiers.js';
+import type { Finding } from '../domain/plausibility.js';
 import { publishRequestSchema } from '../domain/requests.js';
 import { DomainError } from '../errors.js';
 import { insertAuditRows } from '../repositories/audit-log.js';
@@ -27,6 +28,7 @@ import { isUniqueViolation } from './db-errors.js';
 import { requestHash, reusedKeyConflict } from './idempotency.js';
 import { assertNumbersNotHeld, deferNumberRecords, recordTakenNumber } from './number-hold.js';
 import { queueVersionMails } from './notifications.js';
+import { assessPublication } from './plausibility-check.js';
 import { parseOrThrow } from './validation.js';
 
 export interface VersionSummary {
@@ -40,6 +42,8 @@ export interface PublishResult {
   contractNumber: string;
   authKey: string;
   version: VersionSummary;
+  /** Plausibility breaches published anyway (DESIGN §4); empty when nothing is implausible. */
+  warnings: Finding[];
 }
 
 /** A validated publication request and the hash its idempotency check compares. */
@@ -99,6 +103,9 @@ export interface PlannedIssue {
   payload: VersionPayload;
   authKey: string;
   contractorEmail: string | undefined;
+  /** 担当部署・担当者名・電話番号: kept beside the guarantee for staff, never signed. */
+  contractorContact: unknown;
+  warnings: Finding[];
   obligeeId: string;
   at: string;
   requestHash: string;
@@ -168,13 +175,16 @@ export async function planPublication(
       if (previous.request_hash !== requestHash) {
         throw reusedKeyConflict();
       }
-      const answer = JSON.parse(previous.response) as Omit<PublishResult, 'authKey'>;
+      const answer = JSON.parse(previous.response) as Omit<PublishResult, 'authKey' | 'warnings'> & {
+        warnings?: Finding[];
+      };
       const surety = await findSurety(tx, answer.contractNumber);
       if (!surety) throw new Error('idempotent answer refers to a missing surety');
       return {
         contractNumber: answer.contractNumber,
         authKey: await ctx.vault.decrypt(surety.auth_key_jwe),
         version: answer.version,
+        warnings: answer.warnings ?? [],
         replayed: true,
       };
     }
@@ -194,6 +204,8 @@ export async function planPublication(
   const rules = JSON.parse(obligee.rules) as ObligeeRule[];
   const ineligible = eligibilityViolation(obligee.name, rules, input);
   if (ineligible) throw new DomainError('obligee_not_eligible', ineligible);
+  const { issues, warnings } = await assessPublication(ctx, tx, input, obligee);
+  if (issues.length > 0) throw new DomainError('validation_failed', '入力内容に誤りがあります', { issues });
 
   if (input.contractNumber !== undefined && (await suretyExists(tx, input.contractNumber))) {
     throw new DomainError('conflict', `保証契約番号 ${input.contractNumber} はすでに使われています`);
@@ -202,7 +214,7 @@ export async function planPublication(
 
   // Validated before a number is taken: a refused request must not leave a taken number behind in the issued-numbers
   // directory (a restart would read it as a number the database forgot, and hold numbering).
-  const { obligeeId: _o, contractNumber: _c, officeCode: _f, contractorEmail, ...fields } = input;
+  const { obligeeId: _o, contractNumber: _c, officeCode: _f, contractorEmail, contractorContact, ...fields } = input;
   const validated: Certificate = parseOrThrow(certificateSchema, {
     ...fields,
     contractNumber: input.contractNumber ?? formatContractNumber(officeCode, 0),
@@ -231,6 +243,8 @@ export async function planPublication(
     payload,
     authKey: generateAuthKey(),
     contractorEmail,
+    contractorContact,
+    warnings,
     obligeeId: obligee.id,
     at: now.toISOString(),
     requestHash,
@@ -326,6 +340,7 @@ export async function writePublications(
           works_name: certificate.works.name,
           contractor_name: certificate.contractor.name,
           contractor_email: s.contractorEmail ?? null,
+          contractor_contact: s.contractorContact ? JSON.stringify(s.contractorContact) : null,
           guarantee_end: certificate.guaranteePeriod.to,
           auth_key_hmac: ctx.vault.hmac(certificate.contractNumber, s.authKey),
           auth_key_jwe: s.authKeyJwe,
@@ -369,6 +384,7 @@ export async function writePublications(
     contractNumber: s.payload.sub,
     authKey: s.authKey,
     version: { seq: 1, event: 'issue', issuedAt: s.payload.issuedAt, jws: s.jws } satisfies VersionSummary,
+    warnings: s.warnings,
   }));
   const answers = sealed.flatMap((s, i) =>
     s.idempotencyKey === undefined
@@ -379,7 +395,11 @@ export async function writePublications(
             idem_key: s.idempotencyKey,
             request_hash: s.requestHash,
             status: 201,
-            response: JSON.stringify({ contractNumber: s.payload.sub, version: results[i]?.version }),
+            response: JSON.stringify({
+              contractNumber: s.payload.sub,
+              version: results[i]?.version,
+              warnings: s.warnings,
+            }),
             created_at: s.at,
           },
         ],

@@ -102,12 +102,12 @@ export async function seedDemo(ctx: ServiceContext): Promise<DemoSurety[]> {
   const intermediate = await publishSurety(ctx, actor, {
     product: 'intermediate_advance_payment',
     obligeeId: 'mishima-city',
-    contractor: { name: '三島・函南特定建設工事共同企業体', representative: '代表者 富士見建設株式会社' },
-    jointVenture: { name: '三島・函南特定建設工事共同企業体', members: ['富士見建設株式会社', '函南土木株式会社'] },
-    works: { ...works, name: '﨑山地区排水路整備工事', number: '令和8年度 第7号' },
-    contractAmount: 80_000_000,
-    guaranteeAmount: 16_000_000,
-    advanceAmount: 16_000_000,
+    // The 中間前払金 of the advance above: the same works, 20% of the (increased) contract price.
+    contractor,
+    works,
+    contractAmount: 55_000_000,
+    guaranteeAmount: 11_000_000,
+    advanceAmount: 11_000_000,
     depositBank: '静岡中央銀行 三島支店',
     relatedContractNumber: advance.contractNumber,
     guaranteePeriod: { from: '2026-10-01', to: '2027-04-30' },

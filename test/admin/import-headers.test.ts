@@ -29,7 +29,9 @@ describeEachDatabase('import headers', (kind) => {
     // Pinned: these are a file format; a catalog label change that renames one must be a decision.
     expect(japanese.join(',')).toBe(
       '保証の種類,発注者,保証契約番号,請負者,請負者住所,請負者代表者,請負者メールアドレス,共同企業体名（JV名）,構成員,' +
-        '工事名,工事番号,工事場所,請負契約締結日,入札公告日,入札日,工期（開始）,工期（終了）,請負代金額（税込）,保証金額,' +
+        '出資比率（構成員順）,代表構成員,請負者担当部署,請負者担当者名,請負者電話番号,' +
+        '工事名,工事番号,工事場所,請負契約締結日,入札公告日,入札日,工期（開始）,工期（終了）,請負代金額（税込）,' +
+        '今年度対象額（出来高予定額・支払限度額）,保証金額,' +
         '前払金額,預託金融機関,前払金保証の保証契約番号,保証期間（開始）,保証期間（終了）,保証契約締結日',
     );
     const english = await validateCsv(env.ctx, `${example.join('\n')}\n`);

@@ -511,3 +511,48 @@ describe('mergePatch and a member named "__proto__"', () => {
     expect(certificateSchema.safeParse(merged).success).toBe(false);
   });
 });
+
+describe('new optional fields (issue 16 item 5)', () => {
+  const jv = (over: Record<string, unknown>) => ({
+    ...certificateInput('contract'),
+    jointVenture: { name: '三島・函南JV', members: ['富士見建設株式会社', '函南土木株式会社'], ...over },
+  });
+  const paths = (input: unknown) => {
+    const r = certificateSchema.safeParse(input);
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it('accepts JV shares that add up to 100 (in hundredths) and a representative among the members', () => {
+    expect(paths(jv({ shares: [60, 40], representative: '富士見建設株式会社' }))).toEqual([]);
+    expect(
+      paths({
+        ...jv({}),
+        jointVenture: { name: 'JV', members: ['A', 'B', 'C'], shares: [33.33, 33.33, 33.34] },
+      }),
+    ).toEqual([]);
+  });
+
+  it('refuses shares that do not add up, do not match the members, and a representative who is not a member', () => {
+    expect(paths(jv({ shares: [60, 30] }))).toEqual([
+      'jointVenture.shares: 出資比率の合計を100%にしてください（現在 90%）',
+    ]);
+    expect(paths(jv({ shares: [100] }))).toEqual([
+      'jointVenture.shares: 出資比率は構成員（2社）と同じ数だけ入力してください',
+    ]);
+    expect(paths(jv({ representative: '伊豆建設株式会社' }))).toEqual([
+      'jointVenture.representative: 代表構成員は構成員の中から入力してください',
+    ]);
+  });
+
+  it('takes 今年度対象額 up to the contract price', () => {
+    expect(paths({ ...certificateInput('contract'), currentYearAmount: 125_000_000 })).toEqual([]);
+    expect(paths({ ...certificateInput('contract'), currentYearAmount: 125_000_001 })).toEqual([
+      'currentYearAmount: 今年度対象額は請負代金額以下にしてください',
+    ]);
+  });
+
+  it('still reads a certificate signed before the fields existed', () => {
+    expect(paths(certificateInput('contract'))).toEqual([]);
+    expect(paths(jv({}))).toEqual([]);
+  });
+});

@@ -193,11 +193,12 @@ describe('rows derived from the registry', () => {
       ['保証の種類', '契約保証'],
       ['発注者', '三島市（三島市長）'],
       ['工事名', '市道1-23号線道路改良工事'],
+      ['工事番号', '三島市第8-101号'],
       ['共同企業体名（JV名）', '三島・函南JV'],
       ['構成員', ['富士見建設株式会社', '函南土木株式会社']],
       ['保証金額', '12,500,000円'],
     ]);
-    expect(labelsOf(rowsFor('notice', certificate('contract'), jaFormats))[3]).toEqual(['請負者', '株式会社三島土木']);
+    expect(labelsOf(rowsFor('notice', certificate('contract'), jaFormats))[4]).toEqual(['請負者', '株式会社三島土木']);
     expect(labelsOf(rowsFor('receipt', jv, jaFormats))).toEqual([
       ['保証契約番号', '10001-000003'],
       ['保証の種類', '契約保証'],
@@ -207,6 +208,37 @@ describe('rows derived from the registry', () => {
       ['保証金額', '12,500,000円'],
       ['保証期間', '令和8年1月6日 ～ 令和9年1月24日'],
     ]);
+  });
+
+  it('shows each JV member with its share and names the representative, on the notice and the certificate', () => {
+    const jv = certificate('contract', {
+      jointVenture: {
+        name: '三島・函南JV',
+        members: ['富士見建設株式会社', '函南土木株式会社'],
+        shares: [60, 40],
+        representative: '富士見建設株式会社',
+      },
+    });
+    const notice = labelsOf(rowsFor('notice', jv, jaFormats));
+    expect(notice).toContainEqual(['代表構成員', '富士見建設株式会社']);
+    expect(notice).toContainEqual(['構成員', ['富士見建設株式会社（60%）', '函南土木株式会社（40%）']]);
+    const parties = labelsOf(certificateRows(jv, jaFormats).sections[1]!);
+    expect(parties.slice(-3)).toEqual([
+      ['共同企業体名（JV名）', '三島・函南JV'],
+      ['代表構成員', '富士見建設株式会社'],
+      ['構成員', ['富士見建設株式会社（60%）', '函南土木株式会社（40%）']],
+    ]);
+  });
+
+  it('shows 今年度対象額 beside the contract price when a multi-year contract has one', () => {
+    const c = certificate('contract', { currentYearAmount: 30_000_000 });
+    expect(labelsOf(certificateRows(c, jaFormats).sections[2]!)).toContainEqual([
+      '今年度対象額（出来高予定額・支払限度額）',
+      '30,000,000円',
+    ]);
+    expect(labelsOf(certificateRows(certificate('contract'), jaFormats).sections[2]!).map((r) => r[0])).not.toContain(
+      '今年度対象額（出来高予定額・支払限度額）',
+    );
   });
 
   it('builds mail summaries from the parts a mail asks for', () => {

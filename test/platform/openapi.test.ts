@@ -169,7 +169,7 @@ describeEachDatabase('OpenAPI document', (kind) => {
     const { jws: _jws, ...versionWithoutJws } = res.json.version;
     expect(errorsOf({ ...res.json, version: versionWithoutJws })).toEqual(['$.version: missing "jws"']);
     expect(errorsOf({ ...res.json, authKey: 12 })).toEqual(['$.authKey: expected string, got integer']);
-    expect(errorsOf({ ...res.json, warnings: [] })).toEqual(['$: undocumented property "warnings"']);
+    expect(errorsOf({ ...res.json, notes: [] })).toEqual(['$: undocumented property "notes"']);
     expect(errorsOf({ ...res.json, version: { ...res.json.version, event: 'change' } })).toHaveLength(1);
     const error = doc.paths['/sureties']!.post!.responses['409']!.content!['application/json']!.schema;
     expect(schemaErrors(doc as unknown as Json, error, { error: { code: 'teapot', message: '…' } })).toHaveLength(1);

@@ -14,7 +14,7 @@ import { ApplicationSetPage } from '../../../views/admin/pages/application.js';
 import { flattenSet } from '../../services/staff/application-set.js';
 import { flatten, issuesByColumn, toPublishBody, type FlatFields } from '../../services/staff/certificate-form.js';
 import { draftScreen } from '../../services/staff/draft-screen.js';
-import { pendingDrafts, recentDrafts, rejectDraft } from '../../services/staff/drafts.js';
+import { ACKNOWLEDGEMENT_REASON, pendingDrafts, recentDrafts, rejectDraft } from '../../services/staff/drafts.js';
 import { takeKeptForm } from '../../services/staff/form-recovery.js';
 import { editableApplication, saveApplication, submitApplication } from '../../services/staff/revise-application.js';
 import { approveApplication, withdrawApplication } from '../../services/staff/requests.js';
@@ -103,7 +103,13 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     if (!product) return c.redirect('/admin/drafts/new', 303);
     const values: FlatFields = { ...fields, product };
     const applicationId = fields.applicationId || undefined;
-    const input = { id: applicationId, kind: 'issue' as const, body: toPublishBody(values) };
+    const reason = fields[ACKNOWLEDGEMENT_REASON] ?? '';
+    const input = {
+      id: applicationId,
+      kind: 'issue' as const,
+      body: toPublishBody(values),
+      acknowledgementReason: reason,
+    };
     try {
       if (fields.step === 'save') {
         const id = await saveApplication(ctx, c.get('staff').actor, input);
@@ -114,6 +120,14 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     } catch (error) {
       if (!(error instanceof DomainError) || !['validation_failed', 'obligee_not_eligible'].includes(error.code))
         throw error;
+      const issues = error.issues ?? [];
+      // Plausibility warnings come with an issue asking for the reason; they are then the only issues.
+      const acknowledge = issues.some((i) => i.path === ACKNOWLEDGEMENT_REASON)
+        ? {
+            warnings: issues.filter((i) => i.path !== ACKNOWLEDGEMENT_REASON).map((i) => i.message),
+            reason,
+          }
+        : undefined;
       return page(
         c,
         <NewDraftPage
@@ -122,7 +136,8 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
           obligees={await obligeeChoices()}
           values={values}
           applicationId={applicationId}
-          errors={issuesByColumn(error.issues ?? [])}
+          errors={issuesByColumn(issues.filter((i) => i.path !== ACKNOWLEDGEMENT_REASON))}
+          acknowledge={acknowledge}
           formError={
             error.code === 'obligee_not_eligible' ? error.message : adminTranslator(c.get('lang'))('draft.errors')
           }

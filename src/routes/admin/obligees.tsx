@@ -26,7 +26,17 @@ const obligeeForm = z
       basis: text.parse(f[`rule${i}.basis`]),
       effectiveFrom: text.parse(f[`rule${i}.effectiveFrom`]),
     })).filter((rule) => rule.products.length > 0),
+    checks: checksOf(text.parse(f.checksRatio).trim(), text.parse(f.checksEnforce) === 'on'),
   }));
+
+/** The plausibility settings as the form gives them: an empty ratio is the default; a non-number is left for zod. */
+function checksOf(ratio: string, enforce: boolean): Record<string, unknown> {
+  const digits = ratio.normalize('NFKC').replace(/[%\s]/g, '');
+  return {
+    ...(digits === '' ? {} : { minimumContractGuaranteeRatio: /^\d+(\.\d+)?$/.test(digits) ? Number(digits) : digits }),
+    ...(enforce ? { enforce: true } : {}),
+  };
+}
 
 export function obligeeRoutes(ctx: ServiceContext): Hono<AdminEnv> {
   const guard = staffGuard(ctx);
@@ -39,7 +49,7 @@ export function obligeeRoutes(ctx: ServiceContext): Hono<AdminEnv> {
   app.get('/obligees/:id', guard('obligees.edit'), async (c) => {
     const id = c.req.param('id');
     if (id === 'new')
-      return page(c, <ObligeeFormPage {...props(c)} isNew id="" name="" title="" rules={[]} errors={{}} />);
+      return page(c, <ObligeeFormPage {...props(c)} isNew id="" name="" title="" rules={[]} checks={{}} errors={{}} />);
     const o = await obligeeForEdit(ctx, id);
     return page(
       c,
@@ -50,13 +60,14 @@ export function obligeeRoutes(ctx: ServiceContext): Hono<AdminEnv> {
         name={o.name}
         title={o.title ?? ''}
         rules={o.rules}
+        checks={o.checks ?? {}}
         errors={{}}
       />,
     );
   });
 
   app.post('/obligees/:id', guard('obligees.save'), form(obligeeForm), async (c) => {
-    const { name, title, rules, ...f } = c.req.valid('form');
+    const { name, title, rules, checks, ...f } = c.req.valid('form');
     const isNew = c.req.param('id') === 'new';
     const id = isNew ? f.id : c.req.param('id');
     try {
@@ -65,7 +76,7 @@ export function obligeeRoutes(ctx: ServiceContext): Hono<AdminEnv> {
         ctx,
         c.get('staff').actor,
         id,
-        { name, ...(title ? { title } : {}), rules },
+        { name, ...(title ? { title } : {}), rules, ...(Object.keys(checks).length > 0 ? { checks } : {}) },
         isNew,
       );
       return c.redirect(`/admin/drafts/${requestId}?flash=request.created`, 303);
@@ -85,6 +96,7 @@ export function obligeeRoutes(ctx: ServiceContext): Hono<AdminEnv> {
           name={name}
           title={title}
           rules={rules as ObligeeRule[]}
+          checks={checks}
           errors={errors}
         />,
         422,

@@ -98,6 +98,22 @@ const HEADER_ALIASES: Readonly<Record<string, Column>> = {
   保証期間終期: 'guaranteeTo',
   保証契約日: 'guaranteeDate',
   JV名: 'jvName',
+  出来高予定額: 'currentYearAmount',
+  支払限度額: 'currentYearAmount',
+  今年度出来高予定額: 'currentYearAmount',
+  代表者JV: 'jvRepresentative',
+  JV代表者: 'jvRepresentative',
+  代表会社: 'jvRepresentative',
+  出資比率: 'jvShares',
+  請負者担当部署: 'contactDepartment',
+  請負者担当者: 'contactName',
+  担当者: 'contactName',
+  担当者名: 'contactName',
+  担当部署: 'contactDepartment',
+  電話番号: 'contactPhone',
+  請負者電話番号: 'contactPhone',
+  連絡先電話番号: 'contactPhone',
+  TEL: 'contactPhone',
 };
 
 const BY_HEADER: ReadonlyMap<string, Column> = (() => {
@@ -167,6 +183,9 @@ export function toPublishBody(fields: FlatFields): Record<string, unknown> {
       value = parseDateInput(raw) ?? raw;
     } else if (column.field.format === 'product') {
       value = PRODUCT_BY_LABEL.get(raw) ?? raw;
+    } else if (column.field.format === 'percents') {
+      const items = raw.split(/[|、,]/).map((m) => m.replace(/[%％\s]/g, ''));
+      value = items.every((m) => /^\d+(\.\d+)?$/.test(m)) ? items.map(Number) : raw;
     } else if (column.field.format === 'list') {
       value = raw
         .split(/[|、]/)

@@ -8,7 +8,7 @@ import { findObligee } from '../../repositories/obligees.js';
 import { SHARED_COLUMNS } from './application-set.js';
 import { columnOf, columnOrder } from './certificate-form.js';
 import type { ImportRow } from './import.js';
-import { getDraft, type StoredDraft } from './drafts.js';
+import { getDraft, splitIssueBody, type StoredDraft } from './drafts.js';
 import { isRequestKind, requestView, type RequestView } from './requests.js';
 import { assertVisible } from './revise-application.js';
 import { isReviewedEvent, versionReview, type VersionReview } from './version-review.js';
@@ -118,6 +118,6 @@ export async function draftScreen(ctx: ServiceContext, id: string, page = 1, vie
     const set = await setReview(ctx, body.guarantees as Record<string, unknown>[]);
     return { kind: 'draft', draft, draftedByEmail, steps, changes, set };
   }
-  if (draft.kind === 'issue') changes = await publicationRows(ctx, body);
+  if (draft.kind === 'issue') changes = await publicationRows(ctx, splitIssueBody(body).publication);
   return { kind: 'draft', draft, draftedByEmail, steps, changes };
 }

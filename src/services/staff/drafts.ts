@@ -8,6 +8,7 @@ import type { Database, StaffDraftTable } from '../../../db/schema.js';
 import { certificateSchema, IMMUTABLE_FIELDS, mergePatch } from '../../domain/certificate.js';
 import { eligibilityViolation, type ObligeeRule } from '../../domain/eligibility.js';
 import { currentVersion, historyViolation, type VersionEvent } from '../../domain/history.js';
+import type { Finding } from '../../domain/plausibility.js';
 import { publishRequestSchema, versionRequestSchema } from '../../domain/requests.js';
 import { DomainError, type FieldIssue } from '../../errors.js';
 import { insertAudit } from '../../repositories/audit-log.js';
@@ -19,6 +20,7 @@ import { publishSurety } from '../publish-surety.js';
 import { publishVersion } from '../publish-version.js';
 import { publishSuretySet } from '../publish-surety-set.js';
 import { getSurety } from '../get-surety.js';
+import { assessPublication } from '../plausibility-check.js';
 import { fieldIssues } from '../validation.js';
 import { withCrossFieldIssues } from './cross-field.js';
 import { importRows, type ImportReport, type ImportRow } from './import.js';
@@ -41,11 +43,31 @@ function requireRole(actor: Actor, role: StaffActor['role']): asserts actor is S
 
 const invalid = (issues: FieldIssue[]) => new DomainError('validation_failed', '入力内容に誤りがあります', { issues });
 
+/** Where an application keeps the clerk's acknowledgement of plausibility warnings (never published or signed). */
+export const ACKNOWLEDGEMENT = 'plausibilityAcknowledgement';
+
+/** The clerk's acknowledgement: the warnings as the clerk saw them and the reason to apply all the same. */
+export interface Acknowledgement {
+  warnings: Finding[];
+  reason: string;
+}
+
+/** A stored 新規 application split into the publication request and the clerk's acknowledgement, if any. */
+export function splitIssueBody(body: Record<string, unknown>): {
+  publication: Record<string, unknown>;
+  acknowledgement: Acknowledgement | null;
+} {
+  const { [ACKNOWLEDGEMENT]: acknowledgement, ...publication } = body;
+  return { publication, acknowledgement: (acknowledgement as Acknowledgement | undefined) ?? null };
+}
+
 /**
- * Everything the approval will check, checked now, so that the clerk sees field messages before submitting.
+ * Everything the approval will check, checked now, so that the clerk sees field messages before submitting: every
+ * field issue, the intermediate advance's link and (where the obligee enforces them) its plausibility rules together.
+ * @returns the plausibility warnings the clerk must acknowledge (empty when nothing is implausible)
  * @throws DomainError validation_failed | obligee_not_eligible
  */
-export async function checkIssueBody(ctx: ServiceContext, body: unknown): Promise<void> {
+export async function checkIssueBody(ctx: ServiceContext, body: unknown): Promise<Finding[]> {
   const parsed = publishRequestSchema.safeParse(body);
   const issues = parsed.success ? [] : withCrossFieldIssues(fieldIssues(parsed.error), body);
   const obligeeId = (body as { obligeeId?: unknown }).obligeeId;
@@ -53,12 +75,18 @@ export async function checkIssueBody(ctx: ServiceContext, body: unknown): Promis
   if (typeof obligeeId === 'string' && !obligee) {
     issues.push({ path: 'obligeeId', message: `登録されていない発注者です（${obligeeId}）` });
   }
+  const assessment = parsed.success && obligee ? await assessPublication(ctx, ctx.db, parsed.data, obligee) : null;
+  if (assessment) issues.push(...assessment.issues);
   if (issues.length > 0 || !parsed.success) throw invalid(issues);
   const ineligible =
     obligee && eligibilityViolation(obligee.name, JSON.parse(obligee.rules) as ObligeeRule[], parsed.data);
   if (ineligible)
     throw new DomainError('obligee_not_eligible', ineligible, { issues: [{ path: 'obligeeId', message: ineligible }] });
+  return assessment?.warnings ?? [];
 }
+
+/** The form field of the acknowledgement's reason. */
+export const ACKNOWLEDGEMENT_REASON = 'plausibilityReason';
 
 /**
  * A version request checked against the current history and merged certificate, the way publishVersion will.
@@ -131,11 +159,52 @@ async function saveDraft(
   return id;
 }
 
-/** @throws DomainError forbidden | validation_failed | obligee_not_eligible */
-export async function draftIssue(ctx: ServiceContext, actor: Actor, body: Record<string, unknown>): Promise<string> {
+/**
+ * Files a 新規 application. Plausibility warnings must be acknowledged with a reason (shown to the approver): without
+ * one, every warning is answered next to its field together with an issue asking for the reason.
+ * @throws DomainError forbidden | validation_failed | obligee_not_eligible
+ */
+export async function draftIssue(
+  ctx: ServiceContext,
+  actor: Actor,
+  body: Record<string, unknown>,
+  acknowledgementReason = '',
+): Promise<string> {
   requireRole(actor, 'clerk');
-  await checkIssueBody(ctx, body);
-  return saveDraft(ctx, actor, 'issue', null, body);
+  return saveDraft(
+    ctx,
+    actor,
+    'issue',
+    null,
+    acknowledge(await checkIssueBody(ctx, body), acknowledgementReason, body),
+  );
+}
+
+/**
+ * The body to store for a 新規 application with these plausibility warnings: with the clerk's acknowledgement when
+ * there are any. Without a reason, every warning is answered next to its field together with an issue asking for one.
+ * @throws DomainError validation_failed
+ */
+export function acknowledge(
+  warnings: Finding[],
+  acknowledgementReason: string,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  const reason = acknowledgementReason.normalize('NFKC').trim();
+  if (warnings.length > 0 && (reason === '' || reason.length > 200)) {
+    throw invalid([
+      ...warnings.map((w) => ({ path: w.field, message: w.message })),
+      {
+        path: ACKNOWLEDGEMENT_REASON,
+        message:
+          reason === ''
+            ? '確認が必要な点があります。内容を確かめ、このまま申し込む理由を入力してください'
+            : '理由は200文字以内で入力してください',
+      },
+    ]);
+  }
+  const { [ACKNOWLEDGEMENT]: _previous, ...publication } = body;
+  return warnings.length > 0 ? { ...publication, [ACKNOWLEDGEMENT]: { warnings, reason } } : publication;
 }
 
 /** @throws DomainError forbidden | not_found | invalid_event | validation_failed */
@@ -234,7 +303,7 @@ export async function approveDraft(ctx: ServiceContext, actor: Actor, id: string
     let result: ApproveResult;
     if (draft.kind === 'issue') {
       // The draft id is the idempotency key: a retried approval can never publish a second guarantee.
-      const published = await publishSurety(ctx, actor, body, `draft:${id}`);
+      const published = await publishSurety(ctx, actor, splitIssueBody(body).publication, `draft:${id}`);
       result = { kind: 'issue', contractNumber: published.contractNumber, authKey: published.authKey };
     } else if (draft.kind === 'issue_set') {
       // Both guarantees in one transaction, each under its own key: both are published, or neither.

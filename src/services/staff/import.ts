@@ -13,6 +13,7 @@ import { findIdempotentNumbers } from '../../repositories/staff.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { isUniqueViolation } from '../db-errors.js';
 import { deferNumberRecords } from '../number-hold.js';
+import { assessPublication } from '../plausibility-check.js';
 import {
   numberPublications,
   planBatch,
@@ -269,6 +270,9 @@ export async function validateCsv(
     if (parsed.success && obligee) {
       const reason = eligibilityViolation(obligee.name, JSON.parse(obligee.rules) as ObligeeRule[], parsed.data);
       if (reason) issues.push({ path: 'obligeeId', message: reason });
+      // The intermediate advance's link, and plausibility where the obligee enforces it: refused per row now, not
+      // halfway through the approved batch.
+      issues.push(...(await assessPublication(ctx, ctx.db, parsed.data, obligee)).issues);
     }
     const badDates = unreadableDates(fields);
     for (const issue of issues) {

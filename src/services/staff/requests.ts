@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { writeTransaction } from '../../../db/connection.js';
 import type { StaffDraftTable } from '../../../db/schema.js';
 import type { ObligeeRule } from '../../domain/eligibility.js';
+import type { PlausibilityChecks } from '../../domain/plausibility.js';
 import { obligeeIdSchema, obligeeRequestSchema, type ObligeeRequest } from '../../domain/requests.js';
 import { DomainError, type FieldIssue } from '../../errors.js';
 import { insertAudit } from '../../repositories/audit-log.js';
@@ -16,7 +17,7 @@ import { pendingDraftsOfKind } from '../../repositories/staff-requests.js';
 import { transitionDraft } from '../../repositories/staff.js';
 import { findSuretyForUpdate } from '../../repositories/sureties.js';
 import type { Actor, ServiceContext } from '../context.js';
-import { writeObligee } from '../obligees.js';
+import { checksOf, writeObligee } from '../obligees.js';
 import { newAuthKey, replaceAuthKey } from '../reissue-auth-key.js';
 import { fieldIssues } from '../validation.js';
 import { approveDraft, getDraft, insertPendingDraft, withdrawDraft, type ApproveResult } from './drafts.js';
@@ -38,6 +39,8 @@ export interface ObligeeSnapshot {
   name: string;
   title: string | null;
   rules: ObligeeRule[];
+  /** Plausibility settings; absent in requests filed before they existed (read as the defaults). */
+  checks?: PlausibilityChecks | null;
   updatedAt: string;
 }
 
@@ -46,6 +49,7 @@ export interface ObligeeRequestBody {
   name: string;
   title: string | null;
   rules: ObligeeRule[];
+  checks?: PlausibilityChecks | null;
   base: ObligeeSnapshot | null;
 }
 
@@ -83,12 +87,17 @@ async function saveRequest<B extends ObligeeRequestBody | ReissueRequestBody>(
 
 const sameRules = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** Empty settings are the defaults: stored and compared as null. */
+const normalChecks = (checks: PlausibilityChecks | undefined): PlausibilityChecks | null =>
+  checks && Object.keys(checks).length > 0 ? checks : null;
+
 /**
  * Whether the obligee is still what the request was made against. The time stamp alone is not enough (two writes
  * can share a millisecond), nor the content alone (a change and its undoing would pass), so both are compared.
  */
 function unchangedSince(
-  current: { name: string; title: string | null; rules: string; updated_at: string } | undefined,
+  current:
+    { name: string; title: string | null; rules: string; checks?: string | null; updated_at: string } | undefined,
   base: ObligeeSnapshot | null,
 ): boolean {
   if (!current || !base) return !current && !base;
@@ -96,7 +105,8 @@ function unchangedSince(
     current.updated_at === base.updatedAt &&
     current.name === base.name &&
     current.title === base.title &&
-    sameRules(JSON.parse(current.rules), base.rules)
+    sameRules(JSON.parse(current.rules), base.rules) &&
+    sameRules(checksOf(current) ?? null, base.checks ?? null)
   );
 }
 
@@ -142,6 +152,7 @@ export async function requestObligeeChange(
           name: existing.name,
           title: existing.title,
           rules: JSON.parse(existing.rules) as ObligeeRule[],
+          checks: checksOf(existing) ?? null,
           updatedAt: existing.updated_at,
         }
       : null;
@@ -149,7 +160,8 @@ export async function requestObligeeChange(
       base &&
       base.name === requested.name &&
       base.title === (requested.title ?? null) &&
-      sameRules(base.rules, requested.rules)
+      sameRules(base.rules, requested.rules) &&
+      sameRules(base.checks ?? null, normalChecks(requested.checks))
     ) {
       throw invalid([{ path: '_', message: '変更された項目がありません' }]);
     }
@@ -158,6 +170,7 @@ export async function requestObligeeChange(
       name: requested.name,
       title: requested.title ?? null,
       rules: requested.rules as ObligeeRule[],
+      checks: normalChecks(requested.checks),
       base,
     };
   });
@@ -241,6 +254,7 @@ async function approveRequest(ctx: ServiceContext, actor: Actor, draft: StaffDra
         name: body.name,
         ...(body.title ? { title: body.title } : {}),
         rules: body.rules,
+        ...(body.checks ? { checks: body.checks } : {}),
       });
       result = { kind: 'obligee', obligeeId: body.obligeeId };
     } else {
@@ -317,7 +331,7 @@ export type RequestView =
       kind: 'obligee';
       obligeeId: string;
       before: ObligeeSnapshot | null;
-      after: { name: string; title: string | null; rules: ObligeeRule[] };
+      after: { name: string; title: string | null; rules: ObligeeRule[]; checks: PlausibilityChecks | null };
       /** The obligee changed after the request: approving would be refused. */
       stale: boolean;
     }
@@ -332,7 +346,7 @@ export async function requestView(ctx: ServiceContext, draft: StaffDraftTable): 
       kind: 'obligee',
       obligeeId: body.obligeeId,
       before: body.base,
-      after: { name: body.name, title: body.title, rules: body.rules },
+      after: { name: body.name, title: body.title, rules: body.rules, checks: body.checks ?? null },
       stale: draft.status === 'pending' && !unchangedSince(current, body.base),
     };
   }

@@ -9,7 +9,14 @@ import { insertDraftStep, listDraftSteps, listOwnDrafts, type DraftStepRow } fro
 import { findDraft, transitionDraft, type DraftRow } from '../../repositories/staff.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { checkIssueSet } from './application-set.js';
-import { checkIssueBody, getDraft, insertPendingDraft, type DraftStatus } from './drafts.js';
+import {
+  acknowledge,
+  checkIssueBody,
+  getDraft,
+  insertPendingDraft,
+  splitIssueBody,
+  type DraftStatus,
+} from './drafts.js';
 
 type StaffActor = Extract<Actor, { type: 'staff' }>;
 
@@ -42,10 +49,22 @@ export async function editableApplication(ctx: ServiceContext, actor: Actor, id:
   return draft;
 }
 
-/** @throws DomainError validation_failed | obligee_not_eligible — every issue of the body, as approval would */
-export async function checkApplication(ctx: ServiceContext, kind: EditableKind, body: ApplicationBody): Promise<void> {
-  if (kind === 'issue_set') await checkIssueSet(ctx, body.guarantees as Record<string, unknown>[]);
-  else await checkIssueBody(ctx, body);
+/**
+ * @returns the body to store: a 新規 with plausibility warnings carries the clerk's acknowledgement (drafts.ts)
+ * @throws DomainError validation_failed | obligee_not_eligible — every issue of the body, as approval would
+ */
+export async function checkApplication(
+  ctx: ServiceContext,
+  kind: EditableKind,
+  body: ApplicationBody,
+  acknowledgementReason = '',
+): Promise<ApplicationBody> {
+  if (kind === 'issue_set') {
+    await checkIssueSet(ctx, body.guarantees as Record<string, unknown>[]);
+    return body;
+  }
+  const { publication } = splitIssueBody(body);
+  return acknowledge(await checkIssueBody(ctx, publication), acknowledgementReason, publication);
 }
 
 /**
@@ -116,20 +135,20 @@ export async function saveApplication(
 export async function submitApplication(
   ctx: ServiceContext,
   actor: Actor,
-  input: { id?: string | undefined; kind: EditableKind; body: ApplicationBody },
+  input: { id?: string | undefined; kind: EditableKind; body: ApplicationBody; acknowledgementReason?: string },
 ): Promise<string> {
   requireClerk(actor);
   const draft = input.id ? await editableApplication(ctx, actor, input.id) : undefined;
   if (draft && draft.kind !== input.kind) throw new DomainError('conflict', '申込の種類は変更できません');
-  await checkApplication(ctx, input.kind, input.body);
+  const body = await checkApplication(ctx, input.kind, input.body, input.acknowledgementReason);
   if (draft) {
-    await revise(ctx, actor, draft, input.body, true);
+    await revise(ctx, actor, draft, body, true);
     return draft.id;
   }
   const id = randomUUID();
   const at = ctx.clock().toISOString();
   await writeTransaction(ctx.db, (tx) =>
-    insertPendingDraft(tx, { id, at, actor, kind: input.kind, contractNumber: null, body: input.body }),
+    insertPendingDraft(tx, { id, at, actor, kind: input.kind, contractNumber: null, body }),
   );
   return id;
 }

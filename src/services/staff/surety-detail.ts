@@ -1,6 +1,7 @@
 // Use case: 電子保証概要 — one surety with every version, why each hidden one is hidden, and what each changed.
 import { diffCertificates, type FieldChange } from '../../domain/diff.js';
 import { allowedEvents, historyNumbers } from '../../domain/history.js';
+import type { ContractorContact } from '../../domain/requests.js';
 import { findSurety } from '../../repositories/sureties.js';
 import type { ServiceContext } from '../context.js';
 import { getSurety } from '../get-surety.js';
@@ -24,6 +25,8 @@ export interface SuretyDetail {
   versions: VersionDetail[];
   allowed: ReturnType<typeof allowedEvents>;
   contractorEmail: string | null;
+  /** The contractor's contact for staff (never signed, never shown to officers). */
+  contractorContact: ContractorContact | null;
 }
 
 /**
@@ -56,7 +59,13 @@ export async function suretyDetail(ctx: ServiceContext, contractNumber: string):
     };
   });
   const row = await findSurety(ctx.db, contractNumber);
-  return { state, versions, allowed: allowedEvents(state.versions), contractorEmail: row?.contractor_email ?? null };
+  return {
+    state,
+    versions,
+    allowed: allowedEvents(state.versions),
+    contractorEmail: row?.contractor_email ?? null,
+    contractorContact: row?.contractor_contact ? (JSON.parse(row.contractor_contact) as ContractorContact) : null,
+  };
 }
 
 /** The whole 電子保証概要 screen: the detail and the applications filed against this surety. */

@@ -4,7 +4,7 @@ import type { ObligeeRule } from '../../../src/domain/eligibility.js';
 import type { VersionEvent } from '../../../src/domain/history.js';
 import type { FlatFields } from '../../../src/services/staff/certificate-form.js';
 import { COLUMNS } from '../../../src/services/staff/certificate-form.js';
-import type { Draft, StoredDraft } from '../../../src/services/staff/drafts.js';
+import { splitIssueBody, type Draft, type StoredDraft } from '../../../src/services/staff/drafts.js';
 import type { CsvEncoding, RowError } from '../../../src/services/staff/import.js';
 import { fieldFormatters, formats } from '../../../src/i18n/format.js';
 import { reviewLabel, reviewValue } from '../../../src/services/staff/certificate-form.js';
@@ -36,6 +36,8 @@ export function NewDraftPage(
     /** The clerk's own 下書き or sent-back application being edited (revise-application.ts). */
     applicationId?: string | undefined;
     banner?: 'editing' | 'editingDraft' | 'restored' | undefined;
+    /** Plausibility warnings to acknowledge with a reason before the application is filed. */
+    acknowledge?: { warnings: string[]; reason: string } | undefined;
   },
 ) {
   const { at, t, product, values, errors, staff } = props;
@@ -106,6 +108,28 @@ export function NewDraftPage(
           <div id="f-obligeeId-live" aria-live="polite" />
         </Field>
         <CertificateFields t={t} at={at} product={product} values={values} errors={errors} />
+        {props.acknowledge ? (
+          <fieldset class="acknowledge">
+            <legend>{at('draft.ack.heading')}</legend>
+            <p>{at('draft.ack.lead')}</p>
+            <ul>
+              {props.acknowledge.warnings.map((w) => (
+                <li>{w}</li>
+              ))}
+            </ul>
+            <Field
+              name="plausibilityReason"
+              label={at('draft.ack.reason')}
+              required
+              requiredLabel={at('draft.required')}
+              help={at('draft.ack.help')}
+            >
+              <textarea id="f-plausibilityReason" name="plausibilityReason" rows={3} maxlength={200} required>
+                {props.acknowledge.reason}
+              </textarea>
+            </Field>
+          </fieldset>
+        ) : null}
         <div class="button-row">
           <button class="button-primary" type="submit">
             {at('draft.submit')}
@@ -166,6 +190,7 @@ export function DraftPage(
   const fmt = fieldFormatters(props.lang);
   const value = (path: string, v: unknown) => reviewValue(path, v, fmt);
   const body = JSON.parse(draft.body) as Record<string, unknown>;
+  const acknowledgement = draft.kind === 'issue' ? splitIssueBody(body).acknowledgement : null;
   const isOwn = props.draftedByEmail === staff?.email;
   const steps = props.steps ?? [];
   const sentBack = draft.status === 'rejected' ? steps.filter((s) => s.step === 'sent_back').at(-1) : undefined;
@@ -275,6 +300,21 @@ export function DraftPage(
           </p>
         ) : null}
       </section>
+      {acknowledgement ? (
+        <section class="panel warning-panel" aria-labelledby="w-h">
+          <h2 id="w-h">{at('draft.ack.review')}</h2>
+          <ul>
+            {acknowledgement.warnings.map((w) => (
+              <li>{w.message}</li>
+            ))}
+          </ul>
+          <p>
+            {at('draft.ack.clerkReason')}
+            {at('fmt.colon')}
+            {acknowledgement.reason}
+          </p>
+        </section>
+      ) : null}
       <DecisionForms
         at={at}
         staff={staff}

@@ -75,9 +75,11 @@ export function CertificateFields(
                     help={
                       field.format === 'list'
                         ? at('draft.help.jvMembers')
-                        : field.format === 'yen'
-                          ? at('draft.help.amount')
-                          : undefined
+                        : field.format === 'percents'
+                          ? at('draft.help.jvShares')
+                          : field.format === 'yen'
+                            ? at('draft.help.amount')
+                            : undefined
                     }
                   />
                   {c === 'guaranteeAmount' ? (

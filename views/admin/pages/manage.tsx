@@ -88,10 +88,13 @@ export function ObligeeFormPage(
     name: string;
     title: string;
     rules: ObligeeRule[];
+    /** Plausibility settings as entered (a ratio that is not a number stays as typed, to be corrected). */
+    checks: { minimumContractGuaranteeRatio?: unknown; enforce?: unknown };
     errors: Record<string, string[]>;
   },
 ) {
   const { at, t, errors } = props;
+  const ratio = props.checks.minimumContractGuaranteeRatio;
   // Two blank rules beyond the existing ones: enough to add a rule without script.
   const rules: (ObligeeRule | null)[] = [...props.rules, null, null];
   return (
@@ -171,6 +174,22 @@ export function ObligeeFormPage(
             />
           </fieldset>
         ))}
+        <fieldset>
+          <legend>{at('obligees.checks')}</legend>
+          <p class="note">{at('obligees.checks.lead')}</p>
+          <Field
+            name="checksRatio"
+            label={at('obligees.checks.ratio')}
+            value={ratio === undefined ? '' : String(ratio)}
+            errors={errors['checks.minimumContractGuaranteeRatio']}
+            help={at('obligees.checks.ratioHelp')}
+            inputmode="numeric"
+          />
+          <label>
+            <input type="checkbox" name="checksEnforce" checked={props.checks.enforce === true} />
+            {at('obligees.checks.enforce')}
+          </label>
+        </fieldset>
         <button class="button-primary" type="submit">
           {at('obligees.save')}
         </button>

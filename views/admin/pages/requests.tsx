@@ -1,6 +1,7 @@
 // One four-eyes request on the approval screen (申込・承認): an obligee change shown 変更前 → 変更後, or a key reissue
 // with its reason; approve / send back for a different approver, withdraw for its author.
 import type { ObligeeRule } from '../../../src/domain/eligibility.js';
+import { enforces, minimumContractRatio, type PlausibilityChecks } from '../../../src/domain/plausibility.js';
 import type { StoredDraft } from '../../../src/services/staff/drafts.js';
 import type { RequestView } from '../../../src/services/staff/requests.js';
 import { formats } from '../../../src/i18n/format.js';
@@ -21,6 +22,14 @@ function Rules(props: Pick<AdminPageProps, 't' | 'at' | 'lang'> & { rules: Oblig
       ))}
     </ul>
   );
+}
+
+/** An obligee's plausibility settings in words: 契約保証金は請負代金額の10%以上 … ・違反は警告. */
+function checksText(at: AdminPageProps['at'], checks: PlausibilityChecks | null | undefined): string {
+  return at('obligees.checks.summary', {
+    ratio: String(minimumContractRatio(checks)),
+    mode: at(enforces(checks) ? 'obligees.checks.modeEnforce' : 'obligees.checks.modeWarn'),
+  });
 }
 
 export function RequestPage(
@@ -93,6 +102,20 @@ export function RequestPage(
                   </>
                 )}
               </tr>
+              {view.before === null ||
+              JSON.stringify(view.before.checks ?? null) !== JSON.stringify(view.after.checks) ? (
+                <tr>
+                  <th scope="row">{at('obligees.checks')}</th>
+                  <td class="diff-before">{view.before ? checksText(at, view.before.checks) : '—'}</td>
+                  <td class="diff-after">{checksText(at, view.after.checks)}</td>
+                </tr>
+              ) : (
+                <tr>
+                  <th scope="row">{at('obligees.checks')}</th>
+                  <td>{checksText(at, view.after.checks)}</td>
+                  <td>{checksText(at, view.after.checks)}</td>
+                </tr>
+              )}
             </tbody>
           </table>
           <p class="note">{at('request.obligee.note')}</p>

@@ -303,6 +303,20 @@ export function SuretyDetailPage(
               <th scope="row">{t('field.guaranteePeriod')}</th>
               <td>{f.period(c.guaranteePeriod, t('period.separator'))}</td>
             </tr>
+            {(
+              [
+                ['field.contactDepartment', detail.contractorContact?.department],
+                ['field.contactName', detail.contractorContact?.name],
+                ['field.contactPhone', detail.contractorContact?.phone],
+              ] as const
+            ).map(([label, value]) =>
+              value ? (
+                <tr>
+                  <th scope="row">{t(label)}</th>
+                  <td>{value}</td>
+                </tr>
+              ) : null,
+            )}
           </tbody>
         </table>
       </section>
