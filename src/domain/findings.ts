@@ -197,6 +197,25 @@ export function findingsFor(c: Certificate, expect: Expect = {}, ratioPercent = 
   return out;
 }
 
+const EXPECT_LABEL: Record<ExpectField, string> = {
+  contractAmount: '請負金額',
+  guaranteeAmount: '保証金額',
+  advanceAmount: '前払金額',
+  worksNumber: '工事番号',
+  worksPeriodTo: '工期の終了日',
+  contractDate: '契約締結日',
+};
+
+/** The officer's figures as the 確認証跡 lists them: `請負金額 55,000,000円`, one a line, in the members' order. */
+export function describeExpect(expect: Expect): string[] {
+  return EXPECT_FIELDS.flatMap((field) => {
+    const value = expect[field];
+    if (value === undefined) return [];
+    const shown = typeof value === 'number' ? yen(value) : field === 'worksNumber' ? value : date(value);
+    return [`${EXPECT_LABEL[field]} ${shown}`];
+  });
+}
+
 /** The certificate rows (field-registry paths) a finding concerns, for highlighting them on the page. */
 export function findingPaths(finding: Finding): string[] {
   switch (finding.code) {

@@ -50,7 +50,7 @@ export async function verifyBulk(
           contractNumber,
           outcome: 'ok',
           state: result.state,
-          findings: await checkFindings(ctx, result.state.current.certificate, item.expect, ratios),
+          findings: await checkFindings(ctx, result.state.current.certificate, item.expect, { cache: ratios }),
         });
         break;
       case 'no_match':
