@@ -36,7 +36,9 @@ const PROGRESS_SCRIPT =
 const css = `
 .bulk-progress { margin:.75rem 0; }
 .bulk-progress progress { width:100%; max-width:26rem; height:1.2rem; }
-.bulk-table td, .bulk-table th { vertical-align:top; }
+.bulk-table td, .bulk-table th { vertical-align:top; white-space:normal; font-size:.9rem; }
+.bulk-table .contract-number, .bulk-table .nowrap { white-space:nowrap; }
+.bulk-table .col-findings { min-width:16rem; }
 .bulk-table .outcome-ok { color:var(--ok); font-weight:bold; }
 .bulk-table .outcome-bad { color:var(--bad); font-weight:bold; }
 .bulk-table .num { text-align:right; white-space:nowrap; }
@@ -129,7 +131,9 @@ export function BulkPage(props: BulkPageProps) {
                   <th scope="col">{t('bulk.col.amounts')}</th>
                   <th scope="col">{t('bulk.col.period')}</th>
                   <th scope="col">{t('bulk.col.lastChange')}</th>
-                  <th scope="col">{t('bulk.col.findings')}</th>
+                  <th scope="col" class="col-findings">
+                    {t('bulk.col.findings')}
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -143,10 +147,26 @@ export function BulkPage(props: BulkPageProps) {
                         {t(`bulk.outcome.${r.outcome}`)}
                       </td>
                       <td>{s?.status ?? ''}</td>
-                      <td class="num">{s ? `${f.money(s.contractAmount)} ／ ${f.money(s.guaranteeAmount)}` : ''}</td>
-                      <td>{s ? `${f.date(s.guaranteeFrom)} ～ ${f.date(s.guaranteeTo)}` : ''}</td>
+                      <td class="num">
+                        {s ? (
+                          <>
+                            {f.money(s.contractAmount)}
+                            <br />
+                            {f.money(s.guaranteeAmount)}
+                          </>
+                        ) : null}
+                      </td>
+                      <td class="nowrap">
+                        {s ? (
+                          <>
+                            {`${f.date(s.guaranteeFrom)} ～`}
+                            <br />
+                            {f.date(s.guaranteeTo)}
+                          </>
+                        ) : null}
+                      </td>
                       <td>{s ? `No.${s.lastNo} ${s.lastKind}（${f.instant(s.lastAt)}）` : ''}</td>
-                      <td lang="ja">
+                      <td lang="ja" class="col-findings">
                         {r.notes.length > 0 ? (
                           <ul>
                             {r.notes.map((n) => (
