@@ -39,6 +39,9 @@ const css = `
 .bulk-table td, .bulk-table th { vertical-align:top; white-space:normal; font-size:.9rem; }
 .bulk-table .contract-number, .bulk-table .nowrap { white-space:nowrap; }
 .bulk-table .col-findings { min-width:16rem; }
+.bulk-table .col-outcome { min-width:8rem; }
+.bulk-table .col-status { min-width:4.5rem; }
+.bulk-table .col-last { min-width:9rem; }
 .bulk-table .outcome-ok { color:var(--ok); font-weight:bold; }
 .bulk-table .outcome-bad { color:var(--bad); font-weight:bold; }
 .bulk-table .num { text-align:right; white-space:nowrap; }
@@ -126,11 +129,17 @@ export function BulkPage(props: BulkPageProps) {
                 <tr>
                   <th scope="col">{t('bulk.col.line')}</th>
                   <th scope="col">{t('bulk.col.contractNumber')}</th>
-                  <th scope="col">{t('bulk.col.outcome')}</th>
-                  <th scope="col">{t('bulk.col.status')}</th>
+                  <th scope="col" class="col-outcome">
+                    {t('bulk.col.outcome')}
+                  </th>
+                  <th scope="col" class="col-status">
+                    {t('bulk.col.status')}
+                  </th>
                   <th scope="col">{t('bulk.col.amounts')}</th>
                   <th scope="col">{t('bulk.col.period')}</th>
-                  <th scope="col">{t('bulk.col.lastChange')}</th>
+                  <th scope="col" class="col-last">
+                    {t('bulk.col.lastChange')}
+                  </th>
                   <th scope="col" class="col-findings">
                     {t('bulk.col.findings')}
                   </th>

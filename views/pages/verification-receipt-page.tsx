@@ -20,6 +20,9 @@ export interface VerificationReceiptPageProps extends PageProps {
   expect?: Expect | undefined;
 }
 
+/** One value a line inside a <dd> (the definition list lays its children out inline). */
+const lines = (values: string[]) => values.map((v, i) => (i === 0 ? v : [<br />, v]));
+
 export function VerificationReceiptPage(props: VerificationReceiptPageProps) {
   const { t } = props;
   const f = formats(props.lang);
@@ -73,15 +76,13 @@ export function VerificationReceiptPage(props: VerificationReceiptPageProps) {
             <>
               <div>
                 <dt>{t('findings.vr.expect')}</dt>
-                <dd lang="ja">
-                  {props.expect ? describeExpect(props.expect).map((line) => <div>{line}</div>) : t('findings.vr.none')}
-                </dd>
+                <dd lang="ja">{props.expect ? lines(describeExpect(props.expect)) : t('findings.vr.none')}</dd>
               </div>
               <div>
                 <dt>{t('findings.vr.findings')}</dt>
                 <dd lang="ja" class="receipt-findings">
                   {props.findings.length > 0
-                    ? props.findings.map((f) => <div data-code={f.code}>{`・${f.message}`}</div>)
+                    ? lines(props.findings.map((f) => `・${f.message}`))
                     : t('findings.vr.noFindings')}
                 </dd>
               </div>
