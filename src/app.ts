@@ -1,5 +1,6 @@
 // createApp(ctx): the request context, the two areas (API, pages) with their middleware and error answers, and the
 // route mounts. The only file that knows URL prefixes.
+import { bulkRoutes } from './routes/bulk.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -52,6 +53,8 @@ const BODY_LIMITS: Readonly<Record<string, number>> = {
   '/admin/import': 16 * 1024 * 1024,
   // A document of up to 1 MB (checked again by the page), with room for the multipart framing.
   '/verify-file': 2 * 1024 * 1024,
+  // The bulk verification's CSV of up to 1 MB (checked again by the page).
+  '/bulk': 2 * 1024 * 1024,
 };
 
 // CSP nonces drawn from a pooled random buffer: one randomBytes call per 256 requests instead of one each.
@@ -212,6 +215,7 @@ function pageArea(ctx: ServiceContext): Hono<AppEnv> {
   pages.route('/mail', mailLinkRoutes(ctx, renderNoticeForLink));
   pages.route('/certificates', followUpRoutes(ctx));
   pages.route('/', documentRoutes(ctx));
+  pages.route('/', bulkRoutes(ctx));
   pages.route('/', publicRoutes(ctx));
   pages.all('*', (c) => {
     throw new DomainError('not_found', translator(c.get('lang') ?? 'ja')('error.not_found'));

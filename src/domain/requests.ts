@@ -10,6 +10,7 @@ import {
 } from './certificate.js';
 import { ruleSchema } from './eligibility.js';
 import { checksSchema } from './plausibility.js';
+import { expectSchema } from './findings.js';
 import { EVENTS } from './history.js';
 import { MAX_IDENTIFIER_INPUT, normalizeContractNumber } from './identifiers.js';
 
@@ -110,4 +111,13 @@ export const obligeeIdSchema = z
 export const verifyRequestSchema = z.strictObject({
   contractNumber: z.string().max(MAX_IDENTIFIER_INPUT, { error: `${MAX_IDENTIFIER_INPUT}文字以内で入力してください` }),
   authKey: z.string().max(MAX_IDENTIFIER_INPUT, { error: `${MAX_IDENTIFIER_INPUT}文字以内で入力してください` }),
+  expect: expectSchema.optional().meta({ description: "The obligee's own contract data to compare (DESIGN §11)" }),
+});
+
+/** POST /api/v1/verifications: 1–500 verifications in one request, each exactly like POST /api/v1/verify. */
+export const bulkVerifyRequestSchema = z.strictObject({
+  items: z
+    .array(verifyRequestSchema)
+    .min(1, { error: '1件以上指定してください' })
+    .max(500, { error: '一度に確認できるのは500件までです' }),
 });

@@ -1,5 +1,6 @@
 // What each document is rendered from: plain data taken from verified payloads (structured-clone safe, so that a
 // worker thread can render it), never from loose database columns.
+import type { Expect, Finding } from '../domain/findings.js';
 import type { Certificate } from '../domain/certificate.js';
 import type { Status } from '../domain/history.js';
 
@@ -69,6 +70,10 @@ export interface VerificationReceiptPayload {
   status: Status;
   issuedAt: string;
   officer: { name?: string; department?: string } | null;
+  /** The officer's own figures (DESIGN §11), when entered; absent in receipts issued before the checks existed. */
+  expect?: Expect;
+  /** The findings for the version named, as the page showed them (absent in receipts issued before the checks). */
+  findings?: Finding[];
 }
 
 export interface VerificationReceiptInput {

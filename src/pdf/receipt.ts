@@ -2,6 +2,7 @@
 // and when, with the officer's own name and department when given. Rendered from the verified receipt JWS; the
 // receipt JWS, the version JWS and the public key travel inside as attachments.
 import { rowsFor } from '../domain/field-rows.js';
+import { describeExpect } from '../domain/findings.js';
 import { formatInstant } from '../domain/format.js';
 import { fieldFormatters } from '../i18n/format.js';
 import { jwsHash } from '../signing/versions.js';
@@ -69,6 +70,13 @@ export async function renderReceipt(input: VerificationReceiptInput): Promise<Ui
         row(text.versionHash, versionHash),
       ],
       [row(text.officer, officer || text.officerNone)],
+      // DESIGN §11: what the officer compared and what was found, signed with the rest (older receipts have neither).
+      r.findings
+        ? [
+            row(text.expect, r.expect ? describeExpect(r.expect) : text.expectNone),
+            row(text.findings, r.findings.length > 0 ? r.findings.map((f) => `・${f.message}`) : text.findingsNone),
+          ]
+        : [],
     ],
     { labelWidth: mm(48), label: g(9), value: g(10), strongValue: { font: 'gothicBold', size: 11 } },
   );

@@ -103,6 +103,10 @@ export const receiptText = {
   versionHash: '確認した版の署名データのSHA-256',
   officer: '確認者（申告）',
   officerNone: '記載なし',
+  expect: '照合した発注者の値（確認者の入力）',
+  expectNone: '入力なし',
+  findings: '照合結果',
+  findingsNone: '所見なし（入力した値と証書の記載は一致し、最低保証割合・保証期間にも問題はありません）',
   verifyHeading: 'この確認証跡の検証',
   receiptHash: '確認証跡のSHA-256',
   statements: [

@@ -8,6 +8,7 @@
 // rules before field validation on POST …/versions — stay exactly as they were.
 import { createRoute, type z } from '@hono/zod-openapi';
 import {
+  bulkVerifyRequestSchema,
   contractorEmailRequestSchema,
   obligeeRequestSchema,
   publishRequestSchema,
@@ -18,6 +19,7 @@ import type { ApiScope } from '../domain/api-scopes.js';
 import { OUTBOX_STATES } from '../services/outbox-admin.js';
 import {
   authKeyAnswerSchema,
+  bulkVerificationSchema,
   contractorEmailAnswerSchema,
   errorSchema,
   obligeeListSchema,
@@ -33,6 +35,7 @@ import {
 /** Request body schemas, registered as components under these names (see requestBody below). */
 export const REQUEST_SCHEMAS = {
   VerifyRequest: verifyRequestSchema,
+  BulkVerifyRequest: bulkVerifyRequestSchema,
   ObligeeRequest: obligeeRequestSchema,
   PublishRequest: publishRequestSchema,
   VersionRequest: versionRequestSchema,
@@ -94,6 +97,24 @@ export const verifyRoute = createRoute({
     422: error('validation_failed'),
     429: throttled('throttled'),
     500: error('internal: the stored chain fails verification'),
+  },
+});
+
+export const verificationsRoute = createRoute({
+  method: 'post',
+  path: '/verifications',
+  summary: 'Verify up to 500 number + key pairs at once (public; every item counts against the limits)',
+  description:
+    'Each item is verified exactly like POST /verify, in input order. Once a limit is reached the remaining items ' +
+    'it covers are throttled; the request still answers 200 unless the client was throttled before its first item.',
+  request: { body: requestBody('BulkVerifyRequest') },
+  responses: {
+    ...unavailable,
+    200: json('One result per item, in input order', bulkVerificationSchema),
+    ...bodyErrors,
+    422: error('validation_failed: no items, more than 500, or a malformed item or expect'),
+    429: throttled('throttled: the client was already throttled before the first item'),
+    500: error('internal: a stored chain fails verification'),
   },
 });
 

@@ -6,6 +6,7 @@ import { certificateSchema, contractNumberSchema } from '../domain/certificate.j
 import { ruleSchema } from '../domain/eligibility.js';
 import { checksSchema, type FindingCode } from '../domain/plausibility.js';
 import { contractorContactSchema } from '../domain/requests.js';
+import { findingSchema } from '../domain/findings.js';
 import { EVENTS, type Status } from '../domain/history.js';
 import { AUTH_KEY_ALPHABET, AUTH_KEY_LENGTH } from '../domain/identifiers.js';
 import type { ErrorCode } from '../errors.js';
@@ -40,6 +41,11 @@ const authKey = z
   .regex(new RegExp(`^[${AUTH_KEY_ALPHABET}]{${AUTH_KEY_LENGTH}}$`))
   .openapi({ description: '認証キー: 12 characters, case sensitive; returned on publication and reissue only' });
 const certificate = fresh(certificateSchema).openapi('Certificate');
+
+/** DESIGN §11: what differs from the obligee's own data, and the certificate-only rules (empty when nothing is wrong). */
+const findings = z
+  .array(fresh(findingSchema).openapi('Finding'))
+  .openapi({ description: "Findings against the obligee's own data (expect) and the certificate-only rules" });
 
 /** The current (latest visible) version, as the verify and the issuer answers show it. */
 const currentSchema = z
@@ -104,8 +110,26 @@ export const verificationSchema = z
     current: currentSchema,
     history: z.array(z.strictObject({ seq, event, issuedAt: instant, jws })),
     jws: jws.openapi({ description: 'The current version' }),
+    findings,
   })
   .openapi('Verification');
+
+/** POST /verifications → 200: one result per item, in input order. */
+export const bulkVerificationSchema = z
+  .strictObject({
+    results: z.array(
+      z
+        .strictObject({
+          contractNumber: z.string().openapi({ description: 'Normalised when it is a contract number, else as sent' }),
+          outcome: z.enum(['ok', 'no_match', 'throttled']),
+          status: status.optional(),
+          current: currentSchema.optional(),
+          findings: findings.optional(),
+        })
+        .openapi({ description: '`status`, `current` and `findings` only when `outcome` is ok' }),
+    ),
+  })
+  .openapi('BulkVerification');
 
 export const obligeeSchema = z
   .strictObject({

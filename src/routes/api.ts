@@ -16,7 +16,10 @@ import { signedPdfOf } from '../services/signed-pdfs.js';
 import type { SuretyState } from '../services/surety-state.js';
 import { parseOrThrow } from '../services/validation.js';
 import { verifySurety } from '../services/verify-surety.js';
-import { verifyRequestSchema } from '../domain/requests.js';
+import { bulkVerifyRequestSchema, verifyRequestSchema } from '../domain/requests.js';
+import type { Finding } from '../domain/findings.js';
+import { checkFindings } from '../services/check-findings.js';
+import { verifyBulk } from '../services/verify-bulk.js';
 import type { Status } from '../domain/history.js';
 import { contractorEmailRoutes } from './api-contractor-email.js';
 import {
@@ -30,6 +33,7 @@ import {
   retryRoute,
   signedPdfRoute,
   suretyRoute,
+  verificationsRoute,
   verifyRoute,
   versionsRoute,
 } from './api-routes.js';
@@ -48,24 +52,37 @@ export const currentJson = (state: SuretyState) => ({
 
 // An unchanged guarantee gets the same answer bytes on every verification: serialised once per verified state
 // (cached by number and latest seq in surety-state.ts) and status (which changes when the period ends).
-// Kept as UTF-8 bytes: a string answer would be measured and encoded again on every write.
-const verifyAnswers = new WeakMap<SuretyState['versions'], Partial<Record<Status, Uint8Array<ArrayBuffer>>>>();
+// Kept as UTF-8 bytes: a string answer would be measured and encoded again on every write. The findings (DESIGN §11)
+// close the object: without any, the cached bytes are the whole answer; with some, they follow the cached head.
+const verifyAnswers = new WeakMap<
+  SuretyState['versions'],
+  Partial<Record<Status, { head: Uint8Array<ArrayBuffer>; whole: Uint8Array<ArrayBuffer> }>>
+>();
+const encoder = new TextEncoder();
 
-function verifyAnswer(state: SuretyState): Uint8Array<ArrayBuffer> {
+function verifyAnswer(state: SuretyState, findings: readonly Finding[]): Uint8Array<ArrayBuffer> {
   let byStatus = verifyAnswers.get(state.versions);
   if (!byStatus) {
     byStatus = {};
     verifyAnswers.set(state.versions, byStatus);
   }
-  return (byStatus[state.status] ??= new TextEncoder().encode(
-    JSON.stringify({
+  const cached = (byStatus[state.status] ??= (() => {
+    const json = JSON.stringify({
       contractNumber: state.contractNumber,
       status: state.status,
       current: currentJson(state),
       history: state.visible.map((v) => ({ seq: v.seq, event: v.event, issuedAt: v.issuedAt, jws: v.jws })),
       jws: state.current.jws,
-    }),
-  ));
+    });
+    const head = json.slice(0, -1);
+    return { head: encoder.encode(head), whole: encoder.encode(`${head},"findings":[]}`) };
+  })());
+  if (findings.length === 0) return cached.whole;
+  const tail = encoder.encode(`,"findings":${JSON.stringify(findings)}}`);
+  const out = new Uint8Array(cached.head.length + tail.length);
+  out.set(cached.head);
+  out.set(tail, cached.head.length);
+  return out;
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' } as const;
@@ -88,6 +105,7 @@ export function apiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
 export function publicApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
   const api = new OpenAPIHono<AppEnv>();
   api.openAPIRegistry.register('VerifyRequest', fresh(REQUEST_SCHEMAS.VerifyRequest));
+  api.openAPIRegistry.register('BulkVerifyRequest', fresh(REQUEST_SCHEMAS.BulkVerifyRequest));
   // Generated once, from the definitions both sub-apps register as they define their routes (the issuer API is built
   // a second time for its registry alone: building it does no I/O).
   let document: ReturnType<typeof apiDocument> | undefined;
@@ -96,7 +114,7 @@ export function publicApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
   );
 
   api.post('/verify', async (c) => {
-    const { contractNumber, authKey } = parseOrThrow(verifyRequestSchema, await readJson(c));
+    const { contractNumber, authKey, expect } = parseOrThrow(verifyRequestSchema, await readJson(c));
     const client = clientOf(ctx, c);
     const result = await verifySurety(ctx, {
       contractNumber,
@@ -114,9 +132,35 @@ export function publicApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
         });
       case 'tampered':
         throw new DomainError('internal', '保証データの署名を検証できませんでした。発行者にお問い合わせください');
-      case 'ok':
-        return c.body(verifyAnswer(result.state), 200, JSON_TYPE);
+      case 'ok': {
+        const findings = await checkFindings(ctx, result.state.current.certificate, expect);
+        return c.body(verifyAnswer(result.state, findings), 200, JSON_TYPE);
+      }
     }
+  });
+
+  api.openapi(verificationsRoute, async (c) => {
+    const { items } = parseOrThrow(bulkVerifyRequestSchema, await readJson(c));
+    const client = clientOf(ctx, c);
+    const answer = await verifyBulk(ctx, items, { client: client.key, exempt: client.exempt, channel: 'api' });
+    if (answer.throttled) {
+      throw new DomainError('throttled', '試行回数が多すぎます。しばらくしてから再度お試しください', {
+        retryAfter: answer.retryAfter,
+      });
+    }
+    const results = answer.results.map((r) =>
+      r.outcome === 'ok'
+        ? {
+            contractNumber: r.contractNumber,
+            outcome: r.outcome,
+            status: r.state.status,
+            current: currentJson(r.state),
+            findings: r.findings,
+          }
+        : { contractNumber: r.contractNumber, outcome: r.outcome },
+    );
+    c.header('Cache-Control', 'no-store');
+    return c.json({ results }, 200);
   });
 
   // Described without api.openapi(): its handler answers prebuilt bytes the compiler cannot see, so the documented

@@ -20,6 +20,7 @@ import { liveGrantEntry } from '../services/viewer-access.js';
 import { MAX_DOCUMENT_BYTES, verifyUploadedDocument } from '../services/verify-document.js';
 import { clientOf, pathContractNumber, versionSeq, type AppEnv } from './http.js';
 import { rememberOfficer } from './officer.js';
+import { readExpectInput } from '../domain/expect-input.js';
 
 const RECEIPT_ID = /^R\d{8}-[2-9A-HJ-NP-Z]{8}$/;
 
@@ -102,6 +103,7 @@ export function documentRoutes(ctx: ServiceContext): Hono<AppEnv> {
     const rid = await issueVerificationReceipt(ctx, {
       contractNumber,
       ...input,
+      expect: readExpectInput(form).expect,
       client: clientOf(ctx, c).key,
       session: grantSessionId(entry),
     });
@@ -133,6 +135,8 @@ export function documentRoutes(ctx: ServiceContext): Hono<AppEnv> {
         versionHash={r.payload.version}
         status={r.payload.status}
         officer={r.payload.officer}
+        findings={r.payload.findings}
+        expect={r.payload.expect}
       />,
     );
   });

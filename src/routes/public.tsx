@@ -12,6 +12,8 @@ import { receiptsOf } from '../services/confirm-receipt.js';
 import type { ServiceContext } from '../services/context.js';
 import { listAcceptingObligees } from '../services/obligees.js';
 import { verifySurety } from '../services/verify-surety.js';
+import { checkFindings } from '../services/check-findings.js';
+import { readExpectInput } from '../domain/expect-input.js';
 import { liveGrantEntries, liveGrantEntry } from '../services/viewer-access.js';
 import { viewCertificate } from '../services/view-certificate.js';
 import { clientOf, pathContractNumber, type AppEnv } from './http.js';
@@ -97,6 +99,12 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
       return c.html(<TamperedPage {...pageProps(c)} contractNumber={contractNumber} />, 500);
     const shown = loaded.state.visible.find((v) => v.seq === (seq ?? loaded.state.current.seq)) ?? loaded.state.current;
     const flash = FOLLOW_UP_FLASHES.find((x) => x === c.req.query('f'));
+    const input = readExpectInput(c.req.query());
+    const findings = {
+      input,
+      list: await checkFindings(ctx, shown.certificate, input.expect),
+      opened: (await opened(c)).length,
+    };
     return c.html(
       <CertificatePage
         {...pageProps(c)}
@@ -106,6 +114,7 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
         receipts={await receiptsOf(ctx, contractNumber)}
         officer={rememberedOfficer(ctx, c)}
         flash={flash}
+        findings={findings}
       />,
     );
   };

@@ -105,3 +105,17 @@ async function countFailure(ctx: ServiceContext, count: () => Promise<AttemptOut
     return { outcome: 'no_match' };
   }
 }
+
+/**
+ * Seconds until the per-client limit lets `client` try again, or 0 when it is not reached (or the client is exempt):
+ * what a bulk verification checks before its first item, so that a client already throttled is answered 429 while
+ * one that reaches a limit midway still has every item reported (DESIGN §11).
+ */
+export async function clientRetryAfter(ctx: ServiceContext, client: string, exempt: boolean): Promise<number> {
+  if (exempt) return 0;
+  const now = ctx.clock().getTime();
+  const bucket = `c:${client}`;
+  const counter = (await readFailures(ctx.db, [bucket], now)).get(bucket);
+  if (!counter || counter.failures < ctx.config.throttle.clientLimit) return 0;
+  return Math.max(1, Math.ceil((counter.windowEnds - now) / 1000));
+}

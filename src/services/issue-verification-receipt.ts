@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { writeTransaction } from '../../db/connection.js';
+import { expectSchema, findingSchema, type Expect } from '../domain/findings.js';
 import { jstDate, toJstIso } from '../domain/format.js';
 import { DomainError } from '../errors.js';
 import type { VerificationReceiptPayload } from '../pdf/model.js';
@@ -12,6 +13,7 @@ import { insertAudit } from '../repositories/audit-log.js';
 import { insertVerificationReceipt, verificationReceiptStats } from '../repositories/verification-receipts.js';
 import { jwsHash, signJws } from '../signing/versions.js';
 import { consumeBudgets, windowText } from './budgets.js';
+import { checkFindings } from './check-findings.js';
 import type { ServiceContext } from './context.js';
 import { loadSuretyState } from './surety-state.js';
 
@@ -30,6 +32,8 @@ export const receiptPayloadSchema = z.strictObject({
   officer: z
     .strictObject({ name: z.string().min(1).max(50).optional(), department: z.string().min(1).max(100).optional() })
     .nullable(),
+  expect: expectSchema.optional(),
+  findings: z.array(findingSchema).optional(),
 });
 
 /** What the officer may type: NFKC, control characters and runs of spaces removed; empty means not given. */
@@ -60,6 +64,8 @@ export interface IssueReceiptInput {
   client: string;
   /** The viewer grant's session id (grantSessionId): the receipt budget is counted per verified viewing session. */
   session: string;
+  /** The officer's own figures on the certificate page: signed into the receipt with their findings (DESIGN §11). */
+  expect?: Expect | undefined;
 }
 
 /**
@@ -135,6 +141,8 @@ export async function issueVerificationReceipt(ctx: ServiceContext, input: Issue
       status: loaded.state.status,
       issuedAt: toJstIso(now),
       officer: Object.keys(officer).length > 0 ? officer : null,
+      ...(input.expect && Object.keys(input.expect).length > 0 ? { expect: input.expect } : {}),
+      findings: await checkFindings(ctx, version.certificate, input.expect, { db: tx }),
     };
     const jws = await signJws(ctx.keyring, RECEIPT_TYP, payload);
     await insertVerificationReceipt(tx, {

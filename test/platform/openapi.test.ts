@@ -63,7 +63,7 @@ describeEachDatabase('OpenAPI document', (kind) => {
         .reduce<unknown>((node, part) => (node as Json | undefined)?.[part], doc);
       expect(target, ref).toBeDefined();
     }
-    const publicOperations = ['post /verify', 'get /obligees'];
+    const publicOperations = ['post /verify', 'post /verifications', 'get /obligees'];
     for (const [template, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         const name = `${method} ${template}`;

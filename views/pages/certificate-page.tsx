@@ -9,6 +9,9 @@ import type { OfficerMemo } from '../../src/security/officer-memo.js';
 import { FollowUp, type FollowUpFlash } from './certificate-follow-up.js';
 import { DocumentsPanel } from './documents-panel.js';
 import { OfficerRecords } from './officer-records.js';
+import { FindingsPanel, RowFindings } from './findings-panel.js';
+import { findingPaths, type Finding } from '../../src/domain/findings.js';
+import type { ExpectInput } from '../../src/domain/expect-input.js';
 import { fieldFormatters, formats } from '../../src/i18n/format.js';
 import { Layout, type PageProps } from '../layout.js';
 
@@ -24,6 +27,8 @@ export interface CertificatePageProps extends PageProps {
   flash?: FollowUpFlash | undefined;
   /** The 確認者 remembered for this viewing session (fills the officer's records form). */
   officer?: OfficerMemo | null | undefined;
+  /** The officer's own figures and the findings of the version shown (DESIGN §11); absent leaves the panel out. */
+  findings?: { input: ExpectInput; list: Finding[]; opened: number } | undefined;
 }
 
 export function CertificatePage(props: CertificatePageProps) {
@@ -141,9 +146,20 @@ export function CertificatePage(props: CertificatePageProps) {
         </div>
         <p class="certifies">{t('cert.certifies')}</p>
         <p class="ki">{t('cert.ki')}</p>
-        <CertificateTable t={t} lang={lang} sections={rows.sections} />
+        <CertificateTable t={t} lang={lang} sections={rows.sections} findings={props.findings?.list} />
         <p class="note authoritative">{t('cert.authoritative')}</p>
       </article>
+
+      {props.findings ? (
+        <FindingsPanel
+          t={t}
+          action={props.path}
+          input={props.findings.input}
+          findings={props.findings.list}
+          opened={props.findings.opened}
+          nonce={props.nonce}
+        />
+      ) : null}
 
       <DocumentsPanel
         t={t}
@@ -168,6 +184,7 @@ export function CertificatePage(props: CertificatePageProps) {
         confirmable={props.receipts !== undefined}
         officer={props.officer}
         flash={props.flash}
+        expect={props.findings?.input.expect}
       />
 
       <section class="panel history" aria-labelledby="history-heading">
@@ -234,13 +251,24 @@ export function CertificatePage(props: CertificatePageProps) {
 }
 
 /** The field table of the paper certificate: one tbody per block (what is guaranteed, who, which works). */
-function CertificateTable(props: { t: CertificatePageProps['t']; lang: string; sections: FieldRow[][] }) {
+function CertificateTable(props: {
+  t: CertificatePageProps['t'];
+  lang: string;
+  sections: FieldRow[][];
+  findings?: Finding[] | undefined;
+}) {
+  const concerning = (path: string) => props.findings?.filter((f) => findingPaths(f).includes(path));
   return (
     <table class="fields">
       {props.sections.map((rows) => (
         <tbody>
           {rows.map((r) => (
-            <tr class={r.strong ? 'is-key' : undefined}>
+            <tr
+              class={
+                [r.strong ? 'is-key' : '', concerning(r.field.path)?.length ? 'has-finding' : ''].join(' ').trim() ||
+                undefined
+              }
+            >
               <th scope="row">{props.t(r.label)}</th>
               <td lang={r.data && props.lang !== 'ja' ? 'ja' : undefined}>
                 {typeof r.value === 'string' ? (
@@ -252,6 +280,7 @@ function CertificateTable(props: { t: CertificatePageProps['t']; lang: string; s
                     ))}
                   </ul>
                 )}
+                <RowFindings t={props.t} findings={concerning(r.field.path)} />
               </td>
             </tr>
           ))}

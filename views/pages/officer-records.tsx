@@ -9,6 +9,8 @@ import type { Formats } from '../../src/i18n/format.js';
 import type { Translate } from '../../src/i18n/index.js';
 import { Flash, type FollowUpFlash } from './certificate-follow-up.js';
 import { FollowUpStyle } from './follow-up-styles.js';
+import { expectFormValues } from '../../src/domain/expect-input.js';
+import type { Expect } from '../../src/domain/findings.js';
 
 export interface OfficerRecordsProps {
   t: Translate;
@@ -26,6 +28,8 @@ export interface OfficerRecordsProps {
   officer?: OfficerMemo | null | undefined;
   flash?: FollowUpFlash | undefined;
   nonce?: string | undefined;
+  /** The officer's own figures on the page (findings-panel.tsx): the 確認証跡 signs them and their findings. */
+  expect?: Expect | undefined;
 }
 
 export function OfficerRecords(props: OfficerRecordsProps) {
@@ -43,6 +47,9 @@ export function OfficerRecords(props: OfficerRecordsProps) {
         <p>{t('records.lead', { no: props.no, kind: props.kind })}</p>
         <input type="hidden" name="seq" value={String(props.seq)} />
         {props.isCurrent ? <input type="hidden" name="view" value="current" /> : null}
+        {Object.entries(expectFormValues(props.expect ?? {})).map(([name, value]) => (
+          <input type="hidden" name={name} value={value} />
+        ))}
         <fieldset>
           <legend>{t('records.officer')}</legend>
           <p class="help" id="officer-help">

@@ -2,6 +2,7 @@
 import { formats } from '../../src/i18n/format.js';
 import { Layout, type PageProps } from '../layout.js';
 import { DocumentsStyle } from './documents-styles.js';
+import { describeExpect, type Expect, type Finding } from '../../src/domain/findings.js';
 
 export interface VerificationReceiptPageProps extends PageProps {
   contractNumber: string;
@@ -14,7 +15,13 @@ export interface VerificationReceiptPageProps extends PageProps {
   versionHash: string;
   status: 'active' | 'expired' | 'cancelled';
   officer: { name?: string | undefined; department?: string | undefined } | null;
+  /** DESIGN §11, as signed into the receipt (absent in receipts issued before the checks existed). */
+  findings?: Finding[] | undefined;
+  expect?: Expect | undefined;
 }
+
+/** One value a line inside a <dd> (the definition list lays its children out inline). */
+const lines = (values: string[]) => values.map((v, i) => (i === 0 ? v : [<br />, v]));
 
 export function VerificationReceiptPage(props: VerificationReceiptPageProps) {
   const { t } = props;
@@ -65,6 +72,22 @@ export function VerificationReceiptPage(props: VerificationReceiptPageProps) {
             <dt>{t('vr.officer')}</dt>
             <dd lang="ja">{officer}</dd>
           </div>
+          {props.findings ? (
+            <>
+              <div>
+                <dt>{t('findings.vr.expect')}</dt>
+                <dd lang="ja">{props.expect ? lines(describeExpect(props.expect)) : t('findings.vr.none')}</dd>
+              </div>
+              <div>
+                <dt>{t('findings.vr.findings')}</dt>
+                <dd lang="ja" class="receipt-findings">
+                  {props.findings.length > 0
+                    ? lines(props.findings.map((f) => `・${f.message}`))
+                    : t('findings.vr.noFindings')}
+                </dd>
+              </div>
+            </>
+          ) : null}
         </dl>
         <p class="doc-actions">
           <a class="button-primary" href={`${files}/receipt.pdf`}>
