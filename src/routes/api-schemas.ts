@@ -40,7 +40,7 @@ const authKey = z
 const certificate = fresh(certificateSchema).openapi('Certificate');
 
 /** The current (latest visible) version, as the verify and the issuer answers show it. */
-const currentSchema = z
+export const currentSchema = z
   .strictObject({ seq, event, issuedAt: instant, certificate })
   .openapi('CurrentVersion', { description: 'The latest visible version; its certificate is the current one' });
 
