@@ -5,7 +5,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { writeTransaction } from '../../db/connection.js';
 import { DomainError } from '../errors.js';
 import { insertAudit } from '../repositories/audit-log.js';
-import { findObligee } from '../repositories/obligees.js';
+import { findObligee, listObligees } from '../repositories/obligees.js';
 import {
   approveObligeeToken,
   findActiveObligeeTokenByHash,
@@ -103,11 +103,14 @@ export async function authenticateObligeeToken(ctx: ServiceContext, token: strin
   return row ? { type: 'obligee_token', id: row.id, name: row.name, obligeeId: row.obligee_id } : null;
 }
 
-/** @throws DomainError forbidden */
-export async function listObligeeTokensFor(ctx: ServiceContext, actor: Actor) {
+/** The token screen: every obligee token (never a hash) and the obligees one can be made for. @throws forbidden */
+export async function obligeeTokenScreen(ctx: ServiceContext, actor: Actor) {
   requireRole(actor, ['admin']);
-  return listObligeeTokens(ctx.db);
+  const obligees = (await listObligees(ctx.db)).map((o) => ({ id: o.id, name: o.name }));
+  return { tokens: await listObligeeTokens(ctx.db), obligees };
 }
+
+export type ObligeeTokenScreen = Awaited<ReturnType<typeof obligeeTokenScreen>>;
 
 /**
  * A different administrator approves a waiting token; from then on it authenticates.

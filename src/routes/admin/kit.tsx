@@ -26,6 +26,8 @@ const FLASHES: readonly AdminKey[] = [
   'draft.withdrawn',
   'tokens.revokedDone',
   'tokens.approvedDone',
+  'obligeeTokens.revokedDone',
+  'obligeeTokens.approvedDone',
   'users.done',
   'users.approvedDone',
   'drafts.recovered',
