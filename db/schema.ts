@@ -280,6 +280,49 @@ export interface SignedPdfTable {
   signed_at: string | null;
 }
 
+/** An obligee organisation's API token for the watch API (DESIGN §11), stored as a SHA-256 hash only. */
+export interface ObligeeTokenTable {
+  id: string;
+  obligee_id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  /** The staff member who made it in the portal; null for the command line. */
+  created_by: string | null;
+  /** Null while a portal-made token waits for a second administrator: it authenticates nothing. */
+  approved_at: string | null;
+  approved_by: string | null;
+  revoked_at: string | null;
+}
+
+/** A certificate an obligee organisation watches; `expired_for`: the end date whose expiry is already in its feed. */
+export interface WatchTable {
+  obligee_id: string;
+  contract_number: string;
+  created_at: string;
+  /** The obligee token that registered it. */
+  created_by: string;
+  expired_for: string | null;
+}
+
+/** One event of an obligee's feed; `id` orders the feed (PostgreSQL returns it as a string). */
+export interface WatchEventTable {
+  id: number | string;
+  obligee_id: string;
+  contract_number: string;
+  seq: number | null;
+  event: string;
+  target: number | null;
+  status: string;
+  issued_at: string;
+}
+
+/** The feed's id counter: one row, locked by each writer until it commits (so ids become visible in order). */
+export interface WatchFeedClockTable {
+  name: string;
+  last_id: number | string;
+}
+
 export interface Database {
   meta: MetaTable;
   signing_keys: SigningKeyTable;
@@ -306,4 +349,8 @@ export interface Database {
   staff_draft_steps: StaffDraftStepTable;
   staff_form_stash: StaffFormStashTable;
   signed_pdfs: SignedPdfTable;
+  obligee_tokens: ObligeeTokenTable;
+  watches: WatchTable;
+  watch_events: WatchEventTable;
+  watch_feed_clock: WatchFeedClockTable;
 }

@@ -7,6 +7,7 @@ import { DomainError } from './errors.js';
 import { createLogger } from './logger.js';
 import { NoDatabaseError, openPlatform } from './platform.js';
 import { createApiToken } from './services/api-tokens.js';
+import { createObligeeToken, revokeObligeeTokenBy } from './services/obligee-tokens.js';
 import type { Actor } from './services/context.js';
 import { rotateSigningKey } from './services/rotate-keys.js';
 import { trustSigningKey } from './services/trust-key.js';
@@ -28,6 +29,11 @@ import { readSecrets, SecretsError } from './signing/secrets.js';
 const USAGE = `usage: npm run cli -- <command>
   migrate                      bring the database to the latest schema
   token:create --name <label>  create an issuer API token (printed once, last line)
+  obligee-token:create --obligee <id> --name <label>
+                               an obligee organisation's token for the watch API (/api/v1/watch; printed once,
+                               last line; works at once — the portal's tokens wait for a second administrator)
+  obligee-token:revoke --id <token id>
+                               revoke an obligee token at once (audited)
   keys:rotate                  new active signing key; old keys stay published
   keys:trust --kid <kid>       add a key the database lists but the secrets file lost to the file (audited);
                                only for a key this deployment really signed with (start-up names refused keys)
@@ -60,6 +66,8 @@ async function run(argv: string[]): Promise<number> {
     args: rest,
     options: {
       name: { type: 'string' },
+      obligee: { type: 'string' },
+      id: { type: 'string' },
       email: { type: 'string' },
       role: { type: 'string' },
       jwks: { type: 'string' },
@@ -102,6 +110,24 @@ async function run(argv: string[]): Promise<number> {
           `token ${id} created for "${values.name}" with every scope (break-glass, audited as cli); it is shown once — store it now`,
         );
         console.log(token);
+        return 0;
+      }
+      case 'obligee-token:create': {
+        if (!values.obligee || !values.name) {
+          throw new UsageError('obligee-token:create needs --obligee <id> --name <label>');
+        }
+        const { id, token } = await createObligeeToken(ctx, cli, { obligeeId: values.obligee, name: values.name });
+        console.error(
+          `obligee token ${id} created for obligee ${values.obligee} ("${values.name}"), usable at once ` +
+            '(command line: no second approval needed; audited as cli); it is shown once — store it now',
+        );
+        console.log(token);
+        return 0;
+      }
+      case 'obligee-token:revoke': {
+        if (!values.id) throw new UsageError('obligee-token:revoke needs --id <token id>');
+        await revokeObligeeTokenBy(ctx, cli, values.id);
+        console.log(`obligee token ${values.id} revoked`);
         return 0;
       }
       case 'user:create':

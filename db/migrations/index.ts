@@ -17,6 +17,7 @@ import * as createStaffDraftSteps from './20261206010000_create_staff_draft_step
 import * as createSignedPdfs from './20261206090000_create_signed_pdfs.js';
 import * as addObligeesChecks from './20261206020000_add_obligees_checks.js';
 import * as addSuretiesContractorContact from './20261206020001_add_sureties_contractor_contact.js';
+import * as createWatches from './20261206060000_create_watches.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '20261206090000_create_signed_pdfs': createSignedPdfs,
   '20261206020000_add_obligees_checks': addObligeesChecks,
   '20261206020001_add_sureties_contractor_contact': addSuretiesContractorContact,
+  '20261206060000_create_watches': createWatches,
 };

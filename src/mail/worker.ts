@@ -14,6 +14,7 @@ import {
 import type { ServiceContext } from '../services/context.js';
 import { resignLeadership, runAsLeader } from '../services/leadership.js';
 import { runMailHousekeeping } from '../services/reminders.js';
+import { recordDueExpiries } from '../services/watch-feed.js';
 import { escapeHtml } from './render.js';
 import { LINK_PATHS, LINK_TTL_MS, linkSignerFor, UNSUBSCRIBE_TTL_MS } from './links.js';
 import type { LinkSpec } from './outbox.js';
@@ -152,9 +153,13 @@ export class MailWorker {
    */
   housekeeping(): Promise<{ reminders: number; purged: number } | null> {
     // Renewed at every run: three intervals let one run be late before another instance takes over.
-    return runAsLeader(this.ctx, 'mail-housekeeping', this.o.owner, 3 * this.o.housekeepingMs, () =>
-      runMailHousekeeping(this.ctx),
-    );
+    return runAsLeader(this.ctx, 'mail-housekeeping', this.o.owner, 3 * this.o.housekeepingMs, async () => {
+      const done = await runMailHousekeeping(this.ctx);
+      // DESIGN §11: an obligee's feed gets `expired` on the first pass after the JST day its guarantee period ended.
+      const expired = await recordDueExpiries(this.ctx);
+      if (expired > 0) this.ctx.logger.info({ expired }, 'watch feed: expiry events recorded');
+      return done;
+    });
   }
 
   /**

@@ -48,7 +48,7 @@ const findings = z
   .openapi({ description: "Findings against the obligee's own data (expect) and the certificate-only rules" });
 
 /** The current (latest visible) version, as the verify and the issuer answers show it. */
-const currentSchema = z
+export const currentSchema = z
   .strictObject({ seq, event, issuedAt: instant, certificate })
   .openapi('CurrentVersion', { description: 'The latest visible version; its certificate is the current one' });
 

@@ -41,6 +41,8 @@ import { scoped } from './api-scope-guard.js';
 import { fresh } from './api-schemas.js';
 import { attachment } from './documents.js';
 import { clientOf, pathContractNumber, readJson, versionSeq, type AppEnv } from './http.js';
+import { obligeeApiRoutes } from './obligee-api.js';
+import { throttleClientOf } from './throttle-client.js';
 
 /** The current (latest visible) version as both the verify and the issuer answers show it. */
 export const currentJson = (state: SuretyState) => ({
@@ -96,9 +98,15 @@ function idempotencyKeyOf(c: { req: { header(name: string): string | undefined }
   return key;
 }
 
-/** All of /api/v1: the public API first, so that the issuer API's token check never runs for its routes. */
+/**
+ * All of /api/v1: the public API first, so that the issuer API's token check never runs for its routes; then the
+ * obligee API (its token check only under /watch); the issuer API last.
+ */
 export function apiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>().route('/', publicApiRoutes(ctx)).route('/', issuerApiRoutes(ctx));
+  return new OpenAPIHono<AppEnv>()
+    .route('/', publicApiRoutes(ctx))
+    .route('/', obligeeApiRoutes(ctx))
+    .route('/', issuerApiRoutes(ctx));
 }
 
 /** The public API (no account): verification, the obligee list, and the OpenAPI document of all of /api/v1. */
@@ -110,12 +118,12 @@ export function publicApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
   // a second time for its registry alone: building it does no I/O).
   let document: ReturnType<typeof apiDocument> | undefined;
   api.get('/openapi.json', (c) =>
-    c.json((document ??= apiDocument(ctx.config.publicUrl, [api, issuerApiRoutes(ctx)]))),
+    c.json((document ??= apiDocument(ctx.config.publicUrl, [api, obligeeApiRoutes(ctx), issuerApiRoutes(ctx)]))),
   );
 
   api.post('/verify', async (c) => {
     const { contractNumber, authKey, expect } = parseOrThrow(verifyRequestSchema, await readJson(c));
-    const client = clientOf(ctx, c);
+    const client = await throttleClientOf(ctx, c);
     const result = await verifySurety(ctx, {
       contractNumber,
       authKey,
@@ -141,7 +149,8 @@ export function publicApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
 
   api.openapi(verificationsRoute, async (c) => {
     const { items } = parseOrThrow(bulkVerifyRequestSchema, await readJson(c));
-    const client = clientOf(ctx, c);
+    // With an obligee token the per-client budget is the token's own (DESIGN §11), as for a single verification.
+    const client = await throttleClientOf(ctx, c);
     const answer = await verifyBulk(ctx, items, { client: client.key, exempt: client.exempt, channel: 'api' });
     if (answer.throttled) {
       throw new DomainError('throttled', '試行回数が多すぎます。しばらくしてから再度お試しください', {

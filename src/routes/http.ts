@@ -6,11 +6,20 @@ import { DomainError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { clientAddress, clientKey, exemptMatcher } from '../security/client-address.js';
 import type { Actor, ServiceContext } from '../services/context.js';
+import type { ObligeeActor } from '../services/obligee-tokens.js';
 
 export interface AppEnv {
   Bindings: Partial<HttpBindings>;
   /** `log` is the process logger with this request's id on every line. */
-  Variables: { requestId: string; log: Logger; actor: Actor; lang: 'ja' | 'en'; nonce: string };
+  /** `obligee`: the organisation behind an obligee token (the obligee API of DESIGN §11). */
+  Variables: {
+    requestId: string;
+    log: Logger;
+    actor: Actor;
+    obligee: ObligeeActor;
+    lang: 'ja' | 'en';
+    nonce: string;
+  };
 }
 
 export interface Client {

@@ -22,6 +22,7 @@ import { requestHash, reusedKeyConflict } from './idempotency.js';
 import { queueVersionMails } from './notifications.js';
 import { loadSuretyState } from './surety-state.js';
 import { parseOrThrow } from './validation.js';
+import { recordVersionEvent } from './watch-feed.js';
 
 export interface PublishedVersion {
   seq: number;
@@ -155,6 +156,7 @@ async function publishVersionOnce(
       jws,
       issued_at: issuedAt,
     });
+    await recordVersionEvent(tx, payload);
     await updateSurety(tx, contractNumber, {
       latest_seq: seq,
       updated_at: at,

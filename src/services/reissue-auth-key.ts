@@ -11,6 +11,7 @@ import { findSuretyForUpdate, updateSurety } from '../repositories/sureties.js';
 import type { Actor, ServiceContext } from './context.js';
 import { queueKeyReissuedMail } from './contractor-mails.js';
 import { endSubscriptionsForReissue } from './subscriptions.js';
+import { recordKeyReissued } from './watch-feed.js';
 
 /** @throws DomainError not_found */
 export async function reissueAuthKey(
@@ -54,6 +55,7 @@ export async function replaceAuthKey(
     auth_key_jwe: fresh.jwe,
     updated_at: at,
   });
+  await recordKeyReissued(tx, ctx, contractNumber, surety.guarantee_end);
   // The contractor learns of the reissue in the same transaction: a single-use link to the new notice, never the key.
   const mailed = surety.contractor_email
     ? await queueKeyReissuedMail(ctx, tx, {

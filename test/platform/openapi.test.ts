@@ -1,6 +1,7 @@
 // The OpenAPI document describes every /api/v1 route the app serves, and the app answers what the document says.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { API_SCOPES } from '../../src/domain/api-scopes.js';
+import { createObligeeToken } from '../../src/services/obligee-tokens.js';
 import { advanceBody, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, type ApiResponse, type TestEnv } from '../support/harness.js';
 import { schemaErrors } from '../support/json-schema.js';
@@ -53,7 +54,10 @@ describeEachDatabase('OpenAPI document', (kind) => {
 
   it('is an OpenAPI 3.1 document whose references resolve, with the bearer scheme on exactly the issuer routes', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(doc.components.securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer' } });
+    expect(doc.components.securitySchemes).toEqual({
+      bearer: { type: 'http', scheme: 'bearer' },
+      obligeeBearer: { type: 'http', scheme: 'bearer', description: expect.any(String) },
+    });
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(20);
     for (const ref of new Set(refs)) {
@@ -69,6 +73,8 @@ describeEachDatabase('OpenAPI document', (kind) => {
         const name = `${method} ${template}`;
         // Each issuer route names the one token scope it needs (issue 14); public routes name none.
         if (publicOperations.includes(name)) expect(operation.security, name).toBeUndefined();
+        // The obligee API (DESIGN §11) takes an obligee organisation's token, never an issuer token.
+        else if (template.startsWith('/watch')) expect(operation.security, name).toEqual([{ obligeeBearer: [] }]);
         else expect(operation.security, name).toEqual([{ bearer: [expect.toBeOneOf([...API_SCOPES])] }]);
         const declared = (operation.parameters ?? []).filter((p) => p.in === 'path' && p.required).map((p) => p.name);
         expect(declared.sort(), name).toEqual([...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort());
@@ -158,6 +164,54 @@ describeEachDatabase('OpenAPI document', (kind) => {
       expectDocumented(method, template, res);
     }
     expect(errors[5]![2].json.error.issues).toEqual([{ path: 'guaranteeAmount', message: expect.any(String) }]);
+  });
+
+  it('documents the obligee API’s real answers (DESIGN §11)', async () => {
+    await registerMishima(env);
+    const published = await env.api('POST', '/api/v1/sureties', advanceBody());
+    const n = published.json.contractNumber as string;
+    const { token } = await createObligeeToken(
+      env.ctx,
+      { type: 'cli', id: 'test' },
+      { obligeeId: 'mishima-city', name: 't' },
+    );
+    const as = (method: string, url: string, body?: unknown) =>
+      env.api(method, url, body, { authorization: `Bearer ${token}` });
+    const calls: [string, string, ApiResponse, number][] = [
+      ['put', '/watch/{contractNumber}', await as('PUT', `/api/v1/watch/${n}`, { authKey: 'ABCDEFGHJKMN' }), 401],
+      [
+        'put',
+        '/watch/{contractNumber}',
+        await as('PUT', `/api/v1/watch/${n}`, { authKey: published.json.authKey }),
+        201,
+      ],
+      [
+        'put',
+        '/watch/{contractNumber}',
+        await as('PUT', `/api/v1/watch/${n}`, { authKey: published.json.authKey }),
+        200,
+      ],
+      ['put', '/watch/{contractNumber}', await as('PUT', `/api/v1/watch/${n}`, {}), 422],
+      ['get', '/watch', await as('GET', '/api/v1/watch'), 200],
+      ['get', '/watch', await publicCall('GET', '/api/v1/watch'), 401],
+    ];
+    await env.api('POST', `/api/v1/sureties/${n}/versions`, {
+      event: 'change',
+      changes: { contractAmount: 51_000_000 },
+    });
+    await env.api('POST', `/api/v1/sureties/${n}/auth-key`);
+    const events = await as('GET', '/api/v1/watch/events');
+    expect(events.json.events.map((e: { event: string }) => e.event)).toEqual(['change', 'key_reissued']);
+    calls.push(['get', '/watch/events', events, 200]);
+    calls.push(['get', '/watch/events', await as('GET', '/api/v1/watch/events?after=x'), 422]);
+    calls.push(['delete', '/watch/{contractNumber}', await as('DELETE', '/api/v1/watch/99999-999999'), 404]);
+    for (const [method, template, res, status] of calls) {
+      expect(res.status, `${method} ${template}: ${res.text}`).toBe(status);
+      expectDocumented(method, template, res);
+    }
+    const removed = await as('DELETE', `/api/v1/watch/${n}`);
+    expect(removed.status).toBe(204);
+    expect(doc.paths['/watch/{contractNumber}']!.delete!.responses['204']).toBeDefined();
   });
 
   it('catches an answer that drifts from its schema: a missing, a mistyped or an undocumented field', async () => {

@@ -36,6 +36,7 @@ export type MenuKey =
   | 'import'
   | 'obligees'
   | 'tokens'
+  | 'obligeeTokens'
   | 'users'
   | 'audit'
   | 'outbox'

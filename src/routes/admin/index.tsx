@@ -16,6 +16,7 @@ import { enrolRoutes } from './enrol.js';
 import { GUARDED, type Guard } from './guard.js';
 import { importRoutes } from './import.js';
 import { message, type AdminEnv } from './kit.js';
+import { obligeeTokenRoutes } from './obligee-tokens.js';
 import { obligeeRoutes } from './obligees.js';
 import { outboxRoutes } from './outbox.js';
 import { ROUTES } from './route-table.js';
@@ -43,6 +44,7 @@ export function adminRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     importRoutes(ctx),
     obligeeRoutes(ctx),
     accountRoutes(ctx),
+    obligeeTokenRoutes(ctx),
     auditRoutes(ctx),
     outboxRoutes(ctx),
     settingsRoutes(ctx),

@@ -27,6 +27,8 @@ const FLASHES: readonly AdminKey[] = [
   'app.saved',
   'tokens.revokedDone',
   'tokens.approvedDone',
+  'obligeeTokens.revokedDone',
+  'obligeeTokens.approvedDone',
   'users.done',
   'users.approvedDone',
   'drafts.recovered',

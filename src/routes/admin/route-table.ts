@@ -79,6 +79,17 @@ export const ROUTES = [
   // A token with a four-eyes scope works only once a different administrator approves it (services/staff/api-tokens.ts).
   { id: 'tokens.approve', method: 'POST', path: '/tokens/:id/approve', access: ['admin'] },
   { id: 'tokens.revoke', method: 'POST', path: '/tokens/:id/revoke', access: ['admin'] },
+  // Obligee organisations' tokens for the watch API (DESIGN §11): made here they wait for a second administrator.
+  {
+    id: 'obligeeTokens.list',
+    method: 'GET',
+    path: '/obligee-tokens',
+    access: ['admin'],
+    menu: { key: 'obligeeTokens', order: 75 },
+  },
+  { id: 'obligeeTokens.create', method: 'POST', path: '/obligee-tokens', access: ['admin'] },
+  { id: 'obligeeTokens.approve', method: 'POST', path: '/obligee-tokens/:id/approve', access: ['admin'] },
+  { id: 'obligeeTokens.revoke', method: 'POST', path: '/obligee-tokens/:id/revoke', access: ['admin'] },
   { id: 'users.list', method: 'GET', path: '/users', access: ['admin'], menu: { key: 'users', order: 80 } },
   { id: 'users.create', method: 'POST', path: '/users', access: ['admin'] },
   // An account made here is mailed its enrolment link once a different administrator approves it (enrolment.ts).
