@@ -59,10 +59,14 @@ export const en: Catalog = {
   'cert.banner.cancelled': 'This guarantee has been cancelled.',
   'cert.check.label': 'Verification result',
   'cert.signature': 'Signature check',
-  'cert.signature.valid': 'valid',
+  'cert.signature.valid': 'not altered',
   'cert.signature.invalid': 'failed',
-  'cert.signature.detail':
-    "The surety company's digital signature was verified. The content has not been altered since it was issued.",
+  'cert.signature.meaning.active':
+    'The content has not been altered since it was issued (the guarantee is active, as shown above). The signature check shows the content is authentic, not the state of the guarantee.',
+  'cert.signature.meaning.expired':
+    'The content has not been altered since it was issued (the guarantee period has ended, as shown above). The signature check does not mean the guarantee is in force.',
+  'cert.signature.meaning.cancelled':
+    'The content has not been altered since it was issued (the guarantee is cancelled, as shown above). The signature check does not mean the guarantee is in force.',
   'cert.signature.keyId': 'key id',
   'cert.version.shown': 'Version shown',
   'cert.version.summary': 'No. {no} ({kind})',
@@ -135,6 +139,21 @@ export const en: Catalog = {
   'kind.change': 'Change',
   'kind.correction': 'Correction',
   'kind.cancellation': 'Cancellation',
+  'story.correction': 'Correction of No. {no} ({kind})',
+  'story.changeCancellation': 'Change cancellation (No. {no}, {kind}, undone)',
+  'story.undone': 'Change cancellation',
+  'changes.heading': 'What changed since the last check',
+  'changes.since.confirmed':
+    'Since the version whose receipt {name} ({department}) confirmed on {time} (No. {no}, {kind}), these records were added:',
+  'changes.since.viewed':
+    'Since the version viewed from this address on {time} (No. {no}, {kind}), these records were added:',
+  'changes.event': '{label} ({time})',
+  'changes.field': 'Item',
+  'changes.before.confirmed': 'Version confirmed',
+  'changes.before.viewed': 'Version viewed before',
+  'changes.after': 'Current version',
+  'changes.empty': '(none)',
+  'changes.none': 'The content is the same (only history records were added).',
   'obligees.heading': 'Obligees accepting e-surety',
   'obligees.lead':
     'These obligees accept guarantee certificates submitted electronically (verified with an authentication key).',
@@ -173,6 +192,8 @@ export const en: Catalog = {
   'status.receipt.current': 'Confirmed ({time}, {department}, {name})',
   'status.receipt.row': '{time}, {department}, {name}',
   'status.receipt.none': 'Not confirmed',
+  'status.receipt.beforeCorrection': ' (confirmed for the version before its correction)',
+  'status.firstArrival': ' (the version before its correction arrived {time})',
   'status.history.heading': 'History and arrival times',
   'status.downloads.heading': 'Downloads of the key notice (PDF)',
   'status.downloads.item': '{time}: downloaded through the link in the email',

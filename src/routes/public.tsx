@@ -14,6 +14,7 @@ import { listAcceptingObligees } from '../services/obligees.js';
 import { verifySurety } from '../services/verify-surety.js';
 import { liveGrantEntries, liveGrantEntry } from '../services/viewer-access.js';
 import { viewCertificate } from '../services/view-certificate.js';
+import { whatChangedForOfficer } from '../services/what-changed.js';
 import { clientOf, pathContractNumber, type AppEnv } from './http.js';
 import { rememberedOfficer } from './officer.js';
 
@@ -85,7 +86,8 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
 
   const certificate = async (c: Context<AppEnv>, seq?: number) => {
     const contractNumber = pathContractNumber(c.req.param('contractNumber') ?? '');
-    if (!(await liveGrantEntry(ctx, getCookie(c, GRANT_COOKIE), contractNumber))) return c.redirect('/', 303);
+    const grant = await liveGrantEntry(ctx, getCookie(c, GRANT_COOKIE), contractNumber);
+    if (!grant) return c.redirect('/', 303);
     c.header('Cache-Control', 'no-store');
     c.header('X-Robots-Tag', 'noindex');
     const loaded = await viewCertificate(ctx, {
@@ -97,15 +99,25 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
       return c.html(<TamperedPage {...pageProps(c)} contractNumber={contractNumber} />, 500);
     const shown = loaded.state.visible.find((v) => v.seq === (seq ?? loaded.state.current.seq)) ?? loaded.state.current;
     const flash = FOLLOW_UP_FLASHES.find((x) => x === c.req.query('f'));
+    const receipts = await receiptsOf(ctx, contractNumber);
+    const officer = rememberedOfficer(ctx, c);
+    const changed = await whatChangedForOfficer(ctx, {
+      state: loaded.state,
+      receipts,
+      officer,
+      client: clientOf(ctx, c).key,
+      sessionStart: new Date(grant.e - GRANT_TTL_MS).toISOString(),
+    });
     return c.html(
       <CertificatePage
         {...pageProps(c)}
         state={loaded.state}
         shown={shown}
         viewedAt={ctx.clock().toISOString()}
-        receipts={await receiptsOf(ctx, contractNumber)}
-        officer={rememberedOfficer(ctx, c)}
+        receipts={receipts}
+        officer={officer}
         flash={flash}
+        changed={changed}
       />,
     );
   };

@@ -22,6 +22,7 @@ input[aria-invalid=true].input-text { border-color:var(--bad); }
 .receipt-list { border-collapse:collapse; margin:.5rem 0 1rem; }
 .receipt-list th, .receipt-list td { text-align:left; padding:.25rem .75rem .25rem 0; border-bottom:1px solid #ccc; }
 .receipt-entries { margin:0; padding:0; list-style:none; }
+.first-arrival { display:block; font-size:.9rem; color:var(--muted); }
 `;
 
 export function FollowUpStyle(props: { nonce?: string | undefined }) {
