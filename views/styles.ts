@@ -113,6 +113,7 @@ input[aria-invalid=true] { border-color:var(--bad); }
 .signature { display:flex; flex-wrap:wrap; align-items:baseline; gap:.2rem 1rem; margin:0 0 .5rem; }
 .sig-result { color:var(--ok); font-weight:bold; font-size:1.1rem; }
 .sig-neutral { color:var(--ink); }
+.check-neutral { border-left-color:var(--field); }
 .what-changed { border-left:6px solid var(--warn); }
 .change-events { margin:.25rem 0 .75rem; padding-left:1.25rem; }
 .changes-table { border-collapse:collapse; width:100%; }

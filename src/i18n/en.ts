@@ -40,6 +40,13 @@ export const en: Catalog = {
   'verify.error.no_match': 'The contract number or authentication key is not correct. Please check the notice.',
   'verify.error.throttled': 'Too many attempts. Please wait about {minutes} minutes and try again.',
   'verify.error.invalid': 'Please enter the contract number and the authentication key.',
+  'verify.error.remaining': 'After {count} more wrong attempts, checks from this device will be paused.',
+  'verify.error.lastTry': 'The limit of wrong attempts is reached. The next check will be paused.',
+  'verify.error.pausedUntil': 'After repeated wrong attempts, checks from this device are paused until {time}.',
+  'verify.error.pausedHelp':
+    'After that time, check the number and key on the notice and enter them again. If it is urgent, contact the surety company.',
+  'verify.resume.receipt':
+    'Your 30-minute view has expired. Enter the authentication key again to complete the receipt confirmation of {number}.',
   'verify.notice.heading': 'Where to find the number and key',
   'verify.notice.body':
     'Both are printed on the notice 「電子保証にかかる『認証キー』のお知らせ」 (PDF) that the contractor submitted to you.',
@@ -130,7 +137,7 @@ export const en: Catalog = {
   'history.kind': 'Event',
   'history.document': 'Certificate',
   'history.select': 'Select',
-  'history.selectLabel': 'Show No. {no} ({kind})',
+  'history.selectLabel': 'Select: show No. {no} ({kind})',
   'history.viewing': 'Shown',
   'kind.issue': 'New',
   'kind.increase': 'Change (increase)',

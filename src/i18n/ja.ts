@@ -37,6 +37,13 @@ export const ja = {
   'verify.error.no_match': '保証契約番号または認証キーが正しくありません。お知らせの記載内容をご確認ください。',
   'verify.error.throttled': '確認の試行回数が上限に達しました。{minutes}分ほど待ってから再度お試しください。',
   'verify.error.invalid': '保証契約番号と認証キーを入力してください。',
+  'verify.error.remaining': 'あと{count}回続けて誤ると、この端末からの確認が一時停止されます。',
+  'verify.error.lastTry': '誤りが上限に達しました。次の確認は一時停止されます。',
+  'verify.error.pausedUntil': '誤りが続いたため、この端末からの確認を{time}まで一時停止しています（日本時間）。',
+  'verify.error.pausedHelp':
+    'その時刻を過ぎてから、お知らせの番号と認証キーを確かめて入力してください。お急ぎの場合は保証事業会社にお問い合わせください。',
+  'verify.resume.receipt':
+    '表示の有効期限（30分）が切れました。認証キーをもう一度入力すると、保証契約番号 {number} の受領確認を完了します。',
   'verify.notice.heading': '番号と認証キーの記載場所',
   'verify.notice.body':
     '請負者から提出された「電子保証にかかる『認証キー』のお知らせ」（PDF）に、保証契約番号と認証キーが記載されています。',
@@ -127,7 +134,7 @@ export const ja = {
   'history.kind': '対象',
   'history.document': '電子保証',
   'history.select': '選択',
-  'history.selectLabel': 'No.{no}（{kind}）の電子保証を表示',
+  'history.selectLabel': '選択：No.{no}（{kind}）の電子保証を表示',
   'history.viewing': '表示中',
   'kind.issue': '新規',
   'kind.increase': '変更（増額）',

@@ -8,7 +8,7 @@ import { ObligeesPage } from '../../views/pages/obligees-page.js';
 import { VerifyPage } from '../../views/pages/verify-page.js';
 import { DomainError } from '../errors.js';
 import { addToGrant, decodeGrant, encodeGrant, GRANT_COOKIE, GRANT_TTL_MS } from '../security/viewer-grant.js';
-import { receiptsOf } from '../services/confirm-receipt.js';
+import { confirmReceipt, receiptsOf } from '../services/confirm-receipt.js';
 import type { ServiceContext } from '../services/context.js';
 import { listAcceptingObligees } from '../services/obligees.js';
 import { verifySurety } from '../services/verify-surety.js';
@@ -16,7 +16,8 @@ import { liveGrantEntries, liveGrantEntry } from '../services/viewer-access.js';
 import { viewCertificate } from '../services/view-certificate.js';
 import { whatChangedForOfficer } from '../services/what-changed.js';
 import { clientOf, pathContractNumber, type AppEnv } from './http.js';
-import { rememberedOfficer } from './officer.js';
+import { receiptAnswer } from './follow-up.js';
+import { forgetPending, pendingReceipt, rememberedOfficer, rememberOfficer } from './officer.js';
 
 export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
   const pages = new Hono<AppEnv>();
@@ -36,7 +37,18 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
     }));
   const formProps = async (c: Context<AppEnv>) => ({ ...pageProps(c), opened: await opened(c) });
 
-  pages.get('/', async (c) => c.html(<VerifyPage {...await formProps(c)} />));
+  pages.get('/', async (c) => {
+    // A 受領確認 the expired view interrupted: the number is filled in and the key field awaits the key.
+    const pending = c.req.query('resume') === 'receipt' ? pendingReceipt(ctx, c) : null;
+    return c.html(
+      <VerifyPage
+        {...await formProps(c)}
+        {...(pending
+          ? { contractNumber: pending.contractNumber, resume: { contractNumber: pending.contractNumber } }
+          : {})}
+      />,
+    );
+  });
 
   pages.post('/verify', async (c) => {
     const form = await c.req.parseBody();
@@ -55,7 +67,10 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
       channel: 'form',
     });
     if (result.outcome === 'no_match') {
-      return c.html(<VerifyPage {...await formProps(c)} error="no_match" contractNumber={echo} />, 401);
+      return c.html(
+        <VerifyPage {...await formProps(c)} error="no_match" remaining={result.remaining} contractNumber={echo} />,
+        401,
+      );
     }
     if (result.outcome === 'throttled') {
       c.header('Retry-After', String(result.retryAfter));
@@ -64,6 +79,7 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
           {...await formProps(c)}
           error="throttled"
           retryAfterSeconds={result.retryAfter}
+          nowMs={ctx.clock().getTime()}
           contractNumber={echo}
         />,
         429,
@@ -81,6 +97,13 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
       path: '/',
       maxAge: GRANT_TTL_MS / 1000,
     });
+    const pending = pendingReceipt(ctx, c);
+    if (pending?.contractNumber === number && result.outcome === 'ok') {
+      forgetPending(c);
+      rememberOfficer(ctx, c, { department: pending.department, officerName: pending.officerName });
+      const outcome = await confirmReceipt(ctx, { ...pending, client: client.key });
+      return c.redirect(receiptAnswer(number, pending.seq, pending.view === 'current', outcome), 303);
+    }
     return c.redirect(`/certificates/${number}`, 303);
   });
 

@@ -40,12 +40,16 @@ export function statusRoutes(ctx: ServiceContext): Hono<AppEnv> {
             {...pageProps(c)}
             error="throttled"
             retryAfterSeconds={result.retryAfter}
+            nowMs={ctx.clock().getTime()}
             contractNumber={echo}
           />,
           429,
         );
       case 'no_match':
-        return c.html(<StatusPage {...pageProps(c)} error="no_match" contractNumber={echo} />, 401);
+        return c.html(
+          <StatusPage {...pageProps(c)} error="no_match" remaining={result.remaining} contractNumber={echo} />,
+          401,
+        );
       case 'tampered':
         return c.html(<TamperedPage {...pageProps(c)} contractNumber={result.contractNumber} />, 500);
     }

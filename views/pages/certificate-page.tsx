@@ -83,7 +83,7 @@ export function CertificatePage(props: CertificatePageProps) {
         <span>{t(`cert.banner.${state.status}`)}</span>
       </div>
 
-      <section class="check" aria-label={t('cert.check.label')}>
+      <section class={state.status === 'active' ? 'check' : 'check check-neutral'} aria-label={t('cert.check.label')}>
         <p class="signature">
           {/* The signature says the content is authentic, never that the guarantee is in force: under a 取消 or 満了
               banner a green 「有効」 was read as "this guarantee is valid", so the wording names the status beside it. */}

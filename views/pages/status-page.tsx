@@ -5,22 +5,18 @@ import { storyText } from '../../src/i18n/story.js';
 import type { ContractorStatus } from '../../src/services/contractor-status.js';
 import { formats } from '../../src/i18n/format.js';
 import { Layout, type PageProps } from '../layout.js';
+import { attemptMessages, type AttemptProps } from './attempt-message.js';
 import { FollowUpStyle } from './follow-up-styles.js';
 
-export interface StatusPageProps extends PageProps {
-  error?: 'no_match' | 'throttled' | 'invalid' | undefined;
-  retryAfterSeconds?: number | undefined;
+export interface StatusPageProps extends PageProps, AttemptProps {
   contractNumber?: string | undefined;
   status?: ContractorStatus | undefined;
 }
 
 export function StatusPage(props: StatusPageProps) {
   const { t } = props;
-  const message = props.error
-    ? props.error === 'throttled'
-      ? t('verify.error.throttled', { minutes: Math.max(1, Math.ceil((props.retryAfterSeconds ?? 60) / 60)) })
-      : t(`verify.error.${props.error}`)
-    : null;
+  const message = attemptMessages(t, formats(props.lang), props);
+  const keyInvalid = props.error === 'no_match';
   const title = message ? `${t('a11y.errorPrefix')}: ${t('status.heading')}` : t('status.heading');
   return (
     <Layout
@@ -41,7 +37,9 @@ export function StatusPage(props: StatusPageProps) {
         {message ? (
           <div class="error-summary" role="alert" aria-labelledby="error-heading">
             <h2 id="error-heading">{t('verify.error.heading')}</h2>
-            <p>{message}</p>
+            {message.map((line, i) => (
+              <p id={i === 0 ? 'error-message' : undefined}>{line}</p>
+            ))}
           </div>
         ) : null}
         <form method="post" action="/status">
@@ -79,7 +77,9 @@ export function StatusPage(props: StatusPageProps) {
               spellcheck={false}
               maxlength={32}
               required
-              aria-describedby="authKey-help"
+              aria-describedby={keyInvalid ? 'error-message authKey-help' : 'authKey-help'}
+              aria-invalid={keyInvalid ? 'true' : undefined}
+              autofocus={keyInvalid || undefined}
             />
           </div>
           <button type="submit" class="button-primary">
