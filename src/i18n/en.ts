@@ -187,6 +187,9 @@ export const en: Catalog = {
   'status.lead':
     'Enter the guarantee contract number and the authentication key to see when the certificate reached this platform, how often the obligee has viewed it, and whether the obligee has confirmed receipt.',
   'status.submit': 'Check status',
+  'status.notice.submit': 'Download the key notice (PDF)',
+  'status.notice.note':
+    'Enter the contract number and key to download the key notice (PDF) again. Each download is recorded and listed on this page.',
   'status.again': 'Check another certificate',
   'status.result.heading': 'Certificate status',
   'status.arrivedAt': 'Arrived on the platform',
@@ -204,7 +207,8 @@ export const en: Catalog = {
   'status.history.heading': 'History and arrival times',
   'status.downloads.heading': 'Downloads of the key notice (PDF)',
   'status.downloads.item': '{time}: downloaded through the link in the email',
-  'status.downloads.none': 'The key notice has not been downloaded through an email link yet.',
+  'status.downloads.itemStatus': '{time}: downloaded from this status page',
+  'status.downloads.none': 'The key notice has not been downloaded yet.',
   'status.downloads.note':
     'If you see a download you did not make, ask the surety company to reissue the authentication key.',
   'receipt.heading': 'Confirm receipt',

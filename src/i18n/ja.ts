@@ -183,6 +183,9 @@ export const ja = {
   'status.lead':
     '保証契約番号と認証キーを入力すると、電子保証がこのプラットフォームに到着した日時、発注者による閲覧の状況、受領確認の有無を確認できます。',
   'status.submit': '状況を確認する',
+  'status.notice.submit': 'お知らせ（PDF）をダウンロードする',
+  'status.notice.note':
+    '「電子保証にかかる『認証キー』のお知らせ」（PDF）を、保証契約番号と認証キーを入力してもう一度ダウンロードできます。ダウンロードは記録され、この画面の履歴に表示されます。',
   'status.again': '別の電子保証の状況を確認する',
   'status.result.heading': '電子保証の確認状況',
   'status.arrivedAt': 'プラットフォームへの到着日時',
@@ -200,7 +203,8 @@ export const ja = {
   'status.history.heading': '電子保証の履歴と到着日時',
   'status.downloads.heading': '「認証キー」のお知らせ（PDF）のダウンロード',
   'status.downloads.item': '{time}　メールのリンクからダウンロードされました',
-  'status.downloads.none': 'メールのリンクからのダウンロードはまだありません。',
+  'status.downloads.itemStatus': '{time}　この確認状況ページからダウンロードされました',
+  'status.downloads.none': 'お知らせ（PDF）のダウンロードはまだありません。',
   'status.downloads.note': '身に覚えのないダウンロードがある場合は、認証キーの再発行を保証事業会社にご依頼ください。',
   'receipt.heading': '受領確認',
   'receipt.lead':

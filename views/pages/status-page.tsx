@@ -82,9 +82,15 @@ export function StatusPage(props: StatusPageProps) {
               autofocus={keyInvalid || undefined}
             />
           </div>
-          <button type="submit" class="button-primary">
-            {t('status.submit')}
-          </button>
+          <div class="status-actions">
+            <button type="submit" class="button-primary">
+              {t('status.submit')}
+            </button>
+            <button type="submit" class="button-secondary" formaction="/status/notice">
+              {t('status.notice.submit')}
+            </button>
+          </div>
+          <p class="note">{t('status.notice.note')}</p>
         </form>
       </section>
     </Layout>
@@ -205,8 +211,12 @@ function StatusResult(props: StatusPageProps & { status: ContractorStatus }) {
       <h2>{t('status.downloads.heading')}</h2>
       {status.noticeDownloads.length > 0 ? (
         <ul>
-          {status.noticeDownloads.map((at) => (
-            <li>{t('status.downloads.item', { time: f.instant(at) })}</li>
+          {status.noticeDownloads.map((d) => (
+            <li>
+              {t(d.via === 'status' ? 'status.downloads.itemStatus' : 'status.downloads.item', {
+                time: f.instant(d.at),
+              })}
+            </li>
           ))}
         </ul>
       ) : (
