@@ -143,7 +143,7 @@ describe.skipIf(!available)('public pages in a browser', () => {
     await page.waitForLoadState('load');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.locator('h1').textContent()).toBe('Advance Payment Guarantee Certificate');
-    expect(await page.locator('main').innerText()).toContain('Signature check: valid');
+    expect(await page.locator('main').innerText()).toContain('Signature check: not altered');
     await shot('06-advance-version-1-en');
     await page.getByRole('link', { name: '日本語で表示' }).click();
     await page.waitForLoadState('load');
