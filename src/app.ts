@@ -211,7 +211,7 @@ function pageArea(ctx: ServiceContext): Hono<AppEnv> {
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(await ctx.keyring.jwks());
   });
-  pages.route('/status', statusRoutes(ctx));
+  pages.route('/status', statusRoutes(ctx, renderNoticeForLink));
   pages.route('/mail', mailLinkRoutes(ctx, renderNoticeForLink));
   pages.route('/certificates', followUpRoutes(ctx));
   pages.route('/', documentRoutes(ctx));

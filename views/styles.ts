@@ -112,6 +112,14 @@ input[aria-invalid=true] { border-color:var(--bad); }
 .check { background:#fff; border:1px solid var(--line); border-left:6px solid var(--ok); border-radius:6px; padding:.85rem 1.1rem; margin-bottom:1.25rem; }
 .signature { display:flex; flex-wrap:wrap; align-items:baseline; gap:.2rem 1rem; margin:0 0 .5rem; }
 .sig-result { color:var(--ok); font-weight:bold; font-size:1.1rem; }
+.sig-neutral { color:var(--ink); }
+.check-neutral { border-left-color:var(--field); }
+.what-changed { border-left:6px solid var(--warn); }
+.change-events { margin:.25rem 0 .75rem; padding-left:1.25rem; }
+.changes-table { border-collapse:collapse; width:100%; }
+.changes-table th, .changes-table td { border:1px solid var(--line); padding:.35rem .6rem; text-align:left; vertical-align:top; }
+.changes-table thead th { background:var(--bg); }
+.changes-table td.after { font-weight:bold; }
 .sig-mark { display:inline-block; margin-right:.35em; }
 .sig-detail { font-size:.92rem; }
 .check-meta { display:grid; grid-template-columns:max-content minmax(0,1fr); gap:.1rem 1rem; margin:0; font-size:.92rem; }

@@ -1,7 +1,8 @@
-// What changed between two certificates (the staff portal's 変更内容 tables), and the JSON merge patch a change form
-// sends. Pure; labels are the pages' business (views/admin/pages/forms.tsx names a path by its registry column).
+// What changed between two certificates (the staff portal's 変更内容 tables, and the officer's 前回確認からの変更 with
+// labels and formatted values), and the JSON merge patch a change form sends. Pure; the caller supplies the language.
 import { IMMUTABLE_FIELDS, type Certificate } from './certificate.js';
-import { FIELDS, fieldAt, type Field } from './fields.js';
+import { formatValue, type FieldFormatters, type RowValue } from './field-rows.js';
+import { FIELDS, fieldAt, labelKeyOf, valueAt, type Field, type FieldLabelKey } from './fields.js';
 
 export interface FieldChange {
   /** Dotted path of the leaf: `guaranteeAmount`, `works.period.to`, `jointVenture.members`. */
@@ -76,3 +77,40 @@ const put = (target: Record<string, unknown>, key: string, value: unknown) =>
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** One field that differs between two certificates, labelled and written out for a reader. */
+export interface LabelledChange {
+  field: Field;
+  label: FieldLabelKey;
+  /** undefined: the field had (or has) no value. */
+  before: RowValue | undefined;
+  after: RowValue | undefined;
+}
+
+/**
+ * What changed between the version a reader last saw and another, field by field over the registry (a period or a
+ * list is one field), in the paper certificate's order, each with its label key and both values formatted; fields
+ * without a label of their own (the envelope's parts) are left out.
+ */
+export function labelledChanges(before: Certificate, after: Certificate, fmt: FieldFormatters): LabelledChange[] {
+  const placed = FIELDS.filter((f: Field) => f.certificate !== undefined && f.requestOnly !== true);
+  const rank = (f: Field) =>
+    SECTION_RANK.indexOf(f.certificate?.section ?? 'works') * 1000 + (f.certificate?.order ?? 0);
+  return placed
+    .filter((f) => JSON.stringify(valueAt(before, f.path)) !== JSON.stringify(valueAt(after, f.path)))
+    .sort((a, b) => rank(a) - rank(b))
+    .flatMap((f): LabelledChange[] => {
+      const label = labelKeyOf(f, after.product);
+      if (label === null) return [];
+      return [
+        {
+          field: f,
+          label,
+          before: formatValue(f, valueAt(before, f.path), fmt),
+          after: formatValue(f, valueAt(after, f.path), fmt),
+        },
+      ];
+    });
+}
+
+const SECTION_RANK = ['head', 'guarantee', 'parties', 'works'] as const;

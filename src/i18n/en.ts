@@ -100,6 +100,13 @@ export const en: Catalog = {
   'verify.error.no_match': 'The contract number or authentication key is not correct. Please check the notice.',
   'verify.error.throttled': 'Too many attempts. Please wait about {minutes} minutes and try again.',
   'verify.error.invalid': 'Please enter the contract number and the authentication key.',
+  'verify.error.remaining': 'After {count} more wrong attempts, checks from this device will be paused.',
+  'verify.error.lastTry': 'The limit of wrong attempts is reached. The next check will be paused.',
+  'verify.error.pausedUntil': 'After repeated wrong attempts, checks from this device are paused until {time}.',
+  'verify.error.pausedHelp':
+    'After that time, check the number and key on the notice and enter them again. If it is urgent, contact the surety company.',
+  'verify.resume.receipt':
+    'Your 30-minute view has expired. Enter the authentication key again to complete the receipt confirmation of {number}.',
   'verify.notice.heading': 'Where to find the number and key',
   'verify.notice.body':
     'Both are printed on the notice 「電子保証にかかる『認証キー』のお知らせ」 (PDF) that the contractor submitted to you.',
@@ -119,10 +126,14 @@ export const en: Catalog = {
   'cert.banner.cancelled': 'This guarantee has been cancelled.',
   'cert.check.label': 'Verification result',
   'cert.signature': 'Signature check',
-  'cert.signature.valid': 'valid',
+  'cert.signature.valid': 'not altered',
   'cert.signature.invalid': 'failed',
-  'cert.signature.detail':
-    "The surety company's digital signature was verified. The content has not been altered since it was issued.",
+  'cert.signature.meaning.active':
+    'The content has not been altered since it was issued (the guarantee is active, as shown above). The signature check shows the content is authentic, not the state of the guarantee.',
+  'cert.signature.meaning.expired':
+    'The content has not been altered since it was issued (the guarantee period has ended, as shown above). The signature check does not mean the guarantee is in force.',
+  'cert.signature.meaning.cancelled':
+    'The content has not been altered since it was issued (the guarantee is cancelled, as shown above). The signature check does not mean the guarantee is in force.',
   'cert.signature.keyId': 'key id',
   'cert.version.shown': 'Version shown',
   'cert.version.summary': 'No. {no} ({kind})',
@@ -192,7 +203,7 @@ export const en: Catalog = {
   'history.kind': 'Event',
   'history.document': 'Certificate',
   'history.select': 'Select',
-  'history.selectLabel': 'Show No. {no} ({kind})',
+  'history.selectLabel': 'Select: show No. {no} ({kind})',
   'history.viewing': 'Shown',
   'kind.issue': 'New',
   'kind.increase': 'Change (increase)',
@@ -201,6 +212,21 @@ export const en: Catalog = {
   'kind.change': 'Change',
   'kind.correction': 'Correction',
   'kind.cancellation': 'Cancellation',
+  'story.correction': 'Correction of No. {no} ({kind})',
+  'story.changeCancellation': 'Change cancellation (No. {no}, {kind}, undone)',
+  'story.undone': 'Change cancellation',
+  'changes.heading': 'What changed since the last check',
+  'changes.since.confirmed':
+    'Since the version whose receipt {name} ({department}) confirmed on {time} (No. {no}, {kind}), these records were added:',
+  'changes.since.viewed':
+    'Since the version viewed from this address on {time} (No. {no}, {kind}), these records were added:',
+  'changes.event': '{label} ({time})',
+  'changes.field': 'Item',
+  'changes.before.confirmed': 'Version confirmed',
+  'changes.before.viewed': 'Version viewed before',
+  'changes.after': 'Current version',
+  'changes.empty': '(none)',
+  'changes.none': 'The content is the same (only history records were added).',
   'obligees.heading': 'Obligees accepting e-surety',
   'obligees.lead':
     'These obligees accept guarantee certificates submitted electronically (verified with an authentication key).',
@@ -227,6 +253,9 @@ export const en: Catalog = {
   'status.lead':
     'Enter the guarantee contract number and the authentication key to see when the certificate reached this platform, how often the obligee has viewed it, and whether the obligee has confirmed receipt.',
   'status.submit': 'Check status',
+  'status.notice.submit': 'Download the key notice (PDF)',
+  'status.notice.note':
+    'Enter the contract number and key to download the key notice (PDF) again. Each download is recorded and listed on this page.',
   'status.again': 'Check another certificate',
   'status.result.heading': 'Certificate status',
   'status.arrivedAt': 'Arrived on the platform',
@@ -239,10 +268,13 @@ export const en: Catalog = {
   'status.receipt.current': 'Confirmed ({time}, {department}, {name})',
   'status.receipt.row': '{time}, {department}, {name}',
   'status.receipt.none': 'Not confirmed',
+  'status.receipt.beforeCorrection': ' (confirmed for the version before its correction)',
+  'status.firstArrival': ' (the version before its correction arrived {time})',
   'status.history.heading': 'History and arrival times',
   'status.downloads.heading': 'Downloads of the key notice (PDF)',
   'status.downloads.item': '{time}: downloaded through the link in the email',
-  'status.downloads.none': 'The key notice has not been downloaded through an email link yet.',
+  'status.downloads.itemStatus': '{time}: downloaded from this status page',
+  'status.downloads.none': 'The key notice has not been downloaded yet.',
   'status.downloads.note':
     'If you see a download you did not make, ask the surety company to reissue the authentication key.',
   'receipt.heading': 'Confirm receipt',

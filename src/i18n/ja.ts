@@ -96,6 +96,13 @@ export const ja = {
   'verify.error.no_match': '保証契約番号または認証キーが正しくありません。お知らせの記載内容をご確認ください。',
   'verify.error.throttled': '確認の試行回数が上限に達しました。{minutes}分ほど待ってから再度お試しください。',
   'verify.error.invalid': '保証契約番号と認証キーを入力してください。',
+  'verify.error.remaining': 'あと{count}回続けて誤ると、この端末からの確認が一時停止されます。',
+  'verify.error.lastTry': '誤りが上限に達しました。次の確認は一時停止されます。',
+  'verify.error.pausedUntil': '誤りが続いたため、この端末からの確認を{time}まで一時停止しています（日本時間）。',
+  'verify.error.pausedHelp':
+    'その時刻を過ぎてから、お知らせの番号と認証キーを確かめて入力してください。お急ぎの場合は保証事業会社にお問い合わせください。',
+  'verify.resume.receipt':
+    '表示の有効期限（30分）が切れました。認証キーをもう一度入力すると、保証契約番号 {number} の受領確認を完了します。',
   'verify.notice.heading': '番号と認証キーの記載場所',
   'verify.notice.body':
     '請負者から提出された「電子保証にかかる『認証キー』のお知らせ」（PDF）に、保証契約番号と認証キーが記載されています。',
@@ -115,9 +122,14 @@ export const ja = {
   'cert.banner.cancelled': 'この保証は取り消されています。',
   'cert.check.label': '確認結果',
   'cert.signature': '署名検証',
-  'cert.signature.valid': '有効',
+  'cert.signature.valid': '改ざんなし',
   'cert.signature.invalid': '失敗',
-  'cert.signature.detail': '保証事業会社の電子署名を確認しました。発行後に内容は変更されていません。',
+  'cert.signature.meaning.active':
+    '記載内容は発行時から改ざんされていません（保証の状態は上記のとおり有効）。署名検証は記載内容の真正性を示すもので、保証の状態を示すものではありません。',
+  'cert.signature.meaning.expired':
+    '記載内容は発行時から改ざんされていません（保証の状態は上記のとおり保証期間満了）。署名検証は保証が有効であることを示すものではありません。',
+  'cert.signature.meaning.cancelled':
+    '記載内容は発行時から改ざんされていません（保証の状態は上記のとおり取消）。署名検証は保証が有効であることを示すものではありません。',
   'cert.signature.keyId': '鍵ID',
   'cert.version.shown': '表示中の版',
   'cert.version.summary': 'No.{no}（{kind}）',
@@ -187,7 +199,7 @@ export const ja = {
   'history.kind': '対象',
   'history.document': '電子保証',
   'history.select': '選択',
-  'history.selectLabel': 'No.{no}（{kind}）の電子保証を表示',
+  'history.selectLabel': '選択：No.{no}（{kind}）の電子保証を表示',
   'history.viewing': '表示中',
   'kind.issue': '新規',
   'kind.increase': '変更（増額）',
@@ -196,6 +208,21 @@ export const ja = {
   'kind.change': '変更',
   'kind.correction': '訂正',
   'kind.cancellation': '取消',
+  'story.correction': 'No.{no} {kind}の記載を訂正',
+  'story.changeCancellation': '変更取消（No.{no} {kind}を取り消し）',
+  'story.undone': '変更取消',
+  'changes.heading': '前回の確認からの変更',
+  'changes.since.confirmed':
+    '{time}に{department}の{name}さんが受領確認した版（No.{no} {kind}）から、現在の版までに次の履歴が追加されました。',
+  'changes.since.viewed':
+    '{time}にこの接続元から表示した版（No.{no} {kind}）から、現在の版までに次の履歴が追加されました。',
+  'changes.event': '{label}（{time}）',
+  'changes.field': '項目',
+  'changes.before.confirmed': '受領確認した版',
+  'changes.before.viewed': '前回表示した版',
+  'changes.after': '現在の版',
+  'changes.empty': '（記載なし）',
+  'changes.none': '記載内容に違いはありません（履歴のみ追加されています）。',
   'obligees.heading': '電子保証対応の発注者',
   'obligees.lead': '次の発注者は、電子保証（認証キーによる確認）での保証証書の提出を受け付けています。',
   'obligees.caption': '電子保証対応の発注者と対象となる案件',
@@ -221,6 +248,9 @@ export const ja = {
   'status.lead':
     '保証契約番号と認証キーを入力すると、電子保証がこのプラットフォームに到着した日時、発注者による閲覧の状況、受領確認の有無を確認できます。',
   'status.submit': '状況を確認する',
+  'status.notice.submit': 'お知らせ（PDF）をダウンロードする',
+  'status.notice.note':
+    '「電子保証にかかる『認証キー』のお知らせ」（PDF）を、保証契約番号と認証キーを入力してもう一度ダウンロードできます。ダウンロードは記録され、この画面の履歴に表示されます。',
   'status.again': '別の電子保証の状況を確認する',
   'status.result.heading': '電子保証の確認状況',
   'status.arrivedAt': 'プラットフォームへの到着日時',
@@ -233,10 +263,13 @@ export const ja = {
   'status.receipt.current': '受領確認済み（{time}　{department}　{name}）',
   'status.receipt.row': '{time}　{department}　{name}',
   'status.receipt.none': '未確認',
+  'status.receipt.beforeCorrection': '（訂正前の版に対する受領確認）',
+  'status.firstArrival': '（訂正前の版の到着：{time}）',
   'status.history.heading': '電子保証の履歴と到着日時',
   'status.downloads.heading': '「認証キー」のお知らせ（PDF）のダウンロード',
   'status.downloads.item': '{time}　メールのリンクからダウンロードされました',
-  'status.downloads.none': 'メールのリンクからのダウンロードはまだありません。',
+  'status.downloads.itemStatus': '{time}　この確認状況ページからダウンロードされました',
+  'status.downloads.none': 'お知らせ（PDF）のダウンロードはまだありません。',
   'status.downloads.note': '身に覚えのないダウンロードがある場合は、認証キーの再発行を保証事業会社にご依頼ください。',
   'receipt.heading': '受領確認',
   'receipt.lead':

@@ -63,6 +63,13 @@ export interface EventFacts {
   /** 電子保証発行日時 of the new version (ISO with +09:00). */
   issuedAt: string;
   reason: string | null;
+  /** The event in words (「No.2 変更（増額）の記載を訂正」); without it the label alone. */
+  story?: string | undefined;
+  /**
+   * What differs from the version the reader last relied on (`since` names it: the version the obligee confirmed,
+   * else the one before this event), field by field; absent when nothing is compared.
+   */
+  changes?: { since: string; rows: { label: string; before: string; after: string }[] } | undefined;
 }
 
 export function eventLabel(kind: EventKind): string {
@@ -110,7 +117,7 @@ const numbered = (subject: string, n: string) => `${subject}（保証契約番�
 /** To the contractor when a version of its guarantee reaches the platform (電子保証（認証キー）発行完了のお知らせ). */
 export function contractorEventMail(f: GuaranteeFacts, e: EventFacts, issuerName: string, publicUrl: string): MailDoc {
   const rows: [string, string][] = [
-    ['お知らせの内容', eventLabel(e.kind)],
+    ['お知らせの内容', e.story ?? eventLabel(e.kind)],
     ...summary(f, ['identity', 'terms']),
     ['電子保証発行日時', formatInstant(e.issuedAt)],
   ];
@@ -246,19 +253,39 @@ function unsubscribeSection(): MailDoc['sections'][number] {
   };
 }
 
+/** 変更内容: each field that differs from the version the reader relied on, before → after. */
+function changesSection(e: EventFacts): MailDoc['sections'] {
+  if (!e.changes) return [];
+  return [
+    {
+      heading: '変更内容',
+      rows: [
+        ['比べた版', e.changes.since],
+        ...(e.changes.rows.length
+          ? e.changes.rows.map((r): [string, string] => [r.label, `${r.before} → ${r.after}`])
+          : [['記載内容', '変わりありません（履歴のみ追加されています）'] as [string, string]]),
+      ],
+    },
+  ];
+}
+
 /** To confirmed subscribers when a later version changes what the guarantee says. */
 export function subscriberEventMail(f: GuaranteeFacts, e: EventFacts, publicUrl: string): MailDoc {
   const label = eventLabel(e.kind);
   const rows: [string, string][] = [
-    ['お知らせの内容', label],
+    ['お知らせの内容', e.story ?? label],
     ...summary(f, ['identity', 'party', 'terms']),
     ['電子保証発行日時', formatInstant(e.issuedAt)],
   ];
   if (e.reason) rows.push(['理由', e.reason]);
   return {
     subject: numbered(`電子保証の${label}のお知らせ`, f.contractNumber),
-    intro: [`変更通知を登録いただいている電子保証に、新しい履歴（${label}）が追加されました。`, ...explained(e.kind)],
+    intro: [
+      `変更通知を登録いただいている電子保証に、新しい履歴（${e.story ?? label}）が追加されました。`,
+      ...explained(e.kind),
+    ],
     sections: [
+      ...changesSection(e),
       { heading: '現在の内容', rows },
       {
         heading: '最新の内容の確認',

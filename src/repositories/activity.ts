@@ -106,3 +106,19 @@ export async function insertAlert(db: Kysely<Database>, row: Insertable<AlertTab
 export async function listAlerts(db: Kysely<Database>) {
   return db.selectFrom('alerts').selectAll().orderBy('id').execute();
 }
+
+/** Throttle buckets whose names match any of the LIKE patterns (callers filter exactly afterwards). */
+export async function listCounterBuckets(db: Kysely<Database>, patterns: string[]): Promise<string[]> {
+  if (patterns.length === 0) return [];
+  const rows = await db
+    .selectFrom('throttle_counters')
+    .select('bucket')
+    .where((eb) => eb.or(patterns.map((p) => eb('bucket', 'like', p))))
+    .execute();
+  return rows.map((r) => r.bucket);
+}
+
+export async function deleteCounters(db: Kysely<Database>, buckets: string[]): Promise<void> {
+  if (buckets.length === 0) return;
+  await db.deleteFrom('throttle_counters').where('bucket', 'in', buckets).execute();
+}

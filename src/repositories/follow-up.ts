@@ -197,3 +197,25 @@ export async function purgeSubscriptions(
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** The latest recorded view of a certificate from one client before an instant (an earlier viewing session). */
+export async function lastViewBefore(
+  db: Kysely<Database>,
+  contractNumber: string,
+  client: string,
+  before: string,
+): Promise<{ at: string; seq: number } | undefined> {
+  const row = await db
+    .selectFrom('access_events')
+    .select(['at', 'seq'])
+    .where('contract_number', '=', contractNumber)
+    .where('kind', '=', 'view')
+    .where('outcome', '=', 'ok')
+    .where('client', '=', client)
+    .where('seq', 'is not', null)
+    .where('at', '<', before)
+    .orderBy('at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && row.seq !== null ? { at: row.at, seq: Number(row.seq) } : undefined;
+}

@@ -40,7 +40,7 @@ import {
 import { scoped } from './api-scope-guard.js';
 import { fresh } from './api-schemas.js';
 import { attachment } from './documents.js';
-import { clientOf, pathContractNumber, readJson, versionSeq, type AppEnv } from './http.js';
+import { pathContractNumber, readJson, versionSeq, type AppEnv } from './http.js';
 import { obligeeApiRoutes } from './obligee-api.js';
 import { throttleClientOf } from './throttle-client.js';
 

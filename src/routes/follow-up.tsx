@@ -4,12 +4,22 @@ import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { FollowUpFlash } from '../../views/pages/certificate-follow-up.js';
 import { GRANT_COOKIE } from '../security/viewer-grant.js';
-import { confirmReceipt } from '../services/confirm-receipt.js';
+import { normalizeContractNumber } from '../domain/identifiers.js';
+import { officerMemoOf } from '../security/officer-memo.js';
+import { confirmReceipt, type ReceiptOutcome } from '../services/confirm-receipt.js';
 import type { ServiceContext } from '../services/context.js';
 import { requestSubscription } from '../services/subscriptions.js';
 import { liveGrantEntry } from '../services/viewer-access.js';
 import { clientOf, pathContractNumber, type AppEnv } from './http.js';
-import { rememberOfficer } from './officer.js';
+import { rememberOfficer, rememberPending } from './officer.js';
+
+/** Where a 受領確認 answers: back to the page the form was on (current certificate or that version), with its flash. */
+export function receiptAnswer(contractNumber: string, seq: number, current: boolean, outcome: ReceiptOutcome): string {
+  const base = `/certificates/${contractNumber}`;
+  const page = current || outcome === 'not_visible' ? base : `${base}/versions/${seq}`;
+  const flash: FollowUpFlash = outcome === 'not_visible' ? 'receipt_invalid' : `receipt_${outcome}`;
+  return `${page}?f=${flash}#receipt`;
+}
 
 export function followUpRoutes(ctx: ServiceContext): Hono<AppEnv> {
   const forms = new Hono<AppEnv>();
@@ -25,10 +35,22 @@ export function followUpRoutes(ctx: ServiceContext): Hono<AppEnv> {
 
   forms.post('/:contractNumber/receipt', async (c) => {
     const contractNumber = await granted(c);
-    if (!contractNumber) return c.redirect('/', 303);
     const form = await c.req.parseBody();
-    rememberOfficer(ctx, c, form);
     const seq = Number(field(form, 'seq'));
+    if (!contractNumber) {
+      // The 30-minute view ran out while the officer typed: keep the action, ask for the key, then complete it.
+      const number = normalizeContractNumber(c.req.param('contractNumber') ?? '');
+      if (!number || !Number.isSafeInteger(seq) || seq < 1) return c.redirect('/', 303);
+      const memo = officerMemoOf(form);
+      rememberPending(ctx, c, {
+        contractNumber: number,
+        seq,
+        view: field(form, 'view') === 'current' ? 'current' : 'version',
+        ...memo,
+      });
+      return c.redirect('/?resume=receipt', 303);
+    }
+    rememberOfficer(ctx, c, form);
     const base = `/certificates/${contractNumber}`;
     if (!Number.isSafeInteger(seq) || seq < 1) return back(c, base, 'receipt_invalid', 'receipt');
     const outcome = await confirmReceipt(ctx, {
@@ -38,20 +60,7 @@ export function followUpRoutes(ctx: ServiceContext): Hono<AppEnv> {
       officerName: field(form, 'officerName'),
       client: clientOf(ctx, c).key,
     });
-    // Back to the page the form was on: the current certificate, or the version it names.
-    const page = field(form, 'view') === 'current' ? base : `${base}/versions/${seq}`;
-    switch (outcome) {
-      case 'recorded':
-        return back(c, page, 'receipt_recorded', 'receipt');
-      case 'already':
-        return back(c, page, 'receipt_already', 'receipt');
-      case 'limit':
-        return back(c, page, 'receipt_limit', 'receipt');
-      case 'invalid':
-        return back(c, page, 'receipt_invalid', 'receipt');
-      case 'not_visible':
-        return back(c, base, 'receipt_invalid', 'receipt');
-    }
+    return c.redirect(receiptAnswer(contractNumber, seq, field(form, 'view') === 'current', outcome), 303);
   });
 
   forms.post('/:contractNumber/subscriptions', async (c) => {

@@ -8,7 +8,7 @@ import { ObligeesPage } from '../../views/pages/obligees-page.js';
 import { VerifyPage } from '../../views/pages/verify-page.js';
 import { DomainError } from '../errors.js';
 import { addToGrant, decodeGrant, encodeGrant, GRANT_COOKIE, GRANT_TTL_MS } from '../security/viewer-grant.js';
-import { receiptsOf } from '../services/confirm-receipt.js';
+import { confirmReceipt, receiptsOf } from '../services/confirm-receipt.js';
 import type { ServiceContext } from '../services/context.js';
 import { listAcceptingObligees } from '../services/obligees.js';
 import { verifySurety } from '../services/verify-surety.js';
@@ -16,8 +16,10 @@ import { checkFindings } from '../services/check-findings.js';
 import { readExpectInput } from '../domain/expect-input.js';
 import { liveGrantEntries, liveGrantEntry } from '../services/viewer-access.js';
 import { viewCertificate } from '../services/view-certificate.js';
+import { whatChangedForOfficer } from '../services/what-changed.js';
 import { clientOf, pathContractNumber, type AppEnv } from './http.js';
-import { rememberedOfficer } from './officer.js';
+import { receiptAnswer } from './follow-up.js';
+import { forgetPending, pendingReceipt, rememberedOfficer, rememberOfficer } from './officer.js';
 
 export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
   const pages = new Hono<AppEnv>();
@@ -37,7 +39,18 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
     }));
   const formProps = async (c: Context<AppEnv>) => ({ ...pageProps(c), opened: await opened(c) });
 
-  pages.get('/', async (c) => c.html(<VerifyPage {...await formProps(c)} />));
+  pages.get('/', async (c) => {
+    // A 受領確認 the expired view interrupted: the number is filled in and the key field awaits the key.
+    const pending = c.req.query('resume') === 'receipt' ? pendingReceipt(ctx, c) : null;
+    return c.html(
+      <VerifyPage
+        {...await formProps(c)}
+        {...(pending
+          ? { contractNumber: pending.contractNumber, resume: { contractNumber: pending.contractNumber } }
+          : {})}
+      />,
+    );
+  });
 
   pages.post('/verify', async (c) => {
     const form = await c.req.parseBody();
@@ -56,7 +69,10 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
       channel: 'form',
     });
     if (result.outcome === 'no_match') {
-      return c.html(<VerifyPage {...await formProps(c)} error="no_match" contractNumber={echo} />, 401);
+      return c.html(
+        <VerifyPage {...await formProps(c)} error="no_match" remaining={result.remaining} contractNumber={echo} />,
+        401,
+      );
     }
     if (result.outcome === 'throttled') {
       c.header('Retry-After', String(result.retryAfter));
@@ -65,6 +81,7 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
           {...await formProps(c)}
           error="throttled"
           retryAfterSeconds={result.retryAfter}
+          nowMs={ctx.clock().getTime()}
           contractNumber={echo}
         />,
         429,
@@ -82,12 +99,20 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
       path: '/',
       maxAge: GRANT_TTL_MS / 1000,
     });
+    const pending = pendingReceipt(ctx, c);
+    if (pending?.contractNumber === number && result.outcome === 'ok') {
+      forgetPending(c);
+      rememberOfficer(ctx, c, { department: pending.department, officerName: pending.officerName });
+      const outcome = await confirmReceipt(ctx, { ...pending, client: client.key });
+      return c.redirect(receiptAnswer(number, pending.seq, pending.view === 'current', outcome), 303);
+    }
     return c.redirect(`/certificates/${number}`, 303);
   });
 
   const certificate = async (c: Context<AppEnv>, seq?: number) => {
     const contractNumber = pathContractNumber(c.req.param('contractNumber') ?? '');
-    if (!(await liveGrantEntry(ctx, getCookie(c, GRANT_COOKIE), contractNumber))) return c.redirect('/', 303);
+    const grant = await liveGrantEntry(ctx, getCookie(c, GRANT_COOKIE), contractNumber);
+    if (!grant) return c.redirect('/', 303);
     c.header('Cache-Control', 'no-store');
     c.header('X-Robots-Tag', 'noindex');
     const loaded = await viewCertificate(ctx, {
@@ -105,16 +130,26 @@ export function publicRoutes(ctx: ServiceContext): Hono<AppEnv> {
       list: await checkFindings(ctx, shown.certificate, input.expect),
       opened: (await opened(c)).length,
     };
+    const receipts = await receiptsOf(ctx, contractNumber);
+    const officer = rememberedOfficer(ctx, c);
+    const changed = await whatChangedForOfficer(ctx, {
+      state: loaded.state,
+      receipts,
+      officer,
+      client: clientOf(ctx, c).key,
+      sessionStart: new Date(grant.e - GRANT_TTL_MS).toISOString(),
+    });
     return c.html(
       <CertificatePage
         {...pageProps(c)}
         state={loaded.state}
         shown={shown}
         viewedAt={ctx.clock().toISOString()}
-        receipts={await receiptsOf(ctx, contractNumber)}
-        officer={rememberedOfficer(ctx, c)}
+        receipts={receipts}
+        officer={officer}
         flash={flash}
         findings={findings}
+        changed={changed}
       />,
     );
   };

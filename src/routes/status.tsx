@@ -4,10 +4,12 @@ import { translator } from '../i18n/index.js';
 import { TamperedPage } from '../../views/pages/certificate-page.js';
 import { StatusPage } from '../../views/pages/status-page.js';
 import type { ServiceContext } from '../services/context.js';
+import { downloadNoticeByKey } from '../services/contractor-notice.js';
 import { contractorStatus } from '../services/contractor-status.js';
+import type { NoticeRenderer } from '../services/mail-links.js';
 import { clientOf, type AppEnv } from './http.js';
 
-export function statusRoutes(ctx: ServiceContext): Hono<AppEnv> {
+export function statusRoutes(ctx: ServiceContext, renderNotice: NoticeRenderer): Hono<AppEnv> {
   const pages = new Hono<AppEnv>();
   const pageProps = (c: Context<AppEnv>) => ({
     t: translator(c.get('lang')),
@@ -40,14 +42,63 @@ export function statusRoutes(ctx: ServiceContext): Hono<AppEnv> {
             {...pageProps(c)}
             error="throttled"
             retryAfterSeconds={result.retryAfter}
+            nowMs={ctx.clock().getTime()}
             contractNumber={echo}
           />,
           429,
         );
       case 'no_match':
-        return c.html(<StatusPage {...pageProps(c)} error="no_match" contractNumber={echo} />, 401);
+        return c.html(
+          <StatusPage {...pageProps(c)} error="no_match" remaining={result.remaining} contractNumber={echo} />,
+          401,
+        );
       case 'tampered':
         return c.html(<TamperedPage {...pageProps(c)} contractNumber={result.contractNumber} />, 500);
+    }
+  });
+
+  // The same number + key form's second button: the key notice again, as a download (the key stays in the body).
+  pages.post('/notice', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Robots-Tag', 'noindex');
+    const form = await c.req.parseBody();
+    const contractNumber = typeof form.contractNumber === 'string' ? form.contractNumber : '';
+    const authKey = typeof form.authKey === 'string' ? form.authKey : '';
+    const echo = contractNumber.slice(0, 32);
+    if (contractNumber.trim() === '' || authKey.trim() === '') {
+      return c.html(<StatusPage {...pageProps(c)} error="invalid" contractNumber={echo} />, 422);
+    }
+    const client = clientOf(ctx, c);
+    const r = await downloadNoticeByKey(
+      ctx,
+      { contractNumber, authKey, client: client.key, exempt: client.exempt },
+      renderNotice,
+    );
+    switch (r.outcome) {
+      case 'ok':
+        return c.body(r.pdf as Uint8Array<ArrayBuffer>, 200, {
+          'Content-Type': 'application/pdf',
+          'Content-Disposition': `attachment; filename="notice-${r.contractNumber}.pdf"`,
+        });
+      case 'throttled':
+        c.header('Retry-After', String(r.retryAfter));
+        return c.html(
+          <StatusPage
+            {...pageProps(c)}
+            error="throttled"
+            retryAfterSeconds={r.retryAfter}
+            nowMs={ctx.clock().getTime()}
+            contractNumber={echo}
+          />,
+          429,
+        );
+      case 'no_match':
+        return c.html(
+          <StatusPage {...pageProps(c)} error="no_match" remaining={r.remaining} contractNumber={echo} />,
+          401,
+        );
+      case 'tampered':
+        return c.html(<TamperedPage {...pageProps(c)} contractNumber={r.contractNumber} />, 500);
     }
   });
 

@@ -6,7 +6,13 @@ import { addFailure, insertAlert, lockBuckets, readFailures } from '../repositor
 import type { ServiceContext } from '../services/context.js';
 import { databaseFault, isWriteFault } from '../services/db-errors.js';
 
-export type AttemptOutcome = { outcome: 'ok' } | { outcome: 'no_match' } | { outcome: 'throttled'; retryAfter: number };
+/**
+ * `remaining`: failures this client may still make (for this number, and overall) before a pause — counted on the
+ * (number, client) pair and the client, never on the number alone, so it says nothing about whether the number
+ * exists. Absent when the failure could not be counted.
+ */
+export type AttemptOutcome =
+  { outcome: 'ok' } | { outcome: 'no_match'; remaining?: number } | { outcome: 'throttled'; retryAfter: number };
 
 export interface AttemptSubject {
   /** The client's throttling identity (IPv4 address or IPv6 /64). */
@@ -69,8 +75,8 @@ export async function guardedAttempt(
         const blockedUntil = blockedUntilOf(await readFailures(tx, buckets, now));
         if (blockedUntil > 0) return throttled(blockedUntil);
         if (await check(tx)) return OK;
-        if (!subject.exempt) await addFailure(tx, clientBucket, now, t.clientWindowMs);
-        await addFailure(tx, pairBucket, now, t.pairWindowMs);
+        const clientFailures = subject.exempt ? 0 : await addFailure(tx, clientBucket, now, t.clientWindowMs);
+        const pairFailures = await addFailure(tx, pairBucket, now, t.pairWindowMs);
         const numberFailures = await addFailure(tx, `n:${subject.number}`, now, t.numberAlertWindowMs);
         if (numberFailures === t.numberAlertThreshold) {
           await insertAlert(tx, {
@@ -80,7 +86,11 @@ export async function guardedAttempt(
             detail: JSON.stringify({ failures: numberFailures, windowMinutes: t.numberAlertWindowMs / 60_000 }),
           });
         }
-        return { outcome: 'no_match' };
+        const remaining = Math.min(
+          t.pairLimit - pairFailures,
+          subject.exempt ? Number.POSITIVE_INFINITY : t.clientLimit - clientFailures,
+        );
+        return { outcome: 'no_match', remaining: Math.max(0, remaining) };
       },
       { durable: false },
     ),

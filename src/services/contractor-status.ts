@@ -1,5 +1,6 @@
 // Use case: the contractor checks, with number + key (throttled exactly like verification), whether the certificate
 // reached the platform, how often and when it was viewed, and whether the obligee confirmed receipt.
+import { listAudit } from '../repositories/audit-log.js';
 import { listUsedMailLinks } from '../repositories/outbox.js';
 import { viewStats } from '../repositories/follow-up.js';
 import { receiptsOf, type Receipt } from './confirm-receipt.js';
@@ -13,8 +14,8 @@ export interface ContractorStatus {
   arrivedAt: string;
   views: { count: number; lastAt: string | null };
   receipts: Receipt[];
-  /** When a mailed single-use link handed out the key notice (DESIGN §10). */
-  noticeDownloads: string[];
+  /** When the key notice was handed out: by a mailed single-use link (DESIGN §10) or from /status with the key. */
+  noticeDownloads: { at: string; via: 'mail' | 'status' }[];
 }
 
 export type StatusResult = Exclude<VerifyResult, { outcome: 'ok' }> | { outcome: 'ok'; status: ContractorStatus };
@@ -28,11 +29,15 @@ export async function contractorStatus(
   if (result.outcome !== 'ok') return result;
   const { state } = result;
   const n = state.contractNumber;
-  const [views, receipts, links] = await Promise.all([
+  const [views, receipts, links, audit] = await Promise.all([
     viewStats(ctx.db, n),
     receiptsOf(ctx, n),
     listUsedMailLinks(ctx.db, n),
+    listAudit(ctx.db, n),
   ]);
+  const fromStatus = audit
+    .filter((a) => a.action === 'notice.download' && a.actor_type === 'contractor')
+    .map((a) => ({ at: a.at, via: 'status' as const }));
   return {
     outcome: 'ok',
     status: {
@@ -40,7 +45,10 @@ export async function contractorStatus(
       arrivedAt: state.versions[0]?.issuedAt ?? state.current.issuedAt,
       views,
       receipts,
-      noticeDownloads: links.map((l) => l.used_at).filter((at): at is string => at !== null),
+      noticeDownloads: [
+        ...links.flatMap((l) => (l.used_at ? [{ at: l.used_at, via: 'mail' as const }] : [])),
+        ...fromStatus,
+      ].sort((a, b) => a.at.localeCompare(b.at)),
     },
   };
 }

@@ -2,7 +2,12 @@
 // (with the single-use notice link) and the confirmed subscribers' alerts. Rendered from verified payloads only.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { changeKind } from '../domain/history.js';
+import { labelledChanges } from '../domain/diff.js';
+import { changeKind, currentVersion } from '../domain/history.js';
+import { rowAtArrival, storyOf } from '../domain/version-story.js';
+import { fieldFormatters } from '../i18n/format.js';
+import { translator } from '../i18n/index.js';
+import { storyText } from '../i18n/story.js';
 import { queueMail } from '../mail/outbox.js';
 import {
   contractorEventMail,
@@ -11,7 +16,12 @@ import {
   type EventFacts,
   type EventKind,
 } from '../mail/templates.js';
-import { deleteSubscriptionsOf, listActiveSubscriptions, setGuaranteeEnd } from '../repositories/follow-up.js';
+import {
+  deleteSubscriptionsOf,
+  listActiveSubscriptions,
+  listReceipts,
+  setGuaranteeEnd,
+} from '../repositories/follow-up.js';
 import { findSurety } from '../repositories/sureties.js';
 import type { ServiceContext } from './context.js';
 import { loadSuretyState, type SuretyState } from './surety-state.js';
@@ -24,6 +34,34 @@ export function eventKindOf(state: SuretyState, seq: number): EventKind {
   const i = state.visible.findIndex((v) => v.seq === seq);
   return changeKind(version, i > 0 ? state.visible[i - 1] : undefined);
 }
+
+/**
+ * What differs, for a mail about version `seq`: from the latest version the obligee confirmed receipt of (what it
+ * relied on), else from the guarantee as it stood just before this version.
+ */
+async function changesForMail(tx: Kysely<Database>, state: SuretyState, seq: number): Promise<EventFacts['changes']> {
+  const t = translator('ja');
+  const confirmed = (await listReceipts(tx, state.contractNumber))
+    .map((r) => Number(r.seq))
+    .filter((s) => s < seq)
+    .reduce((a, s) => Math.max(a, s), 0);
+  const base = confirmed > 0 ? confirmed : currentVersion(state.versions.filter((v) => v.seq < seq)).seq;
+  const before = state.versions.find((v) => v.seq === base);
+  if (!before) return undefined;
+  const row = rowAtArrival(state.versions, base);
+  const label = row ? `No.${row.no} ${t(`kind.${row.kind}`)}` : '';
+  return {
+    since: confirmed > 0 ? `受領確認済みの版（${label}）` : `この履歴の直前の版（${label}）`,
+    rows: labelledChanges(before.certificate, state.current.certificate, fieldFormatters('ja')).map((c) => ({
+      label: t(c.label),
+      before: mailValue(c.before),
+      after: mailValue(c.after),
+    })),
+  };
+}
+
+const mailValue = (v: string | string[] | undefined) =>
+  v === undefined ? '（記載なし）' : typeof v === 'string' ? v : v.join('、');
 
 /**
  * Queues the mails for version `seq` of a guarantee; call inside the transaction that wrote it.
@@ -46,7 +84,13 @@ export async function queueVersionMails(
   if (!version) throw new Error(`version ${seq} of ${contractNumber} not found`);
   // The guarantee as it now stands: after a 変更取消 that is the restored state, not the cancelled change.
   const facts = factsOf(state.current.certificate);
-  const event: EventFacts = { kind: eventKindOf(state, seq), issuedAt: version.issuedAt, reason: version.reason };
+  const event: EventFacts = {
+    kind: eventKindOf(state, seq),
+    issuedAt: version.issuedAt,
+    reason: version.reason,
+    story: seq === 1 ? undefined : storyText(translator('ja'), storyOf(state.versions, seq)),
+    changes: seq === 1 ? undefined : await changesForMail(tx, state, seq),
+  };
 
   if (surety.contractor_email) {
     await queueMail(tx, ctx, {

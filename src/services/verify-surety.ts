@@ -19,7 +19,7 @@ export interface VerifyInput {
 
 export type VerifyResult =
   | { outcome: 'ok'; state: SuretyState; keyTag: string }
-  | { outcome: 'no_match' }
+  | { outcome: 'no_match'; remaining?: number }
   | { outcome: 'throttled'; retryAfter: number }
   | { outcome: 'tampered'; contractNumber: string; problems: ChainProblem[]; keyTag: string };
 

@@ -132,10 +132,10 @@ async function publishExtras(ctx: Parameters<typeof publishSurety>[0]): Promise<
  * the demo data set. The port is taken from the OS first and the public URL set from it afterwards, so the CSRF
  * origin check sees the origin the browser really uses, without racing another process for a guessed port.
  */
-export async function startServer(options: { extras?: boolean } = {}): Promise<TestServer> {
+export async function startServer(options: { extras?: boolean; clock?: () => Date } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'esurety-e2e-'));
   const env = { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ESURETY_DATA_DIR: dataDir, ESURETY_DEMO: '0' };
-  const platform = await openPlatform(loadConfig(env));
+  const platform = await openPlatform(loadConfig(env), options.clock ? { clock: options.clock } : undefined);
   const demo = await seedDemo(platform.ctx);
   const extra = options.extras ? await publishExtras(platform.ctx) : null;
   platform.ctx.recorder.start();

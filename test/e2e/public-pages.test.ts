@@ -103,7 +103,7 @@ describe.skipIf(!available)('public pages in a browser', () => {
     expect(await page.locator('h1').textContent()).toBe('前払金保証証書');
     const main = await page.locator('main').innerText();
     expect(main).toContain('三島市長 殿');
-    expect(main).toContain('署名検証: 有効');
+    expect(main).toContain('署名検証: 改ざんなし');
     expect(main).toContain('22,000,000円');
     expect(main).toContain('令和8年4月1日');
     const rows = page.locator('.history-table tbody tr');
@@ -123,7 +123,7 @@ describe.skipIf(!available)('public pages in a browser', () => {
     await expect(page.locator('.site-header').isVisible()).resolves.toBe(false);
     await expect(button.isVisible()).resolves.toBe(false);
     await expect(page.locator('.banner-active').isVisible()).resolves.toBe(true);
-    await expect(page.getByText('署名検証: 有効').isVisible()).resolves.toBe(true);
+    await expect(page.getByText('署名検証: 改ざんなし').isVisible()).resolves.toBe(true);
     await shot('04-advance-print');
     await page.emulateMedia({ media: 'screen' });
   });
@@ -143,7 +143,7 @@ describe.skipIf(!available)('public pages in a browser', () => {
     await page.waitForLoadState('load');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.locator('h1').textContent()).toBe('Advance Payment Guarantee Certificate');
-    expect(await page.locator('main').innerText()).toContain('Signature check: valid');
+    expect(await page.locator('main').innerText()).toContain('Signature check: not altered');
     await shot('06-advance-version-1-en');
     await page.getByRole('link', { name: '日本語で表示' }).click();
     await page.waitForLoadState('load');

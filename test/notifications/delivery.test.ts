@@ -89,7 +89,9 @@ describeEachDatabase('notification mail delivery', (kind) => {
     expect(change).toContain('お知らせの内容：変更（増額）');
     expect(change).toContain('保証金額：22,000,000円');
     expect(change).toContain('理由：請負代金額の増額');
-    expect(correction).toContain('お知らせの内容：訂正');
+    // A 訂正 and a 変更取消 say which row they concern, by the No. of the history table.
+    expect(correction).toContain('お知らせの内容：No.2 変更（増額）の記載を訂正');
+    expect(undo).toContain('お知らせの内容：変更取消（No.2 変更（増額）を取り消し）');
     // A 変更取消 reports the restored state, not the cancelled change.
     expect(undo).toContain('変更前の状態に戻りました');
     expect(undo).toContain('保証金額：20,000,000円');

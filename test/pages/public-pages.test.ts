@@ -115,7 +115,7 @@ describeEachDatabase('public pages', (kind) => {
     const res = await form({ contractNumber: n, authKey: key });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(await res.text()).toContain('試行回数');
+    expect(await res.text()).toContain('一時停止しています（日本時間）');
   });
 
   it('opens exactly the granted certificates, up to ten at once', async () => {

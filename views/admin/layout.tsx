@@ -40,6 +40,7 @@ export type MenuKey =
   | 'users'
   | 'audit'
   | 'outbox'
+  | 'throttle'
   | 'settings';
 
 export function Csrf(props: { staff?: StaffView | undefined }) {

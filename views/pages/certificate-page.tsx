@@ -3,6 +3,9 @@
 // Rendered only from verified payloads.
 import { certificateRows, type FieldRow } from '../../src/domain/field-rows.js';
 import { changeKind } from '../../src/domain/history.js';
+import { lineageOf, storyOf } from '../../src/domain/version-story.js';
+import { storyText } from '../../src/i18n/story.js';
+import type { WhatChanged } from '../../src/services/what-changed.js';
 import type { Receipt } from '../../src/services/confirm-receipt.js';
 import type { SuretyState, VersionView } from '../../src/services/surety-state.js';
 import type { OfficerMemo } from '../../src/security/officer-memo.js';
@@ -12,6 +15,7 @@ import { OfficerRecords } from './officer-records.js';
 import { FindingsPanel, RowFindings } from './findings-panel.js';
 import { findingPaths, type Finding } from '../../src/domain/findings.js';
 import type { ExpectInput } from '../../src/domain/expect-input.js';
+import { WhatChangedPanel } from './what-changed-panel.js';
 import { fieldFormatters, formats } from '../../src/i18n/format.js';
 import { Layout, type PageProps } from '../layout.js';
 
@@ -29,6 +33,8 @@ export interface CertificatePageProps extends PageProps {
   officer?: OfficerMemo | null | undefined;
   /** The officer's own figures and the findings of the version shown (DESIGN §11); absent leaves the panel out. */
   findings?: { input: ExpectInput; list: Finding[]; opened: number } | undefined;
+  /** What changed since the version last confirmed (or viewed in an earlier session); shown on the current version. */
+  changed?: WhatChanged | null | undefined;
 }
 
 export function CertificatePage(props: CertificatePageProps) {
@@ -82,15 +88,17 @@ export function CertificatePage(props: CertificatePageProps) {
         <span>{t(`cert.banner.${state.status}`)}</span>
       </div>
 
-      <section class="check" aria-label={t('cert.check.label')}>
+      <section class={state.status === 'active' ? 'check' : 'check check-neutral'} aria-label={t('cert.check.label')}>
         <p class="signature">
-          <span class="sig-result">
+          {/* The signature says the content is authentic, never that the guarantee is in force: under a 取消 or 満了
+              banner a green 「有効」 was read as "this guarantee is valid", so the wording names the status beside it. */}
+          <span class={state.status === 'active' ? 'sig-result' : 'sig-result sig-neutral'}>
             <span class="sig-mark" aria-hidden="true">
               ✓
             </span>
             {t('cert.signature')}: {t('cert.signature.valid')}
           </span>
-          <span class="sig-detail">{t('cert.signature.detail')}</span>
+          <span class="sig-detail">{t(`cert.signature.meaning.${state.status}`)}</span>
         </p>
         <dl class="check-meta">
           <div>
@@ -113,6 +121,10 @@ export function CertificatePage(props: CertificatePageProps) {
           </div>
         </dl>
       </section>
+
+      {props.changed && isCurrent ? (
+        <WhatChangedPanel t={t} f={f} lang={lang} changed={props.changed} current={c} />
+      ) : null}
 
       <article class="paper" aria-labelledby="cert-title">
         <div class="paper-head">
@@ -180,7 +192,7 @@ export function CertificatePage(props: CertificatePageProps) {
         isCurrent={isCurrent}
         no={visibleIndex + 1}
         kind={kindOf(visibleIndex)}
-        receipts={props.receipts?.filter((r) => r.seq === shown.seq) ?? []}
+        receipts={props.receipts?.filter((r) => lineageOf(state.versions, shown.seq).includes(r.seq)) ?? []}
         confirmable={props.receipts !== undefined}
         officer={props.officer}
         flash={props.flash}
@@ -215,7 +227,7 @@ export function CertificatePage(props: CertificatePageProps) {
                   <tr class={isShown ? 'is-shown' : undefined} aria-current={isShown ? 'true' : undefined}>
                     <td class="col-no">{i + 1}</td>
                     <td>{f.instant(v.issuedAt)}</td>
-                    <td>{kindOf(i)}</td>
+                    <td>{storyText(t, storyOf(state.versions, v.seq))}</td>
                     <td class="col-select">
                       {isShown ? (
                         <span class="shown-mark">{t('history.viewing')}</span>

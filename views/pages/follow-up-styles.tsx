@@ -7,6 +7,7 @@ const css = `
 .officer-records legend { font-weight:bold; padding:0 .4rem; }
 .record-actions { display:grid; grid-template-columns:minmax(0,1fr); gap:1rem 2rem; }
 @media (min-width:58rem) { .record-actions { grid-template-columns:minmax(0,1fr) minmax(0,1fr); } }
+.status-actions { display:flex; flex-wrap:wrap; gap:.75rem; align-items:center; }
 .record-actions h3 { font-size:1.05rem; margin:0 0 .4rem; }
 .follow-up form > p:first-child { margin-bottom:.5rem; }
 input[type=text].input-text, input[type=email].input-text { display:block; width:100%; max-width:26rem; font-family:var(--gothic); font-size:1.05rem; letter-spacing:normal; padding:.45rem .65rem; border:2px solid var(--field); border-radius:4px; background:#fff; color:var(--ink); }
@@ -22,6 +23,7 @@ input[aria-invalid=true].input-text { border-color:var(--bad); }
 .receipt-list { border-collapse:collapse; margin:.5rem 0 1rem; }
 .receipt-list th, .receipt-list td { text-align:left; padding:.25rem .75rem .25rem 0; border-bottom:1px solid #ccc; }
 .receipt-entries { margin:0; padding:0; list-style:none; }
+.first-arrival { display:block; font-size:.9rem; color:var(--muted); }
 `;
 
 export function FollowUpStyle(props: { nonce?: string | undefined }) {

@@ -1,25 +1,22 @@
 // The contractor's status page (/status): number + key in, then arrival time, views, receipt confirmations and
 // notice downloads of the guarantee. Shown only in answer to a successful check; never cached.
-import { changeKind } from '../../src/domain/history.js';
+import { lineageOf, storyOf } from '../../src/domain/version-story.js';
+import { storyText } from '../../src/i18n/story.js';
 import type { ContractorStatus } from '../../src/services/contractor-status.js';
 import { formats } from '../../src/i18n/format.js';
 import { Layout, type PageProps } from '../layout.js';
+import { attemptMessages, type AttemptProps } from './attempt-message.js';
 import { FollowUpStyle } from './follow-up-styles.js';
 
-export interface StatusPageProps extends PageProps {
-  error?: 'no_match' | 'throttled' | 'invalid' | undefined;
-  retryAfterSeconds?: number | undefined;
+export interface StatusPageProps extends PageProps, AttemptProps {
   contractNumber?: string | undefined;
   status?: ContractorStatus | undefined;
 }
 
 export function StatusPage(props: StatusPageProps) {
   const { t } = props;
-  const message = props.error
-    ? props.error === 'throttled'
-      ? t('verify.error.throttled', { minutes: Math.max(1, Math.ceil((props.retryAfterSeconds ?? 60) / 60)) })
-      : t(`verify.error.${props.error}`)
-    : null;
+  const message = attemptMessages(t, formats(props.lang), props);
+  const keyInvalid = props.error === 'no_match';
   const title = message ? `${t('a11y.errorPrefix')}: ${t('status.heading')}` : t('status.heading');
   return (
     <Layout
@@ -40,7 +37,9 @@ export function StatusPage(props: StatusPageProps) {
         {message ? (
           <div class="error-summary" role="alert" aria-labelledby="error-heading">
             <h2 id="error-heading">{t('verify.error.heading')}</h2>
-            <p>{message}</p>
+            {message.map((line, i) => (
+              <p id={i === 0 ? 'error-message' : undefined}>{line}</p>
+            ))}
           </div>
         ) : null}
         <form method="post" action="/status">
@@ -78,12 +77,20 @@ export function StatusPage(props: StatusPageProps) {
               spellcheck={false}
               maxlength={32}
               required
-              aria-describedby="authKey-help"
+              aria-describedby={keyInvalid ? 'error-message authKey-help' : 'authKey-help'}
+              aria-invalid={keyInvalid ? 'true' : undefined}
+              autofocus={keyInvalid || undefined}
             />
           </div>
-          <button type="submit" class="button-primary">
-            {t('status.submit')}
-          </button>
+          <div class="status-actions">
+            <button type="submit" class="button-primary">
+              {t('status.submit')}
+            </button>
+            <button type="submit" class="button-secondary" formaction="/status/notice">
+              {t('status.notice.submit')}
+            </button>
+          </div>
+          <p class="note">{t('status.notice.note')}</p>
         </form>
       </section>
     </Layout>
@@ -95,18 +102,31 @@ function StatusResult(props: StatusPageProps & { status: ContractorStatus }) {
   const { state } = status;
   const f = formats(lang);
   const c = state.current.certificate;
-  // Every officer's confirmation of a version, oldest first: one line each, with its department and name.
-  const receiptsOf = (seq: number) => status.receipts.filter((r) => r.seq === seq);
+  // Every officer's confirmation of a row, oldest first: one line each, with its department and name. A row replaced
+  // by a 訂正 keeps the confirmations of the version it corrected (marked so), or /status would flip back to 未確認
+  // after a mere data fix — the very phone call it is there to prevent.
+  const receiptsOf = (seq: number) => {
+    const lineage = lineageOf(state.versions, seq);
+    return status.receipts.filter((r) => lineage.includes(r.seq));
+  };
   const entries = (seq: number, key: 'status.receipt.current' | 'status.receipt.row') => {
     const list = receiptsOf(seq);
     if (list.length === 0) return t('status.receipt.none');
     return (
       <ul class="receipt-entries">
         {list.map((r) => (
-          <li>{t(key, { time: f.instant(r.confirmedAt), department: r.department, name: r.officerName })}</li>
+          <li>
+            {t(key, { time: f.instant(r.confirmedAt), department: r.department, name: r.officerName })}
+            {r.seq !== seq ? t('status.receipt.beforeCorrection') : ''}
+          </li>
         ))}
       </ul>
     );
+  };
+  // When a row's first version reached the platform, when a 訂正 has since replaced it (the row shows the 訂正's time).
+  const firstArrival = (seq: number) => {
+    const first = lineageOf(state.versions, seq).at(-1);
+    return first !== undefined && first !== seq ? state.versions.find((v) => v.seq === first)?.issuedAt : undefined;
   };
   const data = lang === 'ja' ? undefined : 'ja';
   return (
@@ -170,8 +190,15 @@ function StatusResult(props: StatusPageProps & { status: ContractorStatus }) {
               return (
                 <tr>
                   <td class="col-no">{i + 1}</td>
-                  <td>{f.instant(v.issuedAt)}</td>
-                  <td>{t(`kind.${changeKind(v, state.visible[i - 1])}`)}</td>
+                  <td>
+                    {f.instant(v.issuedAt)}
+                    {firstArrival(v.seq) ? (
+                      <span class="first-arrival">
+                        {t('status.firstArrival', { time: f.instant(firstArrival(v.seq) ?? '') })}
+                      </span>
+                    ) : null}
+                  </td>
+                  <td>{storyText(t, storyOf(state.versions, v.seq))}</td>
                   <td class="receipt-cell">{entries(v.seq, 'status.receipt.row')}</td>
                 </tr>
               );
@@ -184,8 +211,12 @@ function StatusResult(props: StatusPageProps & { status: ContractorStatus }) {
       <h2>{t('status.downloads.heading')}</h2>
       {status.noticeDownloads.length > 0 ? (
         <ul>
-          {status.noticeDownloads.map((at) => (
-            <li>{t('status.downloads.item', { time: f.instant(at) })}</li>
+          {status.noticeDownloads.map((d) => (
+            <li>
+              {t(d.via === 'status' ? 'status.downloads.itemStatus' : 'status.downloads.item', {
+                time: f.instant(d.at),
+              })}
+            </li>
           ))}
         </ul>
       ) : (

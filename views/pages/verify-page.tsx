@@ -3,11 +3,12 @@ import type { MessageKey } from '../../src/i18n/index.js';
 import { ja } from '../../src/i18n/ja.js';
 import { formats } from '../../src/i18n/format.js';
 import { Layout, type PageProps } from '../layout.js';
+import { attemptMessages, type AttemptProps } from './attempt-message.js';
 
-export interface VerifyPageProps extends PageProps {
-  error?: 'no_match' | 'throttled' | 'invalid' | undefined;
-  retryAfterSeconds?: number | undefined;
+export interface VerifyPageProps extends PageProps, AttemptProps {
   contractNumber?: string | undefined;
+  /** An action interrupted by an expired view, completed once the key is entered again (the version's No.). */
+  resume?: { contractNumber: string } | undefined;
   /** Certificates this browser's viewer grant still opens (DESIGN §5: up to 10, 30 minutes), newest last. */
   opened?: { contractNumber: string; expiresAt: string }[] | undefined;
 }
@@ -30,12 +31,12 @@ export function VerifyPage(props: VerifyPageProps) {
   const { t } = props;
   const f = formats(props.lang);
   const opened = props.opened ?? [];
-  const message = props.error
-    ? props.error === 'throttled'
-      ? t('verify.error.throttled', { minutes: Math.max(1, Math.ceil((props.retryAfterSeconds ?? 60) / 60)) })
-      : t(`verify.error.${props.error}`)
-    : null;
+  const message = attemptMessages(t, f, props);
   const numberMissing = props.error === 'invalid' && !props.contractNumber?.trim();
+  // After a wrong key (or to finish an interrupted action) the key is what to type next: focus lands there, marked
+  // invalid and tied to the message, so a screen reader announces why.
+  const keyNext = props.error === 'no_match' || (props.resume !== undefined && !props.error);
+  const keyInvalid = props.error === 'no_match' || (props.error === 'invalid' && !numberMissing);
   const title = message ? `${t('a11y.errorPrefix')}: ${t('verify.heading')}` : t('verify.heading');
   return (
     <Layout {...props} title={title} current="verify">
@@ -46,7 +47,14 @@ export function VerifyPage(props: VerifyPageProps) {
           {message ? (
             <div class="error-summary" role="alert" aria-labelledby="error-heading">
               <h2 id="error-heading">{t('verify.error.heading')}</h2>
-              <p>{message}</p>
+              {message.map((line, i) => (
+                <p id={i === 0 ? 'error-message' : undefined}>{line}</p>
+              ))}
+            </div>
+          ) : null}
+          {props.resume && !message ? (
+            <div class="flash-ok" role="status" id="resume-note">
+              <p>{t('verify.resume.receipt', { number: props.resume.contractNumber })}</p>
             </div>
           ) : null}
           <form method="post" action="/verify">
@@ -71,6 +79,7 @@ export function VerifyPage(props: VerifyPageProps) {
                 required
                 aria-describedby="contractNumber-help"
                 aria-invalid={numberMissing ? 'true' : undefined}
+                autofocus={numberMissing || undefined}
                 value={props.contractNumber ?? ''}
               />
             </div>
@@ -106,7 +115,9 @@ export function VerifyPage(props: VerifyPageProps) {
                 spellcheck={false}
                 maxlength={32}
                 required
-                aria-describedby="authKey-help"
+                aria-describedby={keyInvalid ? 'error-message authKey-help' : 'authKey-help'}
+                aria-invalid={keyInvalid ? 'true' : undefined}
+                autofocus={keyNext || undefined}
               />
             </div>
             <button type="submit" class="button-primary">

@@ -21,6 +21,7 @@ import { obligeeRoutes } from './obligees.js';
 import { outboxRoutes } from './outbox.js';
 import { ROUTES } from './route-table.js';
 import { settingsRoutes } from './settings.js';
+import { throttleRoutes } from './throttle.js';
 import { suretyDocumentRoutes } from './surety-documents.js';
 import { suretyRoutes } from './sureties.js';
 
@@ -48,6 +49,7 @@ export function adminRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     auditRoutes(ctx),
     outboxRoutes(ctx),
     settingsRoutes(ctx),
+    throttleRoutes(ctx),
   ];
   assertGuardedByTable(areas);
   for (const area of areas) admin.route('/', area);

@@ -105,6 +105,15 @@ export const ROUTES = [
     menu: { key: 'outbox', order: 100 },
   },
   { id: 'outbox.retry', method: 'POST', path: '/outbox/:id/retry', access: ['admin', 'clerk'] },
+  // Lifting a verification pause for a caller: clerks take those calls; audited (services/staff/lift-pause.ts).
+  {
+    id: 'throttle.form',
+    method: 'GET',
+    path: '/throttle',
+    access: ['admin', 'clerk'],
+    menu: { key: 'throttle', order: 105 },
+  },
+  { id: 'throttle.lift', method: 'POST', path: '/throttle', access: ['admin', 'clerk'] },
   { id: 'settings', method: 'GET', path: '/settings', access: ['admin'], menu: { key: 'settings', order: 110 } },
 ] as const satisfies readonly StaffRoute[];
 
