@@ -13,6 +13,7 @@ import * as createStaffEnrolments from './20261205030001_create_staff_enrolments
 import * as rebuildReceiptConfirmations from './20261205050000_rebuild_receipt_confirmations.js';
 import * as createJobLeases from './20261205080000_create_job_leases.js';
 import * as indexAccessEventsOutcome from './20261205090000_index_access_events_outcome.js';
+import * as createLog from './20261206080000_create_log.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '20261205050000_rebuild_receipt_confirmations': rebuildReceiptConfirmations,
   '20261205080000_create_job_leases': createJobLeases,
   '20261205090000_index_access_events_outcome': indexAccessEventsOutcome,
+  '20261206080000_create_log': createLog,
 };
