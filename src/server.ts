@@ -11,6 +11,7 @@ import { collectProcessMetrics, metricsApp } from './metrics.js';
 import { pdfRunner, usePdfRunner, workerRunner } from './pdf/pool.js';
 import { demoCredentials, seedDemoAtStart } from './services/seed-demo.js';
 import { instanceName } from './services/leadership.js';
+import { startLogCheckpoints } from './services/log-checkpoints.js';
 import { startDraftRecovery } from './services/staff/recovery.js';
 import { SecretsError } from './signing/secrets.js';
 
@@ -34,6 +35,13 @@ async function main(): Promise<void> {
         'publications without a contractNumber are refused until an operator runs numbers:resume --last <NNNNN-NNNNNN>',
     );
   }
+  if (platform.logHold) {
+    ctx.logger.warn(
+      { hold: platform.logHold },
+      'the transparency log is ON HOLD: it is shorter than a checkpoint this deployment published (a rollback or ' +
+        'restore); every publication is refused until the missing leaves are restored and an operator runs log:resume',
+    );
+  }
   ctx.recorder.start();
   const checkpointer = platform.handle.sqlite
     ? startCheckpointer(platform.handle.sqlite, { onError: (msg) => ctx.logger.error(msg) })
@@ -44,6 +52,8 @@ async function main(): Promise<void> {
   // Applications left 発行処理中 by a process that died mid-approval are settled at start-up and every 5 minutes
   // (by the instance that leads the job).
   const recovery = startDraftRecovery(ctx, { holder: instance });
+  // A signed checkpoint covers every version within about a second of its publication (DESIGN §12: within 5 s).
+  const logCheckpoints = startLogCheckpoints(ctx, { holder: instance });
   // PDFs give way to verifications: refused (429 throttled + Retry-After) while the event loop runs more than 200 ms late.
   usePdfRunner(workerRunner({ maxLoopDelayMs: 200 }));
   // Prometheus metrics on their own listener only: never on the public one (operators scrape it from their network).
@@ -73,7 +83,7 @@ async function main(): Promise<void> {
     metricsServer?.close();
     void http
       .close()
-      .then(() => Promise.all([mail.stop(), recovery.stop()]))
+      .then(() => Promise.all([mail.stop(), recovery.stop(), logCheckpoints.stop()]))
       .then(() => checkpointer?.stop())
       .then(() => platform.close())
       .then(() => {

@@ -32,6 +32,7 @@ import {
   versionsRoute,
 } from './api-routes.js';
 import { scoped } from './api-scope-guard.js';
+import { versionLogEvidence, type LogEvidence } from '../services/log-answers.js';
 import { fresh } from './api-schemas.js';
 import { attachment } from './documents.js';
 import { clientOf, pathContractNumber, readJson, type AppEnv } from './http.js';
@@ -49,21 +50,26 @@ export const currentJson = (state: SuretyState) => ({
 // Kept as UTF-8 bytes: a string answer would be measured and encoded again on every write.
 const verifyAnswers = new WeakMap<SuretyState['versions'], Partial<Record<Status, Uint8Array<ArrayBuffer>>>>();
 
-function verifyAnswer(state: SuretyState): Uint8Array<ArrayBuffer> {
+function verifyAnswer(state: SuretyState, log: LogEvidence | null): Uint8Array<ArrayBuffer> {
+  const build = () =>
+    new TextEncoder().encode(
+      JSON.stringify({
+        contractNumber: state.contractNumber,
+        status: state.status,
+        current: currentJson(state),
+        history: state.visible.map((v) => ({ seq: v.seq, event: v.event, issuedAt: v.issuedAt, jws: v.jws })),
+        jws: state.current.jws,
+        log,
+      }),
+    );
+  // `log: null` lasts the seconds before a checkpoint covers the version: only the final answer is kept.
+  if (log === null) return build();
   let byStatus = verifyAnswers.get(state.versions);
   if (!byStatus) {
     byStatus = {};
     verifyAnswers.set(state.versions, byStatus);
   }
-  return (byStatus[state.status] ??= new TextEncoder().encode(
-    JSON.stringify({
-      contractNumber: state.contractNumber,
-      status: state.status,
-      current: currentJson(state),
-      history: state.visible.map((v) => ({ seq: v.seq, event: v.event, issuedAt: v.issuedAt, jws: v.jws })),
-      jws: state.current.jws,
-    }),
-  ));
+  return (byStatus[state.status] ??= build());
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' } as const;
@@ -112,8 +118,11 @@ export function publicApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
         });
       case 'tampered':
         throw new DomainError('internal', '保証データの署名を検証できませんでした。発行者にお問い合わせください');
-      case 'ok':
-        return c.body(verifyAnswer(result.state), 200, JSON_TYPE);
+      case 'ok': {
+        const { state } = result;
+        const log = await versionLogEvidence(ctx, state.contractNumber, state.current.seq);
+        return c.body(verifyAnswer(state, log), 200, JSON_TYPE);
+      }
     }
   });
 
