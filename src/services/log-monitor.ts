@@ -27,7 +27,7 @@ export function readMonitorState(file: string): MonitorState | null {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as MonitorState;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`cannot read the monitor state ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read the monitor state ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 
