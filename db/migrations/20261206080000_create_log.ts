@@ -16,8 +16,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // Which version it commits to: for audit only, never served by the log routes (the log reveals no number).
     .addColumn('contract_number', 'text', (c) => c.notNull())
     .addColumn('seq', 'integer', (c) => c.notNull())
-    .addUniqueConstraint('log_leaves_version', ['contract_number', 'seq'])
     .execute();
+  // Not unique: a number whose publication was rolled back (a restore) may be published again, under a new index.
+  await db.schema.createIndex('log_leaves_version').on('log_leaves').columns(['contract_number', 'seq']).execute();
   // One row: the log's size. Publications take the next index with an UPDATE … RETURNING on it, which holds the
   // row lock to the commit: concurrent publishers across instances get one total order, and a rollback leaves no gap.
   await db.schema

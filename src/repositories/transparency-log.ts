@@ -76,16 +76,19 @@ export async function listLeaves(db: Kysely<Database>, start: number, end: numbe
     .execute();
 }
 
+/** The leaf of this exact version (its digest: a number published again after a rollback has two leaves). */
 export async function findLeafOfVersion(
   db: Kysely<Database>,
   contractNumber: string,
   seq: number,
+  digest: string,
 ): Promise<LogLeafTable | undefined> {
   return db
     .selectFrom('log_leaves')
     .selectAll()
     .where('contract_number', '=', contractNumber)
     .where('seq', '=', seq)
+    .where('digest', '=', digest)
     .executeTakeFirst();
 }
 

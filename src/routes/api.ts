@@ -120,7 +120,7 @@ export function publicApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
         throw new DomainError('internal', '保証データの署名を検証できませんでした。発行者にお問い合わせください');
       case 'ok': {
         const { state } = result;
-        const log = await versionLogEvidence(ctx, state.contractNumber, state.current.seq);
+        const log = await versionLogEvidence(ctx, state.contractNumber, state.current.seq, state.current.jws);
         return c.body(verifyAnswer(state, log), 200, JSON_TYPE);
       }
     }

@@ -93,13 +93,15 @@ export async function versionLogEvidence(
   ctx: ServiceContext,
   contractNumber: string,
   seq: number,
+  jws: string,
 ): Promise<LogEvidence | null> {
   const key = `${contractNumber}/${seq}`;
   let evidenceCache = evidenceCaches.get(ctx);
   if (!evidenceCache) evidenceCaches.set(ctx, (evidenceCache = new Map()));
   const cached = evidenceCache.get(key);
   if (cached) return cached;
-  const leaf = await findLeafOfVersion(ctx.db, contractNumber, seq);
+  const digest = createHash('sha256').update(jws, 'ascii').digest('base64');
+  const leaf = await findLeafOfVersion(ctx.db, contractNumber, seq, digest);
   if (!leaf) return null;
   const checkpoint = await firstCheckpointCovering(ctx.db, leaf.idx);
   if (!checkpoint) return null;
