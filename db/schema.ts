@@ -323,6 +323,37 @@ export interface WatchFeedClockTable {
   last_id: number | string;
 }
 
+/** A leaf of the transparency log (DESIGN §12): the digest of one version's JWS, at its index. */
+export interface LogLeafTable {
+  idx: number;
+  /** base64 SHA-256 of the compact JWS (the leaf input). */
+  digest: string;
+  contract_number: string;
+  seq: number;
+}
+
+/** The log's size (one row, name 'log'): the next leaf's index. */
+export interface LogHeadTable {
+  name: string;
+  size: number;
+  /** Why the log is on hold (a rollback was detected, services/log-hold.ts); null while it accepts leaves. */
+  held: string | null;
+}
+
+/** A complete subtree's hash (base64) at a level divisible by 4, written by the checkpoint job. */
+export interface LogNodeTable {
+  level: number;
+  idx: number;
+  hash: string;
+}
+
+export interface LogCheckpointTable {
+  size: number;
+  root: string;
+  note: string;
+  created_at: string;
+}
+
 export interface Database {
   meta: MetaTable;
   signing_keys: SigningKeyTable;
@@ -353,4 +384,8 @@ export interface Database {
   watches: WatchTable;
   watch_events: WatchEventTable;
   watch_feed_clock: WatchFeedClockTable;
+  log_leaves: LogLeafTable;
+  log_head: LogHeadTable;
+  log_nodes: LogNodeTable;
+  log_checkpoints: LogCheckpointTable;
 }

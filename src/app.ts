@@ -17,6 +17,7 @@ import { apiRoutes } from './routes/api.js';
 import { documentRoutes } from './routes/documents.js';
 import { apiErrorBody, type AppEnv } from './routes/http.js';
 import { followUpRoutes } from './routes/follow-up.js';
+import { logRoutes } from './routes/log.js';
 import { mailLinkRoutes, oneClickUnsubscribeRoutes } from './routes/mail-links.js';
 import { publicRoutes } from './routes/public.js';
 import { statusRoutes } from './routes/status.js';
@@ -104,6 +105,7 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
   });
   // The API area answers every /api path itself (its own 404 included), so the page middleware never runs for one.
   app.route('/api', apiArea(ctx));
+  app.route('/log', machineArea(ctx, '/', logRoutes(ctx)));
   app.route('/', pageArea(ctx));
   // Only what the areas' own error handlers leave (a fault in the request-context middleware above).
   app.onError((error, c) => pageError(ctx, c, error));
@@ -118,13 +120,21 @@ const refuseNul: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** /api: JSON only, with a fixed strict header set; none of the page machinery runs on the verification hot path. */
 function apiArea(ctx: ServiceContext): Hono<AppEnv> {
+  return machineArea(ctx, '/v1', apiRoutes(ctx));
+}
+
+/**
+ * An area for programs rather than people (/api, and /log of DESIGN §12): the API header set, §5 JSON error bodies,
+ * its own 404.
+ */
+function machineArea(ctx: ServiceContext, mount: string, routes: Hono<AppEnv>): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use('*', async (c, next) => {
     for (const name in API_HEADERS) c.header(name, API_HEADERS[name]!);
     await next();
   });
   api.use('*', refuseNul);
-  api.route('/v1', apiRoutes(ctx));
+  api.route(mount, routes);
   api.all('*', () => {
     throw new DomainError('not_found', '見つかりません');
   });

@@ -24,6 +24,8 @@ import SQLite from 'better-sqlite3';
 import { backupSqlite, describeCopy, verifySqliteCopy, type CopyContents } from './services/backup-database.js';
 import { recordBackup } from './services/record-backup.js';
 import { numbersResumeCommand, numbersStatusCommand } from './services/numbers-cli.js';
+import { logResumeCommand, logStatusCommand } from './services/log-cli.js';
+import { logMonitorCommand } from './services/log-monitor.js';
 import { readSecrets, SecretsError } from './signing/secrets.js';
 
 const USAGE = `usage: npm run cli -- <command>
@@ -48,6 +50,14 @@ const USAGE = `usage: npm run cli -- <command>
   numbers:resume --last <NNNNN-NNNNNN> [--last …]
                                after a restore: state the last number issued per office (issuer's records, mail
                                sent); numbering resumes above it (audited)
+  log:monitor --url <base> [--state <file>] [--key <verifier key>]
+                               follow the transparency log from the last checkpoint seen (state file): checks the
+                               signature, consistency (no fork, no shrink) and that the new entries hash to the
+                               signed root; exit 1 with a plain report on any violation. --key pins the log key
+                               (otherwise the one seen first is kept in the state)
+  log:status                   the transparency log: size, latest checkpoint, on hold after a rollback or not
+  log:resume                   after a rollback: lift the log's hold once its missing leaves are restored (audited);
+                               refuses while the log is still shorter than a published checkpoint
   audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
   verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
@@ -56,7 +66,7 @@ const USAGE = `usage: npm run cli -- <command>
                                a loopback host with --allow-http-loopback. The report names where the keys came from`;
 
 /** Commands that only read a database: pointed at an empty or mistyped place they refuse instead of creating one. */
-const READS_EXISTING = new Set(['audit', 'backup', 'numbers:status']);
+const READS_EXISTING = new Set(['audit', 'backup', 'numbers:status', 'log:status']);
 
 const cli: Actor = { type: 'cli', id: process.env.USER ?? 'cli' };
 
@@ -74,6 +84,9 @@ async function run(argv: string[]): Promise<number> {
       kid: { type: 'string' },
       'allow-http-loopback': { type: 'boolean' },
       last: { type: 'string', multiple: true },
+      url: { type: 'string' },
+      state: { type: 'string' },
+      key: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -87,6 +100,8 @@ async function run(argv: string[]): Promise<number> {
       allowHttpLoopback: values['allow-http-loopback'] === true,
     });
   }
+  // An outsider's command: it reads the public log over HTTP, never a database.
+  if (command === 'log:monitor') return logMonitorCommand(values.url, values.state, values.key);
   const config = loadConfig();
   // A copy about to be restored: checked where it lies, with the secrets file it must go with; the live database
   // is not opened.
@@ -191,6 +206,10 @@ async function run(argv: string[]): Promise<number> {
         return await numbersStatusCommand(ctx, platform.numbersHold);
       case 'numbers:resume':
         return await numbersResumeCommand(ctx, cli, values.last ?? []);
+      case 'log:status':
+        return await logStatusCommand(ctx, platform.logHold);
+      case 'log:resume':
+        return await logResumeCommand(ctx, cli);
       case 'audit': {
         const secrets = trustedSecrets(config.secretsFile);
         let lastProgress = performance.now();

@@ -10,8 +10,13 @@ import { databaseFault } from './services/db-errors.js';
 import type { ServiceContext } from './services/context.js';
 import { checkIssuedNumbers, getNumberHold, type NumberHold } from './services/number-hold.js';
 import { bindSecrets } from './services/secrets-binding.js';
+import { logOrigin } from './services/log-checkpoints.js';
+import { checkLogRollback, type LogHold } from './services/log-hold.js';
+import { bindLogKey } from './services/log-key.js';
+import { ed25519Signer } from './log/note.js';
 import { checkAtStartup } from './services/startup-integrity.js';
 import { createKeyring } from './signing/keyring.js';
+import { logKeySeed } from './signing/secrets.js';
 import { refusedKeyMessage } from './signing/trust.js';
 import { VerifiedCache } from './signing/versions.js';
 import fs from 'node:fs';
@@ -23,6 +28,8 @@ export interface Platform {
   handle: DatabaseHandle;
   /** Set when contract numbering is on hold after a restore (server start-up says so; `numbers:resume` lifts it). */
   numbersHold: NumberHold | null;
+  /** Set when the transparency log is on hold after a rollback (`log:resume` lifts it once the log is whole). */
+  logHold: LogHold | null;
   close(): Promise<void>;
 }
 
@@ -73,6 +80,8 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
     if (options.existing) await requirePlatformData(handle, file);
     await migrateToLatest(handle.db);
     const secrets = await bindSecrets(handle.db, config.secretsFile, clock());
+    const logSigner = ed25519Signer(logOrigin(config.publicUrl), logKeySeed(secrets));
+    await bindLogKey(handle.db, logSigner, options.existing === true);
     // Read-only commands compare nothing and write nothing: they only report a hold already in force.
     const numbersHold = options.existing
       ? await getNumberHold(handle.db)
@@ -108,14 +117,17 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
       verified: new VerifiedCache(),
       recorder,
       cookieSecret: secrets.cookieSecret,
+      logSigner,
       logger,
       metrics: createMetrics(),
       startupFindings: startup.findings,
     };
+    const logHold = await checkLogRollback(ctx, { readOnly: options.existing === true });
     return {
       ctx,
       handle,
       numbersHold,
+      logHold,
       async close() {
         await recorder.stop();
         ctx.logger.flush();

@@ -13,6 +13,7 @@ import { pdfRunner, usePdfRunner, workerRunner } from './pdf/pool.js';
 import { demoCredentials, seedDemoAtStart } from './services/seed-demo.js';
 import { instanceName } from './services/leadership.js';
 import { startSigningWorker } from './services/signing-worker.js';
+import { startLogCheckpoints } from './services/log-checkpoints.js';
 import { startDraftRecovery } from './services/staff/recovery.js';
 import { SecretsError } from './signing/secrets.js';
 
@@ -36,6 +37,13 @@ async function main(): Promise<void> {
         'publications without a contractNumber are refused until an operator runs numbers:resume --last <NNNNN-NNNNNN>',
     );
   }
+  if (platform.logHold) {
+    ctx.logger.warn(
+      { hold: platform.logHold },
+      'the transparency log is ON HOLD: it is shorter than a checkpoint this deployment published (a rollback or ' +
+        'restore); every publication is refused until the missing leaves are restored and an operator runs log:resume',
+    );
+  }
   ctx.recorder.start();
   const checkpointer = platform.handle.sqlite
     ? startCheckpointer(platform.handle.sqlite, { onError: (msg) => ctx.logger.error(msg) })
@@ -49,6 +57,8 @@ async function main(): Promise<void> {
   // As-issued PDFs sealed with the configured e-seal (DESIGN §13); a seal that cannot be opened stops the start.
   const seal = await openSeal(config);
   const signing = seal ? startSigningWorker(ctx, seal, { holder: instance }) : null;
+  // A signed checkpoint covers every version within about a second of its publication (DESIGN §12: within 5 s).
+  const logCheckpoints = startLogCheckpoints(ctx, { holder: instance });
   // PDFs give way to verifications: refused (429 throttled + Retry-After) while the event loop runs more than 200 ms late.
   usePdfRunner(workerRunner({ maxLoopDelayMs: 200 }));
   // Prometheus metrics on their own listener only: never on the public one (operators scrape it from their network).
@@ -78,7 +88,7 @@ async function main(): Promise<void> {
     metricsServer?.close();
     void http
       .close()
-      .then(() => Promise.all([mail.stop(), recovery.stop(), signing?.stop()]))
+      .then(() => Promise.all([mail.stop(), recovery.stop(), logCheckpoints.stop(), signing?.stop()]))
       .then(() => checkpointer?.stop())
       .then(() => platform.close())
       .then(() => {

@@ -18,6 +18,7 @@ import * as createSignedPdfs from './20261206090000_create_signed_pdfs.js';
 import * as addObligeesChecks from './20261206020000_add_obligees_checks.js';
 import * as addSuretiesContractorContact from './20261206020001_add_sureties_contractor_contact.js';
 import * as createWatches from './20261206060000_create_watches.js';
+import * as createLog from './20261206080000_create_log.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '20261206020000_add_obligees_checks': addObligeesChecks,
   '20261206020001_add_sureties_contractor_contact': addSuretiesContractorContact,
   '20261206060000_create_watches': createWatches,
+  '20261206080000_create_log': createLog,
 };

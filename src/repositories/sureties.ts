@@ -2,6 +2,8 @@
 import { sql, type Kysely } from 'kysely';
 import { isPostgres } from '../../db/connection.js';
 import type { Database, SuretyTable, VersionTable } from '../../db/schema.js';
+import { DomainError } from '../errors.js';
+import { appendLeaf } from './transparency-log.js';
 
 export async function findSurety(db: Kysely<Database>, contractNumber: string): Promise<SuretyTable | undefined> {
   return db.selectFrom('sureties').selectAll().where('contract_number', '=', contractNumber).executeTakeFirst();
@@ -70,8 +72,13 @@ export async function listVersions(db: Kysely<Database>, contractNumber: string)
   return db.selectFrom('versions').selectAll().where('contract_number', '=', contractNumber).orderBy('seq').execute();
 }
 
+/**
+ * Inserts a version and appends its leaf to the transparency log (DESIGN §12) in the same transaction.
+ * @throws DomainError conflict while the log is on hold after a rollback (services/log-hold.ts)
+ */
 export async function insertVersion(db: Kysely<Database>, row: VersionTable): Promise<void> {
   await db.insertInto('versions').values(row).execute();
+  if ((await appendLeaf(db, row.contract_number, row.seq, row.jws)) === null) throw logHeld();
 }
 
 /** Several versions in one statement. */
@@ -148,4 +155,12 @@ export async function listAuthKeyHmacs(
     .select(['contract_number', 'auth_key_hmac'])
     .where('contract_number', 'in', contractNumbers)
     .execute();
+}
+
+function logHeld(): DomainError {
+  return new DomainError(
+    'conflict',
+    '透明性ログが最後に公開したチェックポイントより短くなっています（データベースの巻き戻しまたは復元）。' +
+      '索引を再利用しないよう、運用担当者が解決する（npm run cli -- log:resume）まで公開を停止しています',
+  );
 }

@@ -103,6 +103,21 @@ export const suretySchema = z
   .openapi('Surety');
 
 /** POST /verify → 200: the current version and the visible history. */
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
+
+export const logEvidenceSchema = z
+  .strictObject({
+    index: z.number().int().nonnegative().openapi({ description: "The version's leaf index in the log" }),
+    size: z.number().int().positive().openapi({ description: 'The tree size of the checkpoint' }),
+    checkpoint: z.string().openapi({
+      description: 'The C2SP signed-note checkpoint (origin, size, base64 root, signature by GET /log/key)',
+    }),
+    proof: z.array(base64).openapi({
+      description: 'RFC 9162 §2.1.3 inclusion proof of SHA-256(JWS) against the checkpoint, leaf up, base64',
+    }),
+  })
+  .openapi('LogEvidence');
+
 export const verificationSchema = z
   .strictObject({
     contractNumber,
@@ -110,6 +125,9 @@ export const verificationSchema = z
     current: currentSchema,
     history: z.array(z.strictObject({ seq, event, issuedAt: instant, jws })),
     jws: jws.openapi({ description: 'The current version' }),
+    log: logEvidenceSchema.nullable().openapi({
+      description: 'Transparency-log evidence of the current version (DESIGN §12); null until a checkpoint covers it',
+    }),
     findings,
   })
   .openapi('Verification');

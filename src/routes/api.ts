@@ -38,6 +38,7 @@ import {
   versionsRoute,
 } from './api-routes.js';
 import { scoped } from './api-scope-guard.js';
+import { versionLogEvidence, type LogEvidence } from '../services/log-answers.js';
 import { fresh } from './api-schemas.js';
 import { attachment } from './documents.js';
 import { pathContractNumber, readJson, versionSeq, type AppEnv } from './http.js';
@@ -62,23 +63,30 @@ const verifyAnswers = new WeakMap<
 >();
 const encoder = new TextEncoder();
 
-function verifyAnswer(state: SuretyState, findings: readonly Finding[]): Uint8Array<ArrayBuffer> {
-  let byStatus = verifyAnswers.get(state.versions);
-  if (!byStatus) {
-    byStatus = {};
-    verifyAnswers.set(state.versions, byStatus);
-  }
-  const cached = (byStatus[state.status] ??= (() => {
+function verifyAnswer(
+  state: SuretyState,
+  log: LogEvidence | null,
+  findings: readonly Finding[],
+): Uint8Array<ArrayBuffer> {
+  const build = () => {
     const json = JSON.stringify({
       contractNumber: state.contractNumber,
       status: state.status,
       current: currentJson(state),
       history: state.visible.map((v) => ({ seq: v.seq, event: v.event, issuedAt: v.issuedAt, jws: v.jws })),
       jws: state.current.jws,
+      log,
     });
     const head = json.slice(0, -1);
     return { head: encoder.encode(head), whole: encoder.encode(`${head},"findings":[]}`) };
-  })());
+  };
+  let byStatus = verifyAnswers.get(state.versions);
+  if (!byStatus) {
+    byStatus = {};
+    verifyAnswers.set(state.versions, byStatus);
+  }
+  // `log: null` lasts the seconds before a checkpoint covers the version: only the final answer is kept.
+  const cached = log === null ? build() : (byStatus[state.status] ??= build());
   if (findings.length === 0) return cached.whole;
   const tail = encoder.encode(`,"findings":${JSON.stringify(findings)}}`);
   const out = new Uint8Array(cached.head.length + tail.length);
@@ -141,8 +149,10 @@ export function publicApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
       case 'tampered':
         throw new DomainError('internal', '保証データの署名を検証できませんでした。発行者にお問い合わせください');
       case 'ok': {
-        const findings = await checkFindings(ctx, result.state.current.certificate, expect);
-        return c.body(verifyAnswer(result.state, findings), 200, JSON_TYPE);
+        const { state } = result;
+        const findings = await checkFindings(ctx, state.current.certificate, expect);
+        const log = await versionLogEvidence(ctx, state.contractNumber, state.current.seq, state.current.jws);
+        return c.body(verifyAnswer(state, log, findings), 200, JSON_TYPE);
       }
     }
   });

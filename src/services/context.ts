@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { ApiScope } from '../domain/api-scopes.js';
 import type { Config } from '../config.js';
+import type { NoteSigner } from '../log/note.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { AuthKeyVault } from '../security/auth-keys.js';
@@ -19,6 +20,8 @@ export interface ServiceContext {
   verified: VerifiedCache;
   recorder: AccessRecorder;
   cookieSecret: string;
+  /** The transparency log's Ed25519 note signer (DESIGN §12); its key name is the log's origin. */
+  logSigner: NoteSigner;
   logger: Logger;
   metrics: Metrics;
   /** What the start-up corruption checks found (services/startup-integrity.ts); /readyz is not ready while any. */

@@ -1,5 +1,5 @@
 // The secrets file of DESIGN §2: signing keys, HMAC pepper, encryption key, cookie secret (mode 0600).
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
@@ -22,6 +22,8 @@ const secretsSchema = z.object({
    * without an endorsement chained to one of them.
    */
   publicKeys: z.array(z.object({ kid: z.string(), createdAt: z.string(), publicJwk: jwkSchema })).optional(),
+  /** The transparency log's Ed25519 key (DESIGN §12): base64 of its 32-byte seed. Absent in files made before the log. */
+  logKey: z.object({ seed: z.string().regex(/^[A-Za-z0-9+/]{43}=$/), createdAt: z.string() }).optional(),
 });
 
 export type Secrets = z.infer<typeof secretsSchema>;
@@ -58,7 +60,21 @@ export async function generateSecrets(now: Date): Promise<Secrets> {
     cookieSecret: b64(32),
     activeKid: key.kid,
     signingKeys: [key],
+    logKey: { seed: randomBytes(32).toString('base64'), createdAt: now.toISOString() },
   };
+}
+
+/**
+ * The log key's 32-byte Ed25519 seed. A secrets file from before the log has none, and is often mounted read-only
+ * on several instances: rather than rewrite it (or let each instance generate its own key), the seed is derived
+ * from the file's encryption key and pepper with HKDF under a label of its own — every instance sharing the file
+ * derives the same key, nothing is written, and the log key reveals nothing of the secrets it came from.
+ */
+export function logKeySeed(secrets: Secrets): Buffer {
+  if (secrets.logKey) return Buffer.from(secrets.logKey.seed, 'base64');
+  return Buffer.from(
+    hkdfSync('sha256', `${secrets.encryptionKey}\0${secrets.pepper}`, 'esurety-log-key', 'ed25519 seed v1', 32),
+  );
 }
 
 export function readSecrets(file: string): Secrets | null {

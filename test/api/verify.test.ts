@@ -25,7 +25,15 @@ describeEachDatabase('verifying number + key', (kind) => {
     await addVersion(env, n, { event: 'correction', target: 2, changes: { depositBank: '静岡中央銀行 本店' } });
     const res = await verify(n, key);
     expect(res.status).toBe(200);
-    expect(Object.keys(res.json).sort()).toEqual(['contractNumber', 'current', 'findings', 'history', 'jws', 'status']);
+    expect(Object.keys(res.json).sort()).toEqual([
+      'contractNumber',
+      'current',
+      'findings',
+      'history',
+      'jws',
+      'log',
+      'status',
+    ]);
     expect(res.json).toMatchObject({ contractNumber: n, status: 'active', current: { seq: 3, event: 'correction' } });
     expect(res.json.current.certificate.depositBank).toBe('静岡中央銀行 本店');
     expect(res.json.history.map((h: { seq: number }) => h.seq)).toEqual([1, 3]);

@@ -38,6 +38,7 @@ describeEachDatabase('secrets and signing keys', (kind) => {
       'activeKid',
       'cookieSecret',
       'encryptionKey',
+      'logKey',
       'pepper',
       'signingKeys',
       'version',
