@@ -51,6 +51,12 @@ export async function certificateInputOf(
     jwk: await publishedJwk(ctx, version.kid),
     verifyUrl: `${ctx.config.publicUrl}/`,
     generatedAt: ctx.clock().toISOString(),
+    // With an e-seal configured, the live PDF says where this version's sealed as-issued copy is (DESIGN §13).
+    ...(ctx.config.pdfSign.kind !== 'none'
+      ? {
+          signedCopyUrl: `${ctx.config.publicUrl}/certificates/${state.contractNumber}/versions/${version.seq}/signed.pdf`,
+        }
+      : {}),
   };
 }
 

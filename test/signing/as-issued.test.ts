@@ -95,6 +95,12 @@ describeEachDatabase('as-issued signed PDFs', (kind) => {
     expect(noGrant.status).toBe(303);
     expect((await download(env, `/certificates/${contractNumber}/versions/9/signed.pdf`, grant2)).res.status).toBe(404);
 
+    // The live certificate PDF says where the sealed copy is.
+    const live = await download(env, `/certificates/${contractNumber}/versions/1/certificate.pdf`, grant2);
+    expect((await text(live.bytes)).stdout.replace(/\s+/g, '')).toContain(
+      `/certificates/${contractNumber}/versions/1/signed.pdf`,
+    );
+
     // One changed byte of the stored PDF: pdfsig no longer finds it valid.
     const tampered = new Uint8Array(first.bytes);
     const at = Buffer.from(tampered).indexOf('version.jws');
