@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   ctx.logger.info(await describeMailSetup(ctx));
   if (seal) ctx.logger.info(`as-issued PDFs are sealed: ${seal.describe}`);
   else
-    ctx.logger.warn(
+    ctx.logger.info(
       'as-issued PDFs are not signed: no e-seal configured (ESURETY_PDF_SIGN_P12 or ESURETY_PDF_SIGN_PKCS11_*, DESIGN §13)',
     );
   if (seal && seal.level === 'B-B')

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { isPostgres } from '../../db/connection.js';
 import type { Database, SuretyTable, VersionTable } from '../../db/schema.js';
 import { DomainError } from '../errors.js';
-import { appendLeaf } from './transparency-log.js';
+import { appendLeaf, appendLeaves } from './transparency-log.js';
 
 export async function findSurety(db: Kysely<Database>, contractNumber: string): Promise<SuretyTable | undefined> {
   return db.selectFrom('sureties').selectAll().where('contract_number', '=', contractNumber).executeTakeFirst();
@@ -81,9 +81,11 @@ export async function insertVersion(db: Kysely<Database>, row: VersionTable): Pr
   if ((await appendLeaf(db, row.contract_number, row.seq, row.jws)) === null) throw logHeld();
 }
 
-/** Several versions in one statement. */
+/** Several versions in one statement, and their transparency-log leaves in the same order. */
 export async function insertVersions(db: Kysely<Database>, rows: VersionTable[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('versions').values(rows).execute();
+  if (rows.length === 0) return;
+  await db.insertInto('versions').values(rows).execute();
+  if ((await appendLeaves(db, rows)) === null) throw logHeld();
 }
 
 /** Takes the office's next sequence value atomically (upsert … returning), or null when 999,999 are used up. */

@@ -31,6 +31,39 @@ export async function appendLeaf(
   return idx;
 }
 
+/**
+ * Appends several versions' leaves at the next indices, in their order, with one head update and one INSERT (a batch
+ * of an import): the same lock and hold as appendLeaf.
+ * @returns the first leaf's index, or null when the log is on hold (nothing was written)
+ */
+export async function appendLeaves(
+  db: Kysely<Database>,
+  versions: readonly { contract_number: string; seq: number; jws: string }[],
+): Promise<number | null> {
+  if (versions.length === 0) return 0;
+  const head = await db
+    .updateTable('log_head')
+    .set({ size: sql<number>`size + ${versions.length}` })
+    .where('name', '=', 'log')
+    .where('held', 'is', null)
+    .returning('size')
+    .executeTakeFirst();
+  if (!head) return null;
+  const first = Number(head.size) - versions.length;
+  await db
+    .insertInto('log_leaves')
+    .values(
+      versions.map((v, i) => ({
+        idx: first + i,
+        digest: createHash('sha256').update(v.jws, 'ascii').digest('base64'),
+        contract_number: v.contract_number,
+        seq: v.seq,
+      })),
+    )
+    .execute();
+  return first;
+}
+
 /** The head: its size (every index below it was handed out by a committed publication) and hold. */
 export async function logHead(db: Kysely<Database>): Promise<{ size: number; held: string | null }> {
   const row = await db.selectFrom('log_head').select(['size', 'held']).where('name', '=', 'log').executeTakeFirst();
