@@ -1,6 +1,7 @@
 // Obligee e-surety rules (DESIGN §4): may this certificate be published electronically to this obligee?
 import { z } from 'zod';
 import { PRODUCTS, isoDate, type Certificate, type Product } from './certificate.js';
+import { formatDate } from './format.js';
 
 export const BASES = ['contract_date', 'tender_date', 'bid_date'] as const;
 export type Basis = (typeof BASES)[number];
@@ -39,10 +40,13 @@ export function eligibilityViolation(
     const field = BASIS_FIELD[rule.basis];
     const date = certificate.works[field];
     if (date === undefined) {
-      reasons.push(`${obligeeName}の規則は${BASIS_LABEL[rule.basis]}（works.${field}）で判定しますが、値がありません`);
+      reasons.push(
+        `${obligeeName}の電子保証は${BASIS_LABEL[rule.basis]}で対象かどうかを判断します。${BASIS_LABEL[rule.basis]}を入力してください`,
+      );
     } else if (date < rule.effectiveFrom) {
       reasons.push(
-        `${obligeeName}の電子保証は${BASIS_LABEL[rule.basis]}が${rule.effectiveFrom}以降の案件が対象です（works.${field} = ${date}）`,
+        `${obligeeName}の電子保証は${BASIS_LABEL[rule.basis]}が${formatDate(rule.effectiveFrom)}以降の案件が対象です` +
+          `（この申込の${BASIS_LABEL[rule.basis]}は${formatDate(date)}）`,
       );
     } else {
       return null;

@@ -55,18 +55,6 @@ export const findingSchema = z.strictObject({
 /** The minimum contract-guarantee ratio when the obligee's rules name none: 10% of the contract price. */
 export const DEFAULT_CONTRACT_RATIO = 10;
 
-/**
- * The obligee's minimum contract-guarantee ratio in percent: the highest `minimumContractRatio` any of its rules
- * names, else DEFAULT_CONTRACT_RATIO. (The plausibility rules will own this number; this is the one place to point
- * at theirs.)
- */
-export function minimumContractRatio(rules: readonly object[]): number {
-  const named = rules
-    .map((r) => (r as { minimumContractRatio?: unknown }).minimumContractRatio)
-    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0);
-  return named.length > 0 ? Math.max(...named) : DEFAULT_CONTRACT_RATIO;
-}
-
 // A ratio with up to four decimals, scaled to an integer so that the comparison stays exact in integer yen.
 const RATIO_SCALE = 10_000;
 
@@ -152,7 +140,7 @@ function differs(expected: number | string, actual: number | string): boolean {
 /**
  * Every finding for one certificate, in a fixed order. A member of `expect` the certificate lacks (a works number,
  * an advance amount on a contract guarantee) gives no finding; the two certificate-only rules are always checked.
- * @param ratioPercent the obligee's minimum contract-guarantee ratio (minimumContractRatio)
+ * @param ratioPercent the obligee's minimum contract-guarantee ratio (plausibility.ts minimumContractRatio)
  */
 export function findingsFor(c: Certificate, expect: Expect = {}, ratioPercent = DEFAULT_CONTRACT_RATIO): Finding[] {
   const out: Finding[] = [];

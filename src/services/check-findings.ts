@@ -1,15 +1,10 @@
 // Use case: the findings of DESIGN §11 for a verified certificate — the pure rules of domain/findings.ts with the
-// obligee's minimum contract-guarantee ratio read from its rules.
+// obligee's minimum contract-guarantee ratio read from its plausibility checks.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Certificate } from '../domain/certificate.js';
-import {
-  DEFAULT_CONTRACT_RATIO,
-  findingsFor,
-  minimumContractRatio,
-  type Expect,
-  type Finding,
-} from '../domain/findings.js';
+import { DEFAULT_CONTRACT_RATIO, findingsFor, type Expect, type Finding } from '../domain/findings.js';
+import { minimumContractRatio, type PlausibilityChecks } from '../domain/plausibility.js';
 import { findObligee } from '../repositories/obligees.js';
 import type { ServiceContext } from './context.js';
 
@@ -20,7 +15,8 @@ async function ratioOf(db: Kysely<Database>, obligeeId: string, cache: RatioCach
   const known = cache.get(obligeeId);
   if (known !== undefined) return known;
   const row = await findObligee(db, obligeeId);
-  const ratio = minimumContractRatio(row ? (JSON.parse(row.rules) as object[]) : []);
+  // The ratio the issuer's plausibility rules use (DESIGN §4 `checks`), so officers and issuer judge alike.
+  const ratio = minimumContractRatio(row?.checks ? (JSON.parse(row.checks) as PlausibilityChecks) : null);
   cache.set(obligeeId, ratio);
   return ratio;
 }

@@ -52,7 +52,7 @@ describeEachDatabase('申込: live eligibility check', (kind) => {
 
   it('names the rule a basis date breaks as soon as that date is entered, before anything else is filled in', async () => {
     expect(await verdict({ product: 'advance_payment', obligeeId: 'mishima-city', contractDate: '2025-12-01' })).toBe(
-      '三島市の電子保証は請負契約締結日が2026-01-01以降の案件が対象です（works.contractDate = 2025-12-01）',
+      '三島市の電子保証は請負契約締結日が令和8年1月1日以降の案件が対象です（この申込の請負契約締結日は令和7年12月1日）',
     );
     // Not entered yet, or a date that passes: nothing to say.
     expect(await verdict({ product: 'advance_payment', obligeeId: 'mishima-city' })).toBeNull();
@@ -63,7 +63,7 @@ describeEachDatabase('申込: live eligibility check', (kind) => {
 
   it('judges a complete form exactly as the submission does', async () => {
     expect(await verdict(FULL)).toBeNull();
-    expect(await verdict({ ...FULL, contractDate: '2025-12-01' })).toContain('2026-01-01以降の案件が対象です');
+    expect(await verdict({ ...FULL, contractDate: '2025-12-01' })).toContain('令和8年1月1日以降の案件が対象です');
   });
 
   it('says at once when the obligee does not accept the product, or is not registered', async () => {
@@ -71,7 +71,7 @@ describeEachDatabase('申込: live eligibility check', (kind) => {
       '沼津市は前払金保証の電子保証を受け付けていません',
     );
     expect(await verdict({ product: 'contract', obligeeId: 'numazu-city', bidDate: '2026-03-31' })).toContain(
-      '沼津市の電子保証は入札日が2026-04-01以降の案件が対象です',
+      '沼津市の電子保証は入札日が令和8年4月1日以降の案件が対象です',
     );
     expect(await verdict({ product: 'contract', obligeeId: 'atami-city' })).toBe(
       '登録されていない発注者です（atami-city）',
@@ -93,7 +93,7 @@ describeEachDatabase('申込: live eligibility check', (kind) => {
     expect(form.html).toContain('data-live-check="/admin/drafts/check"');
     expect(form.html).toMatch(/aria-describedby="f-obligeeId-live"/);
     expect(form.html).toContain('<div id="f-obligeeId-live" aria-live="polite"></div>');
-    expect(form.html).toContain('三島市（前払金保証・中間前払金保証・契約保証：請負契約締結日が2026-01-01以降）');
+    expect(form.html).toContain('三島市（前払金保証・中間前払金保証・契約保証：請負契約締結日が令和8年1月1日以降）');
     expect(form.html).toMatch(/<script nonce="[^"]+">[^<]*form\[data-live-check\]/);
     // The page's CSP allows the script to call back its own origin, and nothing else.
     expect(form.headers.get('content-security-policy')).toContain("connect-src 'self'");

@@ -75,7 +75,7 @@ describeEachDatabase('four-eyes publishing and lifecycle actions', (kind) => {
       contractDate: '2025-12-01',
     });
     expect(res.status).toBe(422);
-    expect(res.html).toContain('三島市の電子保証は請負契約締結日が2026-01-01以降の案件が対象です');
+    expect(res.html).toContain('三島市の電子保証は請負契約締結日が令和8年1月1日以降の案件が対象です');
   });
 
   it('publishes a clerk’s application only when a different approver approves it, exactly as the API would', async () => {

@@ -1,7 +1,7 @@
 // DESIGN §11 as an outside program exercises it: `expect` and `findings` on POST /api/v1/verify, and POST
 // /api/v1/verifications — input order, outcomes, the 1–500 bounds, and the §7 limits counted exactly like singles.
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { advanceBody, contractBody, publish, registerMishima } from '../support/fixtures.js';
+import { advanceBody, contractBody, MISHIMA, publish, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
 import { listAccessEvents } from '../../src/repositories/activity.js';
 
@@ -86,6 +86,17 @@ describeEachDatabase('findings and bulk verification (§11)', (kind) => {
     // Exactly 10% is enough.
     const ten = await publish(env, contractBody({ guaranteeAmount: 5_000_000 }));
     expect((await verify({ contractNumber: ten.contractNumber, authKey: ten.authKey })).json.findings).toEqual([]);
+    // The obligee's own minimum (its plausibility checks, DESIGN §4) is the one officers are shown.
+    const put = await env.api('PUT', '/api/v1/obligees/mishima-city', {
+      ...MISHIMA,
+      checks: { minimumContractGuaranteeRatio: 30 },
+    });
+    expect(put.status).toBe(200);
+    const thirty = await verify({ contractNumber: ten.contractNumber, authKey: ten.authKey });
+    expect(thirty.json.findings).toMatchObject([
+      { code: 'guarantee_below_minimum', message: expect.stringContaining('30%'), expected: 15_000_000 },
+    ]);
+    await env.api('PUT', '/api/v1/obligees/mishima-city', MISHIMA);
     const short = await publish(env, advanceBody({ guaranteePeriod: { from: '2026-04-02', to: '2027-03-18' } }));
     const ends = await verify({ contractNumber: short.contractNumber, authKey: short.authKey });
     expect(ends.json.findings).toMatchObject([

@@ -205,7 +205,7 @@ describeEachDatabase('publishing a guarantee', (kind) => {
     );
     expect(res.status).toBe(422);
     expect(res.json.error.code).toBe('obligee_not_eligible');
-    expect(res.json.error.message).toContain('2026-01-01');
+    expect(res.json.error.message).toContain('令和8年1月1日以降');
     expect(await snapshotCounts(env)).toEqual(before);
   });
 
@@ -217,7 +217,7 @@ describeEachDatabase('publishing a guarantee', (kind) => {
     const res = await env.api('POST', '/api/v1/sureties', contractBody({ obligeeId: 'tender-town' }));
     expect(res.status).toBe(422);
     expect(res.json.error.code).toBe('obligee_not_eligible');
-    expect(res.json.error.message).toContain('works.tenderDate');
+    expect(res.json.error.message).toContain('入札公告日を入力してください');
   });
 
   it('writes an audit row in the same transaction as the publication', async () => {

@@ -1,4 +1,5 @@
 // Obligee e-surety rules (DESIGN §4): which certificates an obligee accepts electronically, and why not.
+import { formatDate } from '../../src/domain/format.js';
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { PRODUCTS, type Product } from '../../src/domain/certificate.js';
@@ -33,8 +34,10 @@ describe('eligibilityViolation with the 三島市 rule (all products, contract d
   it('rejects a contract signed on 2025-12-31 with a message naming the date and the rule', () => {
     const reason = eligibilityViolation('三島市', MISHIMA, subject('advance_payment', { contractDate: '2025-12-31' }));
     expect(reason).not.toBeNull();
-    expect(reason).toContain('2025-12-31');
-    expect(reason).toContain('2026-01-01');
+    // Plain Japanese with 和暦 dates, as clerks read them (no field paths, no ISO dates).
+    expect(reason).toBe(
+      '三島市の電子保証は請負契約締結日が令和8年1月1日以降の案件が対象です（この申込の請負契約締結日は令和7年12月31日）',
+    );
     expect(reason).toContain('三島市');
     expect(reason).toContain('請負契約締結日');
   });
@@ -54,7 +57,7 @@ describe('eligibilityViolation with the 三島市 rule (all products, contract d
       fc.property(day, fc.constantFrom(...PRODUCTS), (contractDate, product) => {
         const reason = eligibilityViolation('三島市', MISHIMA, subject(product, { contractDate }));
         if (contractDate >= '2026-01-01') expect(reason).toBeNull();
-        else expect(reason).toContain(contractDate);
+        else expect(reason).toContain(formatDate(contractDate));
       }),
     );
   });
@@ -82,21 +85,21 @@ describe('eligibilityViolation: products and basis dates', () => {
     }
   });
 
-  it('names the missing works.tenderDate when the rule is based on the tender date', () => {
+  it('asks for the missing 入札公告日 when the rule is based on the tender date', () => {
     const rules: ObligeeRule[] = [{ products: ['contract'], basis: 'tender_date', effectiveFrom: '2025-04-01' }];
     const reason = eligibilityViolation('沼津市', rules, subject('contract', { tenderDate: undefined }));
-    expect(reason).toContain('works.tenderDate');
+    expect(reason).toContain('入札公告日を入力してください');
     expect(reason).toContain(BASIS_LABEL.tender_date);
     expect(eligibilityViolation('沼津市', rules, subject('contract', { tenderDate: '2025-04-01' }))).toBeNull();
     expect(eligibilityViolation('沼津市', rules, subject('contract', { tenderDate: '2025-03-31' }))).toContain(
-      '2025-03-31',
+      '令和7年3月31日',
     );
   });
 
-  it('names the missing works.bidDate when the rule is based on the bid date', () => {
+  it('asks for the missing 入札日 when the rule is based on the bid date', () => {
     const rules: ObligeeRule[] = [{ products: ['contract'], basis: 'bid_date', effectiveFrom: '2025-04-01' }];
     expect(eligibilityViolation('沼津市', rules, subject('contract', { bidDate: undefined }))).toContain(
-      'works.bidDate',
+      '入札日を入力してください',
     );
     expect(eligibilityViolation('沼津市', rules, subject('contract', { bidDate: '2025-04-02' }))).toBeNull();
   });
@@ -113,8 +116,8 @@ describe('eligibilityViolation: products and basis dates', () => {
       rules,
       subject('contract', { contractDate: '2025-06-01', tenderDate: '2025-05-01' }),
     );
-    expect(reason).toContain('2027-01-01');
-    expect(reason).toContain('2026-01-01');
+    expect(reason).toContain('令和9年1月1日');
+    expect(reason).toContain('令和8年1月1日');
   });
 });
 

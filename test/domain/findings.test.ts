@@ -6,7 +6,6 @@ import {
   expectSchema,
   findingPaths,
   findingsFor,
-  minimumContractRatio,
   minimumGuarantee,
   type Finding,
 } from '../../src/domain/findings.js';
@@ -104,14 +103,6 @@ describe('findings against the obligee’s own data', () => {
     expect(minimumGuarantee(21, 10)).toBe(3);
     expect(minimumGuarantee(30, 10)).toBe(3);
     expect(minimumGuarantee(125_000_000, 2.5)).toBe(3_125_000);
-  });
-
-  it('takes the minimum ratio from the obligee’s rules when one names it, else 10%', () => {
-    const rule = { products: ['contract'], basis: 'contract_date', effectiveFrom: '2026-01-01' };
-    expect(minimumContractRatio([rule])).toBe(10);
-    expect(minimumContractRatio([])).toBe(10);
-    expect(minimumContractRatio([rule, { ...rule, minimumContractRatio: 30 }])).toBe(30);
-    expect(minimumContractRatio([{ ...rule, minimumContractRatio: 'x' }])).toBe(10);
   });
 
   it('reports a guarantee period ending before the works, from the certificate or the officer’s works end', () => {

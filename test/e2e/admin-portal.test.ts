@@ -107,7 +107,7 @@ describe.skipIf(!available)('staff portal in a browser', () => {
       await clerk.locator('#f-contractDate').fill('2025-12-01');
       await expect
         .poll(() => clerk.locator('#f-obligeeId-live').textContent(), { timeout: 10_000 })
-        .toContain('三島市の電子保証は請負契約締結日が2026-01-01以降の案件が対象です');
+        .toContain('三島市の電子保証は請負契約締結日が令和8年1月1日以降の案件が対象です');
       expect(await clerk.locator('#f-obligeeId').getAttribute('aria-invalid')).toBe('true');
       expect(await axeProblems(clerk)).toEqual([]);
       await shot(clerk, '03a-draft-live-check');

@@ -7,6 +7,7 @@ import { COLUMNS } from '../../../src/services/staff/certificate-form.js';
 import { splitIssueBody, type Draft, type StoredDraft } from '../../../src/services/staff/drafts.js';
 import type { CsvEncoding, RowError } from '../../../src/services/staff/import.js';
 import { fieldFormatters, formats } from '../../../src/i18n/format.js';
+import { formatDate } from '../../../src/domain/format.js';
 import { reviewLabel, reviewValue } from '../../../src/services/staff/certificate-form.js';
 import type { ImportRowReview, SetReview } from '../../../src/services/staff/draft-screen.js';
 import type { ApplicationStep as DraftStepRow } from '../../../src/services/staff/revise-application.js';
@@ -143,15 +144,15 @@ export function NewDraftPage(
   );
 }
 
-/** An obligee's rules in words: 前払金保証・契約保証：請負契約締結日が2026-01-01以降. */
-export function ruleText(props: Pick<AdminPageProps, 'at' | 't'>, rules: readonly ObligeeRule[]): string {
+/** An obligee's rules in words: 前払金保証・契約保証：請負契約締結日が令和8年1月1日以降. */
+export function ruleText(props: Pick<AdminPageProps, 'at' | 't' | 'lang'>, rules: readonly ObligeeRule[]): string {
   const { at, t } = props;
   return rules
     .map((r) =>
       at('draft.ruleText', {
         products: r.products.map((p) => t(`product.${p}`)).join(at('draft.ruleProducts')),
         basis: at(`draft.basis.${r.basis}`),
-        from: r.effectiveFrom,
+        from: formatDate(r.effectiveFrom, props.lang),
       }),
     )
     .join(at('draft.ruleJoin'));
