@@ -108,12 +108,19 @@ async function migratorFor(db: Kysely<Database>): Promise<Migrator> {
 }
 
 /** Brings the schema to the latest migration; safe when several instances start together (Kysely locks). */
+const CATALOG_RACE = new Set(['3F000', '42P01', '42703']);
+
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   for (let attempt = 1; ; attempt++) {
     const migrator = await migratorFor(db);
     const { error, results } = isPostgres(db) ? await migrator.migrateToLatest() : await exclusively(db, migrator);
-    // Kysely scans the catalog of every schema; one dropped meanwhile by someone else (3F000) fails the scan only.
-    if (error && (error as { code?: string }).code === '3F000' && attempt < 5) continue;
+    // Kysely scans the catalog of every schema; a schema or table dropped meanwhile by someone else fails the scan
+    // only: 3F000 (schema gone), or 42P01 / 42703 (a relation or column the catalog listed a moment ago). A failure in
+    // a migration itself is rolled back (PostgreSQL DDL is transactional) and fails again on the retry.
+    if (error && CATALOG_RACE.has(String((error as { code?: string }).code)) && attempt < 5) {
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      continue;
+    }
     if (error) throw error instanceof Error ? error : new Error(String(error));
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   }
