@@ -192,9 +192,13 @@ function contractNumberAt(index: number): string {
 
 const products = ['advance_payment', 'contract', 'intermediate_advance_payment'] as const;
 
-/** A publication request body for guarantee `index` (varied amounts, names and dates, always eligible). */
-function publicationBody(index: number) {
+/**
+ * A publication request body for guarantee `index` (varied amounts, names and dates, always eligible). A 中間前払金保証
+ * is for the works of the 前払金保証 two indices before it, which it names when its number is given (DESIGN §4).
+ */
+function publicationBody(index: number, relatedContractNumber?: string) {
   const product = products[index % products.length] ?? 'contract';
+  const w = product === 'intermediate_advance_payment' ? index - 2 : index;
   const contractAmount = 10_000_000 + (index % 997) * 1_000_000;
   const guaranteeAmount =
     product === 'contract'
@@ -210,9 +214,9 @@ function publicationBody(index: number) {
       representative: '代表取締役 保証 太郎',
     },
     works: {
-      name: `市道ベンチ線道路改良工事（その${(index % 99) + 1}）`,
-      number: `令和8年度 第${(index % 500) + 1}号`,
-      location: `静岡県ベンチ市大字ベンチ${(index % 300) + 1}番地内`,
+      name: `市道ベンチ線道路改良工事（その${(w % 99) + 1}）`,
+      number: `令和8年度 第${(w % 500) + 1}号`,
+      location: `静岡県ベンチ市大字ベンチ${(w % 300) + 1}番地内`,
       contractDate: `2026-${month}-01`,
       period: { from: `2026-${month}-02`, to: '2027-03-19' },
     },
@@ -221,6 +225,7 @@ function publicationBody(index: number) {
     ...(product === 'contract' ? {} : { advanceAmount: guaranteeAmount, depositBank: 'ベンチ中央銀行 本店営業部' }),
     guaranteePeriod: { from: `2026-${month}-02`, to: '2027-04-30' },
     guaranteeDate: `2026-${month}-01`,
+    ...(relatedContractNumber ? { relatedContractNumber } : {}),
   };
 }
 
@@ -230,8 +235,13 @@ type Body = ReturnType<typeof publicationBody>;
  * Signs version 1 and, for three guarantees in four, a short history through the real services. `k` (the measured
  * guarantee's ordinal) picks the product and the history, so every kind occurs whatever the spacing of the numbers.
  */
-async function publishMeasured(ctx: ServiceContext, k: number, contractNumber: string): Promise<MeasuredContract> {
-  const body: Body = publicationBody(k);
+async function publishMeasured(
+  ctx: ServiceContext,
+  k: number,
+  contractNumber: string,
+  related?: string,
+): Promise<MeasuredContract> {
+  const body: Body = publicationBody(k, related);
   const published = await publishSurety(ctx, actor, { ...body, contractNumber });
   const raise = (factor: number) => {
     const guaranteeAmount = Math.round(body.guaranteeAmount * factor);
@@ -293,8 +303,12 @@ async function build(
     const contracts: MeasuredContract[] = [];
     let signedVersions = 0;
     let lastLog = performance.now();
+    const numberOf = new Map<number, string>();
     for (const [index, k] of measuredAt) {
-      const c = await publishMeasured(ctx, k, contractNumberAt(index));
+      numberOf.set(k, contractNumberAt(index));
+      const related =
+        products[k % products.length] === 'intermediate_advance_payment' ? numberOf.get(k - 2) : undefined;
+      const c = await publishMeasured(ctx, k, contractNumberAt(index), related);
       contracts.push(c);
       signedVersions += c.versions;
       if (performance.now() - lastLog > 5000) {
