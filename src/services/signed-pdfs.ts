@@ -3,6 +3,7 @@
 // (signed_pdfs), draws each version as it was when published, seals it and stores it, retrying with back-off while
 // the token or the time-stamp authority fails. Staff see the queue's state; officers and the issuer API download.
 import { createHash } from 'node:crypto';
+import { toJstIso } from '../domain/format.js';
 import { changeKind, hiddenSeqs } from '../domain/history.js';
 import { DomainError } from '../errors.js';
 import { ja } from '../i18n/ja.js';
@@ -47,10 +48,11 @@ export function stateAsOf(state: SuretyState, seq: number): { version: VersionVi
 /** One pass of the worker: queue what is new, then sign what is due. @returns how many PDFs it signed */
 export async function runSigningPass(ctx: ServiceContext, seal: Seal, batch = 10): Promise<number> {
   const now = ctx.clock();
-  await insertMetaIfAbsent(ctx.db, SINCE_KEY, now.toISOString());
+  // Instants kept in the form versions carry them (toJstIso), so that they compare with issued_at as text.
+  await insertMetaIfAbsent(ctx.db, SINCE_KEY, toJstIso(now));
   const since = (await getMeta(ctx.db, SINCE_KEY))!;
   const scanned = (await getMeta(ctx.db, SCANNED_KEY)) ?? since;
-  const from = new Date(Math.max(Date.parse(since), Date.parse(scanned) - LOOKBACK_MS)).toISOString();
+  const from = toJstIso(new Date(Math.max(Date.parse(since), Date.parse(scanned) - LOOKBACK_MS)));
   const fresh = await versionsWithoutSignedPdf(ctx.db, from, 200);
   for (const v of fresh) await queueSignedPdf(ctx.db, v.contract_number, v.seq, now.toISOString());
   const last = fresh.at(-1)?.issued_at;

@@ -131,6 +131,19 @@ describeEachDatabase('as-issued signed PDFs', (kind) => {
     expect(await countSignedPdfs(env.ctx.db)).toEqual({ signed: 1, pending: 0, failing: 0 });
   });
 
+  it('does not sign versions published before the e-seal was configured (404), only later ones', async () => {
+    await signedEnv();
+    const before = await publish(env);
+    env.setNow('2026-11-24T02:00:00.000Z'); // the first signing pass, an hour later, marks when signing began
+    expect(await runSigningPass(env.ctx, seal)).toBe(0);
+    const old = await env.api('GET', `/api/v1/sureties/${before.contractNumber}/versions/1/signed.pdf`);
+    expect(old.status).toBe(404);
+    const after = await publish(env);
+    expect(await runSigningPass(env.ctx, seal)).toBe(1);
+    expect((await findSignedPdf(env.ctx.db, after.contractNumber, 1))?.state).toBe('signed');
+    expect(await findSignedPdf(env.ctx.db, before.contractNumber, 1)).toBeUndefined();
+  });
+
   it('has no signed PDF without an e-seal, and says so with 404', async () => {
     env = await setup(kind);
     await registerMishima(env);
