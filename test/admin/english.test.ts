@@ -78,7 +78,7 @@ describeEachDatabase('staff pages in English', (kind) => {
       expect(form.html).toContain('<html lang="en">');
       expectEnglish(form.html, product);
       // The obligee's rules are put into words in English as well.
-      expect(form.html).toContain('contract date on or after 2026-01-01');
+      expect(form.html).toContain('contract date on or after 1 January 2026');
     }
     const failed = await clerk.post('/admin/drafts/new?product=advance_payment&lang=en', {
       product: 'advance_payment',
