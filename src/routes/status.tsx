@@ -20,87 +20,79 @@ export function statusRoutes(ctx: ServiceContext, renderNotice: NoticeRenderer):
 
   pages.get('/', (c) => c.html(<StatusPage {...pageProps(c)} />));
 
-  pages.post('/', async (c) => {
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Robots-Tag', 'noindex');
-    const form = await c.req.parseBody();
-    const contractNumber = typeof form.contractNumber === 'string' ? form.contractNumber : '';
-    const authKey = typeof form.authKey === 'string' ? form.authKey : '';
-    const echo = contractNumber.slice(0, 32);
-    if (contractNumber.trim() === '' || authKey.trim() === '') {
-      return c.html(<StatusPage {...pageProps(c)} error="invalid" contractNumber={echo} />, 422);
-    }
-    const client = clientOf(ctx, c);
-    const result = await contractorStatus(ctx, { contractNumber, authKey, client: client.key, exempt: client.exempt });
-    switch (result.outcome) {
-      case 'ok':
-        return c.html(<StatusPage {...pageProps(c)} status={result.status} />);
-      case 'throttled':
-        c.header('Retry-After', String(result.retryAfter));
-        return c.html(
-          <StatusPage
-            {...pageProps(c)}
-            error="throttled"
-            retryAfterSeconds={result.retryAfter}
-            nowMs={ctx.clock().getTime()}
-            contractNumber={echo}
-          />,
-          429,
-        );
-      case 'no_match':
-        return c.html(
-          <StatusPage {...pageProps(c)} error="no_match" remaining={result.remaining} contractNumber={echo} />,
-          401,
-        );
-      case 'tampered':
-        return c.html(<TamperedPage {...pageProps(c)} contractNumber={result.contractNumber} />, 500);
-    }
-  });
+  type Attempt = { contractNumber: string; authKey: string; client: string; exempt: boolean };
+  type Failure =
+    | { outcome: 'throttled'; retryAfter: number }
+    | { outcome: 'no_match'; remaining?: number | undefined }
+    | { outcome: 'tampered'; contractNumber: string };
+
+  /**
+   * Both forms (status and key notice) read number + key the same way and answer a failure with the same page; `ok`
+   * answers the success.
+   */
+  const numberAndKey =
+    <R extends { outcome: string }>(
+      attempt: (input: Attempt) => Promise<R>,
+      ok: (c: Context<AppEnv>, result: Exclude<R, Failure>) => Response | Promise<Response>,
+    ) =>
+    async (c: Context<AppEnv>) => {
+      c.header('Cache-Control', 'no-store');
+      c.header('X-Robots-Tag', 'noindex');
+      const form = await c.req.parseBody();
+      const contractNumber = typeof form.contractNumber === 'string' ? form.contractNumber : '';
+      const authKey = typeof form.authKey === 'string' ? form.authKey : '';
+      const echo = contractNumber.slice(0, 32);
+      if (contractNumber.trim() === '' || authKey.trim() === '') {
+        return c.html(<StatusPage {...pageProps(c)} error="invalid" contractNumber={echo} />, 422);
+      }
+      const client = clientOf(ctx, c);
+      const result = await attempt({ contractNumber, authKey, client: client.key, exempt: client.exempt });
+      const failure = result as unknown as Failure;
+      switch (failure.outcome) {
+        case 'throttled':
+          c.header('Retry-After', String(failure.retryAfter));
+          return c.html(
+            <StatusPage
+              {...pageProps(c)}
+              error="throttled"
+              retryAfterSeconds={failure.retryAfter}
+              nowMs={ctx.clock().getTime()}
+              contractNumber={echo}
+            />,
+            429,
+          );
+        case 'no_match':
+          return c.html(
+            <StatusPage {...pageProps(c)} error="no_match" remaining={failure.remaining} contractNumber={echo} />,
+            401,
+          );
+        case 'tampered':
+          return c.html(<TamperedPage {...pageProps(c)} contractNumber={failure.contractNumber} />, 500);
+        default:
+          return ok(c, result as Exclude<R, Failure>);
+      }
+    };
+
+  pages.post(
+    '/',
+    numberAndKey(
+      (input) => contractorStatus(ctx, input),
+      (c, result) => c.html(<StatusPage {...pageProps(c)} status={result.status} />),
+    ),
+  );
 
   // The same number + key form's second button: the key notice again, as a download (the key stays in the body).
-  pages.post('/notice', async (c) => {
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Robots-Tag', 'noindex');
-    const form = await c.req.parseBody();
-    const contractNumber = typeof form.contractNumber === 'string' ? form.contractNumber : '';
-    const authKey = typeof form.authKey === 'string' ? form.authKey : '';
-    const echo = contractNumber.slice(0, 32);
-    if (contractNumber.trim() === '' || authKey.trim() === '') {
-      return c.html(<StatusPage {...pageProps(c)} error="invalid" contractNumber={echo} />, 422);
-    }
-    const client = clientOf(ctx, c);
-    const r = await downloadNoticeByKey(
-      ctx,
-      { contractNumber, authKey, client: client.key, exempt: client.exempt },
-      renderNotice,
-    );
-    switch (r.outcome) {
-      case 'ok':
-        return c.body(r.pdf as Uint8Array<ArrayBuffer>, 200, {
+  pages.post(
+    '/notice',
+    numberAndKey(
+      (input) => downloadNoticeByKey(ctx, input, renderNotice),
+      (c, r) =>
+        c.body(r.pdf as Uint8Array<ArrayBuffer>, 200, {
           'Content-Type': 'application/pdf',
           'Content-Disposition': `attachment; filename="notice-${r.contractNumber}.pdf"`,
-        });
-      case 'throttled':
-        c.header('Retry-After', String(r.retryAfter));
-        return c.html(
-          <StatusPage
-            {...pageProps(c)}
-            error="throttled"
-            retryAfterSeconds={r.retryAfter}
-            nowMs={ctx.clock().getTime()}
-            contractNumber={echo}
-          />,
-          429,
-        );
-      case 'no_match':
-        return c.html(
-          <StatusPage {...pageProps(c)} error="no_match" remaining={r.remaining} contractNumber={echo} />,
-          401,
-        );
-      case 'tampered':
-        return c.html(<TamperedPage {...pageProps(c)} contractNumber={r.contractNumber} />, 500);
-    }
-  });
+        }),
+    ),
+  );
 
   return pages;
 }
