@@ -49,7 +49,9 @@ describe('WAL checkpointer (SQLite)', () => {
 
   it('checkpoints periodically while the server runs', async () => {
     const { raw, fill, sizes } = setup();
-    const checkpointer = startCheckpointer(raw, { intervalMs: 50 });
+    // A cap far above this WAL: each commit here writes two or three frames (≈8,000 in all), so with the default 16 MiB
+    // cap a tick that came late on a busy machine ran TRUNCATE and reported an empty WAL, and the test failed in CI.
+    const checkpointer = startCheckpointer(raw, { intervalMs: 50, capBytes: 1024 * 1024 * 1024 });
     fill();
     await expect.poll(() => sizes().db, { timeout: 10_000 }).toBeGreaterThan(3000 * 3000);
     await expect.poll(() => checkpointer?.walPages(), { timeout: 10_000 }).toBeGreaterThan(0);
