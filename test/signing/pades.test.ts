@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as pkijs from 'pkijs';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arrayBuffer, OID } from '../../src/pdf-sign/cms.js';
 import { keySigner, readPkcs12 } from '../../src/pdf-sign/p12.js';
@@ -30,6 +30,14 @@ async function samplePdf(): Promise<Uint8Array> {
     mimeType: 'application/jose',
   });
   return doc.save();
+}
+
+/** The signature dictionary (/V of the first page's signature widget). */
+async function signatureDictionary(pdf: Uint8Array): Promise<PDFDict> {
+  const doc = await PDFDocument.load(pdf);
+  const annots = doc.getPage(0).node.lookup(PDFName.of('Annots'), PDFArray);
+  const widget = doc.context.lookup(annots.get(annots.size() - 1), PDFDict);
+  return widget.lookup(PDFName.of('V'), PDFDict);
 }
 
 /** The CMS in /Contents of the first signature. */
@@ -88,6 +96,11 @@ describe('PAdES seal', () => {
     expect(report).toContain('Total document signed');
     expect(report).toMatch(/Signer Certificate Common Name: テスト保証株式会社 eシール/);
     expect(tsa.served()).toBe(1);
+    // The reason and name as a reader's signature panel shows them: Japanese as UTF-16 text strings, not mojibake.
+    const sig = await signatureDictionary(signed);
+    expect(sig.lookup(PDFName.of('Reason'), PDFHexString).decodeText()).toBe('保証証書（発行時）');
+    expect(sig.lookup(PDFName.of('Name'), PDFHexString).decodeText()).toBe('テスト保証株式会社');
+    expect(sig.lookup(PDFName.of('Location'), PDFHexString).decodeText()).toBe('JP');
 
     // The signature time-stamp token is over the signature value and verifies against the TSA's chain.
     const cms = cmsOf(signed);
