@@ -138,7 +138,7 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
     name: input.asIssued.sealName,
     reason: `${title}（保証契約番号 ${c.contractNumber}、No.${input.version.no}）発行時の内容`,
     location: 'JP',
-    signingTime: new Date(input.version.issuedAt),
+    signingTime: new Date(input.asIssued.sealedAt),
   };
   return sheet.save(
     [

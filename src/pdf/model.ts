@@ -52,7 +52,7 @@ export interface CertificateInput {
    * The as-issued edition (DESIGN §13): the version exactly as published — no generation time, no live status — saved
    * with an empty e-seal field for the signer, whose name it carries.
    */
-  asIssued?: { sealName: string };
+  asIssued?: { sealName: string; sealedAt: string };
   /** Live edition: where the signed as-issued copy of this version is, when an e-seal is configured. */
   signedCopyUrl?: string;
 }

@@ -99,7 +99,9 @@ async function signOne(ctx: ServiceContext, seal: Seal, contractNumber: string, 
     jwk: await publishedJwk(ctx, version.kid),
     verifyUrl: `${ctx.config.publicUrl}/`,
     generatedAt: version.issuedAt,
-    asIssued: { sealName: seal.name },
+    // The signature's claimed time (/M) is when it is sealed, never before: a version queued while the TSA was down,
+    // or signed on request long after its publication, must not claim a time before the e-seal certificate existed.
+    asIssued: { sealName: seal.name, sealedAt: ctx.clock().toISOString() },
   });
   const pdf = await signPrepared(prepared, seal.signer, seal.timestamp);
   const sha256 = createHash('sha256').update(pdf).digest('hex');

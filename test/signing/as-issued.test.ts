@@ -2,6 +2,7 @@
 // served to the viewer grant and the issuer API, valid in pdfsig with a time-stamp; a failing TSA delays it (503 +
 // Retry-After, the error visible) and never loses it; without an e-seal there is none (404).
 import fs from 'node:fs';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFString } from 'pdf-lib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openSeal, type Seal } from '../../src/pdf-sign/open-seal.js';
 import { findSignedPdf, countSignedPdfs } from '../../src/repositories/signed-pdfs.js';
@@ -111,8 +112,8 @@ describeEachDatabase('as-issued signed PDFs', (kind) => {
   it('keeps a version whose time-stamp fails pending, with the error visible, and signs it once the TSA is back', async () => {
     await signedEnv();
     tsa.failWith(503);
+    const { contractNumber } = await publish(env);
     try {
-      const { contractNumber } = await publish(env);
       expect(await runSigningPass(env.ctx, seal)).toBe(0);
       const row = await findSignedPdf(env.ctx.db, contractNumber, 1);
       expect(row?.state).toBe('pending');
@@ -129,6 +130,14 @@ describeEachDatabase('as-issued signed PDFs', (kind) => {
     env.setNow('2026-11-24T01:01:00.000Z');
     expect(await runSigningPass(env.ctx, seal)).toBe(1);
     expect(await countSignedPdfs(env.ctx.db)).toEqual({ signed: 1, pending: 0, failing: 0 });
+    // The signature claims the time it was sealed (/M), not the publication a minute before it.
+    const stored = await env.app.request(`/api/v1/sureties/${contractNumber}/versions/1/signed.pdf`, {
+      headers: { authorization: `Bearer ${env.token}` },
+    });
+    const doc = await PDFDocument.load(new Uint8Array(await stored.arrayBuffer()));
+    const annots = doc.getPage(0).node.lookup(PDFName.of('Annots'), PDFArray);
+    const sig = doc.context.lookup(annots.get(annots.size() - 1), PDFDict).lookup(PDFName.of('V'), PDFDict);
+    expect(sig.lookup(PDFName.of('M'), PDFString).decodeDate().toISOString()).toBe('2026-11-24T01:01:00.000Z');
   });
 
   it('does not sign versions published before the e-seal was configured (404), only later ones', async () => {
