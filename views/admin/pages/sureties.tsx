@@ -525,6 +525,8 @@ export function ActionPage(
     reason: string;
     errors: Record<string, string[]>;
     formError?: string | undefined;
+    /** The clerk's own sent-back application being corrected: sent again as the same application. */
+    applicationId?: string | undefined;
   },
 ) {
   const { at, detail, event, staff } = props;
@@ -535,6 +537,7 @@ export function ActionPage(
   return (
     <AdminLayout {...props} title={heading} current="sureties" script={editing ? RATIO_SCRIPT : undefined}>
       <h1>{heading}</h1>
+      {props.applicationId ? <p class="flash">{at('app.editing')}</p> : null}
       <p>{at(`action.lead.${event}`, { no: current?.no ?? '—' })}</p>
       {editing ? (
         <p class="note">
@@ -550,6 +553,7 @@ export function ActionPage(
       ) : null}
       <form method="post" action={`/admin/sureties/${n}/actions/${event}`} class="panel">
         <Csrf staff={staff} />
+        {props.applicationId ? <input type="hidden" name="applicationId" value={props.applicationId} /> : null}
         {editing ? (
           <CertificateFields
             t={props.t}
