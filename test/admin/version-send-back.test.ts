@@ -91,6 +91,12 @@ describeEachDatabase('send-back of version applications', (kind) => {
     expect(edit.html).toContain(`name="applicationId" value="${id}"`);
     expect(edit.html).toContain('name="guaranteeAmount" type="text" value="6000000"');
     expect(edit.html).toContain('契約変更による増額');
+    // No empty 請負者メールアドレス input that a 変更 would silently ignore: the page says where the address changes.
+    expect(edit.html).not.toContain('name="contractorEmail"');
+    expect(edit.html).not.toContain('name="contactPhone"');
+    expect(textOf(edit.html)).toContain(
+      `この申込では通知先メールアドレスと請負者の担当者連絡先は変わりません。通知先の変更は発行システムの通知先変更（API: PUT /api/v1/sureties/${n}/contractor-email）で行います。`,
+    );
     expect((await otherClerk.get(`/admin/drafts/${id}/edit`)).status).toBe(403);
     expect((await approver.get(`/admin/drafts/${id}/edit`)).status).toBe(403);
 

@@ -544,6 +544,8 @@ export function ActionPage(
           {at('review.contractorEmail')}
           {at('fmt.colon')}
           {detail.contractorEmail ? maskEmail(detail.contractorEmail) : at('review.contractorEmailNone')}
+          <br />
+          {at('action.contractorEmailElsewhere', { number: n })}
         </p>
       ) : null}
       {props.formError ? (
@@ -561,6 +563,7 @@ export function ActionPage(
             product={detail.state.current.certificate.product}
             values={props.values}
             errors={props.errors}
+            certificateOnly
           />
         ) : null}
         <Field name="reason" label={at('action.reason')} value={props.reason} errors={props.errors.reason} />
