@@ -381,6 +381,7 @@ export function OwnApplicationsPanel(
               <li>
                 <a href={`/admin/drafts/${d.id}`}>
                   {kind(d)}
+                  {d.contract_number ? `${at('fmt.gap')}${d.contract_number}` : ''}
                   {at('fmt.paren', { text: f.instant(d.decided_at ?? d.drafted_at) })}
                 </a>
                 {d.reason ? (
