@@ -592,6 +592,8 @@ export const adminJa = {
   'review.noReason': '（記入なし）',
   'review.contractorEmail': '請負者の通知先メールアドレス',
   'review.contractorEmailNone': '登録なし（請負者へのメール通知はありません）',
+  'action.contractorEmailElsewhere':
+    'この申込では通知先メールアドレスと請負者の担当者連絡先は変わりません。通知先の変更は発行システムの通知先変更（API: PUT /api/v1/sureties/{number}/contractor-email）で行います。',
   'review.confirmCancellation': '上記の保証を取り消すことを確認しました（取消は元に戻せません）',
   'review.approveCancellation': '取消を承認して発行する',
   'review.path.issuerOffice': '保証事業会社（支店）',
@@ -1265,6 +1267,8 @@ const adminEn: Record<AdminKey, string> = {
   'review.noReason': '(none given)',
   'review.contractorEmail': 'Contractor notification e-mail',
   'review.contractorEmailNone': 'None on file (the contractor is not mailed)',
+  'action.contractorEmailElsewhere':
+    'This application does not change the notification e-mail or the contractor contact. The address is changed through the issuing system (API: PUT /api/v1/sureties/{number}/contractor-email).',
   'review.confirmCancellation': 'I have checked the guarantee above and confirm its cancellation (it cannot be undone)',
   'review.approveCancellation': 'Approve and publish the cancellation',
   'review.path.issuerOffice': 'Issuer (office)',

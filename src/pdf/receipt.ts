@@ -1,4 +1,4 @@
-// The verification receipt (確認証跡): one page stating which version (No., seq, JWS SHA-256) an officer was shown
+// The verification receipt (確認証跡): one page stating which version (No., internal seq, JWS SHA-256) an officer was shown
 // and when, with the officer's own name and department when given. Rendered from the verified receipt JWS; the
 // receipt JWS, the version JWS and the public key travel inside as attachments.
 import { rowsFor } from '../domain/field-rows.js';
@@ -63,7 +63,8 @@ export async function renderReceipt(input: VerificationReceiptInput): Promise<Ui
       [row(text.checkedAt, formatInstant(r.issuedAt), true)],
       rowsFor('receipt', c, fieldFormatters('ja')).map((field) => row(ja[field.label], field.value)),
       [
-        row(text.shownVersion, `No.${input.version.no}（${input.version.label}）\u3000版番号 ${input.version.seq}`),
+        // The officers' No. first; the internal sequence only secondary and labelled (issue 16: one numbering).
+        row(text.shownVersion, `No.${input.version.no}（${input.version.label}）\u3000内部連番 ${input.version.seq}`),
         row(text.versionIssuedAt, formatInstant(input.version.issuedAt)),
         row(text.status, STATUS_LABEL[r.status]),
         row(text.signature, text.signatureValid(input.version.kid)),
@@ -107,7 +108,7 @@ export async function renderReceipt(input: VerificationReceiptInput): Promise<Ui
       name: ATTACHMENT.version,
       bytes: encode(input.version.jws),
       mimeType: 'application/jose',
-      description: `確認した版の署名データ（保証契約番号 ${c.contractNumber}、版番号 ${input.version.seq}）`,
+      description: `確認した版の署名データ（保証契約番号 ${c.contractNumber}、No.${input.version.no}・内部連番 ${input.version.seq}）`,
     },
     {
       name: ATTACHMENT.jwk,

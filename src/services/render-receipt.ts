@@ -1,5 +1,6 @@
 // Use case: the officer opens or downloads a verification receipt (確認証跡) issued to this browser's viewer grant:
 // the receipt JWS is verified again, and so is the version it names, before anything is shown or drawn.
+import { historyNumbers } from '../domain/history.js';
 import { DomainError } from '../errors.js';
 import type { VerificationReceiptInput, VerificationReceiptPayload, VersionRef } from '../pdf/model.js';
 import { findVerificationReceipt } from '../repositories/verification-receipts.js';
@@ -39,9 +40,13 @@ export async function loadVerificationReceipt(
   if (loaded.kind !== 'ok') throw broken();
   const version = loaded.state.versions.find((v) => v.seq === payload.seq);
   if (!version || jwsHash(version.jws) !== payload.version) throw broken();
-  // A version corrected after the receipt is no longer in the visible history; the receipt still names it.
+  // A version corrected after the receipt is no longer in the visible history; the receipt still names it by the
+  // No. the officer saw when it was shown (the numbering staff and officers share), never by a made-up "No. 0".
+  // A receipt is only ever issued for a version shown to the officer, so a hidden one always had a No.
+  const shownAs = version.hidden ? historyNumbers(loaded.state.versions).get(version.seq) : undefined;
+  if (version.hidden && (shownAs === undefined || shownAs === null)) throw broken();
   const ref = version.hidden
-    ? { seq: version.seq, no: 0, label: '訂正・変更取消された版', issuedAt: version.issuedAt }
+    ? { seq: version.seq, no: shownAs as number, label: '訂正・変更取消された版', issuedAt: version.issuedAt }
     : versionRefOf(loaded.state, version.seq);
   return { payload, jws: row.jws, kid: verified.kid, version, ref };
 }

@@ -24,6 +24,9 @@ const available = chromiumInstalled();
 if (!available) console.warn(`[e2e] skipping application lifecycle browser test: ${CHROMIUM_PATH} not found`);
 const PASSWORD = 'correct horse battery staple 7';
 const REASON = '契約保証の保証期間が工期の終了日を覆っていません。終了日を確認してください。';
+const PERIOD_WARNING =
+  '契約保証：保証期間の終了日（令和9年2月28日）が工期の終了日（令和9年3月19日）より前で、工期を保証していません';
+const ACK_REASON = '発注者の指示で年度末までの保証とし、翌年度に延長します';
 
 describe.skipIf(!available)('a clerk’s application from 申込作成 to publication, in a browser', () => {
   let server: TestServer;
@@ -113,6 +116,21 @@ describe.skipIf(!available)('a clerk’s application from 申込作成 to public
         expect(confirmText).toContain(expected);
       await axeClean(clerk);
       await shot(clerk, '02-confirm');
+      // The 契約保証 ends before the works do: a plausibility warning naming its guarantee, acknowledged with a reason.
+      const box = clerk.locator('fieldset.acknowledge');
+      expect(await box.locator('li').allTextContents()).toEqual([PERIOD_WARNING]);
+      await clerk.getByRole('button', { name: '送信する' }).click();
+      // The browser itself asks for the reason first (the server does too: application-set-plausibility.test.ts).
+      expect(
+        await clerk
+          .locator('#f-plausibilityReason')
+          .evaluate((el) => (el as HTMLTextAreaElement).validity.valueMissing),
+      ).toBe(true);
+      expect(new URL(clerk.url()).pathname).toBe('/admin/applications');
+      await clerk.locator('#f-plausibilityReason').fill(ACK_REASON);
+      await axeClean(clerk);
+      await box.scrollIntoViewIfNeeded();
+      await shot(clerk, '02b-acknowledge');
       await clerk.getByRole('button', { name: '送信する' }).click();
       await clerk.waitForURL(/\/admin\/applications\/[0-9a-f-]{36}\/sent$/);
       expect(await clerk.locator('h1').textContent()).toBe('送信完了');
@@ -126,6 +144,9 @@ describe.skipIf(!available)('a clerk’s application from 申込作成 to public
       const review = (await approver.locator('main').textContent()) ?? '';
       expect(review).toContain('前払金保証の内容');
       expect(review).toContain('契約保証の内容');
+      const warned = (await approver.locator('section.warning-panel').textContent()) ?? '';
+      expect(warned).toContain(PERIOD_WARNING);
+      expect(warned).toContain(`申込者の理由：${ACK_REASON}`);
       await axeClean(approver);
       await shot(approver, '04-approver-review');
       // The browser itself refuses an empty reason (the server does too: test/admin/application-lifecycle.test.ts).

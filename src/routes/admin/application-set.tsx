@@ -11,15 +11,17 @@ import {
 import { DomainError } from '../../errors.js';
 import type { ServiceContext } from '../../services/context.js';
 import { listAcceptingObligees } from '../../services/obligees.js';
-import { issuesByInput, setFieldsOf, toSetBodies, type SetFields } from '../../services/staff/application-set.js';
+import { ACKNOWLEDGEMENT_REASON } from '../../domain/acknowledgement.js';
+import {
+  checkIssueSet,
+  issuesByInput,
+  setFieldsOf,
+  toSetBodies,
+  type SetFields,
+} from '../../services/staff/application-set.js';
 import { setReview } from '../../services/staff/draft-screen.js';
 import { takeKeptForm } from '../../services/staff/form-recovery.js';
-import {
-  checkApplication,
-  ownApplication,
-  saveApplication,
-  submitApplication,
-} from '../../services/staff/revise-application.js';
+import { ownApplication, saveApplication, submitApplication } from '../../services/staff/revise-application.js';
 import { form, textFields } from './form.js';
 import { staffGuard } from './guard.js';
 import { page, props, type AdminContext, type AdminEnv } from './kit.js';
@@ -52,6 +54,33 @@ export function applicationSetRoutes(ctx: ServiceContext): Hono<AdminEnv> {
       error ? 422 : 200,
     );
 
+  /**
+   * 申込確認: both guarantees reviewed as the approver will read them, and each guarantee's plausibility warnings with
+   * the reason the clerk gives for applying all the same (required when there are any).
+   */
+  const confirmPage = async (
+    c: AdminContext,
+    values: SetFields,
+    applicationId: string | undefined,
+    reason: string,
+    reasonError?: string,
+  ) => {
+    const bodies = toSetBodies(values);
+    const warnings = await checkIssueSet(ctx, bodies);
+    const review = await setReview(ctx, bodies);
+    return page(
+      c,
+      <ApplicationConfirmPage
+        {...props(c)}
+        review={review}
+        values={values}
+        applicationId={applicationId}
+        acknowledge={warnings.length > 0 ? { warnings, reason, error: reasonError } : undefined}
+      />,
+      reasonError ? 422 : 200,
+    );
+  };
+
   app.get('/applications/new', guard('applications.new'), async (c) => {
     // After a log-in that followed a session expiry, the form the clerk was filling comes back (form-recovery.ts).
     const kept = c.req.query('restore') ? await takeKeptForm(ctx, c.get('staff').actor, 'application-set') : null;
@@ -63,6 +92,7 @@ export function applicationSetRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     const raw = c.req.valid('form');
     const values = setFieldsOf(raw);
     const applicationId = raw.applicationId || undefined;
+    const reason = raw[ACKNOWLEDGEMENT_REASON] ?? '';
     const actor = c.get('staff').actor;
     const body = { guarantees: toSetBodies(values) };
     try {
@@ -72,23 +102,25 @@ export function applicationSetRoutes(ctx: ServiceContext): Hono<AdminEnv> {
           return c.redirect(`/admin/drafts/${id}?flash=app.saved`, 303);
         }
         case 'submit': {
-          const id = await submitApplication(ctx, actor, { id: applicationId, kind: 'issue_set', body });
+          const id = await submitApplication(ctx, actor, {
+            id: applicationId,
+            kind: 'issue_set',
+            body,
+            acknowledgementReason: reason,
+          });
           return c.redirect(`/admin/applications/${id}/sent`, 303);
         }
-        case 'confirm': {
-          await checkApplication(ctx, 'issue_set', body);
-          const review = await setReview(ctx, body.guarantees);
-          return page(
-            c,
-            <ApplicationConfirmPage {...props(c)} review={review} values={values} applicationId={applicationId} />,
-          );
-        }
+        case 'confirm':
+          return await confirmPage(c, values, applicationId, reason);
         default:
           return formPage(c, values, applicationId);
       }
     } catch (error) {
       if (!(error instanceof DomainError) || !['validation_failed', 'obligee_not_eligible'].includes(error.code))
         throw error;
+      // Submitted without the reason its warnings need: 申込確認 again, the reason asked for there.
+      const missing = error.issues?.find((i) => i.path === ACKNOWLEDGEMENT_REASON);
+      if (raw.step === 'submit' && missing) return confirmPage(c, values, applicationId, reason, missing.message);
       return formPage(c, values, applicationId, error);
     }
   });

@@ -5,8 +5,10 @@ import { z } from 'zod';
 import { adminTranslator } from '../../i18n/admin.js';
 import { DraftPage, DraftsPage, NewDraftPage } from '../../../views/admin/pages/drafts.js';
 import { RequestPage } from '../../../views/admin/pages/requests.js';
+import { ActionPage } from '../../../views/admin/pages/sureties.js';
 import { VersionReviewPage } from '../../../views/admin/pages/version-review.js';
-import { PRODUCTS } from '../../domain/certificate.js';
+import { ACKNOWLEDGEMENT_REASON } from '../../domain/acknowledgement.js';
+import { mergePatch, PRODUCTS } from '../../domain/certificate.js';
 import { DomainError, statusFor } from '../../errors.js';
 import type { ServiceContext } from '../../services/context.js';
 import { listAcceptingObligees } from '../../services/obligees.js';
@@ -14,9 +16,15 @@ import { ApplicationSetPage } from '../../../views/admin/pages/application.js';
 import { flattenSet } from '../../services/staff/application-set.js';
 import { flatten, issuesByColumn, toPublishBody, type FlatFields } from '../../services/staff/certificate-form.js';
 import { draftScreen } from '../../services/staff/draft-screen.js';
-import { ACKNOWLEDGEMENT_REASON, pendingDrafts, recentDrafts, rejectDraft } from '../../services/staff/drafts.js';
+import { pendingDrafts, recentDrafts, rejectDraft } from '../../services/staff/drafts.js';
 import { takeKeptForm } from '../../services/staff/form-recovery.js';
-import { editableApplication, saveApplication, submitApplication } from '../../services/staff/revise-application.js';
+import {
+  editableApplication,
+  isVersionKind,
+  saveApplication,
+  submitApplication,
+} from '../../services/staff/revise-application.js';
+import { suretyDetail } from '../../services/staff/surety-detail.js';
 import { approveApplication, withdrawApplication } from '../../services/staff/requests.js';
 import { form, text, textFields } from './form.js';
 import { staffGuard } from './guard.js';
@@ -34,7 +42,8 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     const screen = await draftScreen(ctx, id, Number(c.req.query('page') ?? 1), c.get('staff').actor);
     const common = { ...props(c), draft: screen.draft, draftedByEmail: screen.draftedByEmail, error };
     if (screen.kind === 'request') return page(c, <RequestPage {...common} view={screen.view} />, status);
-    if (screen.kind === 'version') return page(c, <VersionReviewPage {...common} review={screen.review} />, status);
+    if (screen.kind === 'version')
+      return page(c, <VersionReviewPage {...common} review={screen.review} steps={screen.steps} />, status);
     return page(
       c,
       <DraftPage {...common} changes={screen.changes} rows={screen.rows} set={screen.set} steps={screen.steps} />,
@@ -68,6 +77,23 @@ export function applicationRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     const draft = await editableApplication(ctx, c.get('staff').actor, c.req.param('id'));
     const body = JSON.parse(draft.body) as Record<string, unknown>;
     const banner = draft.status === 'rejected' ? 'editing' : 'editingDraft';
+    if (isVersionKind(draft.kind) && draft.contract_number) {
+      // The guarantee's own action form, filled with what the application asked for, sent back to itself.
+      const detail = await suretyDetail(ctx, draft.contract_number);
+      const current = detail.state.current.certificate as unknown as Record<string, unknown>;
+      return page(
+        c,
+        <ActionPage
+          {...props(c)}
+          detail={detail}
+          event={draft.kind}
+          values={flatten(mergePatch(current, body.changes ?? {}) as Record<string, unknown>)}
+          reason={typeof body.reason === 'string' ? body.reason : ''}
+          errors={{}}
+          applicationId={draft.id}
+        />,
+      );
+    }
     if (draft.kind === 'issue_set') {
       return page(
         c,

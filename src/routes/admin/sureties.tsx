@@ -19,6 +19,7 @@ import {
 } from '../../services/staff/certificate-form.js';
 import { draftVersion } from '../../services/staff/drafts.js';
 import { requestKeyReissue } from '../../services/staff/requests.js';
+import { submitApplication } from '../../services/staff/revise-application.js';
 import { revealAuthKey } from '../../services/staff/reveal-auth-key.js';
 import { suretyDetail, suretyScreen } from '../../services/staff/surety-detail.js';
 import { suretySearchScreen, type SuretyListFilters } from '../../services/staff/surety-search.js';
@@ -108,7 +109,13 @@ export function suretyRoutes(ctx: ServiceContext): Hono<AdminEnv> {
     if (event === 'change' || event === 'correction') {
       body.changes = changesPatch(toPublishBody(before), toPublishBody({ ...values, product: before.product }));
     }
+    // A sent-back application corrected on this form is resubmitted as itself (revise-application.ts).
+    const applicationId = fields.applicationId || undefined;
     try {
+      if (applicationId) {
+        await submitApplication(ctx, c.get('staff').actor, { id: applicationId, kind: event, body, contractNumber: n });
+        return c.redirect(`/admin/drafts/${applicationId}?flash=draft.created`, 303);
+      }
       await draftVersion(ctx, c.get('staff').actor, n, body);
       return c.redirect(`/admin/sureties/${n}?flash=draft.created`, 303);
     } catch (error) {
@@ -126,6 +133,7 @@ export function suretyRoutes(ctx: ServiceContext): Hono<AdminEnv> {
           reason={reason}
           errors={errors}
           formError={error.message}
+          applicationId={applicationId}
         />,
         422,
       );

@@ -2,8 +2,10 @@
 // 請負金額 typed once, each guarantee's own section (amount, period …) under its product's prefix
 // (`advance_payment.guaranteeAmount`). Flat form fields in, one publication body per guarantee out, and every issue
 // of either body mapped back to the input that caused it.
+import type { AcknowledgedWarning } from '../../domain/acknowledgement.js';
 import type { Product } from '../../domain/certificate.js';
 import { appliesTo } from '../../domain/fields.js';
+import type { Finding } from '../../domain/plausibility.js';
 import { DomainError, type FieldIssue } from '../../errors.js';
 import { translator } from '../../i18n/index.js';
 import type { ServiceContext } from '../context.js';
@@ -80,17 +82,31 @@ function inputOf(product: SetProduct, path: string): string {
   return SHARED.has(column) ? column : setInput(product, column);
 }
 
+/** A plausibility warning of one guarantee of a combined application: `product` names the guarantee. */
+export type SetWarning = Finding & { product: SetProduct };
+
+/** A guarantee's warning as the form answers it: at its input, naming the guarantee (前払金保証: …). */
+export function setWarningIssue(w: AcknowledgedWarning): FieldIssue {
+  const product = SET_PRODUCTS.find((p) => p === w.product) ?? SET_PRODUCTS[0];
+  return { path: inputOf(product, w.field), message: `${ja(`product.${product}`)}: ${w.message}` };
+}
+
 /**
  * Checks both guarantees the way approval will; issues are keyed by form input (`contract.guaranteeAmount`), and a
  * message about the whole guarantee names it.
- * @throws DomainError validation_failed (every issue of both, at once)
+ * @returns each guarantee's plausibility warnings (the clerk acknowledges them with one reason)
+ * @throws DomainError validation_failed (every issue of both, at once; an obligee's `enforce` rule among them)
  */
-export async function checkIssueSet(ctx: ServiceContext, bodies: readonly Record<string, unknown>[]): Promise<void> {
+export async function checkIssueSet(
+  ctx: ServiceContext,
+  bodies: readonly Record<string, unknown>[],
+): Promise<SetWarning[]> {
   const issues: FieldIssue[] = [];
+  const warnings: SetWarning[] = [];
   const seen = new Set<string>();
   for (const [i, product] of SET_PRODUCTS.entries()) {
     try {
-      await checkIssueBody(ctx, bodies[i]);
+      for (const w of await checkIssueBody(ctx, bodies[i])) warnings.push({ ...w, product });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const found = error.issues?.length ? error.issues : [{ path: '_', message: error.message }];
@@ -104,6 +120,7 @@ export async function checkIssueSet(ctx: ServiceContext, bodies: readonly Record
     }
   }
   if (issues.length > 0) throw new DomainError('validation_failed', '入力内容に誤りがあります', { issues });
+  return warnings;
 }
 
 /** Issues keyed by input, for the combined form. */

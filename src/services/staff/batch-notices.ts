@@ -13,6 +13,7 @@
 // a thousand notices never block the event loop, never hold the pool's queue, and never sit in memory together.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeTransaction } from '../../../db/connection.js';
+import { BATCH_NOTICE_LIMITS } from '../../domain/batch-notice-limits.js';
 import { DomainError } from '../../errors.js';
 import { ja } from '../../i18n/ja.js';
 import { PdfBusy, pdfRunner } from '../../pdf/pool.js';
@@ -29,11 +30,7 @@ import type { ImportRow } from './import.js';
 import { consumeKeyView } from './key-view-limit.js';
 import { requireRole } from './require-role.js';
 
-export const BATCH_NOTICE_LIMITS = {
-  windowMs: 24 * 60 * 60_000,
-  /** Downloads of one batch (by anyone) in the window; one more is refused (429) until the window passes. */
-  max: 3,
-};
+export { BATCH_NOTICE_LIMITS };
 
 export interface BatchNotices {
   filename: string;

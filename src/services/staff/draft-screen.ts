@@ -1,5 +1,6 @@
 // Use case: one application on the approval screen (申込・承認) — a publication draft with what it would change, or a
 // four-eyes request (obligee change, key reissue) with its own view — and who filed it.
+import { splitAcknowledgement } from '../../domain/acknowledgement.js';
 import { diffCertificates } from '../../domain/diff.js';
 import { listDraftSteps, type DraftStepRow } from '../../repositories/draft-steps.js';
 import { findStaffUser } from '../../repositories/staff.js';
@@ -8,7 +9,7 @@ import { findObligee } from '../../repositories/obligees.js';
 import { SHARED_COLUMNS } from './application-set.js';
 import { columnOf, columnOrder } from './certificate-form.js';
 import type { ImportRow } from './import.js';
-import { getDraft, splitIssueBody, type StoredDraft } from './drafts.js';
+import { getDraft, type StoredDraft } from './drafts.js';
 import { isRequestKind, requestView, type RequestView } from './requests.js';
 import { assertVisible } from './revise-application.js';
 import { isReviewedEvent, versionReview, type VersionReview } from './version-review.js';
@@ -118,6 +119,6 @@ export async function draftScreen(ctx: ServiceContext, id: string, page = 1, vie
     const set = await setReview(ctx, body.guarantees as Record<string, unknown>[]);
     return { kind: 'draft', draft, draftedByEmail, steps, changes, set };
   }
-  if (draft.kind === 'issue') changes = await publicationRows(ctx, splitIssueBody(body).publication);
+  if (draft.kind === 'issue') changes = await publicationRows(ctx, splitAcknowledgement(body).publication);
   return { kind: 'draft', draft, draftedByEmail, steps, changes };
 }

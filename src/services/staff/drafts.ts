@@ -8,6 +8,13 @@ import type { Database, StaffDraftTable } from '../../../db/schema.js';
 import { certificateSchema, IMMUTABLE_FIELDS, mergePatch } from '../../domain/certificate.js';
 import { eligibilityViolation, type ObligeeRule } from '../../domain/eligibility.js';
 import { currentVersion, historyViolation, type VersionEvent } from '../../domain/history.js';
+import {
+  ACKNOWLEDGEMENT_REASON,
+  reasonProblem,
+  splitAcknowledgement,
+  withAcknowledgement,
+  type AcknowledgedWarning,
+} from '../../domain/acknowledgement.js';
 import type { Finding } from '../../domain/plausibility.js';
 import { publishRequestSchema, versionRequestSchema } from '../../domain/requests.js';
 import { DomainError, type FieldIssue } from '../../errors.js';
@@ -43,24 +50,6 @@ function requireRole(actor: Actor, role: StaffActor['role']): asserts actor is S
 
 const invalid = (issues: FieldIssue[]) => new DomainError('validation_failed', '入力内容に誤りがあります', { issues });
 
-/** Where an application keeps the clerk's acknowledgement of plausibility warnings (never published or signed). */
-export const ACKNOWLEDGEMENT = 'plausibilityAcknowledgement';
-
-/** The clerk's acknowledgement: the warnings as the clerk saw them and the reason to apply all the same. */
-export interface Acknowledgement {
-  warnings: Finding[];
-  reason: string;
-}
-
-/** A stored 新規 application split into the publication request and the clerk's acknowledgement, if any. */
-export function splitIssueBody(body: Record<string, unknown>): {
-  publication: Record<string, unknown>;
-  acknowledgement: Acknowledgement | null;
-} {
-  const { [ACKNOWLEDGEMENT]: acknowledgement, ...publication } = body;
-  return { publication, acknowledgement: (acknowledgement as Acknowledgement | undefined) ?? null };
-}
-
 /**
  * Everything the approval will check, checked now, so that the clerk sees field messages before submitting: every
  * field issue, the intermediate advance's link and (where the obligee enforces them) its plausibility rules together.
@@ -84,9 +73,6 @@ export async function checkIssueBody(ctx: ServiceContext, body: unknown): Promis
     throw new DomainError('obligee_not_eligible', ineligible, { issues: [{ path: 'obligeeId', message: ineligible }] });
   return assessment?.warnings ?? [];
 }
-
-/** The form field of the acknowledgement's reason. */
-export const ACKNOWLEDGEMENT_REASON = 'plausibilityReason';
 
 /**
  * A version request checked against the current history and merged certificate, the way publishVersion will.
@@ -181,30 +167,48 @@ export async function draftIssue(
 }
 
 /**
- * The body to store for a 新規 application with these plausibility warnings: with the clerk's acknowledgement when
- * there are any. Without a reason, every warning is answered next to its field together with an issue asking for one.
+ * The body to store for an application with these plausibility warnings: with the clerk's acknowledgement when there
+ * are any. Without a reason, every warning is answered next to its field (`pathOf`) together with an issue asking
+ * for one.
  * @throws DomainError validation_failed
  */
 export function acknowledge(
-  warnings: Finding[],
+  warnings: AcknowledgedWarning[],
   acknowledgementReason: string,
   body: Record<string, unknown>,
+  issueOf: (w: AcknowledgedWarning) => FieldIssue = (w) => ({ path: w.field, message: w.message }),
 ): Record<string, unknown> {
-  const reason = acknowledgementReason.normalize('NFKC').trim();
-  if (warnings.length > 0 && (reason === '' || reason.length > 200)) {
-    throw invalid([
-      ...warnings.map((w) => ({ path: w.field, message: w.message })),
-      {
-        path: ACKNOWLEDGEMENT_REASON,
-        message:
-          reason === ''
-            ? '確認が必要な点があります。内容を確かめ、このまま申し込む理由を入力してください'
-            : '理由は200文字以内で入力してください',
-      },
-    ]);
-  }
-  const { [ACKNOWLEDGEMENT]: _previous, ...publication } = body;
-  return warnings.length > 0 ? { ...publication, [ACKNOWLEDGEMENT]: { warnings, reason } } : publication;
+  const problem = reasonProblem(warnings, acknowledgementReason);
+  if (problem) throw invalid([...warnings.map(issueOf), { path: ACKNOWLEDGEMENT_REASON, message: problem }]);
+  return withAcknowledgement(body, warnings, acknowledgementReason);
+}
+
+/** A version application's body: the screen's input, and the version a 訂正 or 変更取消 acts on. */
+export interface VersionBody {
+  event: VersionEvent;
+  changes?: Record<string, unknown>;
+  reason?: string;
+}
+
+/**
+ * The request a version application stores, checked against the history as it is now: 訂正 and 変更取消 always aim at
+ * the latest visible version (DESIGN §3) — on a resubmission too, as the history may have moved since.
+ * @throws DomainError not_found | invalid_event | validation_failed
+ */
+export async function versionRequest(
+  ctx: ServiceContext,
+  contractNumber: string,
+  body: VersionBody,
+): Promise<Record<string, unknown>> {
+  const state = await getSurety(ctx, contractNumber);
+  const target =
+    body.event === 'correction' || body.event === 'change_cancellation'
+      ? currentVersion(state.versions).seq
+      : undefined;
+  const { target: _stale, ...rest } = body as VersionBody & { target?: number };
+  const request = { ...rest, ...(target !== undefined ? { target } : {}) };
+  await checkVersionBody(ctx, contractNumber, request);
+  return request;
 }
 
 /** @throws DomainError forbidden | not_found | invalid_event | validation_failed */
@@ -212,18 +216,10 @@ export async function draftVersion(
   ctx: ServiceContext,
   actor: Actor,
   contractNumber: string,
-  body: { event: VersionEvent; changes?: Record<string, unknown>; reason?: string },
+  body: VersionBody,
 ): Promise<string> {
   requireRole(actor, 'clerk');
-  const state = await getSurety(ctx, contractNumber);
-  // 訂正 and 変更取消 always aim at the latest visible version (DESIGN §3); the screen never asks for it.
-  const target =
-    body.event === 'correction' || body.event === 'change_cancellation'
-      ? currentVersion(state.versions).seq
-      : undefined;
-  const request = { ...body, ...(target !== undefined ? { target } : {}) };
-  await checkVersionBody(ctx, contractNumber, request);
-  return saveDraft(ctx, actor, body.event, contractNumber, request);
+  return saveDraft(ctx, actor, body.event, contractNumber, await versionRequest(ctx, contractNumber, body));
 }
 
 /** A validated import (every row already checked) waiting for an approver. */
@@ -303,7 +299,7 @@ export async function approveDraft(ctx: ServiceContext, actor: Actor, id: string
     let result: ApproveResult;
     if (draft.kind === 'issue') {
       // The draft id is the idempotency key: a retried approval can never publish a second guarantee.
-      const published = await publishSurety(ctx, actor, splitIssueBody(body).publication, `draft:${id}`);
+      const published = await publishSurety(ctx, actor, splitAcknowledgement(body).publication, `draft:${id}`);
       result = { kind: 'issue', contractNumber: published.contractNumber, authKey: published.authKey };
     } else if (draft.kind === 'issue_set') {
       // Both guarantees in one transaction, each under its own key: both are published, or neither.

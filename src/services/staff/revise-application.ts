@@ -8,21 +8,22 @@ import { insertAudit } from '../../repositories/audit-log.js';
 import { insertDraftStep, listDraftSteps, listOwnDrafts, type DraftStepRow } from '../../repositories/draft-steps.js';
 import { findDraft, transitionDraft, type DraftRow } from '../../repositories/staff.js';
 import type { Actor, ServiceContext } from '../context.js';
-import { checkIssueSet } from './application-set.js';
+import { splitAcknowledgement } from '../../domain/acknowledgement.js';
+import { isEditableKind, isVersionKind, type EditableKind, type VersionKind } from '../../domain/application-kinds.js';
+import { checkIssueSet, setWarningIssue } from './application-set.js';
 import {
   acknowledge,
   checkIssueBody,
   getDraft,
   insertPendingDraft,
-  splitIssueBody,
+  versionRequest,
   type DraftStatus,
+  type VersionBody,
 } from './drafts.js';
 
 type StaffActor = Extract<Actor, { type: 'staff' }>;
 
-/** The applications a clerk types in a form, and so can save half-done and correct. */
-export type EditableKind = 'issue' | 'issue_set';
-export const isEditableKind = (kind: string): kind is EditableKind => kind === 'issue' || kind === 'issue_set';
+export { isEditableKind, isVersionKind, type EditableKind, type VersionKind };
 
 /** The body of an application: one publication body, or `{ guarantees: [...] }` for a combined one. */
 export type ApplicationBody = Record<string, unknown>;
@@ -50,20 +51,28 @@ export async function editableApplication(ctx: ServiceContext, actor: Actor, id:
 }
 
 /**
- * @returns the body to store: a 新規 with plausibility warnings carries the clerk's acknowledgement (drafts.ts)
- * @throws DomainError validation_failed | obligee_not_eligible — every issue of the body, as approval would
+ * @param contractNumber the guarantee a version application acts on (none for a 新規 or a combined one)
+ * @returns the body to store: an application with plausibility warnings carries the clerk's acknowledgement (a
+ *   combined one names the guarantee of each warning); a version application its request against today's history
+ * @throws DomainError validation_failed | obligee_not_eligible | invalid_event | not_found — every issue of the body,
+ *   as approval would
  */
 export async function checkApplication(
   ctx: ServiceContext,
   kind: EditableKind,
   body: ApplicationBody,
   acknowledgementReason = '',
+  contractNumber: string | null = null,
 ): Promise<ApplicationBody> {
-  if (kind === 'issue_set') {
-    await checkIssueSet(ctx, body.guarantees as Record<string, unknown>[]);
-    return body;
+  if (isVersionKind(kind)) {
+    if (!contractNumber) throw new DomainError('not_found', '対象の保証契約がありません');
+    return versionRequest(ctx, contractNumber, { ...(body as Partial<VersionBody>), event: kind });
   }
-  const { publication } = splitIssueBody(body);
+  const { publication } = splitAcknowledgement(body);
+  if (kind === 'issue_set') {
+    const warnings = await checkIssueSet(ctx, publication.guarantees as Record<string, unknown>[]);
+    return acknowledge(warnings, acknowledgementReason, publication, setWarningIssue);
+  }
   return acknowledge(await checkIssueBody(ctx, publication), acknowledgementReason, publication);
 }
 
@@ -118,6 +127,7 @@ export async function saveApplication(
     await revise(ctx, actor, draft, input.body, false);
     return draft.id;
   }
+  if (isVersionKind(input.kind)) throw new DomainError('not_found', '申込が見つかりません');
   const id = randomUUID();
   const at = ctx.clock().toISOString();
   await writeTransaction(ctx.db, (tx) =>
@@ -135,12 +145,29 @@ export async function saveApplication(
 export async function submitApplication(
   ctx: ServiceContext,
   actor: Actor,
-  input: { id?: string | undefined; kind: EditableKind; body: ApplicationBody; acknowledgementReason?: string },
+  input: {
+    id?: string | undefined;
+    kind: EditableKind;
+    body: ApplicationBody;
+    acknowledgementReason?: string;
+    /** The guarantee the form was filled for (a version application): it must be the application's own. */
+    contractNumber?: string;
+  },
 ): Promise<string> {
   requireClerk(actor);
   const draft = input.id ? await editableApplication(ctx, actor, input.id) : undefined;
   if (draft && draft.kind !== input.kind) throw new DomainError('conflict', '申込の種類は変更できません');
-  const body = await checkApplication(ctx, input.kind, input.body, input.acknowledgementReason);
+  if (draft && input.contractNumber !== undefined && draft.contract_number !== input.contractNumber)
+    throw new DomainError('conflict', '申込の対象の保証契約は変更できません');
+  // A 変更 … 取消 is first filed from its guarantee's page (draftVersion); here it can only be corrected.
+  if (!draft && isVersionKind(input.kind)) throw new DomainError('not_found', '申込が見つかりません');
+  const body = await checkApplication(
+    ctx,
+    input.kind,
+    input.body,
+    input.acknowledgementReason,
+    draft?.contract_number ?? null,
+  );
   if (draft) {
     await revise(ctx, actor, draft, body, true);
     return draft.id;

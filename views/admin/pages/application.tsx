@@ -12,6 +12,7 @@ import {
   setInput,
   SHARED_COLUMNS,
   type SetFields,
+  type SetWarning,
 } from '../../../src/services/staff/application-set.js';
 import { COLUMN_DEFS, reviewLabel, reviewValue, type Column } from '../../../src/services/staff/certificate-form.js';
 import type { SetReview } from '../../../src/services/staff/draft-screen.js';
@@ -217,9 +218,16 @@ export function SetReviewTables(props: Pick<AdminPageProps, 't' | 'at' | 'lang'>
 }
 
 export function ApplicationConfirmPage(
-  props: AdminPageProps & { review: SetReview; values: SetFields; applicationId?: string | undefined },
+  props: AdminPageProps & {
+    review: SetReview;
+    values: SetFields;
+    applicationId?: string | undefined;
+    /** Each guarantee's plausibility warnings, to acknowledge with a reason before sending. */
+    acknowledge?: { warnings: SetWarning[]; reason: string; error?: string | undefined } | undefined;
+  },
 ) {
   const { at, staff } = props;
+  const ack = props.acknowledge;
   return (
     <AdminLayout {...props} title={at('app.confirm.heading')} current="newDraft">
       <h1>{at('app.confirm.heading')}</h1>
@@ -231,6 +239,43 @@ export function ApplicationConfirmPage(
         <form method="post" action="/admin/applications">
           <Csrf staff={staff} />
           <Carried values={props.values} applicationId={props.applicationId} />
+          {ack ? (
+            <fieldset class="acknowledge">
+              <legend>{at('draft.ack.heading')}</legend>
+              <p>{at('draft.ack.lead')}</p>
+              <ul>
+                {ack.warnings.map((w) => (
+                  <li>
+                    {props.t(`product.${w.product}`)}
+                    {at('fmt.colon')}
+                    {w.message}
+                  </li>
+                ))}
+              </ul>
+              <Field
+                name="plausibilityReason"
+                label={at('draft.ack.reason')}
+                required
+                requiredLabel={at('draft.required')}
+                help={at('draft.ack.help')}
+                errors={ack.error ? [ack.error] : undefined}
+              >
+                <textarea
+                  id="f-plausibilityReason"
+                  name="plausibilityReason"
+                  rows={3}
+                  maxlength={200}
+                  required
+                  aria-invalid={ack.error ? 'true' : undefined}
+                  aria-describedby={
+                    ack.error ? 'f-plausibilityReason-help f-plausibilityReason-error' : 'f-plausibilityReason-help'
+                  }
+                >
+                  {ack.reason}
+                </textarea>
+              </Field>
+            </fieldset>
+          ) : null}
           <button class="button-primary" type="submit" name="step" value="submit">
             {at('app.send')}
           </button>
@@ -336,6 +381,7 @@ export function OwnApplicationsPanel(
               <li>
                 <a href={`/admin/drafts/${d.id}`}>
                   {kind(d)}
+                  {d.contract_number ? `${at('fmt.gap')}${d.contract_number}` : ''}
                   {at('fmt.paren', { text: f.instant(d.decided_at ?? d.drafted_at) })}
                 </a>
                 {d.reason ? (

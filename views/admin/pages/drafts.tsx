@@ -4,15 +4,17 @@ import type { ObligeeRule } from '../../../src/domain/eligibility.js';
 import type { VersionEvent } from '../../../src/domain/history.js';
 import type { FlatFields } from '../../../src/services/staff/certificate-form.js';
 import { COLUMNS } from '../../../src/services/staff/certificate-form.js';
-import { splitIssueBody, type Draft, type StoredDraft } from '../../../src/services/staff/drafts.js';
+import { splitAcknowledgement } from '../../../src/domain/acknowledgement.js';
+import type { Draft, StoredDraft } from '../../../src/services/staff/drafts.js';
 import type { CsvEncoding, RowError } from '../../../src/services/staff/import.js';
 import { fieldFormatters, formats } from '../../../src/i18n/format.js';
 import { formatDate } from '../../../src/domain/format.js';
 import { reviewLabel, reviewValue } from '../../../src/services/staff/certificate-form.js';
 import type { ImportRowReview, SetReview } from '../../../src/services/staff/draft-screen.js';
+import { isEditableKind } from '../../../src/domain/application-kinds.js';
 import type { ApplicationStep as DraftStepRow } from '../../../src/services/staff/revise-application.js';
 import { ApplicationHistory, SendBackNotice, SetReviewTables } from './application.js';
-import { BATCH_NOTICE_LIMITS } from '../../../src/services/staff/batch-notices.js';
+import { BATCH_NOTICE_LIMITS } from '../../../src/domain/batch-notice-limits.js';
 import { AdminLayout, Csrf, Field, type AdminPageProps } from '../layout.js';
 import { DecisionFacts, DecisionForms, DiffTableHead } from './decision.js';
 import { CertificateFields, fieldName, RATIO_SCRIPT } from './forms.js';
@@ -191,7 +193,7 @@ export function DraftPage(
   const fmt = fieldFormatters(props.lang);
   const value = (path: string, v: unknown) => reviewValue(path, v, fmt);
   const body = JSON.parse(draft.body) as Record<string, unknown>;
-  const acknowledgement = draft.kind === 'issue' ? splitIssueBody(body).acknowledgement : null;
+  const acknowledgement = splitAcknowledgement(body).acknowledgement;
   const isOwn = props.draftedByEmail === staff?.email;
   const steps = props.steps ?? [];
   const sentBack = draft.status === 'rejected' ? steps.filter((s) => s.step === 'sent_back').at(-1) : undefined;
@@ -199,7 +201,7 @@ export function DraftPage(
     isOwn &&
     staff?.role === 'clerk' &&
     (draft.status === 'draft' || draft.status === 'rejected') &&
-    (draft.kind === 'issue' || draft.kind === 'issue_set');
+    isEditableKind(draft.kind);
   const published =
     draft.kind === 'issue_set' && draft.result
       ? ((JSON.parse(draft.result) as { contractNumbers?: string[] }).contractNumbers ?? [])
@@ -306,7 +308,10 @@ export function DraftPage(
           <h2 id="w-h">{at('draft.ack.review')}</h2>
           <ul>
             {acknowledgement.warnings.map((w) => (
-              <li>{w.message}</li>
+              <li>
+                {w.product ? `${props.t(`product.${w.product as Product}`)}${at('fmt.colon')}` : ''}
+                {w.message}
+              </li>
             ))}
           </ul>
           <p>

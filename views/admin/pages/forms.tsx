@@ -51,48 +51,53 @@ export function CertificateFields(
     product: Product;
     values: FlatFields;
     errors: Record<string, string[]>;
+    /**
+     * A 変更 / 訂正: only what a version can change. Request-only inputs (the contractor's e-mail and contact) are kept
+     * beside the guarantee, not in its versions, so an input for them here would be silently ignored.
+     */
+    certificateOnly?: boolean | undefined;
   },
 ) {
   const { t, at, product, values, errors } = props;
+  const shown = (field: (typeof COLUMN_DEFS)[number]['field']) =>
+    appliesTo(field, product) && !(props.certificateOnly && field.requestOnly);
   return (
     <>
       {SECTIONS.map(({ section, legend }) => (
         <fieldset>
           <legend>{at(legend)}</legend>
           <div class="form-grid">
-            {COLUMN_DEFS.filter(({ field }) => field.form === section && appliesTo(field, product)).map(
-              ({ name: c, field }) => (
-                <div>
-                  <Field
-                    name={c}
-                    label={labelFor(t, at, product, c)}
-                    value={values[c]}
-                    errors={errors[c]}
-                    type={field.format === 'date' || field.format === 'period' ? 'date' : 'text'}
-                    required={isRequired(field, product)}
-                    requiredLabel={at('draft.required')}
-                    inputmode={field.format === 'yen' ? 'numeric' : undefined}
-                    help={
-                      field.format === 'list'
-                        ? at('draft.help.jvMembers')
-                        : field.format === 'percents'
-                          ? at('draft.help.jvShares')
-                          : field.format === 'yen'
-                            ? at('draft.help.amount')
-                            : undefined
-                    }
-                  />
-                  {c === 'guaranteeAmount' ? (
-                    <p class="help">
-                      <span id="ratio" class="ratio" aria-live="polite">
-                        {ratioText(values)}
-                      </span>
-                      {at('draft.ratio', { label: labelFor(t, at, product, c) })}
-                    </p>
-                  ) : null}
-                </div>
-              ),
-            )}
+            {COLUMN_DEFS.filter(({ field }) => field.form === section && shown(field)).map(({ name: c, field }) => (
+              <div>
+                <Field
+                  name={c}
+                  label={labelFor(t, at, product, c)}
+                  value={values[c]}
+                  errors={errors[c]}
+                  type={field.format === 'date' || field.format === 'period' ? 'date' : 'text'}
+                  required={isRequired(field, product)}
+                  requiredLabel={at('draft.required')}
+                  inputmode={field.format === 'yen' ? 'numeric' : undefined}
+                  help={
+                    field.format === 'list'
+                      ? at('draft.help.jvMembers')
+                      : field.format === 'percents'
+                        ? at('draft.help.jvShares')
+                        : field.format === 'yen'
+                          ? at('draft.help.amount')
+                          : undefined
+                  }
+                />
+                {c === 'guaranteeAmount' ? (
+                  <p class="help">
+                    <span id="ratio" class="ratio" aria-live="polite">
+                      {ratioText(values)}
+                    </span>
+                    {at('draft.ratio', { label: labelFor(t, at, product, c) })}
+                  </p>
+                ) : null}
+              </div>
+            ))}
           </div>
         </fieldset>
       ))}

@@ -525,6 +525,8 @@ export function ActionPage(
     reason: string;
     errors: Record<string, string[]>;
     formError?: string | undefined;
+    /** The clerk's own sent-back application being corrected: sent again as the same application. */
+    applicationId?: string | undefined;
   },
 ) {
   const { at, detail, event, staff } = props;
@@ -535,12 +537,15 @@ export function ActionPage(
   return (
     <AdminLayout {...props} title={heading} current="sureties" script={editing ? RATIO_SCRIPT : undefined}>
       <h1>{heading}</h1>
+      {props.applicationId ? <p class="flash">{at('app.editing')}</p> : null}
       <p>{at(`action.lead.${event}`, { no: current?.no ?? '—' })}</p>
       {editing ? (
         <p class="note">
           {at('review.contractorEmail')}
           {at('fmt.colon')}
           {detail.contractorEmail ? maskEmail(detail.contractorEmail) : at('review.contractorEmailNone')}
+          <br />
+          {at('action.contractorEmailElsewhere', { number: n })}
         </p>
       ) : null}
       {props.formError ? (
@@ -550,6 +555,7 @@ export function ActionPage(
       ) : null}
       <form method="post" action={`/admin/sureties/${n}/actions/${event}`} class="panel">
         <Csrf staff={staff} />
+        {props.applicationId ? <input type="hidden" name="applicationId" value={props.applicationId} /> : null}
         {editing ? (
           <CertificateFields
             t={props.t}
@@ -557,6 +563,7 @@ export function ActionPage(
             product={detail.state.current.certificate.product}
             values={props.values}
             errors={props.errors}
+            certificateOnly
           />
         ) : null}
         <Field name="reason" label={at('action.reason')} value={props.reason} errors={props.errors.reason} />

@@ -9,6 +9,8 @@ import { reviewLabel, reviewValue } from '../../../src/services/staff/certificat
 import type { StoredDraft } from '../../../src/services/staff/drafts.js';
 import type { VersionRef, VersionReview } from '../../../src/services/staff/version-review.js';
 import { AdminLayout, type AdminPageProps } from '../layout.js';
+import type { ApplicationStep as DraftStepRow } from '../../../src/services/staff/revise-application.js';
+import { ApplicationHistory, SendBackNotice } from './application.js';
 import { DecisionFacts, DecisionForms } from './decision.js';
 
 /** Envelope fields without a label of their own in the public catalogs. */
@@ -106,6 +108,8 @@ export function VersionReviewPage(
     draft: StoredDraft;
     draftedByEmail: string;
     review: VersionReview;
+    /** Its round trips, oldest first (申込 → 差戻し → 再申込 → 承認). */
+    steps?: DraftStepRow[] | undefined;
     error?: string | undefined;
   },
 ) {
@@ -114,6 +118,9 @@ export function VersionReviewPage(
   const isOwn = props.draftedByEmail === staff?.email;
   const event = at(`event.${review.event}`);
   const cancelling = review.event === 'cancellation';
+  const steps = props.steps ?? [];
+  const sentBack = draft.status === 'rejected' ? steps.filter((s) => s.step === 'sent_back').at(-1) : undefined;
+  const editable = isOwn && staff?.role === 'clerk' && (draft.status === 'draft' || draft.status === 'rejected');
   return (
     <AdminLayout {...props} title={`${at('draft.show.heading')}${at('fmt.colon')}${event}`} current="drafts">
       <h1>
@@ -133,6 +140,14 @@ export function VersionReviewPage(
           draft.error ? [at('draft.lastError'), draft.error] : null,
         ]}
       />
+      {sentBack ? <SendBackNotice at={at} lang={props.lang} step={sentBack} /> : null}
+      {editable ? (
+        <p class="panel">
+          <a class="button-primary" href={`/admin/drafts/${draft.id}/edit`}>
+            {draft.status === 'rejected' ? at('app.edit') : at('app.editDraft')}
+          </a>
+        </p>
+      ) : null}
       <section class="panel" aria-labelledby="base-h">
         <h2 id="base-h">{at('review.base')}</h2>
         <Lead {...props} />
@@ -201,6 +216,7 @@ export function VersionReviewPage(
           ) : null
         }
       />
+      <ApplicationHistory at={at} lang={props.lang} steps={steps} />
     </AdminLayout>
   );
 }
