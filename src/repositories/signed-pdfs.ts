@@ -25,6 +25,24 @@ export async function versionsWithoutSignedPdf(
     .execute();
 }
 
+/** Versions issued before `before` (signing's start) with no signed_pdfs row, for `pdf:sign-earlier`, oldest first. */
+export async function versionsBeforeWithoutSignedPdf(
+  db: Kysely<Database>,
+  filter: { before: string; since?: string | undefined; contractNumber?: string | undefined },
+): Promise<{ contract_number: string; seq: number }[]> {
+  let query = db
+    .selectFrom('versions as v')
+    .leftJoin('signed_pdfs as s', (join) =>
+      join.onRef('s.contract_number', '=', 'v.contract_number').onRef('s.seq', '=', 'v.seq'),
+    )
+    .select(['v.contract_number', 'v.seq'])
+    .where('v.issued_at', '<', filter.before)
+    .where('s.seq', 'is', null);
+  if (filter.since !== undefined) query = query.where('v.issued_at', '>=', filter.since);
+  if (filter.contractNumber !== undefined) query = query.where('v.contract_number', '=', filter.contractNumber);
+  return query.orderBy('v.issued_at').orderBy('v.contract_number').orderBy('v.seq').execute();
+}
+
 /** Queues a version for signing; a second instance queuing the same version changes nothing. */
 export async function queueSignedPdf(db: Kysely<Database>, contractNumber: string, seq: number, now: string) {
   await db

@@ -25,7 +25,7 @@ import { publishedJwk, runPdf, type PdfFile } from './render-certificate.js';
 import { loadSuretyState, type SuretyState, type VersionView } from './surety-state.js';
 
 /** Versions issued from this instant on get a signed PDF; set the first time an e-seal is configured. */
-const SINCE_KEY = 'pdf_signing_since';
+export const SINCE_KEY = 'pdf_signing_since';
 /** How far the finder has looked (issued_at); it looks again a little before it, for publications still committing. */
 const SCANNED_KEY = 'pdf_signing_scanned';
 const LOOKBACK_MS = 10 * 60_000;
