@@ -1,6 +1,6 @@
 // signed_pdfs: the as-issued PDF of each version, waiting to be signed or signed (DESIGN §13).
 import type { Kysely } from 'kysely';
-import type { Database, SignedPdfTable } from '../../db/schema.js';
+import type { Database, PadesLevel, SignedPdfTable } from '../../db/schema.js';
 
 export type SignedPdfRow = SignedPdfTable;
 
@@ -100,7 +100,7 @@ export async function storeSignedPdf(
   key: { contract_number: string; seq: number },
   pdf: Uint8Array,
   sha256: string,
-  level: 'B-B' | 'B-T',
+  level: PadesLevel,
   now: string,
 ) {
   await db

@@ -8,6 +8,7 @@ import { changeKind, hiddenSeqs } from '../domain/history.js';
 import { DomainError } from '../errors.js';
 import { ja } from '../i18n/ja.js';
 import type { Seal } from '../pdf-sign/open-seal.js';
+import { addValidationData } from '../pdf-sign/dss.js';
 import { signPrepared } from '../pdf-sign/pades.js';
 import { getMeta, insertMetaIfAbsent, updateMeta } from '../repositories/meta.js';
 import {
@@ -101,7 +102,9 @@ async function signOne(ctx: ServiceContext, seal: Seal, contractNumber: string, 
     generatedAt: version.issuedAt,
     asIssued: { sealName: seal.name },
   });
-  const pdf = await signPrepared(prepared, seal.signer, seal.timestamp);
+  const sealed = await signPrepared(prepared, seal.signer, seal.timestamp);
+  // B-LT: a CRL that cannot be fetched fails this attempt, which is retried like a failing TSA.
+  const pdf = seal.longTerm ? await addValidationData(sealed) : sealed;
   const sha256 = createHash('sha256').update(pdf).digest('hex');
   await storeSignedPdf(
     ctx.db,
