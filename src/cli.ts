@@ -27,7 +27,7 @@ import { numbersResumeCommand, numbersStatusCommand } from './services/numbers-c
 import { logResumeCommand, logStatusCommand } from './services/log-cli.js';
 import { logMonitorCommand } from './services/log-monitor.js';
 import { readSecrets, SecretsError } from './signing/secrets.js';
-import { signEarlierCommand } from './services/signed-pdf-cli.js';
+import { restampCommand, signEarlierCommand } from './services/signed-pdf-cli.js';
 
 const USAGE = `usage: npm run cli -- <command>
   migrate                      bring the database to the latest schema
@@ -62,6 +62,10 @@ const USAGE = `usage: npm run cli -- <command>
   pdf:sign-earlier [--contract <no>] [--since <date>]
                                queue versions published before the e-seal was configured for signing (audited);
                                the running platform's signing worker then signs them as usual
+  pdf:restamp [--before <date>] [--all]
+                               PAdES B-LTA: append a document time-stamp (and the validation data before it) to
+                               signed PDFs whose newest time-stamp certificate expires before <date> (default: in
+                               13 months; run it yearly) or to all; each PDF atomically with its audit row
   audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
   verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
@@ -220,6 +224,8 @@ async function run(argv: string[]): Promise<number> {
         return await logResumeCommand(ctx, cli);
       case 'pdf:sign-earlier':
         return await signEarlierCommand(ctx, cli, { contract: values.contract, since: values.since });
+      case 'pdf:restamp':
+        return await restampCommand(ctx, cli, { before: values.before, all: values.all });
       case 'audit': {
         const secrets = trustedSecrets(config.secretsFile);
         let lastProgress = performance.now();

@@ -167,3 +167,44 @@ export async function countSignedPdfs(db: Kysely<Database>) {
     failing: Number(of('pending')?.failing ?? 0),
   };
 }
+
+/** Signed PDFs after `after` (contract number, seq) in key order, a page at a time (for `pdf:restamp`). */
+export async function signedPdfsAfter(
+  db: Kysely<Database>,
+  after: { contract_number: string; seq: number } | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('signed_pdfs')
+    .select(['contract_number', 'seq', 'pdf_base64', 'sha256', 'level'])
+    .where('state', '=', 'signed');
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('contract_number', '>', after.contract_number),
+        eb.and([eb('contract_number', '=', after.contract_number), eb('seq', '>', after.seq)]),
+      ]),
+    );
+  }
+  return query.orderBy('contract_number').orderBy('seq').limit(limit).execute();
+}
+
+/** Replaces a signed PDF by its extension, only if it is still the one read (`previousSha256`). @returns whether it did */
+export async function replaceSignedPdf(
+  db: Kysely<Database>,
+  key: { contract_number: string; seq: number },
+  previousSha256: string,
+  pdf: Uint8Array,
+  sha256: string,
+  level: PadesLevel,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('signed_pdfs')
+    .set({ pdf_base64: Buffer.from(pdf).toString('base64'), sha256, level })
+    .where('contract_number', '=', key.contract_number)
+    .where('seq', '=', key.seq)
+    .where('state', '=', 'signed')
+    .where('sha256', '=', previousSha256)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -2,6 +2,7 @@
 // around sign-earlier.ts and restamp-pdfs.ts.
 import { DomainError } from '../errors.js';
 import type { Actor, ServiceContext } from './context.js';
+import { restampPdfs } from './restamp-pdfs.js';
 import { queueEarlierVersions } from './sign-earlier.js';
 
 /** A date or instant given on the command line; a bare date is midnight JST (the issuer's day). */
@@ -32,4 +33,29 @@ export async function signEarlierCommand(
       : `${total} versions of ${queued.length} guarantees queued (audited); the running platform's signing worker signs them`,
   );
   return 0;
+}
+
+const YEAR_MS = 365 * 86_400_000;
+
+/** `pdf:restamp [--before <date>] [--all]`: exit 1 when any PDF that needed a re-stamp could not get one. */
+export async function restampCommand(
+  ctx: ServiceContext,
+  actor: Actor,
+  options: { before?: string | undefined; all?: boolean | undefined },
+): Promise<number> {
+  // Run yearly: by default whatever would expire before the next run (a year and a month from now) is re-stamped.
+  const before =
+    parseCliInstant('--before', options.before) ?? new Date(ctx.clock().getTime() + YEAR_MS + 31 * 86_400_000);
+  const totals = await restampPdfs(ctx, actor, { before, all: options.all === true }, (o) => {
+    const was = o.expiredAt ?? 'no time-stamp';
+    if (o.result === 'restamped')
+      console.log(`${o.contractNumber}\tseq ${o.seq}\trestamped\t${was} -> ${o.newExpiry ?? '?'}`);
+    else if (o.result === 'changed') console.log(`${o.contractNumber}\tseq ${o.seq}\tskipped (replaced meanwhile)`);
+    else console.log(`${o.contractNumber}\tseq ${o.seq}\tFAILED\t${o.error ?? ''}`);
+  });
+  console.error(
+    `${totals.looked} signed PDFs looked at, ${totals.due} ${options.all ? 'selected (--all)' : `with a time-stamp expiring before ${before.toISOString()}`}: ` +
+      `${totals.restamped} re-stamped (audited), ${totals.failed} failed`,
+  );
+  return totals.failed === 0 ? 0 : 1;
 }
