@@ -3,7 +3,7 @@
 // distribution point, each signed PDF also gets its validation data (B-LT) unless ESURETY_PDF_SIGN_LT=off.
 import fs from 'node:fs';
 import type { PdfSignConfig } from '../config.js';
-import { subjectName } from './certificate-name.js';
+import { certificateSummary, subjectName, type CertificateSummary } from './certificate-name.js';
 import type { SealSigner, TimeStamper } from './cms.js';
 import { keySigner, readPkcs12 } from './p12.js';
 import { publicTsaUrl, tsaClient } from './tsa.js';
@@ -19,7 +19,20 @@ export interface Seal {
   name: string;
   /** Where the key is and which TSA stamps, for start-up and the settings screen (no secret). */
   describe: string;
+  summary: SealSummary;
   close(): void;
+}
+
+/** The e-seal as the settings screen shows it: never a password, PIN or the TSA's credentials. */
+export interface SealSummary {
+  kind: 'p12' | 'pkcs11';
+  /** The PKCS#12 file's path, or the token and key labels. */
+  where: string;
+  algorithm: 'ES256' | 'RS256';
+  certificate: CertificateSummary;
+  level: 'B-B' | 'B-T' | 'B-LT';
+  /** The TSA's scheme, host and path only (no userinfo, no query). */
+  tsa: string | null;
 }
 
 /** The configured e-seal cannot be used: the message names what is wrong, never a password or PIN. */
@@ -72,6 +85,14 @@ async function open(config: SealConfig): Promise<Seal | null> {
     level,
     longTerm,
     name: subjectName(signer.certificates[0]!),
+    summary: {
+      kind: c.kind,
+      where: signer.describe,
+      algorithm: signer.algorithm,
+      certificate: certificateSummary(signer.certificates[0]!),
+      level,
+      tsa: config.tsaUrl ? `${new URL(config.tsaUrl).origin}${new URL(config.tsaUrl).pathname}` : null,
+    },
     describe: `${signer.describe}; ${config.tsaUrl ? `time-stamps from ${publicTsaUrl(config.tsaUrl)} (PAdES ${level}${longTerm ? ': chains and CRLs embedded' : ''})` : 'no time-stamp authority (PAdES B-B)'}`,
     close,
   };

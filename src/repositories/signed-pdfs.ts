@@ -208,3 +208,15 @@ export async function replaceSignedPdf(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** Versions whose last signing attempt failed, soonest retry first (for the settings screen). */
+export async function failingSignedPdfs(db: Kysely<Database>, limit: number) {
+  return db
+    .selectFrom('signed_pdfs')
+    .select(['contract_number', 'seq', 'attempts', 'last_error', 'next_attempt_at'])
+    .where('state', '=', 'pending')
+    .where('last_error', 'is not', null)
+    .orderBy('next_attempt_at')
+    .limit(limit)
+    .execute();
+}
