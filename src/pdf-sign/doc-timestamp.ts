@@ -12,8 +12,9 @@ import { mergeDss } from './dss.js';
 import { appendUpdate, loadForUpdate } from './incremental.js';
 import { collectValidationData, signaturesOf, timeStampTokensOf } from './validation-data.js';
 
-/** Room for the token: TSTInfo, the TSA's signature and its certificate chain. */
-const TOKEN_BYTES = 16_384;
+/** Room for the token: TSTInfo, the TSA's signature and its chain (a 3-certificate RSA-4096 chain is ~6 KB); every
+ * re-stamp costs twice this in hex, so it is not generous either. */
+const TOKEN_BYTES = 12_288;
 
 class TokenSigner extends Signer {
   constructor(private readonly timestamp: TimeStamper) {

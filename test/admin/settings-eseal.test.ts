@@ -90,12 +90,12 @@ describeEachDatabase('settings: e-seal and signing queue', (kind) => {
     expect(after.html).toContain('署名済み 1件・署名待ち 0件（うち失敗して再試行待ち 0件）');
     expect(after.html).not.toContain('HTTP 503');
 
-    if (kind.name === 'sqlite' && chromiumInstalled()) await screenshot(env, admin, tsaUrl, seal);
+    if (kind.name === 'sqlite' && chromiumInstalled()) await screenshot(env, admin, seal);
   });
 });
 
 /** The panel with one failing version, as a browser shows it (every request answered by the real app). */
-async function screenshot(env: TestEnv, admin: Staff, _tsaUrl: string, seal: Seal): Promise<void> {
+async function screenshot(env: TestEnv, admin: Staff, seal: Seal): Promise<void> {
   tsa.failWith(503);
   try {
     await publish(env);
