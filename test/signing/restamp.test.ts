@@ -112,6 +112,13 @@ describeEachDatabase('B-LT signing and B-LTA re-stamping', (kind) => {
     });
     expect(Buffer.from(await api.arrayBuffer()).equals(Buffer.from(lta))).toBe(true);
     expect(await countSignedPdfs(env.ctx.db)).toEqual({ signed: 1, pending: 0, failing: 0 });
+
+    // --all re-stamps whatever the expiry: a third signature, the second update's bytes kept too.
+    const forced = await restampPdfs(env.ctx, cli, { before: new Date(0), all: true }, (o) => outcomes.push(o));
+    expect(forced).toMatchObject({ due: 1, restamped: 1 });
+    const lta2 = await stored(env, contractNumber);
+    expect(Buffer.from(lta2.subarray(0, lta.length)).equals(Buffer.from(lta))).toBe(true);
+    expect((await pdfsig(lta2, pki.dir)).match(/Signature #\d/g)).toHaveLength(3);
   });
 });
 
