@@ -266,6 +266,9 @@ export interface JobLeaseTable {
   acquired_at: string;
 }
 
+/** B-B (no TSA), B-T, B-LT (validation data in a DSS), B-LTA (re-stamped with a document time-stamp). */
+export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+
 export interface SignedPdfTable {
   contract_number: string;
   seq: number;
@@ -273,7 +276,7 @@ export interface SignedPdfTable {
   attempts: number;
   next_attempt_at: string;
   last_error: string | null;
-  level: 'B-B' | 'B-T' | null;
+  level: PadesLevel | null;
   pdf_base64: string | null;
   sha256: string | null;
   created_at: string;

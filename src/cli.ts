@@ -27,6 +27,7 @@ import { numbersResumeCommand, numbersStatusCommand } from './services/numbers-c
 import { logResumeCommand, logStatusCommand } from './services/log-cli.js';
 import { logMonitorCommand } from './services/log-monitor.js';
 import { readSecrets, SecretsError } from './signing/secrets.js';
+import { restampCommand, signEarlierCommand } from './services/signed-pdf-cli.js';
 
 const USAGE = `usage: npm run cli -- <command>
   migrate                      bring the database to the latest schema
@@ -58,6 +59,13 @@ const USAGE = `usage: npm run cli -- <command>
   log:status                   the transparency log: size, latest checkpoint, on hold after a rollback or not
   log:resume                   after a rollback: lift the log's hold once its missing leaves are restored (audited);
                                refuses while the log is still shorter than a published checkpoint
+  pdf:sign-earlier [--contract <no>] [--since <date>]
+                               queue versions published before the e-seal was configured for signing (audited);
+                               the running platform's signing worker then signs them as usual
+  pdf:restamp [--before <date>] [--all]
+                               PAdES B-LTA: append a document time-stamp (and the validation data before it) to
+                               signed PDFs whose newest time-stamp certificate expires before <date> (default: in
+                               13 months; run it yearly) or to all; each PDF atomically with its audit row
   audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
   verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
@@ -87,6 +95,10 @@ async function run(argv: string[]): Promise<number> {
       url: { type: 'string' },
       state: { type: 'string' },
       key: { type: 'string' },
+      contract: { type: 'string' },
+      since: { type: 'string' },
+      before: { type: 'string' },
+      all: { type: 'boolean' },
     },
     allowPositionals: true,
   });
@@ -210,6 +222,10 @@ async function run(argv: string[]): Promise<number> {
         return await logStatusCommand(ctx, platform.logHold);
       case 'log:resume':
         return await logResumeCommand(ctx, cli);
+      case 'pdf:sign-earlier':
+        return await signEarlierCommand(ctx, cli, { contract: values.contract, since: values.since });
+      case 'pdf:restamp':
+        return await restampCommand(ctx, cli, { before: values.before, all: values.all });
       case 'audit': {
         const secrets = trustedSecrets(config.secretsFile);
         let lastProgress = performance.now();

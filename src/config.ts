@@ -74,6 +74,7 @@ const envSchema = z.object({
   ESURETY_PDF_SIGN_PKCS11_PIN_FILE: z.string().min(1).optional(),
   ESURETY_PDF_SIGN_PKCS11_KEY: z.string().min(1).optional(),
   ESURETY_TSA_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ESURETY_PDF_SIGN_LT: z.enum(['auto', 'off'], { error: 'must be auto or off' }).default('auto'),
 });
 
 /**
@@ -152,6 +153,11 @@ export interface Config {
   pdfSign: PdfSignConfig;
   /** RFC 3161 time-stamp authority; credentials may be in its userinfo (never logged). */
   tsaUrl: string | undefined;
+  /**
+   * PAdES B-LT (validation data in a DSS): `auto` adds it when a TSA is configured and the e-seal's chain names a CRL
+   * distribution point; `off` never (B-T).
+   */
+  pdfSignLt: 'auto' | 'off';
   throttle: ThrottleConfig;
   limits: FollowUpLimits;
 }
@@ -222,6 +228,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessRetentionDays: e.ESURETY_ACCESS_RETENTION_DAYS,
     pdfSign: pdfSignOf(e),
     tsaUrl: e.ESURETY_TSA_URL,
+    pdfSignLt: e.ESURETY_PDF_SIGN_LT,
     throttle: DEFAULT_THROTTLE,
     limits: DEFAULT_LIMITS,
   });

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   const recovery = startDraftRecovery(ctx, { holder: instance });
   // As-issued PDFs sealed with the configured e-seal (DESIGN §13); a seal that cannot be opened stops the start.
   const seal = await openSeal(config);
+  if (seal) ctx.eSeal = seal.summary;
   const signing = seal ? startSigningWorker(ctx, seal, { holder: instance }) : null;
   // A signed checkpoint covers every version within about a second of its publication (DESIGN §12: within 5 s).
   const logCheckpoints = startLogCheckpoints(ctx, { holder: instance });

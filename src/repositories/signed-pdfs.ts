@@ -1,6 +1,6 @@
 // signed_pdfs: the as-issued PDF of each version, waiting to be signed or signed (DESIGN §13).
 import type { Kysely } from 'kysely';
-import type { Database, SignedPdfTable } from '../../db/schema.js';
+import type { Database, PadesLevel, SignedPdfTable } from '../../db/schema.js';
 
 export type SignedPdfRow = SignedPdfTable;
 
@@ -23,6 +23,24 @@ export async function versionsWithoutSignedPdf(
     .orderBy('v.seq')
     .limit(limit)
     .execute();
+}
+
+/** Versions issued before `before` (signing's start) with no signed_pdfs row, for `pdf:sign-earlier`, oldest first. */
+export async function versionsBeforeWithoutSignedPdf(
+  db: Kysely<Database>,
+  filter: { before: string; since?: string | undefined; contractNumber?: string | undefined },
+): Promise<{ contract_number: string; seq: number }[]> {
+  let query = db
+    .selectFrom('versions as v')
+    .leftJoin('signed_pdfs as s', (join) =>
+      join.onRef('s.contract_number', '=', 'v.contract_number').onRef('s.seq', '=', 'v.seq'),
+    )
+    .select(['v.contract_number', 'v.seq'])
+    .where('v.issued_at', '<', filter.before)
+    .where('s.seq', 'is', null);
+  if (filter.since !== undefined) query = query.where('v.issued_at', '>=', filter.since);
+  if (filter.contractNumber !== undefined) query = query.where('v.contract_number', '=', filter.contractNumber);
+  return query.orderBy('v.issued_at').orderBy('v.contract_number').orderBy('v.seq').execute();
 }
 
 /** Queues a version for signing; a second instance queuing the same version changes nothing. */
@@ -82,7 +100,7 @@ export async function storeSignedPdf(
   key: { contract_number: string; seq: number },
   pdf: Uint8Array,
   sha256: string,
-  level: 'B-B' | 'B-T',
+  level: PadesLevel,
   now: string,
 ) {
   await db
@@ -148,4 +166,57 @@ export async function countSignedPdfs(db: Kysely<Database>) {
     pending: Number(of('pending')?.n ?? 0),
     failing: Number(of('pending')?.failing ?? 0),
   };
+}
+
+/** Signed PDFs after `after` (contract number, seq) in key order, a page at a time (for `pdf:restamp`). */
+export async function signedPdfsAfter(
+  db: Kysely<Database>,
+  after: { contract_number: string; seq: number } | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('signed_pdfs')
+    .select(['contract_number', 'seq', 'pdf_base64', 'sha256', 'level'])
+    .where('state', '=', 'signed');
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('contract_number', '>', after.contract_number),
+        eb.and([eb('contract_number', '=', after.contract_number), eb('seq', '>', after.seq)]),
+      ]),
+    );
+  }
+  return query.orderBy('contract_number').orderBy('seq').limit(limit).execute();
+}
+
+/** Replaces a signed PDF by its extension, only if it is still the one read (`previousSha256`). @returns whether it did */
+export async function replaceSignedPdf(
+  db: Kysely<Database>,
+  key: { contract_number: string; seq: number },
+  previousSha256: string,
+  pdf: Uint8Array,
+  sha256: string,
+  level: PadesLevel,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('signed_pdfs')
+    .set({ pdf_base64: Buffer.from(pdf).toString('base64'), sha256, level })
+    .where('contract_number', '=', key.contract_number)
+    .where('seq', '=', key.seq)
+    .where('state', '=', 'signed')
+    .where('sha256', '=', previousSha256)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Versions whose last signing attempt failed, soonest retry first (for the settings screen). */
+export async function failingSignedPdfs(db: Kysely<Database>, limit: number) {
+  return db
+    .selectFrom('signed_pdfs')
+    .select(['contract_number', 'seq', 'attempts', 'last_error', 'next_attempt_at'])
+    .where('state', '=', 'pending')
+    .where('last_error', 'is not', null)
+    .orderBy('next_attempt_at')
+    .limit(limit)
+    .execute();
 }

@@ -10,6 +10,7 @@ import type { AuthKeyVault } from '../security/auth-keys.js';
 import type { Keyring } from '../signing/keyring.js';
 import type { VerifiedCache } from '../signing/versions.js';
 import type { AccessRecorder } from './access-recorder.js';
+import type { SealSummary } from '../pdf-sign/open-seal.js';
 
 export interface ServiceContext {
   db: Kysely<Database>;
@@ -26,6 +27,8 @@ export interface ServiceContext {
   metrics: Metrics;
   /** What the start-up corruption checks found (services/startup-integrity.ts); /readyz is not ready while any. */
   startupFindings?: readonly string[];
+  /** The e-seal this process signs as-issued PDFs with, once opened (server start-up); for the settings screen. */
+  eSeal?: SealSummary;
 }
 
 /** Who performs a state change; written into every audit row. */

@@ -8,6 +8,7 @@ import { changeKind, hiddenSeqs } from '../domain/history.js';
 import { DomainError } from '../errors.js';
 import { ja } from '../i18n/ja.js';
 import type { Seal } from '../pdf-sign/open-seal.js';
+import { addValidationData } from '../pdf-sign/dss.js';
 import { signPrepared } from '../pdf-sign/pades.js';
 import { getMeta, insertMetaIfAbsent, updateMeta } from '../repositories/meta.js';
 import {
@@ -25,7 +26,7 @@ import { publishedJwk, runPdf, type PdfFile } from './render-certificate.js';
 import { loadSuretyState, type SuretyState, type VersionView } from './surety-state.js';
 
 /** Versions issued from this instant on get a signed PDF; set the first time an e-seal is configured. */
-const SINCE_KEY = 'pdf_signing_since';
+export const SINCE_KEY = 'pdf_signing_since';
 /** How far the finder has looked (issued_at); it looks again a little before it, for publications still committing. */
 const SCANNED_KEY = 'pdf_signing_scanned';
 const LOOKBACK_MS = 10 * 60_000;
@@ -103,7 +104,9 @@ async function signOne(ctx: ServiceContext, seal: Seal, contractNumber: string, 
     // or signed on request long after its publication, must not claim a time before the e-seal certificate existed.
     asIssued: { sealName: seal.name, sealedAt: ctx.clock().toISOString() },
   });
-  const pdf = await signPrepared(prepared, seal.signer, seal.timestamp);
+  const sealed = await signPrepared(prepared, seal.signer, seal.timestamp);
+  // B-LT: a CRL that cannot be fetched fails this attempt, which is retried like a failing TSA.
+  const pdf = seal.longTerm ? await addValidationData(sealed) : sealed;
   const sha256 = createHash('sha256').update(pdf).digest('hex');
   await storeSignedPdf(
     ctx.db,

@@ -21,8 +21,32 @@ export interface TestPki {
   tsaPem: string;
   /** PEM files of the e-seal key (for PKCS#11 import). */
   sealKey: string;
+  /** With `crlUrl`: the CA's CRL (DER) that the certificates' CRL distribution point names. */
+  crlPath?: string;
   cleanup(): void;
 }
+
+/** Extension sections for certificates that name a CRL distribution point, and the CA database `openssl ca` needs. */
+const CRL_CONFIG = (dir: string, url: string) => `
+[ seal_crl_ext ]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+crlDistributionPoints = URI:${url}
+[ tsa_crl_ext ]
+basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = critical, timeStamping
+crlDistributionPoints = URI:${url}
+[ ca ]
+default_ca = test_ca
+[ test_ca ]
+database = ${dir}/index.txt
+crlnumber = ${dir}/crlnumber
+certificate = ${dir}/ca.pem
+private_key = ${dir}/ca.key
+default_md = sha256
+default_crl_days = 30
+`;
 
 const CONFIG = (dir: string) => `
 [ req ]
@@ -56,10 +80,17 @@ ess_cert_id_chain = no
 ess_cert_id_alg = sha256
 `;
 
-export function makePki(options: { keyType?: 'ec' | 'rsa' } = {}): TestPki {
+/**
+ * @param options.crlUrl when given, the e-seal and TSA certificates name it as their CRL distribution point and the
+ *   CA issues an (empty) CRL at `crlPath`, for a `startCrlServer` to serve
+ */
+export function makePki(options: { keyType?: 'ec' | 'rsa'; crlUrl?: string } = {}): TestPki {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esurety-pki-'));
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  fs.writeFileSync(path.join(dir, 'openssl.cnf'), CONFIG(dir));
+  fs.writeFileSync(
+    path.join(dir, 'openssl.cnf'),
+    CONFIG(dir) + (options.crlUrl ? CRL_CONFIG(dir, options.crlUrl) : ''),
+  );
   fs.writeFileSync(path.join(dir, 'tsaserial'), '01\n');
   const ecKey = (name: string) => ssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`);
   ecKey('ca');
@@ -115,7 +146,7 @@ export function makePki(options: { keyType?: 'ec' | 'rsa' } = {}): TestPki {
       '-extfile',
       'openssl.cnf',
       '-extensions',
-      `${name}_ext`,
+      options.crlUrl ? `${name}_crl_ext` : `${name}_ext`,
     );
   };
   issue('seal', '/C=JP/O=テスト保証株式会社/CN=テスト保証株式会社 eシール');
@@ -136,6 +167,12 @@ export function makePki(options: { keyType?: 'ec' | 'rsa' } = {}): TestPki {
     `pass:${p12Password}`,
   );
   const file = (name: string) => path.join(dir, name);
+  if (options.crlUrl) {
+    fs.writeFileSync(file('index.txt'), '');
+    fs.writeFileSync(file('crlnumber'), '01\n');
+    ssl('ca', '-config', 'openssl.cnf', '-gencrl', '-out', 'ca.crl');
+    ssl('crl', '-in', 'ca.crl', '-outform', 'DER', '-out', 'ca.crl.der');
+  }
   return {
     dir,
     caPem: file('ca.pem'),
@@ -144,6 +181,7 @@ export function makePki(options: { keyType?: 'ec' | 'rsa' } = {}): TestPki {
     sealPem: file('seal.pem'),
     tsaPem: file('tsa.pem'),
     sealKey: file('seal.key'),
+    ...(options.crlUrl ? { crlPath: file('ca.crl.der') } : {}),
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -201,6 +239,40 @@ export async function startTsa(pki: TestPki): Promise<TestTsa> {
     failWith: (status) => {
       failure = status;
     },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface TestCrlServer {
+  /** The distribution point URL to give `makePki({ crlUrl })`. */
+  url: string;
+  /** Serves this PKI's CRL from now on (404 before). */
+  serve(pki: TestPki): void;
+  /** CRL downloads so far. */
+  served: () => number;
+  close(): Promise<void>;
+}
+
+/** A CA's CRL distribution point over HTTP, started before the PKI so that its certificates can name it. */
+export async function startCrlServer(): Promise<TestCrlServer> {
+  let crlPath: string | undefined;
+  let served = 0;
+  const server = http.createServer((req, res) => {
+    if (!crlPath || req.url !== '/ca.crl') {
+      res.writeHead(404).end();
+      return;
+    }
+    served++;
+    res.writeHead(200, { 'Content-Type': 'application/pkix-crl' }).end(fs.readFileSync(crlPath));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/ca.crl`,
+    serve: (pki) => {
+      crlPath = pki.crlPath;
+    },
+    served: () => served,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -11,6 +11,8 @@ import { databaseBytes } from '../../repositories/meta.js';
 import { countOutboxByState, type OutboxState } from '../../repositories/outbox.js';
 import { countSureties } from '../../repositories/sureties.js';
 import { listSigningKeys } from '../../repositories/signing-keys.js';
+import { countSignedPdfs, failingSignedPdfs } from '../../repositories/signed-pdfs.js';
+import type { SealSummary } from '../../pdf-sign/open-seal.js';
 import { DEMO_ISSUER_NAME, type ThrottleConfig } from '../../config.js';
 import type { Actor, ServiceContext } from '../context.js';
 
@@ -50,6 +52,15 @@ export interface SettingsOverview {
   /** `refused`: listed by the database but not trusted (not in the secrets file, not endorsed by a key in it). */
   keys: { kid: string; createdAt: string; retiredAt: string | null; active: boolean; refused: boolean }[];
   mail: { smtpConfigured: boolean; from: string; counts: Record<OutboxState, number> };
+  /** Signed as-issued PDFs (DESIGN §13): the e-seal (never its password or PIN) and the signing queue. */
+  eSeal: {
+    configured: 'none' | 'p12' | 'pkcs11';
+    /** What this process opened at start-up; null when it has not opened the e-seal (configured, not started). */
+    seal: SealSummary | null;
+    longTerm: 'auto' | 'off';
+    queue: { signed: number; pending: number; failing: number };
+    failures: { contractNumber: string; seq: number; attempts: number; lastError: string; nextAttemptAt: string }[];
+  };
   database: {
     dialect: 'sqlite' | 'postgres';
     migrationsCurrent: boolean;
@@ -115,7 +126,7 @@ export async function settingsOverview(ctx: ServiceContext, actor: Actor): Promi
     },
   ];
 
-  const [keys, counts, current, guarantees, head, backup, bytes] = await Promise.all([
+  const [keys, counts, current, guarantees, head, backup, bytes, signedPdfs, failures] = await Promise.all([
     listSigningKeys(db),
     countOutboxByState(db),
     migrationsCurrent(db).catch(() => false),
@@ -123,6 +134,8 @@ export async function settingsOverview(ctx: ServiceContext, actor: Actor): Promi
     latestAudit(db),
     latestAuditOf(db, 'backup.verified'),
     databaseBytes(db, postgres).catch(() => null),
+    countSignedPdfs(db),
+    failingSignedPdfs(db, 20),
   ]);
   const names = Object.keys(migrations).sort();
   const refused = new Set(ctx.keyring.refused().map((r) => r.kid));
@@ -139,6 +152,19 @@ export async function settingsOverview(ctx: ServiceContext, actor: Actor): Promi
       }))
       .reverse(),
     mail: { smtpConfigured: config.smtpUrl !== undefined, from: config.mailFrom, counts },
+    eSeal: {
+      configured: config.pdfSign.kind,
+      seal: ctx.eSeal ?? null,
+      longTerm: config.pdfSignLt,
+      queue: signedPdfs,
+      failures: failures.map((f) => ({
+        contractNumber: f.contract_number,
+        seq: f.seq,
+        attempts: f.attempts,
+        lastError: f.last_error ?? '',
+        nextAttemptAt: f.next_attempt_at,
+      })),
+    },
     database: {
       dialect: postgres ? 'postgres' : 'sqlite',
       migrationsCurrent: current,

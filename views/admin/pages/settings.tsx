@@ -20,6 +20,97 @@ function Value(props: { at: AdminTranslate; line: SettingLine }) {
   }
 }
 
+/** 電子署名（eシール）: which e-seal signs the as-issued PDFs, its certificate, the TSA, and the signing queue. */
+function ESealPanel(props: { at: AdminTranslate; f: ReturnType<typeof formats>; eSeal: SettingsOverview['eSeal'] }) {
+  const { at, f, eSeal } = props;
+  const { seal, queue } = eSeal;
+  return (
+    <section class="panel" aria-labelledby="eseal-h">
+      <h2 id="eseal-h">{at('settings.eseal')}</h2>
+      {eSeal.configured === 'none' ? (
+        <p class="field-error">{at('settings.esealNone')}</p>
+      ) : (
+        <dl class="check-meta">
+          <div>
+            <dt>{at('settings.esealKind')}</dt>
+            <dd>{at(`settings.esealKind.${eSeal.configured}`)}</dd>
+          </div>
+          {seal ? (
+            <>
+              <div>
+                <dt>{at('settings.esealWhere')}</dt>
+                <dd class="kid">{`${seal.where} (${seal.algorithm})`}</dd>
+              </div>
+              <div>
+                <dt>{at('settings.esealSubject')}</dt>
+                <dd>{seal.certificate.subject}</dd>
+              </div>
+              <div>
+                <dt>{at('settings.esealIssuer')}</dt>
+                <dd>{seal.certificate.issuer}</dd>
+              </div>
+              <div>
+                <dt>{at('settings.esealValidity')}</dt>
+                <dd>
+                  {at('settings.esealValidityRange', {
+                    from: f.instant(seal.certificate.notBefore),
+                    to: f.instant(seal.certificate.notAfter),
+                  })}
+                </dd>
+              </div>
+              <div>
+                <dt>{at('settings.esealTsa')}</dt>
+                <dd class="kid">{seal.tsa ?? at('settings.esealTsaNone')}</dd>
+              </div>
+              <div>
+                <dt>{at('settings.esealLevel')}</dt>
+                <dd>{at(`settings.esealLevel.${seal.level}`)}</dd>
+              </div>
+            </>
+          ) : (
+            <div>
+              <dt>{at('settings.esealWhere')}</dt>
+              <dd>{at('settings.esealNotOpened')}</dd>
+            </div>
+          )}
+          <div>
+            <dt>{at('settings.esealQueue')}</dt>
+            <dd>
+              {at('settings.esealCounts', { signed: queue.signed, pending: queue.pending, failing: queue.failing })}
+            </dd>
+          </div>
+        </dl>
+      )}
+      {eSeal.failures.length > 0 ? (
+        <div class="table-scroll">
+          <table class="admin-table">
+            <caption>{at('settings.esealFailures')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{at('settings.esealVersion')}</th>
+                <th scope="col">{at('settings.esealAttempts')}</th>
+                <th scope="col">{at('settings.esealLastError')}</th>
+                <th scope="col">{at('settings.esealNextAttempt')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {eSeal.failures.map((x) => (
+                <tr>
+                  <td class="kid">{`${x.contractNumber} / seq ${x.seq}`}</td>
+                  <td>{x.attempts}</td>
+                  <td>{x.lastError}</td>
+                  <td>{f.instant(x.nextAttemptAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <p class="note">{at('settings.esealNote')}</p>
+    </section>
+  );
+}
+
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 export function SettingsPage(props: AdminPageProps & { overview: SettingsOverview }) {
@@ -145,6 +236,8 @@ export function SettingsPage(props: AdminPageProps & { overview: SettingsOvervie
           </div>
         </dl>
       </section>
+
+      <ESealPanel at={at} f={f} eSeal={overview.eSeal} />
 
       <section class="panel" aria-labelledby="db-h">
         <h2 id="db-h">{at('settings.database')}</h2>
