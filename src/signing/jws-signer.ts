@@ -1,0 +1,33 @@
+// The one way the platform signs a compact ES256 JWS (versions, receipts, key endorsements), whether the private key
+// is in the secrets file or in a PKCS#11 token: a signer turns the JWS signing input into the 64-byte r ‖ s of RFC 7518
+// §3.4, which is also what a token's CKM_ECDSA returns, so both kinds produce the same JWS.
+import { createPrivateKey, sign, type JsonWebKey } from 'node:crypto';
+import type { JWK } from 'jose';
+
+export interface JwsSigner {
+  kid: string;
+  /** ES256 over `input` (SHA-256 then ECDSA P-256), as r ‖ s. */
+  sign(input: Uint8Array): Promise<Uint8Array>;
+  /** Where the key is, for start-up and the settings screen (no secret). */
+  describe: string;
+}
+
+/** A signer over a private JWK of the secrets file. */
+export function fileKeySigner(kid: string, privateJwk: JWK): JwsSigner {
+  const key = createPrivateKey({ key: { ...privateJwk } as JsonWebKey, format: 'jwk' });
+  return {
+    kid,
+    describe: 'the secrets file',
+    sign: async (input) => new Uint8Array(sign('sha256', input, { key, dsaEncoding: 'ieee-p1363' })),
+  };
+}
+
+const encoder = new TextEncoder();
+const b64url = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url');
+
+/** A compact JWS of `payload` (JSON) with the protected header { alg: ES256, kid, typ }. */
+export async function signCompact(signer: JwsSigner, typ: string, payload: object): Promise<string> {
+  const input = `${b64url(JSON.stringify({ alg: 'ES256', kid: signer.kid, typ }))}.${b64url(JSON.stringify(payload))}`;
+  const signature = await signer.sign(encoder.encode(input));
+  return `${input}.${b64url(signature)}`;
+}
