@@ -1,7 +1,7 @@
 // The one way the platform signs a compact ES256 JWS (versions, receipts, key endorsements), whether the private key
 // is in the secrets file or in a PKCS#11 token: a signer turns the JWS signing input into the 64-byte r ‖ s of RFC 7518
 // §3.4, which is also what a token's CKM_ECDSA returns, so both kinds produce the same JWS.
-import { createPrivateKey, sign, type JsonWebKey } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import type { JWK } from 'jose';
 
 export interface JwsSigner {
@@ -12,13 +12,19 @@ export interface JwsSigner {
   describe: string;
 }
 
-/** A signer over a private JWK of the secrets file. */
-export function fileKeySigner(kid: string, privateJwk: JWK): JwsSigner {
-  const key = createPrivateKey({ key: { ...privateJwk } as JsonWebKey, format: 'jwk' });
+/**
+ * A signer over a private JWK of the secrets file. WebCrypto, as jose used before: its ECDSA runs on libuv's thread
+ * pool, so a batch's signatures (publish-surety.ts sealPublication) proceed in parallel off the event loop.
+ */
+export async function fileKeySigner(kid: string, privateJwk: JWK): Promise<JwsSigner> {
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+  const key = await webcrypto.subtle.importKey('jwk', { ...privateJwk } as webcrypto.JsonWebKey, algorithm, false, [
+    'sign',
+  ]);
   return {
     kid,
     describe: 'the secrets file',
-    sign: async (input) => new Uint8Array(sign('sha256', input, { key, dsaEncoding: 'ieee-p1363' })),
+    sign: async (input) => new Uint8Array(await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, input)),
   };
 }
 

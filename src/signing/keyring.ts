@@ -36,7 +36,7 @@ export async function openSigner(
   key: SigningKeyEntry,
   token: TokenAccess | undefined,
 ): Promise<JwsSigner & { close(): void }> {
-  if (!isTokenKey(key)) return { ...fileKeySigner(key.kid, key.privateJwk), close: () => {} };
+  if (!isTokenKey(key)) return { ...(await fileKeySigner(key.kid, key.privateJwk)), close: () => {} };
   const where = `the signing key ${key.kid} is in a PKCS#11 token (label "${key.pkcs11Label}")`;
   if (!token) {
     throw new SecretsError(
