@@ -198,6 +198,26 @@ describeEachDatabase('the version-signing key in a PKCS#11 token', (kind) => {
       expect(await refusal(tokenEnv())).toContain(`is not the signing key ${rotation.kid} the secrets file names`);
 
       fs.writeFileSync(file, original, { mode: 0o600 });
+      if (kind.name === 'sqlite') {
+        // The real server: one plain line on its way out, exit 1, the PIN nowhere.
+        const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+          cwd: root,
+          env: {
+            ...process.env,
+            ...tokenEnv(),
+            ESURETY_PDF_SIGN_PKCS11_PIN: '975319',
+            ESURETY_DATA_DIR: dataDir,
+            NODE_ENV: 'test',
+            PORT: '0',
+          },
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        expect(run.status).toBe(1);
+        expect(run.stdout).toContain(`cannot start: the signing key ${rotation.kid} is in a PKCS#11 token`);
+        expect(run.stdout).toContain('CKR_PIN_INCORRECT');
+        expect(run.stdout + run.stderr).not.toContain('975319');
+      }
       const env = await start();
       expect(env.ctx.keyring.activeKid).toBe(rotation.kid);
     },
