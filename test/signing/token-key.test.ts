@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { openSeal } from '../../src/pdf-sign/open-seal.js';
 import { tokenAccessOf } from '../../src/platform.js';
 import { auditIntegrity, trustedKeysOf, type IntegrityProblem } from '../../src/services/audit-integrity.js';
 import { rotateSigningKey } from '../../src/services/rotate-keys.js';
@@ -157,6 +158,27 @@ describeEachDatabase('the version-signing key in a PKCS#11 token', (kind) => {
         expect(run.stderr).not.toContain(token.pin);
         expect(run.status).toBe(0);
       }
+
+      // The e-seal opens its own session on the same token; closing it leaves the version key signing.
+      const seal = await openSeal(env.config);
+      expect(seal?.describe).toContain(`PKCS#11 token "${token.token}", key "${token.key}"`);
+      expect((await seal!.signer.sign(new Uint8Array(32))).length).toBeGreaterThan(64);
+      seal!.close();
+      const late = await publish(env, contractBody());
+      expect(decodeProtectedHeader(late.jws).kid).toBe(rotation.kid);
+
+      // Rotating away from the token key: the token signs the endorsement an instance with the older file trusts.
+      const next = await rotateSigningKey(env.ctx.db, file, cli, env.now(), { token: tokenAccessOf(env.config) });
+      const stored = await env.ctx.db
+        .selectFrom('signing_keys')
+        .select('endorsement')
+        .where('kid', '=', next.kid)
+        .executeTakeFirstOrThrow();
+      expect(decodeProtectedHeader(stored.endorsement!).kid).toBe(rotation.kid);
+      // This instance's file predates the rotation; once it reloads the database's keys it trusts the endorsed one.
+      env.setNow(new Date(env.now().getTime() + 11_000).toISOString());
+      expect(await env.ctx.keyring.publicKey(next.kid)).not.toBeNull();
+      expect(env.ctx.keyring.refused()).toEqual([]);
     },
   );
 
