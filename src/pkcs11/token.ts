@@ -8,6 +8,8 @@ export interface TokenOptions {
   /** The token label (ESURETY_PDF_SIGN_PKCS11_TOKEN). */
   token: string;
   pin: string;
+  /** A read-write session, for creating a key; signing needs none (and a write-protected token refuses one). */
+  readWrite?: boolean;
 }
 
 /** The token cannot be used: the message names the module, token or key, never the PIN. */
@@ -66,7 +68,8 @@ export function openTokenSession(options: TokenOptions): TokenSession {
   };
   const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === options.token);
   if (slot === undefined) return fail(`no PKCS#11 token labelled "${options.token}" in ${options.module}`);
-  const open = p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+  const flags = pkcs11js.CKF_SERIAL_SESSION | (options.readWrite ? pkcs11js.CKF_RW_SESSION : 0);
+  const open = p11.C_OpenSession(slot, flags);
   try {
     p11.C_Login(open, pkcs11js.CKU_USER, options.pin);
   } catch (error) {

@@ -101,7 +101,7 @@ export interface RotationKey {
  * @throws Pkcs11Error token unusable, or a private key of that label without its public-key object
  */
 export async function tokenKeyForRotation(options: TokenOptions, label: string): Promise<RotationKey> {
-  const token = openTokenSession(options);
+  const token = openTokenSession({ ...options, readWrite: true });
   try {
     const { p11, session } = token;
     let created = false;
