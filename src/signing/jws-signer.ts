@@ -8,8 +8,10 @@ export interface JwsSigner {
   kid: string;
   /** ES256 over `input` (SHA-256 then ECDSA P-256), as r ‖ s. */
   sign(input: Uint8Array): Promise<Uint8Array>;
-  /** Where the key is, for start-up and the settings screen (no secret). */
+  /** Where the key is, for start-up (no secret). */
   describe: string;
+  /** Set when the private key is in a PKCS#11 token: which token and label (the settings screen shows them). */
+  pkcs11?: { token: string; label: string };
 }
 
 /**

@@ -65,6 +65,7 @@ export async function openTokenKey(
     return {
       kid: key.kid,
       describe: `PKCS#11 token "${options.token}", key "${key.label}"`,
+      pkcs11: { token: options.token, label: key.label },
       sign,
       close: () => token.close(),
     };

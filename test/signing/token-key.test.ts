@@ -13,6 +13,7 @@ import { tokenAccessOf } from '../../src/platform.js';
 import { auditIntegrity, trustedKeysOf, type IntegrityProblem } from '../../src/services/audit-integrity.js';
 import { rotateSigningKey } from '../../src/services/rotate-keys.js';
 import { readSecrets, SecretsError } from '../../src/signing/secrets.js';
+import { loginAs } from '../admin/support.js';
 import { grantFor } from '../documents/support.js';
 import { addVersion, contractBody, publish, registerMishima } from '../support/fixtures.js';
 import { createPgSchema, describeEachDatabase, dropPgSchema, setup, type TestEnv } from '../support/harness.js';
@@ -107,6 +108,9 @@ describeEachDatabase('the version-signing key in a PKCS#11 token', (kind) => {
       const env = await start();
       expect(env.ctx.keyring.activeKid).toBe(rotation.kid);
       expect(env.ctx.keyring.signer.describe).toBe(`PKCS#11 token "${token.token}", key "${label}"`);
+      const settings = await (await loginAs(env, 'admin@token-key.jp', 'admin')).get('/admin/settings');
+      expect(settings.html).toContain(`PKCS#11 トークン「${token.token}」のラベル「${label}」の鍵です`);
+      expect(settings.html).not.toContain(token.pin);
       const after = await publish(env, contractBody());
       const change = await addVersion(env, before.contractNumber, {
         event: 'change',
