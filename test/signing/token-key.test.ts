@@ -12,7 +12,9 @@ import { openSeal } from '../../src/pdf-sign/open-seal.js';
 import { tokenAccessOf } from '../../src/platform.js';
 import { auditIntegrity, trustedKeysOf, type IntegrityProblem } from '../../src/services/audit-integrity.js';
 import { rotateSigningKey } from '../../src/services/rotate-keys.js';
+import { importRows, validateCsv } from '../../src/services/staff/import.js';
 import { readSecrets, SecretsError } from '../../src/signing/secrets.js';
+import { importCsvText } from '../../scripts/make-import-csv.js';
 import { loginAs } from '../admin/support.js';
 import { grantFor } from '../documents/support.js';
 import { addVersion, contractBody, publish, registerMishima } from '../support/fixtures.js';
@@ -145,13 +147,21 @@ describeEachDatabase('the version-signing key in a PKCS#11 token', (kind) => {
       ]);
       expect(jwks.keys.map((k) => (k as { kid: string }).kid).sort()).toEqual([fileKid, rotation.kid].sort());
 
+      // Batched publication (the staff CSV import) signs a batch's versions together, all through the token.
+      const csv = await validateCsv(env.ctx, new TextEncoder().encode(importCsvText(3)));
+      expect((await importRows(env.ctx, cli, csv.rows)).published).toBe(3);
+      const kids = (await env.ctx.db.selectFrom('versions').select('jws').execute()).map(
+        (v) => decodeProtectedHeader(v.jws).kid,
+      );
+      expect(kids.sort()).toEqual([fileKid, ...Array<string>(6).fill(rotation.kid)].sort());
+
       const problems: IntegrityProblem[] = [];
       const report = await auditIntegrity(env.ctx.db, {
         trusted: await trustedKeysOf(readSecrets(file)!),
         onProblem: (p) => problems.push(p),
       });
       expect(problems).toEqual([]);
-      expect(report.versions).toBe(4);
+      expect(report.versions).toBe(7);
       if (kind.name === 'sqlite') {
         // The command an operator runs: it opens the token too (the active key is checked at every start).
         const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit'], {
