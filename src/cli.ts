@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { DomainError } from './errors.js';
 import { createLogger } from './logger.js';
-import { NoDatabaseError, openPlatform } from './platform.js';
+import { NoDatabaseError, openPlatform, tokenAccessOf } from './platform.js';
 import { createApiToken } from './services/api-tokens.js';
 import { createObligeeToken, revokeObligeeTokenBy } from './services/obligee-tokens.js';
 import type { Actor } from './services/context.js';
@@ -37,7 +37,10 @@ const USAGE = `usage: npm run cli -- <command>
                                last line; works at once — the portal's tokens wait for a second administrator)
   obligee-token:revoke --id <token id>
                                revoke an obligee token at once (audited)
-  keys:rotate                  new active signing key; old keys stay published
+  keys:rotate [--pkcs11-label <label>]
+                               new active signing key; old keys stay published. With --pkcs11-label the key is the
+                               PKCS#11 token's key of that label (ESURETY_PDF_SIGN_PKCS11_*), generated there when
+                               the token has none; the secrets file then holds only its public key and label
   keys:trust --kid <kid>       add a key the database lists but the secrets file lost to the file (audited);
                                only for a key this deployment really signed with (start-up names refused keys)
   seed:demo                    the demo data set (三島市 and sample sureties)
@@ -99,6 +102,7 @@ async function run(argv: string[]): Promise<number> {
       since: { type: 'string' },
       before: { type: 'string' },
       all: { type: 'boolean' },
+      'pkcs11-label': { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -162,8 +166,19 @@ async function run(argv: string[]): Promise<number> {
       case 'import':
         return await importCommand(ctx, cli, positionals[0]);
       case 'keys:rotate': {
-        const { kid } = await rotateSigningKey(ctx.db, config.secretsFile, cli, ctx.clock());
+        const label = values['pkcs11-label'];
+        if (label === '') throw new UsageError('keys:rotate --pkcs11-label needs the label of a key in the token');
+        const { kid, pkcs11 } = await rotateSigningKey(ctx.db, config.secretsFile, cli, ctx.clock(), {
+          ...(label === undefined ? {} : { pkcs11Label: label }),
+          token: tokenAccessOf(config),
+        });
         console.log(`new active signing key: ${kid}`);
+        if (pkcs11) {
+          console.error(
+            `its private key is the PKCS#11 token's key "${pkcs11.label}" (${pkcs11.created ? 'generated in the token now' : 'already in the token'}); ` +
+              'the secrets file holds only its public key and label',
+          );
+        }
         console.error('restart running instances so that they sign with the new key; old versions still verify');
         return 0;
       }

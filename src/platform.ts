@@ -15,7 +15,7 @@ import { checkLogRollback, type LogHold } from './services/log-hold.js';
 import { bindLogKey } from './services/log-key.js';
 import { ed25519Signer } from './log/note.js';
 import { checkAtStartup } from './services/startup-integrity.js';
-import { createKeyring } from './signing/keyring.js';
+import { createKeyring, type TokenAccess } from './signing/keyring.js';
 import { logKeySeed } from './signing/secrets.js';
 import { refusedKeyMessage } from './signing/trust.js';
 import { VerifiedCache } from './signing/versions.js';
@@ -76,6 +76,7 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
       );
     },
   });
+  let closeKeyring = () => {};
   try {
     if (options.existing) await requirePlatformData(handle, file);
     await migrateToLatest(handle.db);
@@ -99,7 +100,9 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
           endorsement: k.endorsement,
         })),
       () => clock().getTime(),
+      tokenAccessOf(config),
     );
+    closeKeyring = () => keyring.close();
     for (const { kid, reason } of keyring.refused()) logger.error({ kid }, refusedKeyMessage(kid, reason));
     const vault = createAuthKeyVault(secrets.pepper, secrets.encryptionKey);
     const startup = await checkAtStartup(handle.db, vault);
@@ -131,13 +134,21 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
       async close() {
         await recorder.stop();
         ctx.logger.flush();
+        closeKeyring();
         await handle.close();
       },
     };
   } catch (error) {
+    closeKeyring();
     await handle.close();
     throw error;
   }
+}
+
+/** The PKCS#11 token of DESIGN §13, where a version-signing key may live (issue 19); none without a PKCS#11 e-seal. */
+export function tokenAccessOf(config: Readonly<Config>): TokenAccess | undefined {
+  const c = config.pdfSign;
+  return c.kind === 'pkcs11' ? { module: c.module, token: c.token, pin: c.pin } : undefined;
 }
 
 /** A database this platform has used holds the secrets fingerprint (written at its first start, DESIGN §2). */

@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     `e-Surety Platform (電子保証プラットフォーム) listening on ${config.publicUrl} (${info.address}:${info.port})`,
   );
   ctx.logger.info(await describeMailSetup(ctx));
+  ctx.logger.info(`versions are signed with key ${ctx.keyring.activeKid} (${ctx.keyring.signer.describe})`);
   if (seal) ctx.logger.info(`as-issued PDFs are sealed: ${seal.describe}`);
   else
     ctx.logger.info(

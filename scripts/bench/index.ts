@@ -69,6 +69,12 @@ const benches: Record<string, Bench> = {
       'guarantee baseline [--rows N] [--baseline-rows N] [--postgres] [--cpu-prof FILE]',
     run: async (argv) => (await import('./import.js')).run(argv),
   },
+  'token-key': {
+    summary:
+      'the version-signing key in the secrets file vs in a SoftHSM token: signatures/s one at a time and at once, ' +
+      'import rows/s, one-transaction-per-guarantee rows/s [--signs N] [--rows N] [--baseline-rows N]',
+    run: async (argv) => (await import('./token-key.js')).run(argv),
+  },
 };
 
 function usage(): void {

@@ -491,6 +491,9 @@ export const adminJa = {
   'settings.keyActive': '署名に使用中',
   'settings.keyRetiredState': '廃止（過去の版の検証にだけ使います）',
   'settings.keyOther': '検証用',
+  'settings.keyStoreFile': '署名に使用中の鍵の秘密鍵は、秘密情報ファイルにあります。',
+  'settings.keyStorePkcs11':
+    '署名に使用中の鍵の秘密鍵は、PKCS#11 トークン「{token}」のラベル「{label}」の鍵です（秘密情報ファイルには公開鍵とラベルだけがあります）。',
   'settings.keyRefused':
     '拒否（秘密鍵ファイルにない鍵です。検証に使わず、公開もしません。起動時のログと audit の結果を確認してください）',
   'settings.keysRotate':
@@ -1196,6 +1199,9 @@ const adminEn: Record<AdminKey, string> = {
   'settings.keyActive': 'Signing',
   'settings.keyRetiredState': 'Retired (verifies older versions only)',
   'settings.keyOther': 'Verification',
+  'settings.keyStoreFile': "The signing key's private half is in the secrets file.",
+  'settings.keyStorePkcs11':
+    'The signing key\'s private half is the key labelled "{label}" in the PKCS#11 token "{token}" (the secrets file holds only its public key and label).',
   'settings.keyRefused':
     'Refused (not in the secrets file: never used to verify, never published; check the start-up log and audit)',
   'settings.keysRotate':

@@ -4,7 +4,10 @@
 // certificate objects on it. Tested with SoftHSM from Debian; pkcs11js (PeculiarVentures) is the binding.
 import { createHash } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
+import { keyTypeOf, openTokenSession, Pkcs11Error } from '../pkcs11/token.js';
 import { parseCertificate, type SealSigner } from './cms.js';
+
+export { Pkcs11Error };
 
 export interface Pkcs11Options {
   module: string;
@@ -12,8 +15,6 @@ export interface Pkcs11Options {
   pin: string;
   key: string;
 }
-
-export class Pkcs11Error extends Error {}
 
 /** An ECDSA signature as PKCS#11 returns it (r ‖ s, fixed width) in the DER form CMS carries. */
 export function ecdsaDer(raw: Uint8Array): Uint8Array {
@@ -31,32 +32,12 @@ export function ecdsaDer(raw: Uint8Array): Uint8Array {
 
 /** Opens the token, logs in and finds the key and its certificate; the session stays open for signing. */
 export function pkcs11Signer(options: Pkcs11Options): SealSigner & { close(): void } {
-  const p11 = new pkcs11js.PKCS11();
-  try {
-    p11.load(options.module);
-  } catch (error) {
-    throw new Pkcs11Error(`the PKCS#11 module ${options.module} cannot be loaded: ${(error as Error).message}`);
-  }
-  p11.C_Initialize();
+  const token = openTokenSession(options);
   const fail = (message: string): never => {
-    p11.C_Finalize();
+    token.close();
     throw new Pkcs11Error(message);
   };
-  const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.trim() === options.token);
-  if (slot === undefined) return fail(`no PKCS#11 token labelled "${options.token}" in ${options.module}`);
-  const session = p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
-  try {
-    p11.C_Login(session, pkcs11js.CKU_USER, options.pin);
-  } catch (error) {
-    // The PIN is never in the message; the token's own code (CKR_PIN_INCORRECT, CKR_PIN_LOCKED …) is.
-    return fail(`cannot log in to the PKCS#11 token "${options.token}": ${(error as Error).message.split(':')[0]}`);
-  }
-  const find = (template: pkcs11js.Template) => {
-    p11.C_FindObjectsInit(session, template);
-    const found = p11.C_FindObjects(session, 100);
-    p11.C_FindObjectsFinal(session);
-    return found;
-  };
+  const { p11, session, find } = token;
   const [key] = find([
     { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
     { type: pkcs11js.CKA_LABEL, value: options.key },
@@ -83,39 +64,16 @@ export function pkcs11Signer(options: Pkcs11Options): SealSigner & { close(): vo
   const own = certificates.find((c) => c.own);
   if (!own) return fail(`no certificate for the key "${options.key}" on the PKCS#11 token "${options.token}"`);
   parseCertificate(own.der);
-  // One signature at a time on the session (PKCS#11 sessions are not re-entrant).
-  let queue: Promise<unknown> = Promise.resolve();
-  const signOnce = (data: Uint8Array): Promise<Uint8Array> =>
-    new Promise((resolve, reject) => {
-      const mechanism = isEc ? pkcs11js.CKM_ECDSA : pkcs11js.CKM_SHA256_RSA_PKCS;
-      const input = isEc ? createHash('sha256').update(data).digest() : Buffer.from(data);
-      p11.C_SignInit(session, { mechanism }, key);
-      p11.C_Sign(session, input, Buffer.alloc(512), (error, signature) => {
-        if (error) reject(new Pkcs11Error(`the PKCS#11 token refused to sign: ${error.message}`));
-        else resolve(isEc ? ecdsaDer(new Uint8Array(signature)) : new Uint8Array(signature));
-      });
-    });
+  const mechanism = isEc ? pkcs11js.CKM_ECDSA : pkcs11js.CKM_SHA256_RSA_PKCS;
   return {
     algorithm: isEc ? 'ES256' : 'RS256',
     certificates: [own.der, ...certificates.filter((c) => c !== own).map((c) => c.der)],
     describe: `PKCS#11 token "${options.token}", key "${options.key}"`,
-    sign: (data) => {
-      const next = queue.then(() => signOnce(data));
-      queue = next.catch(() => undefined);
-      return next;
+    sign: async (data) => {
+      const input = isEc ? createHash('sha256').update(data).digest() : Buffer.from(data);
+      const signature = new Uint8Array(await token.sign(mechanism, key, input));
+      return isEc ? ecdsaDer(signature) : signature;
     },
-    close: () => {
-      try {
-        p11.C_Logout(session);
-        p11.C_CloseSession(session);
-      } finally {
-        p11.C_Finalize();
-      }
-    },
+    close: () => token.close(),
   };
-}
-
-function keyTypeOf(value: unknown): number {
-  if (Buffer.isBuffer(value)) return value.length >= 4 ? value.readUInt32LE(0) : (value[0] ?? -1);
-  return Number(value);
 }

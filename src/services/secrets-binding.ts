@@ -14,7 +14,7 @@ import {
   checkSigningKeys,
   generateSecrets,
   legacySecretsFingerprint,
-  publicJwkOf,
+  publicJwkOfKey,
   readSecrets,
   secretsFingerprint,
   SecretsError,
@@ -77,7 +77,7 @@ export async function bindSecrets(db: Kysely<Database>, file: string, now: Date)
         if (!known.has(key.kid)) {
           await insertSigningKey(tx, {
             kid: key.kid,
-            public_jwk: JSON.stringify(publicJwkOf(key.privateJwk)),
+            public_jwk: JSON.stringify(publicJwkOfKey(key)),
             created_at: key.createdAt,
             retired_at: key.kid === bound.activeKid ? null : key.createdAt,
           });

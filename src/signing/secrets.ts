@@ -13,8 +13,22 @@ const secretsSchema = z.object({
   encryptionKey: z.string().min(43),
   cookieSecret: z.string().min(43),
   activeKid: z.string(),
+  /**
+   * Each key holds its private JWK, or (issue 19) only its public JWK and the label of its private half in the
+   * PKCS#11 token of DESIGN §13 (ESURETY_PDF_SIGN_PKCS11_MODULE/TOKEN/PIN), which never leaves the token.
+   */
   signingKeys: z
-    .array(z.object({ kid: z.string(), createdAt: z.string(), privateJwk: jwkSchema.extend({ d: z.string() }) }))
+    .array(
+      z.union([
+        z.object({ kid: z.string(), createdAt: z.string(), privateJwk: jwkSchema.extend({ d: z.string() }) }),
+        z.object({
+          kid: z.string(),
+          createdAt: z.string(),
+          publicJwk: jwkSchema,
+          pkcs11Label: z.string().min(1),
+        }),
+      ]),
+    )
     .min(1),
   /**
    * Public halves only: keys this deployment signed with whose private half is no longer kept here (or that
@@ -27,7 +41,18 @@ const secretsSchema = z.object({
 });
 
 export type Secrets = z.infer<typeof secretsSchema>;
-export type SigningKeySecret = Secrets['signingKeys'][number];
+export type SigningKeyEntry = Secrets['signingKeys'][number];
+/** A signing key whose private half is in the secrets file. */
+export type SigningKeySecret = Extract<SigningKeyEntry, { privateJwk: unknown }>;
+/** A signing key whose private half is in the PKCS#11 token, found by its label. */
+export type TokenKeySecret = Extract<SigningKeyEntry, { pkcs11Label: string }>;
+
+export const isTokenKey = (key: SigningKeyEntry): key is TokenKeySecret => 'pkcs11Label' in key;
+
+/** The public JWK of any signing key of the file. */
+export function publicJwkOfKey(key: SigningKeyEntry): JWK {
+  return isTokenKey(key) ? publicJwkOf(key.publicJwk) : publicJwkOf(key.privateJwk);
+}
 
 export class SecretsError extends Error {
   constructor(message: string) {
@@ -163,12 +188,13 @@ export async function checkSigningKeys(file: string, secrets: Secrets): Promise<
   for (const key of secrets.signingKeys) {
     let problem: string | null = null;
     try {
-      await importJWK(key.privateJwk, 'ES256');
-      if ((await calculateJwkThumbprint(publicJwkOf(key.privateJwk), 'sha256')) !== key.kid) {
+      // A token key's private half is checked against its public one when the token opens (src/signing/token-key.ts).
+      if (!isTokenKey(key)) await importJWK(key.privateJwk, 'ES256');
+      if ((await calculateJwkThumbprint(publicJwkOfKey(key), 'sha256')) !== key.kid) {
         problem = 'its public key does not match its kid';
       }
     } catch {
-      problem = 'it is not a valid P-256 private key';
+      problem = isTokenKey(key) ? 'it is not a valid P-256 public key' : 'it is not a valid P-256 private key';
     }
     if (problem) {
       throw new SecretsError(

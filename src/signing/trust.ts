@@ -2,9 +2,10 @@
 // the database alone: a key is trusted when the file holds it, or when a key already trusted endorsed it (the
 // endorsement `keys:rotate` stores, so instances whose file predates a rotation verify the new key's versions).
 import { createHash } from 'node:crypto';
-import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { z } from 'zod';
-import type { Secrets, SigningKeySecret } from './secrets.js';
+import { signCompact, type JwsSigner } from './jws-signer.js';
+import { publicJwkOfKey, type Secrets } from './secrets.js';
 
 export const ENDORSEMENT_TYP = 'esurety-key+jwt';
 
@@ -55,7 +56,7 @@ const publicOf = (jwk: JWK | PublicJwk): PublicJwk => ({
 /** The public keys the secrets file vouches for: every signing key (retired ones included) and `publicKeys`. */
 export function anchorKeysOf(secrets: Secrets): Map<string, PublicJwk> {
   const anchor = new Map<string, PublicJwk>();
-  for (const k of secrets.signingKeys) anchor.set(k.kid, publicOf(k.privateJwk));
+  for (const k of secrets.signingKeys) anchor.set(k.kid, publicOf(publicJwkOfKey(k)));
   for (const k of secrets.publicKeys ?? []) anchor.set(k.kid, publicOf(k.publicJwk));
   return anchor;
 }
@@ -66,12 +67,15 @@ const endorsementSchema = z.strictObject({
   createdAt: z.string(),
 });
 
-/** The endorsement of `key` by `by` (a private key of the secrets file): what `keys:rotate` stores with a new key. */
-export async function endorseKey(by: SigningKeySecret, key: SigningKeySecret): Promise<string> {
-  const payload = { kid: key.kid, jwk: publicOf(key.privateJwk), createdAt: key.createdAt };
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: 'ES256', kid: by.kid, typ: ENDORSEMENT_TYP })
-    .sign(await importJWK(by.privateJwk, 'ES256'));
+/**
+ * The endorsement of `key` by `by` (the active key, in the secrets file or the token): what `keys:rotate` stores
+ * with a new key.
+ */
+export async function endorseKey(
+  by: JwsSigner,
+  key: { kid: string; createdAt: string; publicJwk: JWK | PublicJwk },
+): Promise<string> {
+  return signCompact(by, ENDORSEMENT_TYP, { kid: key.kid, jwk: publicOf(key.publicJwk), createdAt: key.createdAt });
 }
 
 /** The endorsed key when `jws` is a valid endorsement of `kid` by a key in `trusted`, else the reason it is not. */

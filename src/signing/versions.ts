@@ -1,9 +1,10 @@
 // Signed versions (DESIGN §3): compact JWS per version, verification as named checks, and chain verification.
 import { createHash } from 'node:crypto';
-import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose';
+import { compactVerify, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
 import { certificateSchema, type Certificate } from '../domain/certificate.js';
 import { EVENTS, type VersionEvent } from '../domain/history.js';
+import { signCompact } from './jws-signer.js';
 import type { Keyring } from './keyring.js';
 
 export const VERSION_TYP = 'esurety-version+jwt';
@@ -34,7 +35,6 @@ export const versionPayloadSchema = z.strictObject({
   certificate: certificateSchema,
 });
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** base64url(SHA-256(compact JWS as ASCII)): what the next version's `prev` holds. */
@@ -47,10 +47,8 @@ export async function signVersion(keyring: Keyring, payload: VersionPayload): Pr
 }
 
 /** Signs any platform statement (a version, a verification receipt) as a compact ES256 JWS of the given typ. */
-export async function signJws(keyring: Keyring, typ: string, payload: object): Promise<string> {
-  return new CompactSign(encoder.encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: 'ES256', kid: keyring.activeKid, typ })
-    .sign(keyring.privateKey);
+export async function signJws(keyring: Pick<Keyring, 'signer'>, typ: string, payload: object): Promise<string> {
+  return signCompact(keyring.signer, typ, payload);
 }
 
 /** What verification needs of a keyring: the public key of a kid (a JWKS file does for offline checks). */

@@ -435,6 +435,7 @@ describeEachDatabase('settings screen (設定)', (kind) => {
     // Signing keys with the JWKS link.
     expect(page.html).toContain(env.ctx.keyring.activeKid);
     expect(page.html).toContain('署名に使用中');
+    expect(page.html).toContain('署名に使用中の鍵の秘密鍵は、秘密情報ファイルにあります。');
     expect(page.html).toContain('href="/.well-known/jwks.json"');
     expect(page.html).toContain(kind.name === 'postgres' ? 'PostgreSQL' : 'SQLite');
     expect(page.html).toContain('最新（マイグレーション');

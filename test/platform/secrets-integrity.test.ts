@@ -40,7 +40,7 @@ describeEachDatabase('a damaged or mismatched secrets file', (kind) => {
     const { dataDir, file, read, write, reopen } = await used();
     const secrets = read();
     const key = secrets.signingKeys[0];
-    if (!key) throw new Error('no signing key');
+    if (!key || !('privateJwk' in key)) throw new Error('no signing key in the file');
     key.privateJwk.d = flip(key.privateJwk.d, 7);
     write(secrets);
     const refused = reopen();

@@ -51,6 +51,8 @@ export interface SettingsOverview {
   throttle: ThrottleConfig;
   /** `refused`: listed by the database but not trusted (not in the secrets file, not endorsed by a key in it). */
   keys: { kid: string; createdAt: string; retiredAt: string | null; active: boolean; refused: boolean }[];
+  /** Where the active key's private half is: the secrets file, or a PKCS#11 token (issue 19). */
+  activeKeyStore: { kind: 'file' } | { kind: 'pkcs11'; token: string; label: string };
   mail: { smtpConfigured: boolean; from: string; counts: Record<OutboxState, number> };
   /** Signed as-issued PDFs (DESIGN §13): the e-seal (never its password or PIN) and the signing queue. */
   eSeal: {
@@ -151,6 +153,7 @@ export async function settingsOverview(ctx: ServiceContext, actor: Actor): Promi
         refused: refused.has(k.kid),
       }))
       .reverse(),
+    activeKeyStore: ctx.keyring.signer.pkcs11 ? { kind: 'pkcs11', ...ctx.keyring.signer.pkcs11 } : { kind: 'file' },
     mail: { smtpConfigured: config.smtpUrl !== undefined, from: config.mailFrom, counts },
     eSeal: {
       configured: config.pdfSign.kind,

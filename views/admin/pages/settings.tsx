@@ -208,6 +208,14 @@ export function SettingsPage(props: AdminPageProps & { overview: SettingsOvervie
             </tbody>
           </table>
         </div>
+        <p>
+          {overview.activeKeyStore.kind === 'pkcs11'
+            ? at('settings.keyStorePkcs11', {
+                token: overview.activeKeyStore.token,
+                label: overview.activeKeyStore.label,
+              })
+            : at('settings.keyStoreFile')}
+        </p>
         <p class="note">{at('settings.keysRotate')}</p>
       </section>
 
