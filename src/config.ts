@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseCosignatureKey } from './log/cosignature.js';
 
 const boolish = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], { error: 'use 1/0, true/false, yes/no or on/off' })
@@ -37,6 +38,46 @@ const cidrList = z
       });
     }
   });
+
+/** A witness of the transparency log: its cosignature verifier key and its submission prefix (tlog-witness). */
+export interface LogWitnessConfig {
+  name: string;
+  verifierKey: string;
+  url: string;
+}
+
+/** `<witness verifier key> <submission URL>` entries, separated by newlines or commas. */
+const witnessList = z.string().transform((s, ctx) => {
+  const out: LogWitnessConfig[] = [];
+  for (const entry of s
+    .split(/[\n,]/)
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const [key = '', url = '', extra] = entry.split(/\s+/);
+    const problem = (() => {
+      if (extra !== undefined || !url) return 'is not "<witness verifier key> <URL>"';
+      try {
+        const parsed = new URL(url);
+        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'has a URL that is not http(s)';
+      } catch {
+        return 'has a URL that is not absolute';
+      }
+      try {
+        parseCosignatureKey(key);
+      } catch (error) {
+        return `has an unusable key: ${(error as Error).message}`;
+      }
+      if (out.some((w) => w.verifierKey === key)) return 'lists the same witness twice';
+      return null;
+    })();
+    if (problem) {
+      ctx.issues.push({ code: 'custom', input: s, message: `entry ${out.length + 1} ${problem}` });
+      return z.NEVER;
+    }
+    out.push({ name: key.split('+')[0]!, verifierKey: key, url: url.replace(/\/+$/, '') });
+  }
+  return out;
+});
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -74,6 +115,7 @@ const envSchema = z.object({
   ESURETY_PDF_SIGN_PKCS11_PIN_FILE: z.string().min(1).optional(),
   ESURETY_PDF_SIGN_PKCS11_KEY: z.string().min(1).optional(),
   ESURETY_TSA_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ESURETY_LOG_WITNESSES: witnessList.default([]),
 });
 
 /**
@@ -152,6 +194,8 @@ export interface Config {
   pdfSign: PdfSignConfig;
   /** RFC 3161 time-stamp authority; credentials may be in its userinfo (never logged). */
   tsaUrl: string | undefined;
+  /** Witnesses the log's checkpoints are submitted to (ESURETY_LOG_WITNESSES); empty = none. */
+  logWitnesses: readonly LogWitnessConfig[];
   throttle: ThrottleConfig;
   limits: FollowUpLimits;
 }
@@ -222,6 +266,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessRetentionDays: e.ESURETY_ACCESS_RETENTION_DAYS,
     pdfSign: pdfSignOf(e),
     tsaUrl: e.ESURETY_TSA_URL,
+    logWitnesses: Object.freeze(e.ESURETY_LOG_WITNESSES),
     throttle: DEFAULT_THROTTLE,
     limits: DEFAULT_LIMITS,
   });

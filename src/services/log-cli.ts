@@ -7,6 +7,8 @@ const REASONS: Record<LogHold['reason'], string> = {
   leaves_missing: 'leaf rows are missing (deleted, or the database was partly restored)',
   behind_checkpoint: "the log is shorter than the database's own latest checkpoint",
   behind_record: 'the log is shorter than the last checkpoint this deployment published (restored or rolled back)',
+  behind_witness:
+    'a witness cosigned a larger checkpoint of this log than the database holds (restored or rolled back)',
 };
 
 /** `log:status`: exit 0 while the log accepts publications, 1 while it is on hold. */
