@@ -3,7 +3,7 @@
 // text alone; the witness refuses a shrunk or forked checkpoint with the spec's codes; and a database restored to
 // before a cosigned checkpoint is held once the witness answers 409 with its larger size.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,7 +14,8 @@ import { loadConfig } from '../../src/config.js';
 import { checkpointBody, signNote } from '../../src/log/note.js';
 import { logOrigin, publishCheckpoint } from '../../src/services/log-checkpoints.js';
 import { resumeLog } from '../../src/services/log-hold.js';
-import { probeWitnesses, submitToWitness } from '../../src/services/log-witnessing.js';
+import { probeWitnesses, startLogWitnessing, submitToWitness } from '../../src/services/log-witnessing.js';
+import { ed25519Cosigner } from '../../src/log/cosignature.js';
 import { treeConsistency } from '../../src/services/log-tree.js';
 import { advanceBody, publish, registerMishima } from '../support/fixtures.js';
 import {
@@ -144,9 +145,9 @@ describeEachDatabase('log witnesses', (kind) => {
   }
 
   /** The platform configured with the witness, its real server, and the witness process trusting its log key. */
-  async function place(options: { dataDir?: string; pgSchema?: string } = {}) {
+  async function place(options: { dataDir?: string; pgSchema?: string; also?: string } = {}) {
     const prep = await prepareWitness();
-    const witnesses = `${prep.verifierKey} http://127.0.0.1:${prep.port}`;
+    const witnesses = `${prep.verifierKey} http://127.0.0.1:${prep.port}${options.also ? `,${options.also}` : ''}`;
     const open = async () => {
       const env = await setup(kind, { ...options, env: { ESURETY_LOG_WITNESSES: witnesses } });
       const server = await listen(env.ctx);
@@ -216,6 +217,26 @@ describeEachDatabase('log witnesses', (kind) => {
     const monitored = await (await fetch(`${witness.url}/${originHash}/checkpoint`)).text();
     expect(openCheckpoint(logKey, monitored).size).toBe(7);
     checkCosignature(monitored, witness.verifierKey);
+  }, 120_000);
+
+  it('the leader job cosigns each new checkpoint on its own while a dead second witness only backs off', async () => {
+    const dead = ed25519Cosigner('dead.example.jp/w9', randomBytes(32)).verifierKey;
+    const { env, server, witness } = await place({ also: `${dead} http://127.0.0.1:${await freePort()}` });
+    await registerMishima(env);
+    const job = startLogWitnessing(env.ctx, { everyMs: 100, timeoutMs: 1000 });
+    cleanup.push(() => job.stop());
+    for (const size of [2, 5]) {
+      await grow(env, size === 2 ? 2 : 3);
+      const deadline = Date.now() + 20_000;
+      let note = await served(server);
+      while (note.split('\n')[1] !== String(size) || !note.includes(`— ${WITNESS_NAME} `)) {
+        if (Date.now() > deadline) throw new Error(`never cosigned at ${size}: ${note}`);
+        await new Promise((r) => setTimeout(r, 100));
+        note = await served(server);
+      }
+      checkCosignature(note, witness.verifierKey);
+      expect(note).not.toContain('dead.example.jp');
+    }
   }, 120_000);
 
   it('serves the latest cosigned checkpoint for a few seconds, then the latest signed one if no witness answers', async () => {
