@@ -75,7 +75,14 @@ export async function witnessCommand(options: {
   }
   readWitnessState(options.state); // a damaged state file stops the start, never resets the witness
   const server = serve({
-    fetch: witnessApp({ cosigner, logs, stateFile: options.state }).fetch,
+    fetch: witnessApp({
+      cosigner,
+      logs,
+      stateFile: options.state,
+      // Kept by the operator: a refused, validly signed checkpoint may be the evidence of a log's misbehaviour.
+      onRefusal: (status, reason) =>
+        console.error(`${new Date().toISOString()} add-checkpoint refused ${status}: ${reason}`),
+    }).fetch,
     port,
     hostname: options.host ?? '127.0.0.1',
   });

@@ -20,9 +20,11 @@ export interface WitnessOptions {
   stateFile: string;
   /** Seconds since the epoch (the cosignature's timestamp). */
   now?: () => number;
+  /** Told of every refused submission: a 422 from a log whose signature verified may be evidence of a fork. */
+  onRefusal?: (status: number, reason: string) => void;
 }
 
-type Answer = { status: 200 | 400 | 403 | 404 | 409 | 422; body: string; type?: string };
+type Answer = { status: 200 | 400 | 403 | 404 | 409 | 422; body: string; type?: string; reason?: string };
 
 /**
  * The add-checkpoint decision, in the spec's order of checks. Synchronous from reading the state to writing it:
@@ -48,7 +50,14 @@ function addCheckpoint(options: WitnessOptions, text: string): Answer {
   const state = readWitnessState(options.stateFile);
   const known = state.logs[checkpoint.origin];
   const knownSize = known?.size ?? 0;
-  if (request.oldSize !== knownSize) return { status: 409, body: `${knownSize}\n`, type: 'text/x.tlog.size' };
+  if (request.oldSize !== knownSize) {
+    return {
+      status: 409,
+      body: `${knownSize}\n`,
+      type: 'text/x.tlog.size',
+      reason: `${checkpoint.origin}: old size ${request.oldSize}, the last cosigned is ${knownSize}`,
+    };
+  }
   if (checkpoint.size === 0 && !checkpoint.root.equals(EMPTY_ROOT)) {
     return { status: 422, body: 'a checkpoint of size 0 has the empty root\n' };
   }
@@ -62,7 +71,13 @@ function addCheckpoint(options: WitnessOptions, text: string): Answer {
           Buffer.from(known!.root, 'base64'),
           checkpoint.root,
         );
-  if (!consistent) return { status: 422, body: 'the consistency proof does not verify\n' };
+  if (!consistent) {
+    return {
+      status: 422,
+      body: 'the consistency proof does not verify\n',
+      reason: `${checkpoint.origin}: size ${checkpoint.size} root ${checkpoint.root.toString('base64')} is not consistent with the cosigned size ${knownSize} root ${known?.root ?? '(empty)'}`,
+    };
+  }
   const body = request.note.slice(0, split + 1);
   const line = options.cosigner.cosign(body, (options.now ?? (() => Math.floor(Date.now() / 1000)))());
   const logLines = request.note
@@ -92,6 +107,7 @@ export function witnessApp(options: WitnessOptions): Hono {
     bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.body('request too large\n', 413, TEXT) }),
     async (c) => {
       const answer = addCheckpoint(options, await c.req.text());
+      if (answer.status !== 200) options.onRefusal?.(answer.status, answer.reason ?? answer.body.trim());
       return c.body(answer.body, answer.status, { 'content-type': answer.type ?? TEXT['content-type'] });
     },
   );

@@ -63,6 +63,8 @@ export interface Witness {
   verifierKey: string;
   stateFile: string;
   child: ChildProcess;
+  /** What the witness printed about refused submissions. */
+  stderr: () => string;
 }
 
 /** A witness key made by the real command (never printed, mode 0600), and a free port for the witness. */
@@ -107,7 +109,9 @@ export async function startWitness(
     { cwd: ROOT, env: process.env },
   );
   let stdout = '';
+  let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   cleanup.push(async () => {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
@@ -119,5 +123,11 @@ export async function startWitness(
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`witness did not start: ${stdout}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `http://127.0.0.1:${prep.port}`, verifierKey: prep.verifierKey, stateFile, child };
+  return {
+    url: `http://127.0.0.1:${prep.port}`,
+    verifierKey: prep.verifierKey,
+    stateFile,
+    child,
+    stderr: () => stderr,
+  };
 }

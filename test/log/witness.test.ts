@@ -208,6 +208,9 @@ describeEachDatabase('log witnesses', (kind) => {
     await grow(env, 2);
     const forked = await submitToWitness(env.ctx, witnessOf(env));
     expect(forked).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('422') });
+    // The witness's operator sees it, with both roots (evidence of the fork).
+    expect(witness.stderr()).toContain(`add-checkpoint refused 422: ${origin}: size 10 root `);
+    expect(witness.stderr()).toContain(`cosigned size 6 root ${root6.toString('base64')}`);
 
     // Unknown origin, a tampered log signature, garbage.
     const foreign = signNote(checkpointBody({ origin: 'other.example/log', size: 1, root: root6 }), env.ctx.logSigner);
