@@ -1,4 +1,5 @@
 // The transparency log's operator commands (`log:status`, `log:resume`): terminal output around log-hold.ts.
+import { witnessSizes } from '../repositories/log-witnesses.js';
 import { latestCheckpoint, logHead } from '../repositories/transparency-log.js';
 import type { Actor, ServiceContext } from './context.js';
 import { readRecordedCheckpoint, resumeLog, type LogHold } from './log-hold.js';
@@ -22,6 +23,14 @@ export async function logStatusCommand(ctx: ServiceContext, hold: LogHold | null
       `${readRecordedCheckpoint(ctx.config.numbersDir) ?? 'none'}`,
   );
   console.log(`  log key: ${ctx.logSigner.verifierKey}`);
+  const witnesses = ctx.config.logWitnesses;
+  const sizes = await witnessSizes(
+    ctx.db,
+    witnesses.map((w) => w.verifierKey),
+  );
+  for (const w of witnesses) {
+    console.log(`  witness ${w.name}: last acknowledged size ${sizes.get(w.verifierKey) ?? 'none yet'}`);
+  }
   return hold ? 1 : 0;
 }
 
