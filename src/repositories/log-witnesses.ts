@@ -68,3 +68,11 @@ export async function latestCosignedSize(db: Kysely<Database>, keys: readonly st
 export async function checkpointOfSize(db: Kysely<Database>, size: number) {
   return db.selectFrom('log_checkpoints').selectAll().where('size', '=', size).executeTakeFirst();
 }
+
+/** The largest checkpoint signed at or before `at` (ISO instant), or the first one ever when `at` is null. */
+export async function checkpointSignedBy(db: Kysely<Database>, at: string | null) {
+  const query = db.selectFrom('log_checkpoints').selectAll();
+  return at === null
+    ? query.orderBy('size').limit(1).executeTakeFirst()
+    : query.where('created_at', '<=', at).orderBy('size', 'desc').limit(1).executeTakeFirst();
+}
