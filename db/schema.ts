@@ -357,6 +357,21 @@ export interface LogCheckpointTable {
   created_at: string;
 }
 
+/** What a witness last acknowledged (its verifier key, the checkpoint size). */
+export interface LogWitnessTable {
+  witness_key: string;
+  size: number;
+  updated_at: string;
+}
+
+/** A witness's verified cosignature line on the checkpoint of that size. */
+export interface LogCosignatureTable {
+  size: number;
+  witness_key: string;
+  line: string;
+  created_at: string;
+}
+
 export interface Database {
   meta: MetaTable;
   signing_keys: SigningKeyTable;
@@ -391,4 +406,6 @@ export interface Database {
   log_head: LogHeadTable;
   log_nodes: LogNodeTable;
   log_checkpoints: LogCheckpointTable;
+  log_witnesses: LogWitnessTable;
+  log_cosignatures: LogCosignatureTable;
 }

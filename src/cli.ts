@@ -26,6 +26,7 @@ import { recordBackup } from './services/record-backup.js';
 import { numbersResumeCommand, numbersStatusCommand } from './services/numbers-cli.js';
 import { logResumeCommand, logStatusCommand } from './services/log-cli.js';
 import { logMonitorCommand } from './services/log-monitor.js';
+import { witnessCommand, witnessKeyCommand } from './services/log-witness-cli.js';
 import { readSecrets, SecretsError } from './signing/secrets.js';
 import { restampCommand, signEarlierCommand } from './services/signed-pdf-cli.js';
 
@@ -59,6 +60,12 @@ const USAGE = `usage: npm run cli -- <command>
                                signature, consistency (no fork, no shrink) and that the new entries hash to the
                                signed root; exit 1 with a plain report on any violation. --key pins the log key
                                (otherwise the one seen first is kept in the state)
+  log:witness-key --key-file <new file> --name <witness name>
+                               create a witness's Ed25519 key (file mode 0600, never printed); prints its public
+                               verifier key (what a platform lists in ESURETY_LOG_WITNESSES)
+  log:witness --listen <port> [--host <addr>] --key-file <file> --state <file> --log <log verifier key> [--log …]
+                               run a C2SP tlog-witness: POST /add-checkpoint cosigns checkpoints it verified as
+                               consistent with the last one it cosigned (state file, replaced atomically)
   log:status                   the transparency log: size, latest checkpoint, on hold after a rollback or not
   log:resume                   after a rollback: lift the log's hold once its missing leaves are restored (audited);
                                refuses while the log is still shorter than a published checkpoint
@@ -103,6 +110,10 @@ async function run(argv: string[]): Promise<number> {
       before: { type: 'string' },
       all: { type: 'boolean' },
       'pkcs11-label': { type: 'string' },
+      listen: { type: 'string' },
+      host: { type: 'string' },
+      'key-file': { type: 'string' },
+      log: { type: 'string', multiple: true },
     },
     allowPositionals: true,
   });
@@ -118,6 +129,17 @@ async function run(argv: string[]): Promise<number> {
   }
   // An outsider's command: it reads the public log over HTTP, never a database.
   if (command === 'log:monitor') return logMonitorCommand(values.url, values.state, values.key);
+  // A witness is an outsider too: its own key and state file, no database.
+  if (command === 'log:witness-key') return witnessKeyCommand(values['key-file'], values.name);
+  if (command === 'log:witness') {
+    return witnessCommand({
+      listen: values.listen,
+      host: values.host,
+      keyFile: values['key-file'],
+      state: values.state,
+      logs: values.log ?? [],
+    });
+  }
   const config = loadConfig();
   // A copy about to be restored: checked where it lies, with the secrets file it must go with; the live database
   // is not opened.

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseCosignatureKey } from './log/cosignature.js';
 
 const boolish = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], { error: 'use 1/0, true/false, yes/no or on/off' })
@@ -37,6 +38,46 @@ const cidrList = z
       });
     }
   });
+
+/** A witness of the transparency log: its cosignature verifier key and its submission prefix (tlog-witness). */
+export interface LogWitnessConfig {
+  name: string;
+  verifierKey: string;
+  url: string;
+}
+
+/** `<witness verifier key> <submission URL>` entries, separated by newlines or commas. */
+const witnessList = z.string().transform((s, ctx) => {
+  const out: LogWitnessConfig[] = [];
+  for (const entry of s
+    .split(/[\n,]/)
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const [key = '', url = '', extra] = entry.split(/\s+/);
+    const problem = (() => {
+      if (extra !== undefined || !url) return 'is not "<witness verifier key> <URL>"';
+      try {
+        const parsed = new URL(url);
+        if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'has a URL that is not http(s)';
+      } catch {
+        return 'has a URL that is not absolute';
+      }
+      try {
+        parseCosignatureKey(key);
+      } catch (error) {
+        return `has an unusable key: ${(error as Error).message}`;
+      }
+      if (out.some((w) => w.verifierKey === key)) return 'lists the same witness twice';
+      return null;
+    })();
+    if (problem) {
+      ctx.issues.push({ code: 'custom', input: s, message: `entry ${out.length + 1} ${problem}` });
+      return z.NEVER;
+    }
+    out.push({ name: key.split('+')[0]!, verifierKey: key, url: url.replace(/\/+$/, '') });
+  }
+  return out;
+});
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -75,6 +116,7 @@ const envSchema = z.object({
   ESURETY_PDF_SIGN_PKCS11_KEY: z.string().min(1).optional(),
   ESURETY_TSA_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   ESURETY_PDF_SIGN_LT: z.enum(['auto', 'off'], { error: 'must be auto or off' }).default('auto'),
+  ESURETY_LOG_WITNESSES: witnessList.default([]),
 });
 
 /**
@@ -158,6 +200,8 @@ export interface Config {
    * distribution point; `off` never (B-T).
    */
   pdfSignLt: 'auto' | 'off';
+  /** Witnesses the log's checkpoints are submitted to (ESURETY_LOG_WITNESSES); empty = none. */
+  logWitnesses: readonly LogWitnessConfig[];
   throttle: ThrottleConfig;
   limits: FollowUpLimits;
 }
@@ -229,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pdfSign: pdfSignOf(e),
     tsaUrl: e.ESURETY_TSA_URL,
     pdfSignLt: e.ESURETY_PDF_SIGN_LT,
+    logWitnesses: Object.freeze(e.ESURETY_LOG_WITNESSES),
     throttle: DEFAULT_THROTTLE,
     limits: DEFAULT_LIMITS,
   });

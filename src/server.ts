@@ -14,6 +14,7 @@ import { demoCredentials, seedDemoAtStart } from './services/seed-demo.js';
 import { instanceName } from './services/leadership.js';
 import { startSigningWorker } from './services/signing-worker.js';
 import { startLogCheckpoints } from './services/log-checkpoints.js';
+import { probeWitnesses, startLogWitnessing } from './services/log-witnessing.js';
 import { startDraftRecovery } from './services/staff/recovery.js';
 import { SecretsError } from './signing/secrets.js';
 
@@ -44,6 +45,17 @@ async function main(): Promise<void> {
         'restore); every publication is refused until the missing leaves are restored and an operator runs log:resume',
     );
   }
+  // A database restored from an old backup (with the directory that remembers the last checkpoint) looks whole from
+  // inside; a witness that cosigned a larger checkpoint says otherwise: asked before the first publication.
+  for (const result of await probeWitnesses(ctx)) {
+    if (result.outcome === 'held') {
+      ctx.logger.warn(
+        { witnessed: result.witnessed, head: result.head },
+        'the transparency log is ON HOLD: a witness cosigned a larger checkpoint than this database holds; every ' +
+          'publication is refused until the missing leaves are restored and an operator runs log:resume',
+      );
+    }
+  }
   ctx.recorder.start();
   const checkpointer = platform.handle.sqlite
     ? startCheckpointer(platform.handle.sqlite, { onError: (msg) => ctx.logger.error(msg) })
@@ -60,6 +72,8 @@ async function main(): Promise<void> {
   const signing = seal ? startSigningWorker(ctx, seal, { holder: instance }) : null;
   // A signed checkpoint covers every version within about a second of its publication (DESIGN §12: within 5 s).
   const logCheckpoints = startLogCheckpoints(ctx, { holder: instance });
+  // Each new checkpoint goes to the configured witnesses (ESURETY_LOG_WITNESSES) on their own schedule.
+  const logWitnessing = startLogWitnessing(ctx, { holder: instance });
   // PDFs give way to verifications: refused (429 throttled + Retry-After) while the event loop runs more than 200 ms late.
   usePdfRunner(workerRunner({ maxLoopDelayMs: 200 }));
   // Prometheus metrics on their own listener only: never on the public one (operators scrape it from their network).
@@ -89,7 +103,9 @@ async function main(): Promise<void> {
     metricsServer?.close();
     void http
       .close()
-      .then(() => Promise.all([mail.stop(), recovery.stop(), logCheckpoints.stop(), signing?.stop()]))
+      .then(() =>
+        Promise.all([mail.stop(), recovery.stop(), logCheckpoints.stop(), logWitnessing.stop(), signing?.stop()]),
+      )
       .then(() => checkpointer?.stop())
       .then(() => platform.close())
       .then(() => {
@@ -110,6 +126,8 @@ async function main(): Promise<void> {
   );
   ctx.logger.info(await describeMailSetup(ctx));
   ctx.logger.info(`versions are signed with key ${ctx.keyring.activeKid} (${ctx.keyring.signer.describe})`);
+  if (config.logWitnesses.length > 0)
+    ctx.logger.info(`log checkpoints are submitted to witnesses ${config.logWitnesses.map((w) => w.name).join(', ')}`);
   if (seal) ctx.logger.info(`as-issued PDFs are sealed: ${seal.describe}`);
   else
     ctx.logger.info(

@@ -12,6 +12,7 @@ import {
 } from '../repositories/transparency-log.js';
 import type { ServiceContext } from './context.js';
 import { logOrigin } from './log-checkpoints.js';
+import { servedCheckpoint } from './log-served-checkpoint.js';
 import { treeConsistency, treeInclusion } from './log-tree.js';
 
 const b64 = (h: Uint8Array) => Buffer.from(h).toString('base64');
@@ -20,10 +21,11 @@ export function logVerifierKey(ctx: ServiceContext): string {
   return ctx.logSigner.verifierKey;
 }
 
-/** The latest checkpoint's signed note; before the first one, a signed checkpoint of the empty tree. */
+/** The latest checkpoint's signed note with its witnesses' cosignatures (log-served-checkpoint.ts); before the first
+ * one, a signed checkpoint of the empty tree. */
 export async function currentCheckpoint(ctx: ServiceContext): Promise<string> {
   const latest = await latestCheckpoint(ctx.db);
-  if (latest) return latest.note;
+  if (latest) return servedCheckpoint(ctx, latest);
   const empty = createHash('sha256').digest();
   return signNote(checkpointBody({ origin: logOrigin(ctx.config.publicUrl), size: 0, root: empty }), ctx.logSigner);
 }

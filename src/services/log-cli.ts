@@ -1,4 +1,5 @@
 // The transparency log's operator commands (`log:status`, `log:resume`): terminal output around log-hold.ts.
+import { witnessSizes } from '../repositories/log-witnesses.js';
 import { latestCheckpoint, logHead } from '../repositories/transparency-log.js';
 import type { Actor, ServiceContext } from './context.js';
 import { readRecordedCheckpoint, resumeLog, type LogHold } from './log-hold.js';
@@ -7,6 +8,8 @@ const REASONS: Record<LogHold['reason'], string> = {
   leaves_missing: 'leaf rows are missing (deleted, or the database was partly restored)',
   behind_checkpoint: "the log is shorter than the database's own latest checkpoint",
   behind_record: 'the log is shorter than the last checkpoint this deployment published (restored or rolled back)',
+  behind_witness:
+    'a witness cosigned a larger checkpoint of this log than the database holds (restored or rolled back)',
 };
 
 /** `log:status`: exit 0 while the log accepts publications, 1 while it is on hold. */
@@ -20,6 +23,14 @@ export async function logStatusCommand(ctx: ServiceContext, hold: LogHold | null
       `${readRecordedCheckpoint(ctx.config.numbersDir) ?? 'none'}`,
   );
   console.log(`  log key: ${ctx.logSigner.verifierKey}`);
+  const witnesses = ctx.config.logWitnesses;
+  const sizes = await witnessSizes(
+    ctx.db,
+    witnesses.map((w) => w.verifierKey),
+  );
+  for (const w of witnesses) {
+    console.log(`  witness ${w.name}: last acknowledged size ${sizes.get(w.verifierKey) ?? 'none yet'}`);
+  }
   return hold ? 1 : 0;
 }
 

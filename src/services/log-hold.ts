@@ -2,7 +2,7 @@
 // checkpoint, is never handed out again. The last checkpoint this deployment published is remembered OUTSIDE the
 // database too (`log-checkpoint` in the issued-numbers directory, ESURETY_NUMBERS_DIR, beside the numbers it
 // remembers for the same reason); a database whose log is shorter than that, or than its own latest checkpoint, or
-// whose leaf rows have gaps, puts the log on hold — the head row's `held`, which the very UPDATE that hands out an
+// than a checkpoint a witness says it cosigned (log-witnessing.ts), or whose leaf rows have gaps, puts the log on hold — the head row's `held`, which the very UPDATE that hands out an
 // index checks, so a held log refuses every publication at no cost to the others — until an operator restores the
 // missing leaves and runs `log:resume`, which lifts the hold only once the log is whole again.
 import fs from 'node:fs';
@@ -13,19 +13,22 @@ import type { Database } from '../../db/schema.js';
 import { parseCheckpointBody } from '../log/note.js';
 import { DomainError } from '../errors.js';
 import { insertAudit } from '../repositories/audit-log.js';
+import { largestWitnessedSize, setWitnessSize } from '../repositories/log-witnesses.js';
 import { countLeaves, latestCheckpoint, logHead, setLogHold } from '../repositories/transparency-log.js';
 import type { Actor, ServiceContext } from './context.js';
 
 const FILE = 'log-checkpoint';
 
 export interface LogHold {
-  reason: 'leaves_missing' | 'behind_checkpoint' | 'behind_record';
+  reason: 'leaves_missing' | 'behind_checkpoint' | 'behind_record' | 'behind_witness';
   since: string;
   /** The head counter, the leaf rows there are, and the checkpoints it is shorter than. */
   head: number;
   leaves: number;
   checkpoint: number | null;
   recorded: number | null;
+  /** The largest size a witness said it cosigned (its 409 answer), when that is what the log is behind. */
+  witnessed?: number | null;
 }
 
 /** The size of the last checkpoint recorded outside the database, or null when none was. */
@@ -78,6 +81,8 @@ async function findShortfall(db: Kysely<Database>, numbersDir: string, now: Date
   if (leaves.count !== head.size || leaves.end !== head.size) return { reason: 'leaves_missing', ...facts };
   if (checkpoint !== null && checkpoint > head.size) return { reason: 'behind_checkpoint', ...facts };
   if (recorded !== null && recorded > head.size) return { reason: 'behind_record', ...facts };
+  const witnessed = await largestWitnessedSize(db);
+  if (witnessed !== null && witnessed > head.size) return { reason: 'behind_witness', ...facts, witnessed };
   return null;
 }
 
@@ -115,6 +120,47 @@ export async function checkLogRollback(
 }
 
 /**
+ * A witness answered that it cosigned a checkpoint of `size`, larger than any this database holds: the database lost
+ * checkpoints the outside world saw (restored from an old backup with its issued-numbers directory, or rolled back).
+ * Holds the log — the witness's size recorded, so log:resume waits until the log is back to it — with its audit row,
+ * in one transaction.
+ * @returns the hold in force
+ */
+export async function holdBehindWitness(
+  ctx: Pick<ServiceContext, 'db' | 'clock'>,
+  witness: { name: string; verifierKey: string },
+  size: number,
+): Promise<LogHold> {
+  const existing = await getLogHold(ctx.db);
+  const now = ctx.clock().toISOString();
+  const head = await logHead(ctx.db);
+  const leaves = await countLeaves(ctx.db);
+  const hold: LogHold = {
+    reason: 'behind_witness',
+    since: now,
+    head: head.size,
+    leaves: leaves.count,
+    checkpoint: (await latestCheckpoint(ctx.db))?.size ?? null,
+    recorded: null,
+    witnessed: size,
+  };
+  await writeTransaction(ctx.db, async (tx) => {
+    await setWitnessSize(tx, witness.verifierKey, size, now);
+    if (existing) return;
+    await setLogHold(tx, JSON.stringify(hold));
+    await insertAudit(tx, {
+      at: now,
+      actor_type: 'system',
+      actor_id: 'log-witness',
+      action: 'log.held',
+      contract_number: null,
+      detail: JSON.stringify({ ...hold, witness: witness.name }),
+    });
+  });
+  return existing ?? hold;
+}
+
+/**
  * The operator's `log:resume`: lifts the hold (audited) once the log is whole and no shorter than any published
  * checkpoint — after the missing leaves were restored, e.g. from a newer backup or a mirror of the public log. It
  * never truncates the record or reissues an index.
@@ -127,7 +173,7 @@ export async function resumeLog(ctx: ServiceContext, actor: Actor): Promise<{ li
     throw new DomainError(
       'conflict',
       `透明性ログはまだ短いままです（索引 ${shortfall.leaves} 件、ヘッド ${shortfall.head}、公開済みチェックポイント ` +
-        `${Math.max(shortfall.checkpoint ?? 0, shortfall.recorded ?? 0)}）。欠けている葉を復元してから再実行してください`,
+        `${Math.max(shortfall.checkpoint ?? 0, shortfall.recorded ?? 0, shortfall.witnessed ?? 0)}）。欠けている葉を復元してから再実行してください`,
     );
   }
   if (!hold) return { lifted: null };
