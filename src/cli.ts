@@ -24,7 +24,7 @@ import SQLite from 'better-sqlite3';
 import { backupSqlite, describeCopy, verifySqliteCopy, type CopyContents } from './services/backup-database.js';
 import { recordBackup } from './services/record-backup.js';
 import { numbersResumeCommand, numbersStatusCommand } from './services/numbers-cli.js';
-import { logResumeCommand, logStatusCommand } from './services/log-cli.js';
+import { logResumeCommand, logRestoreLeavesCommand, logStatusCommand } from './services/log-cli.js';
 import { logMonitorCommand } from './services/log-monitor.js';
 import { readSecrets, SecretsError } from './signing/secrets.js';
 
@@ -58,6 +58,11 @@ const USAGE = `usage: npm run cli -- <command>
   log:status                   the transparency log: size, latest checkpoint, on hold after a rollback or not
   log:resume                   after a rollback: lift the log's hold once its missing leaves are restored (audited);
                                refuses while the log is still shorter than a published checkpoint
+  log:restore-leaves --from <url|dir>
+                               after a rollback: fetch the leaves missing below the last published checkpoint from a
+                               mirror (another instance's base URL, /log/entries/<i>; or a directory of files named
+                               by index holding the base64 entry), check they reproduce its signed root, insert them
+                               as leaves whose version was lost (audited); all or nothing
   audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
   verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
@@ -87,6 +92,7 @@ async function run(argv: string[]): Promise<number> {
       url: { type: 'string' },
       state: { type: 'string' },
       key: { type: 'string' },
+      from: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -210,6 +216,9 @@ async function run(argv: string[]): Promise<number> {
         return await logStatusCommand(ctx, platform.logHold);
       case 'log:resume':
         return await logResumeCommand(ctx, cli);
+      case 'log:restore-leaves':
+        if (!values.from) throw new UsageError('log:restore-leaves needs --from <mirror base URL or directory>');
+        return await logRestoreLeavesCommand(ctx, cli, values.from);
       case 'audit': {
         const secrets = trustedSecrets(config.secretsFile);
         let lastProgress = performance.now();
@@ -293,6 +302,14 @@ function printAudit(r: IntegrityReport, indent: string): void {
       `${r.idempotencyAnswers} idempotency answers`,
   );
   if (r.auditHead) console.log(`${indent}audit: chain head id ${r.auditHead.id} hash ${r.auditHead.hash}`);
+  const lost = r.versionsLostInRestore;
+  if (lost.length > 0) {
+    const shown = lost.slice(0, 20).join(', ') + (lost.length > 20 ? ', …' : '');
+    console.log(
+      `${indent}audit: log: ${lost.length} leaves whose version was lost in restore (index ${shown}): restored ` +
+        'from a mirror, their versions are not in this database; republish them from the issuer records',
+    );
+  }
   console.log(`${indent}audit: ${verdict(r.problems === 0)} — ${r.problems} problems in ${secs(r.ms)}`);
 }
 
