@@ -64,11 +64,13 @@ const USAGE = `usage: npm run cli -- <command>
                                by index holding the base64 entry), check they reproduce its signed root, insert them
                                as leaves whose version was lost (audited); all or nothing
   audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
-  verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]
+  verify <file.pdf|file.jws> [--jwks <file|https-url>] [--log-key <key|file>] [--allow-http-loopback]
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
                                every check passes. Keys: a saved jwks.json or an https: URL (default: the configured
                                ESURETY_PUBLIC_URL's /.well-known/jwks.json, only when it is https:); http: only for
-                               a loopback host with --allow-http-loopback. The report names where the keys came from`;
+                               a loopback host with --allow-http-loopback. The report names where the keys came from.
+                               Log inclusion: the attached transparency-log.json proof against its checkpoint; with
+                               --log-key (GET /log/key's text, or a file of it) the attached log key must equal it`;
 
 /** Commands that only read a database: pointed at an empty or mistyped place they refuse instead of creating one. */
 const READS_EXISTING = new Set(['audit', 'backup', 'numbers:status', 'log:status']);
@@ -88,6 +90,7 @@ async function run(argv: string[]): Promise<number> {
       jwks: { type: 'string' },
       kid: { type: 'string' },
       'allow-http-loopback': { type: 'boolean' },
+      'log-key': { type: 'string' },
       last: { type: 'string', multiple: true },
       url: { type: 'string' },
       state: { type: 'string' },
@@ -104,6 +107,7 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'verify') {
     return verifyFileCommand(positionals[0], values.jwks, {
       allowHttpLoopback: values['allow-http-loopback'] === true,
+      ...(values['log-key'] !== undefined ? { logKey: values['log-key'] } : {}),
     });
   }
   // An outsider's command: it reads the public log over HTTP, never a database.

@@ -17,6 +17,12 @@ export interface TrustedKeys {
   lookup: KeyLookup;
   /** The platform the keys belong to; a payload's `iss` must name it. Null for a JWKS file of unknown origin. */
   issuer: string | null;
+  /**
+   * The transparency log's published verifier key (GET /log/key) when known: the platform's own, or the CLI's
+   * `--log-key`. A document's attached log key must equal it; without it the attached key is used and the report
+   * says the key was not confirmed.
+   */
+  logKey?: string | null;
 }
 
 /** A JWKS of P-256 keys, as this platform publishes and embeds in its PDFs. */
@@ -139,5 +145,6 @@ export async function platformKeys(ctx: ServiceContext): Promise<TrustedKeys> {
     keys: new Map(keys.map((k) => [k.kid, k as JWK])),
     lookup: ctx.keyring,
     issuer: ctx.config.publicUrl,
+    logKey: ctx.logSigner.verifierKey,
   };
 }
