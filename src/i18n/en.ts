@@ -151,8 +151,9 @@ export const en: Catalog = {
   'log.pending': 'awaiting a checkpoint (recorded within seconds of publication; this document carries no proof of it)',
   'log.attachment':
     'This PDF also carries the proof that this version was recorded in the transparency log (transparency-log.json: inclusion proof, signed checkpoint and the log key).',
-  'log.mail': 'Transparency log: index {index} (checkpoint of tree size {size}, root hash {root})',
-  'log.mailPending': 'Transparency log: index {index} (recorded in a checkpoint within seconds of publication)',
+  'log.mail': 'index {index} (checkpoint of tree size {size}, root hash {root})',
+  'log.mailMissing': 'no record of this version was found (check it on the platform)',
+  'log.mailPending': 'index {index} (recorded in a checkpoint within seconds of publication)',
   'cert.addressee': 'To: {name}',
   'cert.certifies': 'We certify that the guarantee contract below has been concluded.',
   'cert.ki': 'Particulars',

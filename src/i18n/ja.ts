@@ -147,8 +147,9 @@ export const ja = {
   'log.pending': 'チェックポイント待ち（公開から数秒で記録されます。この書面には記録の証明を含みません）',
   'log.attachment':
     'このPDFには、この版が透明性ログに記録された証明（transparency-log.json：包含証明・署名付きチェックポイント・ログの公開鍵）も添付されています。',
-  'log.mail': '透明性ログ: 索引 {index}（チェックポイント ツリーサイズ {size}、ルートハッシュ {root}）',
-  'log.mailPending': '透明性ログ: 索引 {index}（公開から数秒でチェックポイントに記録されます）',
+  'log.mail': '索引 {index}（チェックポイント ツリーサイズ {size}、ルートハッシュ {root}）',
+  'log.mailMissing': 'この版の記録が見つかりません（電子保証プラットフォームでご確認ください）',
+  'log.mailPending': '索引 {index}（公開から数秒でチェックポイントに記録されます）',
   'cert.addressee': '{name} 殿',
   'cert.certifies': '下記のとおり保証契約を締結したことを証します。',
   'cert.ki': '記',
