@@ -149,3 +149,18 @@ export async function countSignedPdfs(db: Kysely<Database>) {
     failing: Number(of('pending')?.failing ?? 0),
   };
 }
+
+/** Puts a claimed row back for later without counting the attempt (it waits for something, it did not fail). */
+export async function deferSignedPdf(
+  db: Kysely<Database>,
+  key: { contract_number: string; seq: number; attempts: number },
+  retryAt: string,
+) {
+  await db
+    .updateTable('signed_pdfs')
+    .set({ attempts: key.attempts, next_attempt_at: retryAt })
+    .where('contract_number', '=', key.contract_number)
+    .where('seq', '=', key.seq)
+    .where('state', '=', 'pending')
+    .execute();
+}
