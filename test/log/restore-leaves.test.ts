@@ -24,6 +24,7 @@ import {
   snapshotCounts,
   type TestEnv,
 } from '../support/harness.js';
+import { cliAsync } from '../ops/process.js';
 import { getText, referenceRoot } from './support.js';
 
 const operator = { type: 'cli', id: 'operator' } as const;
@@ -174,4 +175,35 @@ describeEachDatabase('restoring missing log leaves after a rollback', (kind) => 
     expect((await restoreLogLeaves(env.ctx, operator, leafSourceOf(dir))).restored).toEqual([2, 3, 4]);
     expect((await resumeLog(env.ctx, operator)).lifted).not.toBeNull();
   });
+
+  it.runIf(kind.name === 'sqlite')(
+    'works from the command line: restore-leaves, resume, audit',
+    async () => {
+      const { env, entries, dataDir } = await rolledBack();
+      await env.close();
+      const dir = path.join(dataDir, 'mirror');
+      fs.mkdirSync(dir);
+      entries.forEach((e, i) => fs.writeFileSync(path.join(dir, String(i)), e));
+      const vars = {
+        NODE_ENV: 'test',
+        ESURETY_DATA_DIR: dataDir,
+        ESURETY_PUBLIC_URL: 'http://localhost:3000',
+        ESURETY_ISSUER_NAME: 'テスト保証株式会社',
+        ESURETY_DEMO: 'false',
+      };
+      const usage = await cliAsync(['log:restore-leaves'], vars);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toContain('--from');
+      const restored = await cliAsync(['log:restore-leaves', '--from', dir], vars);
+      expect(restored.stdout).toContain(`restored 3 leaves (2…4) from ${dir}`);
+      expect(restored.code).toBe(0);
+      const resumed = await cliAsync(['log:resume'], vars);
+      expect(resumed.stdout).toContain('hold lifted');
+      expect(resumed.code).toBe(0);
+      const audit = await cliAsync(['audit'], vars);
+      expect(audit.stdout).toContain('log: 3 leaves whose version was lost in restore (index 2, 3, 4)');
+      expect(audit.code).toBe(0);
+    },
+    60_000,
+  );
 });
