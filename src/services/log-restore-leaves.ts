@@ -27,6 +27,7 @@ export interface LeafSource {
 }
 
 const CHUNK = 10_000;
+const READERS = 16;
 
 /**
  * A mirror: an http(s) base URL whose `/log/entries/{index}` answers as §12 says, or a directory holding one file per
@@ -86,6 +87,25 @@ function lastPublished(ctx: ServiceContext, dbNote: string | undefined): (Checkp
   return best;
 }
 
+/** Reads entries a few at a time (a mirror over HTTP answers one entry per request). */
+async function readAll(source: LeafSource, indices: number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  let next = 0;
+  const lane = async () => {
+    while (next < indices.length) {
+      const i = indices[next++]!;
+      try {
+        out.set(i, (await source.read(i)).toString('base64'));
+      } catch (error) {
+        next = indices.length; // the other readers stop too: the restore fails as a whole
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READERS, indices.length) }, lane));
+  return out;
+}
+
 export interface RestoreLeavesResult {
   checkpoint: number;
   restored: number[];
@@ -108,10 +128,13 @@ export async function restoreLogLeaves(
   for (let start = 0; start < target.size; start += CHUNK) {
     const end = Math.min(target.size, start + CHUNK);
     const held = new Map((await listLeafDigests(ctx.db, start, end)).map((r) => [Number(r.idx), r.digest]));
+    const missing: number[] = [];
+    for (let i = start; i < end; i++) if (!held.has(i)) missing.push(i);
+    const fetched = await readAll(source, missing);
     for (let i = start; i < end; i++) {
       let digest = held.get(i);
       if (digest === undefined) {
-        digest = (await source.read(i)).toString('base64');
+        digest = fetched.get(i)!;
         restored.push({ idx: i, digest });
       }
       frontier.append(leafHash(Buffer.from(digest, 'base64')));
