@@ -109,7 +109,12 @@ export async function loadTrustedKeys(
     const how = loopback ? 'この端末の http（--allow-http-loopback）で取得' : 'https で取得';
     const from = spec === undefined ? `、設定の公開URL（ESURETY_PUBLIC_URL）から` : '';
     const keys = await trustedKeysFromJwks(await res.json(), target, url.origin);
-    return { ...keys, provenance: `${target}（${how}${from}、${describeKeys(keys)}）` };
+    // The same platform, over the same channel, publishes its transparency log's key: the log inclusion check then
+    // requires a document's attached log key to be that one. A platform without a log leaves it unknown.
+    const logKey = await fetch(new URL('/log/key', url), { signal: AbortSignal.timeout(10_000), redirect: 'error' })
+      .then(async (r) => (r.ok ? (await r.text()).trim() : null))
+      .catch(() => null);
+    return { ...keys, logKey, provenance: `${target}（${how}${from}、${describeKeys(keys)}）` };
   }
   let text: string;
   try {

@@ -14,7 +14,7 @@ import { attachmentNames, text } from '../documents/poppler.js';
 import { download, grantFor, postForm, swapAttachment, uploadForVerification } from '../documents/support.js';
 import { inspectPdf } from '../../src/pdf/inspect.js';
 import { advanceBody, publish, registerMishima } from '../support/fixtures.js';
-import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
+import { describeEachDatabase, listen, setup, type TestEnv } from '../support/harness.js';
 import { getText, openCheckpoint, referencePath, referenceRoot, sha256 } from './support.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -109,7 +109,29 @@ describeEachDatabase('log evidence in documents and the offline verifier', (kind
     const refused = await cli([...args, '--log-key', foreign]);
     expect(refused.stdout).toContain('添付のログ公開鍵が、公開されている透明性ログの公開鍵と異なります');
     expect(refused.code).toBe(1);
-  }, 60_000);
+    // Keys fetched from the platform: its published log key is fetched the same way and confirms the attached one.
+    const server = await listen(env.ctx);
+    try {
+      const jwksUrl = `${server.url}/.well-known/jwks.json`;
+      const fetched = await cli([
+        'verify',
+        path.join(dir, 'certificate.pdf'),
+        '--jwks',
+        jwksUrl,
+        '--allow-http-loopback',
+      ]);
+      expect(fetched.stdout).toContain(
+        'ログの索引 2（ツリーサイズ 3 の署名付きチェックポイント）に記録されています  [log-inclusion]',
+      );
+      // (The issuer check fails here only because the test server's origin is not the signed `iss`.)
+      expect(fetched.stdout).not.toContain('添付のものを使用');
+    } finally {
+      await server.close();
+    }
+    const unconfirmed = await cli(args);
+    expect(unconfirmed.stdout).toContain('ログの公開鍵は添付のものを使用');
+    expect(unconfirmed.code).toBe(0);
+  }, 90_000);
 
   it('the 確認証跡 receipt prints the index and checkpoint and attaches the same evidence', async () => {
     const { contractNumber, authKey } = await publish(env, advanceBody());
