@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { publishCheckpoint } from '../../src/services/log-checkpoints.js';
 import { ed25519Signer } from '../../src/log/note.js';
-import { attachmentNames, text } from '../documents/poppler.js';
+import { attachmentNames, readAsPerson, text } from '../documents/poppler.js';
 import { download, grantFor, postForm, swapAttachment, uploadForVerification } from '../documents/support.js';
 import { inspectPdf } from '../../src/pdf/inspect.js';
 import { advanceBody, publish, registerMishima } from '../support/fixtures.js';
@@ -68,7 +68,10 @@ describeEachDatabase('log evidence in documents and the offline verifier', (kind
     await publishCheckpoint(env.ctx);
     const grant = await grantFor(env, contractNumber, authKey);
     const pdf = (await download(env, `/certificates/${contractNumber}/certificate.pdf`, grant)).bytes;
-    expect(squash((await text(pdf)).stdout)).toContain(squash('索引 2（ツリーサイズ 3 のチェックポイントで公開済み）'));
+    const seen = await readAsPerson(pdf);
+    expect(squash(seen.text)).toContain(squash('索引 2（ツリーサイズ 3 のチェックポイントで公開済み）'));
+    // Still one page, every glyph inked, no warnings from poppler.
+    expect([seen.pages, seen.blanks, seen.warnings]).toEqual([1, [], '']);
     expect((await attachmentNames(pdf)).names).toContain('transparency-log.json');
 
     const evidence = await evidenceOf(pdf);
