@@ -331,8 +331,11 @@ export interface LogLeafTable {
   idx: number;
   /** base64 SHA-256 of the compact JWS (the leaf input). */
   digest: string;
+  /** '' and -1 for a leaf restored from a mirror whose version was lost in the rollback (restored_at set). */
   contract_number: string;
   seq: number;
+  /** When `log:restore-leaves` put the leaf back (its version lost in the restore); null for a published one. */
+  restored_at?: string | null;
 }
 
 /** The log's size (one row, name 'log'): the next leaf's index. */

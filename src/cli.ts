@@ -24,7 +24,7 @@ import SQLite from 'better-sqlite3';
 import { backupSqlite, describeCopy, verifySqliteCopy, type CopyContents } from './services/backup-database.js';
 import { recordBackup } from './services/record-backup.js';
 import { numbersResumeCommand, numbersStatusCommand } from './services/numbers-cli.js';
-import { logResumeCommand, logStatusCommand } from './services/log-cli.js';
+import { logResumeCommand, logRestoreLeavesCommand, logStatusCommand } from './services/log-cli.js';
 import { logMonitorCommand } from './services/log-monitor.js';
 import { witnessCommand, witnessKeyCommand } from './services/log-witness-cli.js';
 import { readSecrets, SecretsError } from './signing/secrets.js';
@@ -76,12 +76,19 @@ const USAGE = `usage: npm run cli -- <command>
                                PAdES B-LTA: append a document time-stamp (and the validation data before it) to
                                signed PDFs whose newest time-stamp certificate expires before <date> (default: in
                                13 months; run it yearly) or to all; each PDF atomically with its audit row
+  log:restore-leaves --from <url|dir>
+                               after a rollback: fetch the leaves missing below the last published checkpoint from a
+                               mirror (another instance's base URL, /log/entries/<i>; or a directory of files named
+                               by index holding the base64 entry), check they reproduce its signed root, insert them
+                               as leaves whose version was lost (audited); all or nothing
   audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
-  verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]
+  verify <file.pdf|file.jws> [--jwks <file|https-url>] [--log-key <key|file>] [--allow-http-loopback]
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
                                every check passes. Keys: a saved jwks.json or an https: URL (default: the configured
                                ESURETY_PUBLIC_URL's /.well-known/jwks.json, only when it is https:); http: only for
-                               a loopback host with --allow-http-loopback. The report names where the keys came from`;
+                               a loopback host with --allow-http-loopback. The report names where the keys came from.
+                               Log inclusion: the attached transparency-log.json proof against its checkpoint; with
+                               --log-key (GET /log/key's text, or a file of it) the attached log key must equal it`;
 
 /** Commands that only read a database: pointed at an empty or mistyped place they refuse instead of creating one. */
 const READS_EXISTING = new Set(['audit', 'backup', 'numbers:status', 'log:status']);
@@ -101,6 +108,7 @@ async function run(argv: string[]): Promise<number> {
       jwks: { type: 'string' },
       kid: { type: 'string' },
       'allow-http-loopback': { type: 'boolean' },
+      'log-key': { type: 'string' },
       last: { type: 'string', multiple: true },
       url: { type: 'string' },
       state: { type: 'string' },
@@ -114,6 +122,7 @@ async function run(argv: string[]): Promise<number> {
       host: { type: 'string' },
       'key-file': { type: 'string' },
       log: { type: 'string', multiple: true },
+      from: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -125,6 +134,7 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'verify') {
     return verifyFileCommand(positionals[0], values.jwks, {
       allowHttpLoopback: values['allow-http-loopback'] === true,
+      ...(values['log-key'] !== undefined ? { logKey: values['log-key'] } : {}),
     });
   }
   // An outsider's command: it reads the public log over HTTP, never a database.
@@ -263,6 +273,9 @@ async function run(argv: string[]): Promise<number> {
         return await signEarlierCommand(ctx, cli, { contract: values.contract, since: values.since });
       case 'pdf:restamp':
         return await restampCommand(ctx, cli, { before: values.before, all: values.all });
+      case 'log:restore-leaves':
+        if (!values.from) throw new UsageError('log:restore-leaves needs --from <mirror base URL or directory>');
+        return await logRestoreLeavesCommand(ctx, cli, values.from);
       case 'audit': {
         const secrets = trustedSecrets(config.secretsFile);
         let lastProgress = performance.now();
@@ -346,6 +359,14 @@ function printAudit(r: IntegrityReport, indent: string): void {
       `${r.idempotencyAnswers} idempotency answers`,
   );
   if (r.auditHead) console.log(`${indent}audit: chain head id ${r.auditHead.id} hash ${r.auditHead.hash}`);
+  const lost = r.versionsLostInRestore;
+  if (lost.length > 0) {
+    const shown = lost.slice(0, 20).join(', ') + (lost.length > 20 ? ', …' : '');
+    console.log(
+      `${indent}audit: log: ${lost.length} leaves whose version was lost in restore (index ${shown}): restored ` +
+        'from a mirror, their versions are not in this database; republish them from the issuer records',
+    );
+  }
   console.log(`${indent}audit: ${verdict(r.problems === 0)} — ${r.problems} problems in ${secs(r.ms)}`);
 }
 

@@ -24,6 +24,8 @@ export interface LinkSpec {
   confirm?: { subscriptionId: string };
   unsubscribe?: { subscriptionId: string };
   enrol?: { jti: string; userId: string };
+  /** The version whose transparency-log line the mail carries (its JWS digest, base64): resolved when sent. */
+  log?: { contractNumber: string; seq: number; digest: string };
 }
 
 export interface QueuedMail {
@@ -39,6 +41,7 @@ export interface QueuedMail {
   subscriptionId?: string;
   /** A staff account's enrolment link: its single-use row (staff_enrolments) is written by the caller. */
   enrol?: { jti: string; userId: string };
+  log?: LinkSpec['log'];
 }
 
 /**
@@ -75,6 +78,7 @@ export async function queueMail(
   if (mail.confirm) links.confirm = mail.confirm;
   if (mail.unsubscribe) links.unsubscribe = mail.unsubscribe;
   if (mail.enrol) links.enrol = mail.enrol;
+  if (mail.log) links.log = mail.log;
   const rendered = render(mail.doc, { issuerName: env.config.issuerName, publicUrl: env.config.publicUrl });
   await insertOutbox(tx, {
     id,

@@ -18,6 +18,8 @@ export const LINK = {
   unsubscribe: '{{link:unsubscribe}}',
   enrol: '{{link:enrol}}',
   enrolExpires: '{{expires:enrol}}',
+  /** The version's transparency-log line (index, and the covering checkpoint's size and root hash when there is one). */
+  log: '{{log:version}}',
 } as const;
 
 /** What a mail may say about a guarantee: taken from the verified certificate of the version concerned. */
@@ -70,6 +72,8 @@ export interface EventFacts {
    * else the one before this event), field by field; absent when nothing is compared.
    */
   changes?: { since: string; rows: { label: string; before: string; after: string }[] } | undefined;
+  /** The mail carries the version's log line ({@link LINK.log}, filled when it is sent). */
+  logged?: boolean;
 }
 
 export function eventLabel(kind: EventKind): string {
@@ -122,6 +126,7 @@ export function contractorEventMail(f: GuaranteeFacts, e: EventFacts, issuerName
     ['電子保証発行日時', formatInstant(e.issuedAt)],
   ];
   if (e.reason) rows.push(['理由', e.reason]);
+  if (e.logged) rows.push(['透明性ログ', LINK.log]);
   return {
     subject: numbered(`電子保証（${SUBJECT_LABEL[e.kind]}）発行完了のお知らせ`, f.contractNumber),
     greeting: `${f.contractorName} 御中`,
@@ -278,6 +283,7 @@ export function subscriberEventMail(f: GuaranteeFacts, e: EventFacts, publicUrl:
     ['電子保証発行日時', formatInstant(e.issuedAt)],
   ];
   if (e.reason) rows.push(['理由', e.reason]);
+  if (e.logged) rows.push(['透明性ログ', LINK.log]);
   return {
     subject: numbered(`電子保証の${label}のお知らせ`, f.contractNumber),
     intro: [

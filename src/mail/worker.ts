@@ -18,6 +18,7 @@ import { recordDueExpiries } from '../services/watch-feed.js';
 import { escapeHtml } from './render.js';
 import { LINK_PATHS, LINK_TTL_MS, linkSignerFor, UNSUBSCRIBE_TTL_MS } from './links.js';
 import type { LinkSpec } from './outbox.js';
+import { mailLogLine } from './log-line.js';
 import { LINK } from './templates.js';
 import {
   createSmtpTransport,
@@ -298,8 +299,9 @@ export class MailWorker {
       values.set(LINK.enrol, url(LINK_PATHS.enrol, token));
       values.set(LINK.enrolExpires, formatInstant(expires.toISOString()));
     }
+    if (links.log) values.set(LINK.log, await mailLogLine(this.ctx.db, links.log));
     const fill = (body: string, escape: (s: string) => string) =>
-      body.replace(/\{\{(link|expires):(\w+)\}\}/g, (placeholder) => {
+      body.replace(/\{\{(link|expires|log):(\w+)\}\}/g, (placeholder) => {
         const value = values.get(placeholder);
         if (value === undefined) throw new Error(`mail ${row.id} has no value for ${placeholder}`);
         return escape(value);

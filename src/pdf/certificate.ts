@@ -8,6 +8,7 @@ import { fieldFormatters } from '../i18n/format.js';
 import { jwsHash } from '../signing/versions.js';
 import { ja } from '../i18n/ja.js';
 import { ATTACHMENT, KEYWORD_PREFIX, type CertificateInput } from './model.js';
+import { logAttachments, logLines, logStatements } from './log-evidence.js';
 import { fieldTable, footers, row, stamp, verificationBox, type Row } from './parts.js';
 import { INK, MUTED, Sheet, mm, type TextStyle } from './sheet.js';
 import { CERTIFICATE_BODY, PLATFORM, STATUS_LABEL, certificateText as text } from './wording.js';
@@ -114,12 +115,20 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
       { label: text.keyId, value: input.version.kid, technical: true },
       { label: text.jwsHash, value: hash, technical: true },
       { label: text.verifyUrl, value: input.verifyUrl, technical: true },
+      ...logLines(input.log),
     ],
     qrUrl: input.verifyUrl,
     qrCaption: text.qrCaption,
-    statements: asIssued
-      ? [text.sealed, text.attachments]
-      : [text.authoritative, text.attachments, ...(input.signedCopyUrl ? [text.signedCopy(input.signedCopyUrl)] : [])],
+    statements: [
+      ...(asIssued
+        ? [text.sealed, text.attachments]
+        : [
+            text.authoritative,
+            text.attachments,
+            ...(input.signedCopyUrl ? [text.signedCopy(input.signedCopyUrl)] : []),
+          ]),
+      ...logStatements(input.log),
+    ],
   });
 
   footers(
@@ -154,6 +163,7 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
         mimeType: 'application/jwk-set+json',
         description: `署名検証用の公開鍵（kid ${input.jwk.kid}）`,
       },
+      ...logAttachments(input.log),
     ],
     seal || undefined,
   );

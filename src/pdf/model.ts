@@ -3,6 +3,7 @@
 import type { Expect, Finding } from '../domain/findings.js';
 import type { Certificate } from '../domain/certificate.js';
 import type { Status } from '../domain/history.js';
+import { LOG_EVIDENCE_FILE, type LogEvidenceFile } from '../log/evidence.js';
 
 /** A public signing key as the JWKS serves it. */
 export interface PublicJwk {
@@ -55,6 +56,11 @@ export interface CertificateInput {
   asIssued?: { sealName: string; sealedAt: string };
   /** Live edition: where the signed as-issued copy of this version is, when an e-seal is configured. */
   signedCopyUrl?: string;
+  /**
+   * The version's transparency-log evidence, printed (index, tree size) and attached; null in the seconds before a
+   * checkpoint covers the version (the page says so, no proof attached); absent when not looked up.
+   */
+  log?: LogEvidenceFile | null;
 }
 
 /** The signed content of a verification receipt (確認証跡; not the 受領確認 of src/services/confirm-receipt.ts). */
@@ -86,6 +92,8 @@ export interface VerificationReceiptInput {
   jwks: PublicJwk[];
   verifyUrl: string;
   generatedAt: string;
+  /** The version's transparency-log evidence, as CertificateInput's `log`. */
+  log?: LogEvidenceFile | null;
 }
 
 export type DocumentInput = NoticeInput | CertificateInput | VerificationReceiptInput;
@@ -95,6 +103,7 @@ export const ATTACHMENT = {
   version: 'version.jws',
   receipt: 'receipt.jws',
   jwk: 'jwks.json',
+  log: LOG_EVIDENCE_FILE,
 } as const;
 
 /** Keywords that bind a PDF to the JWS it carries: the verifier compares them with the attachment. */

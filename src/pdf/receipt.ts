@@ -8,6 +8,7 @@ import { fieldFormatters } from '../i18n/format.js';
 import { jwsHash } from '../signing/versions.js';
 import { ja } from '../i18n/ja.js';
 import { ATTACHMENT, KEYWORD_PREFIX, type VerificationReceiptInput } from './model.js';
+import { logAttachments, logLines, logStatements } from './log-evidence.js';
 import { fieldTable, footers, row, verificationBox } from './parts.js';
 import { INK, MUTED, Sheet, mm, type TextStyle } from './sheet.js';
 import { PLATFORM, STATUS_LABEL, receiptText as text } from './wording.js';
@@ -89,10 +90,11 @@ export async function renderReceipt(input: VerificationReceiptInput): Promise<Ui
       { label: text.number, value: r.rid },
       { label: text.receiptHash, value: receiptHash, technical: true },
       { label: '確認画面', value: input.verifyUrl, technical: true },
+      ...logLines(input.log, { root: true }),
     ],
     qrUrl: input.verifyUrl,
     qrCaption: '確認画面（QRコード）',
-    statements: text.statements,
+    statements: [...text.statements, ...logStatements(input.log)],
   });
 
   footers(sheet, `${PLATFORM}\u3000${text.title}\u3000${r.rid}`, `出力日時 ${formatInstant(input.generatedAt)}`);
@@ -116,5 +118,6 @@ export async function renderReceipt(input: VerificationReceiptInput): Promise<Ui
       mimeType: 'application/jwk-set+json',
       description: `署名検証用の公開鍵（kid ${input.jwks.map((k) => k.kid).join('、')}）`,
     },
+    ...logAttachments(input.log),
   ]);
 }

@@ -220,3 +220,18 @@ export async function failingSignedPdfs(db: Kysely<Database>, limit: number) {
     .limit(limit)
     .execute();
 }
+
+/** Puts a claimed row back for later without counting the attempt (it waits for something, it did not fail). */
+export async function deferSignedPdf(
+  db: Kysely<Database>,
+  key: { contract_number: string; seq: number; attempts: number },
+  retryAt: string,
+) {
+  await db
+    .updateTable('signed_pdfs')
+    .set({ attempts: key.attempts, next_attempt_at: retryAt })
+    .where('contract_number', '=', key.contract_number)
+    .where('seq', '=', key.seq)
+    .where('state', '=', 'pending')
+    .execute();
+}

@@ -174,3 +174,36 @@ export async function firstCheckpointCovering(
     .limit(1)
     .executeTakeFirst();
 }
+
+/** Puts back leaves restored from a mirror (their version lost): no version lookup finds them (seq -1). */
+export async function insertRestoredLeaves(
+  db: Kysely<Database>,
+  leaves: readonly { idx: number; digest: string }[],
+  restoredAt: string,
+): Promise<void> {
+  for (let i = 0; i < leaves.length; i += 500) {
+    await db
+      .insertInto('log_leaves')
+      .values(
+        leaves
+          .slice(i, i + 500)
+          .map((l) => ({ idx: l.idx, digest: l.digest, contract_number: '', seq: -1, restored_at: restoredAt })),
+      )
+      .execute();
+  }
+}
+
+/** Raises the head to `size` (never lowers it): the indices of restored leaves were handed out before. */
+export async function raiseLogHead(db: Kysely<Database>, size: number): Promise<void> {
+  await db.updateTable('log_head').set({ size }).where('name', '=', 'log').where('size', '<', size).execute();
+}
+
+/** Leaves whose version was lost in a restore, in index order. */
+export async function listRestoredLeaves(db: Kysely<Database>): Promise<Pick<LogLeafTable, 'idx' | 'restored_at'>[]> {
+  return db
+    .selectFrom('log_leaves')
+    .select(['idx', 'restored_at'])
+    .where('restored_at', 'is not', null)
+    .orderBy('idx')
+    .execute();
+}

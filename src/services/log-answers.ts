@@ -1,6 +1,7 @@
 // What the public log routes answer (DESIGN §12): the verifier key, the latest checkpoint, leaf inputs, inclusion and
 // consistency proofs against "the tree" — the latest checkpoint — and the `log` evidence of a verify answer.
 import { createHash } from 'node:crypto';
+import type { LogEvidenceFile } from '../log/evidence.js';
 import { leafHash } from '../log/merkle.js';
 import { checkpointBody, signNote } from '../log/note.js';
 import { DomainError } from '../errors.js';
@@ -112,4 +113,21 @@ export async function versionLogEvidence(
   if (evidenceCache.size >= 10_000) evidenceCache.delete(evidenceCache.keys().next().value!);
   evidenceCache.set(key, evidence);
   return evidence;
+}
+
+/**
+ * The evidence a document about this version carries (`transparency-log.json`): the verify answer's `log` with the
+ * leaf hash and the log's verifier key, so an officer's file can be checked offline. Null before a checkpoint covers
+ * the version: the document then says so and carries no proof.
+ */
+export async function versionLogEvidenceFile(
+  ctx: ServiceContext,
+  contractNumber: string,
+  seq: number,
+  jws: string,
+): Promise<LogEvidenceFile | null> {
+  const evidence = await versionLogEvidence(ctx, contractNumber, seq, jws);
+  if (!evidence) return null;
+  const leaf = leafHash(createHash('sha256').update(jws, 'ascii').digest());
+  return { ...evidence, leafHash: b64(leaf), key: ctx.logSigner.verifierKey };
 }

@@ -1,8 +1,10 @@
-// The transparency log's operator commands (`log:status`, `log:resume`): terminal output around log-hold.ts.
+// The transparency log's operator commands (`log:status`, `log:resume`, `log:restore-leaves`): terminal output around
+// log-hold.ts and log-restore-leaves.ts.
 import { witnessSizes } from '../repositories/log-witnesses.js';
 import { latestCheckpoint, logHead } from '../repositories/transparency-log.js';
 import type { Actor, ServiceContext } from './context.js';
 import { readRecordedCheckpoint, resumeLog, type LogHold } from './log-hold.js';
+import { leafSourceOf, restoreLogLeaves } from './log-restore-leaves.js';
 
 const REASONS: Record<LogHold['reason'], string> = {
   leaves_missing: 'leaf rows are missing (deleted, or the database was partly restored)',
@@ -38,5 +40,21 @@ export async function logStatusCommand(ctx: ServiceContext, hold: LogHold | null
 export async function logResumeCommand(ctx: ServiceContext, actor: Actor): Promise<number> {
   const { lifted } = await resumeLog(ctx, actor);
   console.log(lifted ? `hold lifted (${REASONS[lifted.reason]}); the log is whole again` : 'the log was not on hold');
+  return 0;
+}
+
+/** `log:restore-leaves --from <url|dir>` @throws DomainError when the mirror cannot restore the leaves (nothing written) */
+export async function logRestoreLeavesCommand(ctx: ServiceContext, actor: Actor, from: string): Promise<number> {
+  const source = leafSourceOf(from);
+  const { checkpoint, restored } = await restoreLogLeaves(ctx, actor, source);
+  if (restored.length === 0) {
+    console.log(`no leaf is missing below the last published checkpoint (size ${checkpoint}); nothing changed`);
+    return 0;
+  }
+  console.log(
+    `restored ${restored.length} leaves (${restored[0]}…${restored[restored.length - 1]}) from ${source.name}: ` +
+      `they reproduce the signed root of checkpoint ${checkpoint}`,
+  );
+  console.log('  their versions were lost in the restore: `audit` lists them; then run `log:resume`');
   return 0;
 }

@@ -31,15 +31,20 @@ export interface LogHold {
   witnessed?: number | null;
 }
 
-/** The size of the last checkpoint recorded outside the database, or null when none was. */
-export function readRecordedCheckpoint(dir: string): number | null {
-  let text: string;
+/** The signed note of the last checkpoint recorded outside the database, or null when none was. */
+export function readRecordedCheckpointNote(dir: string): string | null {
   try {
-    text = fs.readFileSync(path.join(dir, FILE), 'utf8');
+    return fs.readFileSync(path.join(dir, FILE), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+}
+
+/** The size of the last checkpoint recorded outside the database, or null when none was. */
+export function readRecordedCheckpoint(dir: string): number | null {
+  const text = readRecordedCheckpointNote(dir);
+  if (text === null) return null;
   const body = parseCheckpointBody(text.slice(0, text.indexOf('\n\n') + 1));
   if (!body) throw new Error(`${path.join(dir, FILE)} does not hold a log checkpoint`);
   return body.size;

@@ -1,5 +1,6 @@
 // The mails a new version causes, written into the publishing transaction: the contractor's 発行完了のお知らせ
 // (with the single-use notice link) and the confirmed subscribers' alerts. Rendered from verified payloads only.
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { labelledChanges } from '../domain/diff.js';
@@ -90,7 +91,10 @@ export async function queueVersionMails(
     reason: version.reason,
     story: seq === 1 ? undefined : storyText(translator('ja'), storyOf(state.versions, seq)),
     changes: seq === 1 ? undefined : await changesForMail(tx, state, seq),
+    logged: true,
   };
+  // The version's leaf, written in this transaction: the mail names its index and covering checkpoint when sent.
+  const log = { contractNumber, seq, digest: createHash('sha256').update(version.jws, 'ascii').digest('base64') };
 
   if (surety.contractor_email) {
     await queueMail(tx, ctx, {
@@ -99,6 +103,7 @@ export async function queueVersionMails(
       recipient: surety.contractor_email,
       doc: contractorEventMail(facts, event, ctx.config.issuerName, ctx.config.publicUrl),
       notice: { contractNumber, authKeyHmac: surety.auth_key_hmac },
+      log,
     });
   }
 
@@ -110,6 +115,7 @@ export async function queueVersionMails(
       recipient: sub.email,
       doc: subscriberEventMail(facts, event, ctx.config.publicUrl),
       unsubscribe: { subscriptionId: sub.id },
+      log,
     });
   }
   if (state.status === 'cancelled') {

@@ -6,6 +6,7 @@ import type { CertificateInput, PublicJwk, VersionRef } from '../pdf/model.js';
 import { PdfBusy, pdfRunner, type PdfRunner } from '../pdf/pool.js';
 import { ja } from '../i18n/ja.js';
 import type { ServiceContext } from './context.js';
+import { versionLogEvidenceFile } from './log-answers.js';
 import type { SuretyState, VersionView } from './surety-state.js';
 import { viewCertificate, type ViewInput } from './view-certificate.js';
 
@@ -51,6 +52,7 @@ export async function certificateInputOf(
     jwk: await publishedJwk(ctx, version.kid),
     verifyUrl: `${ctx.config.publicUrl}/`,
     generatedAt: ctx.clock().toISOString(),
+    log: await versionLogEvidenceFile(ctx, state.contractNumber, version.seq, version.jws),
     // With an e-seal configured, the live PDF says where this version's sealed as-issued copy is (DESIGN §13).
     ...(ctx.config.pdfSign.kind !== 'none'
       ? {

@@ -6,6 +6,7 @@ import type { VerificationReceiptInput, VerificationReceiptPayload, VersionRef }
 import { findVerificationReceipt } from '../repositories/verification-receipts.js';
 import { VerificationFailure, jwsHash, verifySignedJws } from '../signing/versions.js';
 import type { ServiceContext } from './context.js';
+import { versionLogEvidenceFile } from './log-answers.js';
 import { RECEIPT_TYP, receiptPayloadSchema } from './issue-verification-receipt.js';
 import { publishedJwk, runPdf, versionRefOf, type PdfFile } from './render-certificate.js';
 import { loadSuretyState, type VersionView } from './surety-state.js';
@@ -68,6 +69,7 @@ export async function verificationReceiptPdf(
     jwks: await Promise.all(kids.map((kid) => publishedJwk(ctx, kid))),
     verifyUrl: `${ctx.config.publicUrl}/`,
     generatedAt: ctx.clock().toISOString(),
+    log: await versionLogEvidenceFile(ctx, contractNumber, receipt.version.seq, receipt.version.jws),
   };
   return {
     pdf: await runPdf(input),

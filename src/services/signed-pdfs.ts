@@ -1,7 +1,8 @@
 // Use case: the PAdES-signed as-issued PDF of each version (DESIGN §13). A publication never waits for it and never
 // fails because of it: the signing worker finds versions published since the e-seal was configured, queues them
-// (signed_pdfs), draws each version as it was when published, seals it and stores it, retrying with back-off while
-// the token or the time-stamp authority fails. Staff see the queue's state; officers and the issuer API download.
+// (signed_pdfs), draws each version as it was when published — with its log evidence once a checkpoint covers it —
+// seals it and stores it, retrying with back-off while the token or the time-stamp authority fails. Staff see the
+// queue's state; officers and the issuer API download.
 import { createHash } from 'node:crypto';
 import { toJstIso } from '../domain/format.js';
 import { changeKind, hiddenSeqs } from '../domain/history.js';
@@ -13,6 +14,7 @@ import { signPrepared } from '../pdf-sign/pades.js';
 import { getMeta, insertMetaIfAbsent, updateMeta } from '../repositories/meta.js';
 import {
   claimSignedPdf,
+  deferSignedPdf,
   dueSignedPdfs,
   failSignedPdf,
   findSignedPdf,
@@ -22,6 +24,7 @@ import {
   versionsWithoutSignedPdf,
 } from '../repositories/signed-pdfs.js';
 import type { ServiceContext } from './context.js';
+import { versionLogEvidenceFile } from './log-answers.js';
 import { publishedJwk, runPdf, type PdfFile } from './render-certificate.js';
 import { loadSuretyState, type SuretyState, type VersionView } from './surety-state.js';
 
@@ -32,6 +35,12 @@ const SCANNED_KEY = 'pdf_signing_scanned';
 const LOOKBACK_MS = 10 * 60_000;
 const ATTEMPT_MS = 2 * 60_000;
 const MAX_BACKOFF_MS = 60 * 60_000;
+/**
+ * How long after its publication a version's as-issued PDF waits for a checkpoint covering it (normally within
+ * seconds), so that it carries the log evidence; after that it is signed without, and says so (never a wrong proof).
+ */
+const LOG_WAIT_MS = 30_000;
+const LOG_RETRY_MS = 2_000;
 
 export const signingConfigured = (ctx: ServiceContext) => ctx.config.pdfSign.kind !== 'none';
 
@@ -66,7 +75,7 @@ export async function runSigningPass(ctx: ServiceContext, seal: Seal, batch = 10
     const lease = new Date(now.getTime() + ATTEMPT_MS).toISOString();
     if (!(await claimSignedPdf(ctx.db, due, lease))) continue;
     try {
-      if (await signOne(ctx, seal, due.contract_number, due.seq)) signed++;
+      if (await signOne(ctx, seal, due)) signed++;
     } catch (error) {
       const backoff = Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** due.attempts);
       const message = (error as Error).message;
@@ -80,7 +89,12 @@ export async function runSigningPass(ctx: ServiceContext, seal: Seal, batch = 10
   return signed;
 }
 
-async function signOne(ctx: ServiceContext, seal: Seal, contractNumber: string, seq: number): Promise<boolean> {
+async function signOne(
+  ctx: ServiceContext,
+  seal: Seal,
+  due: { contract_number: string; seq: number; attempts: number },
+): Promise<boolean> {
+  const { contract_number: contractNumber, seq } = due;
   const loaded = await loadSuretyState(ctx, contractNumber);
   if (loaded.kind !== 'ok') throw new Error(`the stored history of ${contractNumber} does not verify (${loaded.kind})`);
   const asOf = stateAsOf(loaded.state, seq);
@@ -90,6 +104,12 @@ async function signOne(ctx: ServiceContext, seal: Seal, contractNumber: string, 
     return false;
   }
   const { version } = asOf;
+  const log = await versionLogEvidenceFile(ctx, contractNumber, seq, version.jws);
+  const now = ctx.clock().getTime();
+  if (!log && now - Date.parse(version.issuedAt) < LOG_WAIT_MS) {
+    await deferSignedPdf(ctx.db, due, new Date(now + LOG_RETRY_MS).toISOString());
+    return false;
+  }
   const ref = { seq, no: asOf.no, label: asOf.label, issuedAt: version.issuedAt };
   const prepared = await runPdf({
     kind: 'certificate',
@@ -103,6 +123,7 @@ async function signOne(ctx: ServiceContext, seal: Seal, contractNumber: string, 
     // The signature's claimed time (/M) is when it is sealed, never before: a version queued while the TSA was down,
     // or signed on request long after its publication, must not claim a time before the e-seal certificate existed.
     asIssued: { sealName: seal.name, sealedAt: ctx.clock().toISOString() },
+    log,
   });
   const sealed = await signPrepared(prepared, seal.signer, seal.timestamp);
   // B-LT: a CRL that cannot be fetched fails this attempt, which is retried like a failing TSA.

@@ -17,6 +17,12 @@ export interface TrustedKeys {
   lookup: KeyLookup;
   /** The platform the keys belong to; a payload's `iss` must name it. Null for a JWKS file of unknown origin. */
   issuer: string | null;
+  /**
+   * The transparency log's published verifier key (GET /log/key) when known: the platform's own, or the CLI's
+   * `--log-key`. A document's attached log key must equal it; without it the attached key is used and the report
+   * says the key was not confirmed.
+   */
+  logKey?: string | null;
 }
 
 /** A JWKS of P-256 keys, as this platform publishes and embeds in its PDFs. */
@@ -103,7 +109,12 @@ export async function loadTrustedKeys(
     const how = loopback ? 'この端末の http（--allow-http-loopback）で取得' : 'https で取得';
     const from = spec === undefined ? `、設定の公開URL（ESURETY_PUBLIC_URL）から` : '';
     const keys = await trustedKeysFromJwks(await res.json(), target, url.origin);
-    return { ...keys, provenance: `${target}（${how}${from}、${describeKeys(keys)}）` };
+    // The same platform, over the same channel, publishes its transparency log's key: the log inclusion check then
+    // requires a document's attached log key to be that one. A platform without a log leaves it unknown.
+    const logKey = await fetch(new URL('/log/key', url), { signal: AbortSignal.timeout(10_000), redirect: 'error' })
+      .then(async (r) => (r.ok ? (await r.text()).trim() : null))
+      .catch(() => null);
+    return { ...keys, logKey, provenance: `${target}（${how}${from}、${describeKeys(keys)}）` };
   }
   let text: string;
   try {
@@ -139,5 +150,6 @@ export async function platformKeys(ctx: ServiceContext): Promise<TrustedKeys> {
     keys: new Map(keys.map((k) => [k.kid, k as JWK])),
     lookup: ctx.keyring,
     issuer: ctx.config.publicUrl,
+    logKey: ctx.logSigner.verifierKey,
   };
 }

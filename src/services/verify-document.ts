@@ -3,6 +3,7 @@
 // the public page /verify-file (against this platform's own keys). Nothing in the file is trusted: the embedded
 // public key is only compared with the trusted one, never used to verify.
 import { calculateJwkThumbprint, type JWK } from 'jose';
+import { checkLogEvidence, type LogInclusion } from '../log/evidence.js';
 import { UnreadablePdf, type PdfContents } from '../pdf/inspect.js';
 import { PdfJobAborted, uploadRunner } from '../pdf/pool.js';
 import { DomainError } from '../errors.js';
@@ -42,7 +43,11 @@ export interface DocumentReport {
   receipt: VerificationReceiptPayload | null;
   keySource: string;
   keyProvenance: string;
+  /** The log inclusion check's result (also the `log-inclusion` check): verified, failed or absent. */
+  logInclusion: LogInclusion;
 }
+
+const LOG_CHECK = 'log-inclusion';
 
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 
@@ -57,6 +62,7 @@ const LABEL: Record<string, string> = {
   issuer: '発行元',
   binding: 'PDF と署名データの対応',
   'embedded-key': '添付の公開鍵',
+  'log-inclusion': '透明性ログへの記録',
 };
 const SIGNED_STEPS = ['format', 'header', 'key', 'signature', 'payload'] as const;
 
@@ -87,6 +93,7 @@ export async function checkDocument(
     receipt: null,
     keySource: trusted.source,
     keyProvenance: trusted.provenance ?? trusted.source,
+    logInclusion: { status: 'absent' },
   };
   const add = (id: string, status: CheckStatus, reason: string, prefix: Signed['prefix'] = null) => {
     const base = LABEL[id] ?? id;
@@ -97,7 +104,9 @@ export async function checkDocument(
     for (const id of ids) add(id, 'skipped', '前の確認に失敗したため、確認していません', prefix);
   };
   const finish = () => {
-    report.ok = checks.length > 0 && checks.every((c) => c.status === 'passed');
+    // A document without log evidence (older, or made before a checkpoint covered the version) is not a failure.
+    report.ok =
+      checks.length > 0 && checks.every((c) => c.status === 'passed' || (c.id === LOG_CHECK && c.status === 'skipped'));
     return report;
   };
 
@@ -131,10 +140,9 @@ export async function checkDocument(
       add('attachments', 'failed', error.message);
       return finish();
     }
-    const file = (name: string) => contents?.attachments.find((a) => a.name === name)?.bytes ?? null;
-    const versionJws = file(ATTACHMENT.version);
-    const receiptJws = file(ATTACHMENT.receipt);
-    jwksFile = file(ATTACHMENT.jwk);
+    const versionJws = file(contents, ATTACHMENT.version);
+    const receiptJws = file(contents, ATTACHMENT.receipt);
+    jwksFile = file(contents, ATTACHMENT.jwk);
     if (!versionJws) {
       add(
         'attachments',
@@ -227,7 +235,38 @@ export async function checkDocument(
       add('embedded-key', keyProblem ? 'failed' : 'passed', keyProblem ?? '添付の公開鍵は信頼する公開鍵と同じです');
     }
   }
+
+  // 6. Log inclusion, a check of its own: the attached proof puts the attached version's digest in a signed
+  // checkpoint of the platform's transparency log.
+  const versionJws = signed.find((s) => s.prefix !== 'receipt')?.jws ?? '';
+  const inclusion = checkLogEvidence(
+    contents ? file(contents, ATTACHMENT.log) : null,
+    versionJws,
+    trusted.logKey ?? null,
+  );
+  report.logInclusion = inclusion;
+  if (inclusion.status === 'verified') {
+    add(
+      LOG_CHECK,
+      'passed',
+      `ログの索引 ${inclusion.index}（ツリーサイズ ${inclusion.size} の署名付きチェックポイント）に記録されています` +
+        (inclusion.keyConfirmed ? '' : '（ログの公開鍵は添付のものを使用。公開されている鍵との照合は --log-key で）'),
+    );
+  } else if (inclusion.status === 'failed') add(LOG_CHECK, 'failed', inclusion.reason);
+  else {
+    add(
+      LOG_CHECK,
+      'skipped',
+      report.fileType === 'pdf'
+        ? `ログの証明（${ATTACHMENT.log}）は添付されていません（チェックポイント前に出力された書面など）`
+        : '署名データのみのファイルにはログの証明が含まれません',
+    );
+  }
   return finish();
+}
+
+function file(contents: PdfContents, name: string): Uint8Array | null {
+  return contents.attachments.find((a) => a.name === name)?.bytes ?? null;
 }
 
 function typOf(jws: string): unknown {

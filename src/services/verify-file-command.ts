@@ -24,10 +24,12 @@ const EVENT = {
 export async function verifyFileCommand(
   file: string | undefined,
   jwks: string | undefined,
-  options: KeySourceOptions = {},
+  options: KeySourceOptions & { logKey?: string } = {},
 ): Promise<number> {
   if (!file) {
-    console.error('usage: npm run cli -- verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]');
+    console.error(
+      'usage: npm run cli -- verify <file.pdf|file.jws> [--jwks <file|https-url>] [--log-key <key|file>] [--allow-http-loopback]',
+    );
     return 2;
   }
   let bytes: Uint8Array;
@@ -46,6 +48,11 @@ export async function verifyFileCommand(
     console.error(`検証できません: ${(error as Error).message}`);
     return error instanceof UntrustedKeySource ? 2 : 1;
   }
+  if (options.logKey !== undefined) {
+    // The log's published key (GET /log/key), given as the key itself or a file holding it.
+    const given = fs.existsSync(options.logKey) ? fs.readFileSync(options.logKey, 'utf8') : options.logKey;
+    trusted = { ...trusted, logKey: given.trim() };
+  }
   const report = await checkDocument(bytes, trusted, inspectPdf);
   console.log(formatReport(report, path.basename(file)));
   return report.ok ? 0 : 1;
@@ -59,11 +66,13 @@ export function formatReport(report: DocumentReport, name: string): string {
     lines.push(`  ${MARK[c.status]} ${c.label}${' '.repeat(width - displayWidth(c.label))}  ${c.reason}  [${c.id}]`);
   }
   const passed = report.checks.filter((c) => c.status === 'passed').length;
+  // Log evidence that is simply absent (an older document) is reported on its line, not counted as a check.
+  const total = report.checks.filter((c) => !(c.id === 'log-inclusion' && c.status === 'skipped')).length;
   lines.push(
     '',
     report.ok
-      ? `結果: 検証に成功しました（${passed}/${report.checks.length} の確認に合格）`
-      : `結果: 検証に失敗しました（${passed}/${report.checks.length} の確認に合格）。このファイルの内容を信頼しないでください`,
+      ? `結果: 検証に成功しました（${passed}/${total} の確認に合格）`
+      : `結果: 検証に失敗しました（${passed}/${total} の確認に合格）。このファイルの内容を信頼しないでください`,
   );
   if (report.ok && report.fileType === 'pdf') {
     lines.push('注意: 署名が保証するのは PDF に添付された署名データ（下記）の内容で、PDF の印刷面ではありません');

@@ -3,6 +3,7 @@
 // the reference hashing of test/log/support.ts, the §12 error rules, and the verify answer's `log` member.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import * as createLog from '../../db/migrations/20261206080000_create_log.js';
+import * as addLogLeavesRestoredAt from '../../db/migrations/20261207050000_add_log_leaves_restored_at.js';
 import type { Kysely } from 'kysely';
 import { publishCheckpoint } from '../../src/services/log-checkpoints.js';
 import { addVersion, advanceBody, contractBody, publish, registerMishima } from '../support/fixtures.js';
@@ -76,6 +77,8 @@ describeEachDatabase('transparency log', (kind) => {
     const db = env.ctx.db as unknown as Kysely<unknown>;
     await createLog.down(db);
     await createLog.up(db);
+    await addLogLeavesRestoredAt.up(db); // the later log migration, as a fresh database runs them
+
     const after = await leaves();
     expect(after).toEqual(before);
     expect(after.map((r) => r.contract_number)).toEqual([a.contractNumber, b.contractNumber, a.contractNumber]);

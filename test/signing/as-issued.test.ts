@@ -6,6 +6,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFName, PDFString } from 'pdf-lib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openSeal, type Seal } from '../../src/pdf-sign/open-seal.js';
 import { findSignedPdf, countSignedPdfs } from '../../src/repositories/signed-pdfs.js';
+import { publishCheckpoint } from '../../src/services/log-checkpoints.js';
 import { runSigningPass } from '../../src/services/signed-pdfs.js';
 import { text } from '../documents/poppler.js';
 import { download, grantFor } from '../documents/support.js';
@@ -56,6 +57,7 @@ describeEachDatabase('as-issued signed PDFs', (kind) => {
     expect(early.res.status).toBe(503);
     expect(early.res.headers.get('retry-after')).toBe('10');
 
+    await publishCheckpoint(env.ctx); // the log checkpoint the as-issued PDF waits for (a second in production)
     expect(await runSigningPass(env.ctx, seal)).toBe(1);
     const first = await download(env, path, grant);
     expect(first.res.status).toBe(200);
@@ -76,6 +78,7 @@ describeEachDatabase('as-issued signed PDFs', (kind) => {
       changes: { guaranteeAmount: 22_000_000, advanceAmount: 22_000_000 },
     });
     expect(change.status).toBe(201);
+    await publishCheckpoint(env.ctx);
     expect(await runSigningPass(env.ctx, seal)).toBe(1);
     const grant2 = await grantFor(env, contractNumber, authKey); // a day later: the first view has ended
     const again = await download(env, path, grant2);
@@ -114,6 +117,7 @@ describeEachDatabase('as-issued signed PDFs', (kind) => {
     tsa.failWith(503);
     const { contractNumber } = await publish(env);
     try {
+      await publishCheckpoint(env.ctx);
       expect(await runSigningPass(env.ctx, seal)).toBe(0);
       const row = await findSignedPdf(env.ctx.db, contractNumber, 1);
       expect(row?.state).toBe('pending');
@@ -148,6 +152,7 @@ describeEachDatabase('as-issued signed PDFs', (kind) => {
     const old = await env.api('GET', `/api/v1/sureties/${before.contractNumber}/versions/1/signed.pdf`);
     expect(old.status).toBe(404);
     const after = await publish(env);
+    await publishCheckpoint(env.ctx);
     expect(await runSigningPass(env.ctx, seal)).toBe(1);
     expect((await findSignedPdf(env.ctx.db, after.contractNumber, 1))?.state).toBe('signed');
     expect(await findSignedPdf(env.ctx.db, before.contractNumber, 1)).toBeUndefined();
