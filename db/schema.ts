@@ -354,6 +354,14 @@ export interface LogCheckpointTable {
   created_at: string;
 }
 
+/** A checkpoint's RFC 3161 time-stamp: the note as stamped and the token (DER, base64). */
+export interface LogTimestampTable {
+  size: number;
+  note: string;
+  token: string;
+  stamped_at: string;
+}
+
 export interface Database {
   meta: MetaTable;
   signing_keys: SigningKeyTable;
@@ -388,4 +396,5 @@ export interface Database {
   log_head: LogHeadTable;
   log_nodes: LogNodeTable;
   log_checkpoints: LogCheckpointTable;
+  log_timestamps: LogTimestampTable;
 }

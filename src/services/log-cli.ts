@@ -1,4 +1,5 @@
 // The transparency log's operator commands (`log:status`, `log:resume`): terminal output around log-hold.ts.
+import { latestTimestamp } from '../repositories/log-timestamps.js';
 import { latestCheckpoint, logHead } from '../repositories/transparency-log.js';
 import type { Actor, ServiceContext } from './context.js';
 import { readRecordedCheckpoint, resumeLog, type LogHold } from './log-hold.js';
@@ -18,6 +19,12 @@ export async function logStatusCommand(ctx: ServiceContext, hold: LogHold | null
   console.log(
     `  last checkpoint recorded outside the database (${ctx.config.numbersDir}): ` +
       `${readRecordedCheckpoint(ctx.config.numbersDir) ?? 'none'}`,
+  );
+  const stamp = await latestTimestamp(ctx.db);
+  console.log(
+    stamp
+      ? `  latest time-stamped checkpoint: size ${stamp.size} at ${stamp.stamped_at}`
+      : `  no checkpoint time-stamped yet${ctx.config.tsaUrl ? '' : ' (no ESURETY_TSA_URL)'}`,
   );
   console.log(`  log key: ${ctx.logSigner.verifierKey}`);
   return hold ? 1 : 0;
