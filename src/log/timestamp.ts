@@ -31,12 +31,18 @@ export interface ReadTimestamp {
   hashAlgorithm: string;
   imprint: Buffer;
   genTime: Date;
-  /** The signer's signature over the TSTInfo verifies with the certificate the token carries (no trust chain). */
+  /**
+   * The signer's signature over the TSTInfo verifies with the certificate the token carries (no trust chain), and
+   * its imprint is over `message`.
+   */
   signatureValid: boolean;
 }
 
-/** Reads a TimeStampResp. @throws TimestampReadError when it is not a granted reply with a TSTInfo */
-export async function readTimestampReply(der: Uint8Array): Promise<ReadTimestamp> {
+/**
+ * Reads a TimeStampResp stamped over `message`.
+ * @throws TimestampReadError when it is not a granted reply with a TSTInfo
+ */
+export async function readTimestampReply(der: Uint8Array, message: Uint8Array): Promise<ReadTimestamp> {
   let signed: pkijs.SignedData;
   let info: pkijs.TSTInfo;
   try {
@@ -50,7 +56,7 @@ export async function readTimestampReply(der: Uint8Array): Promise<ReadTimestamp
     if (error instanceof TimestampReadError) throw error;
     throw new TimestampReadError('not an RFC 3161 time-stamp reply', { cause: error });
   }
-  const signatureValid = await signed.verify({ signer: 0, checkChain: false }).then(
+  const signatureValid = await signed.verify({ signer: 0, checkChain: false, data: buffer(message) }).then(
     (ok) => ok === true,
     () => false,
   );

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Frontier, leafHash, verifyConsistency } from '../log/merkle.js';
 import { openNote, parseCheckpointBody, parseVerifierKey } from '../log/note.js';
+import { checkStamps, type StampProgress } from './log-monitor-stamps.js';
 
 export interface MonitorState {
   url: string;
@@ -14,10 +15,12 @@ export interface MonitorState {
   root: string;
   frontier: string[];
   checkpoint: string;
+  /** How far the checkpoints' time-stamps were checked (absent in state files written before stamps existed). */
+  stamps?: StampProgress;
 }
 
 export type MonitorResult =
-  | { ok: true; from: number; size: number; entries: number; state: MonitorState }
+  | { ok: true; from: number; size: number; entries: number; stamps: number; state: MonitorState }
   | { ok: false; violation: string; from: number };
 
 type Fetch = (url: string) => Promise<Response>;
@@ -53,7 +56,7 @@ async function text(fetchFn: Fetch, url: string): Promise<string> {
 export async function monitorLog(
   base: string,
   previous: MonitorState | null,
-  options: { fetch?: Fetch; pinnedKey?: string } = {},
+  options: { fetch?: Fetch; pinnedKey?: string; now?: () => Date } = {},
 ): Promise<MonitorResult> {
   const fetchFn = options.fetch ?? ((url: string) => fetch(url));
   const root = base.replace(/\/+$/, '');
@@ -138,11 +141,21 @@ export async function monitorLog(
           'a leaf was altered, deleted or reordered',
       );
     }
+    const stamps = await checkStamps(
+      fetchFn,
+      root,
+      verifier,
+      { size: checkpoint.size, root: checkpoint.root },
+      previous?.stamps ?? { through: 0, time: null },
+      options.now?.() ?? new Date(),
+    );
+    if (!stamps.ok) throw new Violation(stamps.violation);
     return {
       ok: true,
       from,
       size: checkpoint.size,
       entries: checkpoint.size - from,
+      stamps: stamps.checked,
       state: {
         url: root,
         verifierKey: trustedKey,
@@ -150,6 +163,7 @@ export async function monitorLog(
         root: newRoot,
         frontier: frontier.hashes().map((h) => Buffer.from(h).toString('base64')),
         checkpoint: note,
+        stamps: stamps.progress,
       },
     };
   } catch (error) {
@@ -183,7 +197,8 @@ export async function logMonitorCommand(
   if (stateFile) writeMonitorState(stateFile, result.state);
   console.log(
     `ok: log ${result.state.verifierKey.split('+')[0]} grew from ${result.from} to ${result.size} entries ` +
-      `(${result.entries} checked), consistent and signed; root ${result.state.root}`,
+      `(${result.entries} checked), consistent and signed; ${result.stamps} checkpoint time-stamp(s) checked; ` +
+      `root ${result.state.root}`,
   );
   return 0;
 }
