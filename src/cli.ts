@@ -50,11 +50,14 @@ const USAGE = `usage: npm run cli -- <command>
   numbers:resume --last <NNNNN-NNNNNN> [--last …]
                                after a restore: state the last number issued per office (issuer's records, mail
                                sent); numbering resumes above it (audited)
-  log:monitor --url <base> [--state <file>] [--key <verifier key>]
+  log:monitor --url <base> [--state <file>] [--key <verifier key>] [--token-file <file>]
                                follow the transparency log from the last checkpoint seen (state file): checks the
-                               signature, consistency (no fork, no shrink) and that the new entries hash to the
-                               signed root; exit 1 with a plain report on any violation. --key pins the log key
-                               (otherwise the one seen first is kept in the state)
+                               signature, consistency (no fork, no shrink), that the new entries hash to the
+                               signed root and the checkpoints' RFC 3161 time-stamps; exit 1 with a plain report on
+                               any violation. --key pins the log key (otherwise the one seen first is kept in the
+                               state). Auditor mode: with a read-only issuer token (--token-file, or
+                               ESURETY_AUDITOR_TOKEN / ESURETY_AUDITOR_TOKEN_FILE; never on the command line) each
+                               new entry's version is fetched and re-verified (leaf hash, JWKS signature, history)
   log:status                   the transparency log: size, latest checkpoint, on hold after a rollback or not
   log:resume                   after a rollback: lift the log's hold once its missing leaves are restored (audited);
                                refuses while the log is still shorter than a published checkpoint
@@ -87,6 +90,7 @@ async function run(argv: string[]): Promise<number> {
       url: { type: 'string' },
       state: { type: 'string' },
       key: { type: 'string' },
+      'token-file': { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -101,7 +105,14 @@ async function run(argv: string[]): Promise<number> {
     });
   }
   // An outsider's command: it reads the public log over HTTP, never a database.
-  if (command === 'log:monitor') return logMonitorCommand(values.url, values.state, values.key);
+  if (command === 'log:monitor') {
+    return logMonitorCommand({
+      url: values.url,
+      stateFile: values.state,
+      pinnedKey: values.key,
+      tokenFile: values['token-file'],
+    });
+  }
   const config = loadConfig();
   // A copy about to be restored: checked where it lies, with the secrets file it must go with; the live database
   // is not opened.
