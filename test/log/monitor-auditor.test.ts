@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { insertVersion } from '../../src/repositories/sureties.js';
 import { createApiToken } from '../../src/services/api-tokens.js';
+import { jwsHash, signVersion, type VersionPayload } from '../../src/signing/versions.js';
 import { publishCheckpoint } from '../../src/services/log-checkpoints.js';
 import { monitorLog } from '../../src/services/log-monitor.js';
 import { addVersion, publish, registerMishima } from '../support/fixtures.js';
@@ -108,6 +110,40 @@ describeEachDatabase('log:monitor as auditor', (kind) => {
     expect(result).toMatchObject({
       ok: false,
       violation: expect.stringContaining(`entry 0 (${numbers[0]} seq 1): version seq 1 fails the signature check`),
+    });
+  });
+
+  it('reports a validly signed version that breaks the history rules', async () => {
+    const numbers = await grow();
+    // An insider with the signing key publishes, straight into the database, a "change" that claims the guarantee is
+    // cancelled: signature, chain and log all hold; only the history rules (as audit replays them) do not.
+    const [first] = await env.ctx.db
+      .selectFrom('versions')
+      .select(['jws', 'issued_at'])
+      .where('contract_number', '=', numbers[0]!)
+      .execute();
+    const payload = JSON.parse(Buffer.from(first!.jws.split('.')[1]!, 'base64url').toString()) as VersionPayload;
+    const jws = await signVersion(env.ctx.keyring, {
+      ...payload,
+      seq: 2,
+      event: 'change',
+      prev: jwsHash(first!.jws),
+      status: 'cancelled',
+    });
+    await insertVersion(env.ctx.db, {
+      contract_number: numbers[0]!,
+      seq: 2,
+      event: 'change',
+      target: null,
+      jws,
+      issued_at: first!.issued_at,
+    });
+    await publishCheckpoint(env.ctx);
+    expect(await monitorLog(server.url, null)).toMatchObject({ ok: true });
+    const result = await monitorLog(server.url, null, { auditorToken: auditor });
+    expect(result).toMatchObject({
+      ok: false,
+      violation: expect.stringContaining(`entry 4 (${numbers[0]} seq 2): history rule broken at seq 2`),
     });
   });
 
