@@ -2,6 +2,7 @@
 import { latestTimestamp } from '../repositories/log-timestamps.js';
 import { latestCheckpoint, logHead } from '../repositories/transparency-log.js';
 import type { Actor, ServiceContext } from './context.js';
+import { DAY_MS } from './log-timestamps.js';
 import { readRecordedCheckpoint, resumeLog, type LogHold } from './log-hold.js';
 
 const REASONS: Record<LogHold['reason'], string> = {
@@ -21,9 +22,15 @@ export async function logStatusCommand(ctx: ServiceContext, hold: LogHold | null
       `${readRecordedCheckpoint(ctx.config.numbersDir) ?? 'none'}`,
   );
   const stamp = await latestTimestamp(ctx.db);
+  // A stamp more than a day and a half old while a TSA is configured: the authority has been failing (the server
+  // log says why, under 'time-stamp failed'); checkpoints and publications go on regardless.
+  const overdue =
+    stamp && ctx.config.tsaUrl && +ctx.clock() - Date.parse(stamp.stamped_at) > 1.5 * DAY_MS
+      ? " — OVERDUE: see the server log for 'log checkpoint time-stamp failed'"
+      : '';
   console.log(
     stamp
-      ? `  latest time-stamped checkpoint: size ${stamp.size} at ${stamp.stamped_at}`
+      ? `  latest time-stamped checkpoint: size ${stamp.size} at ${stamp.stamped_at}${overdue}`
       : `  no checkpoint time-stamped yet${ctx.config.tsaUrl ? '' : ' (no ESURETY_TSA_URL)'}`,
   );
   console.log(`  log key: ${ctx.logSigner.verifierKey}`);

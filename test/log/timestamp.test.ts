@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { tsaClient } from '../../src/pdf-sign/tsa.js';
 import { publishCheckpoint } from '../../src/services/log-checkpoints.js';
+import { logStatusCommand } from '../../src/services/log-cli.js';
 import { stampLatestCheckpoint, startLogTimestamps } from '../../src/services/log-timestamps.js';
 import { publish, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
@@ -109,6 +110,24 @@ describeEachDatabase('checkpoint time-stamps', (kind) => {
     expect((await env.app.request('/log/timestamps')).status).toBe(200);
     expect(await (await env.app.request('/log/timestamps')).json()).toEqual({ sizes: [2, 3], next: null });
   }, 60_000);
+
+  it('log:status names the latest stamp, and says OVERDUE once the authority has failed for more than a day', async () => {
+    const ctx = { ...env.ctx, config: { ...env.ctx.config, tsaUrl: tsa.url } };
+    await grow(1);
+    await stampLatestCheckpoint(ctx, tsaClient(tsa.url));
+    const status = async () => {
+      const out = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+      try {
+        await logStatusCommand(ctx, null);
+        return out.mock.calls.map((c) => String(c[0])).join('\n');
+      } finally {
+        out.mockRestore();
+      }
+    };
+    expect(await status()).toContain('latest time-stamped checkpoint: size 1 at 2026-11-24T01:00:00.000Z\n');
+    env.setNow('2026-11-26T01:00:00.000Z');
+    expect(await status()).toContain('size 1 at 2026-11-24T01:00:00.000Z — OVERDUE');
+  });
 
   it('answers 404 not_found for a size without a stamp and 400 bad_request for a malformed size', async () => {
     await grow(2);
