@@ -375,6 +375,14 @@ export interface LogCosignatureTable {
   created_at: string;
 }
 
+/** A checkpoint's RFC 3161 time-stamp: the note as stamped and the token (DER, base64). */
+export interface LogTimestampTable {
+  size: number;
+  note: string;
+  token: string;
+  stamped_at: string;
+}
+
 export interface Database {
   meta: MetaTable;
   signing_keys: SigningKeyTable;
@@ -411,4 +419,5 @@ export interface Database {
   log_checkpoints: LogCheckpointTable;
   log_witnesses: LogWitnessTable;
   log_cosignatures: LogCosignatureTable;
+  log_timestamps: LogTimestampTable;
 }

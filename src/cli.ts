@@ -55,11 +55,14 @@ const USAGE = `usage: npm run cli -- <command>
   numbers:resume --last <NNNNN-NNNNNN> [--last …]
                                after a restore: state the last number issued per office (issuer's records, mail
                                sent); numbering resumes above it (audited)
-  log:monitor --url <base> [--state <file>] [--key <verifier key>]
+  log:monitor --url <base> [--state <file>] [--key <verifier key>] [--token-file <file>]
                                follow the transparency log from the last checkpoint seen (state file): checks the
-                               signature, consistency (no fork, no shrink) and that the new entries hash to the
-                               signed root; exit 1 with a plain report on any violation. --key pins the log key
-                               (otherwise the one seen first is kept in the state)
+                               signature, consistency (no fork, no shrink), that the new entries hash to the
+                               signed root and the checkpoints' RFC 3161 time-stamps; exit 1 with a plain report on
+                               any violation. --key pins the log key (otherwise the one seen first is kept in the
+                               state). Auditor mode: with a read-only issuer token (--token-file, or
+                               ESURETY_AUDITOR_TOKEN / ESURETY_AUDITOR_TOKEN_FILE; never on the command line) each
+                               new entry's version is fetched and re-verified (leaf hash, JWKS signature, history)
   log:witness-key --key-file <new file> --name <witness name>
                                create a witness's Ed25519 key (file mode 0600, never printed); prints its public
                                verifier key (what a platform lists in ESURETY_LOG_WITNESSES)
@@ -123,6 +126,7 @@ async function run(argv: string[]): Promise<number> {
       'key-file': { type: 'string' },
       log: { type: 'string', multiple: true },
       from: { type: 'string' },
+      'token-file': { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -138,7 +142,14 @@ async function run(argv: string[]): Promise<number> {
     });
   }
   // An outsider's command: it reads the public log over HTTP, never a database.
-  if (command === 'log:monitor') return logMonitorCommand(values.url, values.state, values.key);
+  if (command === 'log:monitor') {
+    return logMonitorCommand({
+      url: values.url,
+      stateFile: values.state,
+      pinnedKey: values.key,
+      tokenFile: values['token-file'],
+    });
+  }
   // A witness is an outsider too: its own key and state file, no database.
   if (command === 'log:witness-key') return witnessKeyCommand(values['key-file'], values.name);
   if (command === 'log:witness') {

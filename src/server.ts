@@ -15,6 +15,8 @@ import { instanceName } from './services/leadership.js';
 import { startSigningWorker } from './services/signing-worker.js';
 import { startLogCheckpoints } from './services/log-checkpoints.js';
 import { probeWitnesses, startLogWitnessing } from './services/log-witnessing.js';
+import { startLogTimestamps } from './services/log-timestamps.js';
+import { publicTsaUrl, tsaClient } from './pdf-sign/tsa.js';
 import { startDraftRecovery } from './services/staff/recovery.js';
 import { SecretsError } from './signing/secrets.js';
 
@@ -74,6 +76,8 @@ async function main(): Promise<void> {
   const logCheckpoints = startLogCheckpoints(ctx, { holder: instance });
   // Each new checkpoint goes to the configured witnesses (ESURETY_LOG_WITNESSES) on their own schedule.
   const logWitnessing = startLogWitnessing(ctx, { holder: instance });
+  // Once a day the latest checkpoint is time-stamped by the configured authority (DESIGN §12), in its own job.
+  const logTimestamps = config.tsaUrl ? startLogTimestamps(ctx, tsaClient(config.tsaUrl), { holder: instance }) : null;
   // PDFs give way to verifications: refused (429 throttled + Retry-After) while the event loop runs more than 200 ms late.
   usePdfRunner(workerRunner({ maxLoopDelayMs: 200 }));
   // Prometheus metrics on their own listener only: never on the public one (operators scrape it from their network).
@@ -104,7 +108,14 @@ async function main(): Promise<void> {
     void http
       .close()
       .then(() =>
-        Promise.all([mail.stop(), recovery.stop(), logCheckpoints.stop(), logWitnessing.stop(), signing?.stop()]),
+        Promise.all([
+          mail.stop(),
+          recovery.stop(),
+          logCheckpoints.stop(),
+          logWitnessing.stop(),
+          logTimestamps?.stop(),
+          signing?.stop(),
+        ]),
       )
       .then(() => checkpointer?.stop())
       .then(() => platform.close())
@@ -133,6 +144,9 @@ async function main(): Promise<void> {
     ctx.logger.info(
       'as-issued PDFs are not signed: no e-seal configured (ESURETY_PDF_SIGN_P12 or ESURETY_PDF_SIGN_PKCS11_*, DESIGN §13)',
     );
+  if (config.tsaUrl)
+    ctx.logger.info(`transparency-log checkpoints are time-stamped daily by ${publicTsaUrl(config.tsaUrl)}`);
+  else ctx.logger.info('transparency-log checkpoints are not time-stamped: no ESURETY_TSA_URL (DESIGN §12, §13)');
   if (seal && seal.level === 'B-B')
     ctx.logger.warn('as-issued PDFs are signed without a time-stamp (PAdES B-B): set ESURETY_TSA_URL for B-T');
   if (demo.mode !== 'off' && config.env === 'development') {

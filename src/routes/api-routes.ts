@@ -22,6 +22,7 @@ import {
   bulkVerificationSchema,
   contractorEmailAnswerSchema,
   errorSchema,
+  logEntryVersionSchema,
   obligeeListSchema,
   obligeeSchema,
   outboxListSchema,
@@ -315,6 +316,27 @@ export const retryRoute = createRoute({
   },
 });
 
+export const logEntryVersionRoute = createRoute({
+  method: 'get',
+  path: '/log/entries/{index}/version',
+  summary: "The version a transparency-log entry commits to, with its guarantee's earlier versions (auditors)",
+  description:
+    'For `log:monitor` in auditor mode: the stored JWS of the version at log index `index` (DESIGN §12) and of the ' +
+    'versions before it, exactly as stored, so the auditor checks SHA-256(JWS) against the leaf, the signatures ' +
+    'against the JWKS and the history rules itself. Read-only.',
+  security: bearer('read'),
+  parameters: [
+    { name: 'index', in: 'path', required: true, schema: { type: 'integer', minimum: 0 }, description: 'Leaf index' },
+  ],
+  responses: {
+    ...unavailable,
+    200: json('The version the entry commits to', logEntryVersionSchema),
+    400: error('bad_request: index is not a non-negative integer'),
+    401: error('unauthorized'),
+    404: error('not_found: no entry at that index in the latest checkpoint'),
+  },
+});
+
 /** Every issuer API route (bearer token), each with the one scope it needs: the role × action matrix test reads this. */
 export const ISSUER_ROUTES = [
   putObligeeRoute,
@@ -327,4 +349,5 @@ export const ISSUER_ROUTES = [
   contractorEmailRoute,
   outboxRoute,
   retryRoute,
+  logEntryVersionRoute,
 ] as const;

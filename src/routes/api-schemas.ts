@@ -118,6 +118,19 @@ export const logEvidenceSchema = z
   })
   .openapi('LogEvidence');
 
+/** GET /log/entries/{index}/version: what a log entry commits to, for an auditor (stored bytes, not re-verified). */
+export const logEntryVersionSchema = z
+  .strictObject({
+    index: z.number().int().nonnegative(),
+    contractNumber,
+    seq,
+    versions: z.array(z.strictObject({ seq, event, target: seq.nullable(), jws })).openapi({
+      description:
+        "The guarantee's stored versions 1 … seq, as stored: the last one's SHA-256(JWS) must equal the leaf input",
+    }),
+  })
+  .openapi('LogEntryVersion');
+
 export const verificationSchema = z
   .strictObject({
     contractNumber,

@@ -27,6 +27,7 @@ import {
   authKeyRoute,
   noticeRoute,
   obligeesRoute,
+  logEntryVersionRoute,
   outboxRoute,
   publishRoute,
   putObligeeRoute,
@@ -38,7 +39,8 @@ import {
   versionsRoute,
 } from './api-routes.js';
 import { scoped } from './api-scope-guard.js';
-import { versionLogEvidence, type LogEvidence } from '../services/log-answers.js';
+import { logNumber, versionLogEvidence, type LogEvidence } from '../services/log-answers.js';
+import { logEntryVersion } from '../services/log-entry-version.js';
 import { fresh } from './api-schemas.js';
 import { attachment } from './documents.js';
 import { pathContractNumber, readJson, versionSeq, type AppEnv } from './http.js';
@@ -287,6 +289,10 @@ export function issuerApiRoutes(ctx: ServiceContext): OpenAPIHono<AppEnv> {
   api.route('/sureties', contractorEmailRoutes(ctx));
 
   // The mail outbox for issuer staff (the staff portal's mail screen uses the same services).
+  api.openapi(scoped(logEntryVersionRoute), async (c) =>
+    c.json(await logEntryVersion(ctx, logNumber('index', c.req.param('index'))), 200),
+  );
+
   api.openapi(scoped(outboxRoute), async (c) => {
     const input = parseOrThrow(outboxQuerySchema, { state: c.req.query('state'), limit: c.req.query('limit') });
     c.header('Cache-Control', 'no-store');

@@ -335,7 +335,9 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
 }
 
 /** History rules replayed over the signed payloads (DESIGN §3), with what each event must carry. */
-function historyProblems(versions: readonly VerifiedVersion[]): { seq: number; check: string; message: string }[] {
+export function historyProblems(
+  versions: readonly VerifiedVersion[],
+): { seq: number; check: string; message: string }[] {
   const payloads = versions.map((v) => v.payload);
   const out: { seq: number; check: string; message: string }[] = [];
   const first = payloads[0];

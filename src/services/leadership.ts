@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { releaseJobLease, takeJobLease } from '../repositories/job-leases.js';
 import type { ServiceContext } from './context.js';
 
-export type HousekeepingJob = 'mail-housekeeping' | 'draft-recovery' | 'pdf-signing' | 'log-checkpoint' | 'log-witness';
+export type HousekeepingJob =
+  'mail-housekeeping' | 'draft-recovery' | 'pdf-signing' | 'log-checkpoint' | 'log-witness' | 'log-timestamp';
 
 /** Names this process in leases (host, pid and a random part: two instances on one host never share a name). */
 export function instanceName(): string {

@@ -1,8 +1,10 @@
 // The transparency log's operator commands (`log:status`, `log:resume`, `log:restore-leaves`): terminal output around
 // log-hold.ts and log-restore-leaves.ts.
 import { witnessSizes } from '../repositories/log-witnesses.js';
+import { latestTimestamp } from '../repositories/log-timestamps.js';
 import { latestCheckpoint, logHead } from '../repositories/transparency-log.js';
 import type { Actor, ServiceContext } from './context.js';
+import { DAY_MS } from './log-timestamps.js';
 import { readRecordedCheckpoint, resumeLog, type LogHold } from './log-hold.js';
 import { leafSourceOf, restoreLogLeaves } from './log-restore-leaves.js';
 
@@ -23,6 +25,18 @@ export async function logStatusCommand(ctx: ServiceContext, hold: LogHold | null
   console.log(
     `  last checkpoint recorded outside the database (${ctx.config.numbersDir}): ` +
       `${readRecordedCheckpoint(ctx.config.numbersDir) ?? 'none'}`,
+  );
+  const stamp = await latestTimestamp(ctx.db);
+  // A stamp more than a day and a half old while a TSA is configured: the authority has been failing (the server
+  // log says why, under 'time-stamp failed'); checkpoints and publications go on regardless.
+  const overdue =
+    stamp && ctx.config.tsaUrl && +ctx.clock() - Date.parse(stamp.stamped_at) > 1.5 * DAY_MS
+      ? " — OVERDUE: see the server log for 'log checkpoint time-stamp failed'"
+      : '';
+  console.log(
+    stamp
+      ? `  latest time-stamped checkpoint: size ${stamp.size} at ${stamp.stamped_at}${overdue}`
+      : `  no checkpoint time-stamped yet${ctx.config.tsaUrl ? '' : ' (no ESURETY_TSA_URL)'}`,
   );
   console.log(`  log key: ${ctx.logSigner.verifierKey}`);
   const witnesses = ctx.config.logWitnesses;

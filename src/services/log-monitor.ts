@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Frontier, leafHash, verifyConsistency } from '../log/merkle.js';
 import { openNote, parseCheckpointBody, parseVerifierKey } from '../log/note.js';
+import { auditEntries, AuditorTokenRefused, type LoggedEntry } from './log-monitor-audit.js';
+import { checkStamps, type StampProgress } from './log-monitor-stamps.js';
 
 export interface MonitorState {
   url: string;
@@ -14,13 +16,15 @@ export interface MonitorState {
   root: string;
   frontier: string[];
   checkpoint: string;
+  /** How far the checkpoints' time-stamps were checked (absent in state files written before stamps existed). */
+  stamps?: StampProgress;
 }
 
 export type MonitorResult =
-  | { ok: true; from: number; size: number; entries: number; state: MonitorState }
+  | { ok: true; from: number; size: number; entries: number; stamps: number; audited: boolean; state: MonitorState }
   | { ok: false; violation: string; from: number };
 
-type Fetch = (url: string) => Promise<Response>;
+type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
 
 export function readMonitorState(file: string): MonitorState | null {
   try {
@@ -53,9 +57,15 @@ async function text(fetchFn: Fetch, url: string): Promise<string> {
 export async function monitorLog(
   base: string,
   previous: MonitorState | null,
-  options: { fetch?: Fetch; pinnedKey?: string } = {},
+  options: {
+    fetch?: Fetch;
+    pinnedKey?: string;
+    now?: () => Date;
+    /** An auditor's read-only issuer token: each new entry's version is fetched and checked (log-monitor-audit.ts). */
+    auditorToken?: string;
+  } = {},
 ): Promise<MonitorResult> {
-  const fetchFn = options.fetch ?? ((url: string) => fetch(url));
+  const fetchFn = options.fetch ?? ((url: string, init?: RequestInit) => fetch(url, init));
   const root = base.replace(/\/+$/, '');
   const from = previous?.size ?? 0;
   try {
@@ -125,12 +135,14 @@ export async function monitorLog(
           previous.frontier.map((h) => Buffer.from(h, 'base64')),
         )
       : new Frontier();
+    const logged: LoggedEntry[] = [];
     for (let i = frontier.size; i < checkpoint.size; i++) {
       const res = await fetchFn(`${root}/log/entries/${i}`);
       if (res.status !== 200) throw new Violation(`entry ${i} is missing: GET answered ${res.status}`);
       const entry = Buffer.from((await res.text()).trim(), 'base64');
       if (entry.length !== 32) throw new Violation(`entry ${i} is not a 32-byte digest`);
       frontier.append(leafHash(entry));
+      if (options.auditorToken) logged.push({ index: i, digest: entry });
     }
     if (checkpoint.size > 0 && Buffer.from(frontier.root()).toString('base64') !== newRoot) {
       throw new Violation(
@@ -138,11 +150,26 @@ export async function monitorLog(
           'a leaf was altered, deleted or reordered',
       );
     }
+    if (options.auditorToken) {
+      const problem = await auditEntries(fetchFn, root, options.auditorToken, logged);
+      if (problem) throw new Violation(problem);
+    }
+    const stamps = await checkStamps(
+      fetchFn,
+      root,
+      verifier,
+      { size: checkpoint.size, root: checkpoint.root },
+      previous?.stamps ?? { through: 0, time: null },
+      options.now?.() ?? new Date(),
+    );
+    if (!stamps.ok) throw new Violation(stamps.violation);
     return {
       ok: true,
       from,
       size: checkpoint.size,
       entries: checkpoint.size - from,
+      stamps: stamps.checked,
+      audited: options.auditorToken !== undefined,
       state: {
         url: root,
         verifierKey: trustedKey,
@@ -150,6 +177,7 @@ export async function monitorLog(
         root: newRoot,
         frontier: frontier.hashes().map((h) => Buffer.from(h).toString('base64')),
         checkpoint: note,
+        stamps: stamps.progress,
       },
     };
   } catch (error) {
@@ -161,18 +189,57 @@ export async function monitorLog(
   }
 }
 
-/** The CLI command: exit 0 and a one-line summary, or exit 1 with a plain report of the violation. */
-export async function logMonitorCommand(
-  url: string | undefined,
-  stateFile: string | undefined,
-  pinnedKey: string | undefined,
-): Promise<number> {
+/**
+ * The auditor token, never from the command line (it would show in `ps` and shell history): `--token-file <path>`,
+ * else ESURETY_AUDITOR_TOKEN, else the file named by ESURETY_AUDITOR_TOKEN_FILE; undefined when none is given.
+ * @throws Error when a named file cannot be read or is empty
+ */
+export function auditorTokenFrom(tokenFile: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const file = tokenFile ?? (env.ESURETY_AUDITOR_TOKEN ? undefined : env.ESURETY_AUDITOR_TOKEN_FILE);
+  if (file === undefined) return env.ESURETY_AUDITOR_TOKEN?.trim() || undefined;
+  let token: string;
+  try {
+    token = fs.readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new Error(`cannot read the auditor token file ${file}: ${(error as NodeJS.ErrnoException).code}`, {
+      cause: error,
+    });
+  }
+  if (!token) throw new Error(`the auditor token file ${file} is empty`);
+  return token;
+}
+
+/** The CLI command: exit 0 and a one-line summary, 1 with a plain report of a violation, 2 for a usage problem. */
+export async function logMonitorCommand(args: {
+  url: string | undefined;
+  stateFile: string | undefined;
+  pinnedKey: string | undefined;
+  tokenFile: string | undefined;
+}): Promise<number> {
+  const { url, stateFile, pinnedKey } = args;
   if (!url) {
     console.error('log:monitor needs --url <base URL of the platform> (and --state <file> to follow it over time)');
     return 2;
   }
+  let auditorToken: string | undefined;
+  try {
+    auditorToken = auditorTokenFrom(args.tokenFile, process.env);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
   const previous = stateFile ? readMonitorState(stateFile) : null;
-  const result = await monitorLog(url, previous, pinnedKey ? { pinnedKey } : {});
+  let result: MonitorResult;
+  try {
+    result = await monitorLog(url, previous, {
+      ...(pinnedKey ? { pinnedKey } : {}),
+      ...(auditorToken ? { auditorToken } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof AuditorTokenRefused)) throw error;
+    console.error(`${error.message}; the state file was not changed`);
+    return 2;
+  }
   if (!result.ok) {
     console.log(`VIOLATION in the transparency log at ${url}`);
     console.log(`  ${result.violation}`);
@@ -183,7 +250,8 @@ export async function logMonitorCommand(
   if (stateFile) writeMonitorState(stateFile, result.state);
   console.log(
     `ok: log ${result.state.verifierKey.split('+')[0]} grew from ${result.from} to ${result.size} entries ` +
-      `(${result.entries} checked), consistent and signed; root ${result.state.root}`,
+      `(${result.entries} checked${result.audited ? ', each version fetched and re-verified as auditor' : ''}), ` +
+      `consistent and signed; ${result.stamps} checkpoint time-stamp(s) checked; root ${result.state.root}`,
   );
   return 0;
 }
