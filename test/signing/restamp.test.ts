@@ -13,6 +13,7 @@ import { openPlatform } from '../../src/platform.js';
 import { listAudit } from '../../src/repositories/audit-log.js';
 import { countSignedPdfs, findSignedPdf } from '../../src/repositories/signed-pdfs.js';
 import { restampPdfs, type RestampOutcome } from '../../src/services/restamp-pdfs.js';
+import { publishCheckpoint } from '../../src/services/log-checkpoints.js';
 import { runSigningPass } from '../../src/services/signed-pdfs.js';
 import { publish, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
@@ -64,6 +65,7 @@ describeEachDatabase('B-LT signing and B-LTA re-stamping', (kind) => {
     expect(seal.level).toBe('B-LT');
     await registerMishima(env);
     const { contractNumber } = await publish(env);
+    await publishCheckpoint(env.ctx); // the log checkpoint the as-issued PDF waits for (a second in production)
     expect(await runSigningPass(env.ctx, seal)).toBe(1);
     expect((await findSignedPdf(env.ctx.db, contractNumber, 1))?.level).toBe('B-LT');
     const lt = await stored(env, contractNumber);
@@ -157,6 +159,7 @@ describe('pdf:sign-earlier and pdf:restamp as commands', () => {
     );
     const seal = (await openSeal(platform.ctx.config))!;
     try {
+      await publishCheckpoint(platform.ctx);
       while ((await runSigningPass(platform.ctx, seal, 50)) > 0);
       const counts = await countSignedPdfs(platform.ctx.db);
       expect(counts.pending).toBe(0);
