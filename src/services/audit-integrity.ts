@@ -197,8 +197,7 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
   report.ms = performance.now() - started;
   if (report.problems === 0 && log.tree) {
     report.state = {
-      size: log.tree.size,
-      root: log.tree.root,
+      ...log.tree,
       versions,
       auditHead: report.auditHead,
       at: new Date().toISOString(),

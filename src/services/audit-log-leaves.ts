@@ -1,20 +1,26 @@
-// The audit's check of the transparency log (DESIGN §12): the Merkle root is recomputed from the stored leaf rows
-// themselves — never from the stored subtree hashes, which an insider could leave untouched while editing a leaf —
-// and must equal the root last audited at that size (a state kept outside the database) and the latest signed
-// checkpoint's; the consistency proof the log serves between the two must verify too. So a leaf row altered,
-// deleted or reordered anywhere in the already-audited range changes the recomputed root and is reported, though
-// the incremental audit verifies only the new leaves' versions.
+// The audit's check of the transparency log (DESIGN §12). A full audit recomputes the Merkle root from the stored
+// leaf rows themselves — never from the stored subtree hashes, which an insider could leave untouched while editing
+// a leaf — and records with it a SHA-256 over the leaf digests in index order and the tree's right edge (its
+// frontier). An incremental audit rehashes the already-audited leaves in that one stream (a native hash over ≈44
+// bytes a leaf, where the Merkle recomputation costs two hash calls a leaf): equal to the recorded stream, they are
+// the very leaves whose Merkle root was audited, so the Merkle root over the stored leaves still equals the audited
+// root; any leaf row altered, deleted or reordered in that range changes it and is reported. The new leaves then
+// extend the recorded frontier to the latest signed checkpoint's root, and the consistency proof the log serves
+// between the two roots must verify too.
+import { createHash, type Hash as Hasher } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { Frontier, leafHash, verifyConsistency } from '../log/merkle.js';
-import { latestCheckpoint, listLeaves } from '../repositories/transparency-log.js';
+import { latestCheckpoint, listLeafDigests, listLeaves } from '../repositories/transparency-log.js';
 import type { IntegrityProblem } from './audit-guarantees.js';
 import { LogStorageError, treeConsistency } from './log-tree.js';
 
-/** A tree size with its root (base64): what an audit vouched for. */
+/** What an audit vouched for: a tree size, its root, the stream hash of its leaves and its frontier (base64). */
 export interface AuditedTree {
   size: number;
   root: string;
+  leaves: string;
+  frontier: string[];
 }
 
 export interface LeafRef {
@@ -25,7 +31,7 @@ export interface LeafRef {
 }
 
 export interface LogAudit {
-  /** The tree of every stored leaf up to the head, or null when it could not be recomputed (a missing leaf). */
+  /** The tree of every stored leaf up to the head, or null when it could not be computed (a missing leaf). */
   tree: AuditedTree | null;
   /** Leaves from the audited size on, in index order (when asked for): the caller checks their versions. */
   newLeaves: LeafRef[];
@@ -35,8 +41,32 @@ export interface LogAudit {
 const CHUNK = 20_000;
 
 /**
- * Recomputes the roots of the log's first `head` leaves (the head read in the audit's snapshot) from the leaf rows
- * and checks them against `audited` and the latest checkpoint.
+ * Feeds the leaf digests [start, end) into `stream` in index order.
+ * @returns the first missing index, or null when every row is there
+ */
+export async function streamLeaves(
+  db: Kysely<Database>,
+  stream: Hasher,
+  start: number,
+  end: number,
+  each?: (idx: number, digest: string) => void,
+): Promise<number | null> {
+  for (let from = start; from < end; from += CHUNK) {
+    const to = Math.min(end, from + CHUNK);
+    const rows = await listLeafDigests(db, from, to);
+    for (const [i, row] of rows.entries()) {
+      if (Number(row.idx) !== from + i) return from + i;
+      each?.(from + i, row.digest);
+    }
+    if (rows.length < to - from) return from + rows.length;
+    stream.update(rows.map((r) => r.digest).join(''));
+  }
+  return null;
+}
+
+/**
+ * Checks the log's first `head` leaves (the head read in the audit's snapshot) against `audited` — or, without it,
+ * recomputes the whole tree from the leaves — and against the latest checkpoint.
  */
 export async function auditLogLeaves(
   db: Kysely<Database>,
@@ -48,51 +78,70 @@ export async function auditLogLeaves(
   const checkpoint = (await latestCheckpoint(db)) ?? null;
   const from = audited?.size ?? 0;
   const report = (subject: string, check: string, message: string) => problem({ area: 'log', subject, check, message });
+  const none: LogAudit = { tree: null, newLeaves: [], checkpoint: checkpoint?.size ?? null };
+  const missing = (idx: number) =>
+    report(`leaf ${idx}`, 'missing', `leaf row ${idx} is missing (a leaf was deleted, or the log rolled back)`);
   if (head < from) {
     report('head', 'shrink', `the log holds ${head} leaves, fewer than the ${from} already audited (a rollback?)`);
-  }
-  const frontier = new Frontier();
-  const newLeaves: LeafRef[] = [];
-  let broken = false;
-  for (let start = 0; start < head && !broken; start += CHUNK) {
-    const end = Math.min(head, start + CHUNK);
-    const rows = await listLeaves(db, start, end);
-    for (const row of rows) {
-      const idx = Number(row.idx);
-      if (idx !== frontier.size) {
-        report(
-          `leaf ${frontier.size}`,
-          'missing',
-          `leaf row ${frontier.size} is missing (the next stored index is ${idx}): a leaf was deleted`,
-        );
-        broken = true;
-        break;
-      }
-      frontier.append(leafHash(Buffer.from(row.digest, 'base64')));
-      if (options.collectNew && idx >= from) newLeaves.push({ ...row, idx, seq: Number(row.seq) });
-      const size = frontier.size;
-      if (audited && size === audited.size) compare(size, audited.root, 'audited');
-      if (checkpoint && size === checkpoint.size) compare(size, checkpoint.root, 'checkpoint');
-    }
-    if (!broken && rows.length < end - start) {
-      report(`leaf ${frontier.size}`, 'missing', `leaf rows from ${frontier.size} to ${end - 1} are missing`);
-      broken = true;
-    }
-  }
-  function compare(size: number, expected: string, what: 'audited' | 'checkpoint') {
-    const root = Buffer.from(frontier.root()).toString('base64');
-    if (root === expected) return;
-    report(
-      `size ${size}`,
-      'root',
-      what === 'audited'
-        ? `the stored leaves 0…${size - 1} hash to ${root}, not to the root ${expected} audited before: a leaf ` +
-            'row within the audited range was altered, deleted or reordered'
-        : `the stored leaves 0…${size - 1} hash to ${root}, not to the latest signed checkpoint's root ${expected}`,
-    );
+    return none;
   }
   if (checkpoint && checkpoint.size > head) {
     report('head', 'shrink', `the log holds ${head} leaves, fewer than its checkpoint of size ${checkpoint.size}`);
+  }
+  const stream = createHash('sha256');
+  let frontier = new Frontier();
+  const compare = (expected: string, what: string) => {
+    const root = b64(frontier.root());
+    if (root !== expected) {
+      report(
+        `size ${frontier.size}`,
+        'root',
+        `the stored leaves 0…${frontier.size - 1} hash to ${root}, not to ${what} ${expected}`,
+      );
+    }
+  };
+  const grow = (digest: string) => {
+    frontier.append(leafHash(Buffer.from(digest, 'base64')));
+    if (checkpoint && frontier.size === checkpoint.size)
+      compare(checkpoint.root, "the latest signed checkpoint's root");
+  };
+  if (audited) {
+    const gap = await streamLeaves(db, stream, 0, audited.size);
+    if (gap !== null) {
+      missing(gap);
+      return none;
+    }
+    const now = stream.copy().digest('base64');
+    if (now !== audited.leaves) {
+      report(
+        `size ${audited.size}`,
+        'root',
+        `the stored leaves 0…${audited.size - 1} are not the ones audited (their digest ${now} is not the recorded ` +
+          `${audited.leaves}), so they no longer hash to the audited root ${audited.root}: a leaf row within the ` +
+          'audited range was altered, deleted or reordered',
+      );
+    }
+    frontier = Frontier.from(
+      audited.size,
+      audited.frontier.map((h) => Buffer.from(h, 'base64')),
+    );
+    if (audited.size > 0 && b64(frontier.root()) !== audited.root) {
+      report(`size ${audited.size}`, 'root', 'the audit state is inconsistent (its frontier is not its root)');
+    }
+  }
+  // The new leaves (everything, in a full audit): Merkle-hashed one by one, and fed to the stream.
+  const newLeaves: LeafRef[] = [];
+  const gap = await streamLeaves(db, stream, from, head, (_idx, digest) => grow(digest));
+  if (gap !== null) {
+    missing(gap);
+    return none;
+  }
+  if (options.collectNew) {
+    for (let start = from; start < head; start += CHUNK) {
+      for (const row of await listLeaves(db, start, Math.min(head, start + CHUNK))) {
+        newLeaves.push({ ...row, idx: Number(row.idx), seq: Number(row.seq) });
+      }
+    }
   }
   // The proof the log hands out (GET /log/proof/consistency), from stored subtree hashes: it must link the audited
   // root to the signed one, as a monitor would check it.
@@ -111,7 +160,7 @@ export async function auditLogLeaves(
           `size ${checkpoint.size}`,
           'consistency',
           `the log's consistency proof from the audited size ${audited.size} to its checkpoint of size ` +
-            `${checkpoint.size} does not verify (a stored subtree hash or leaf was changed, or the log forked)`,
+            `${checkpoint.size} does not verify (a stored subtree hash was changed, or the log forked)`,
         );
       }
     } catch (error) {
@@ -119,8 +168,16 @@ export async function auditLogLeaves(
       report(`size ${checkpoint.size}`, 'consistency', `the log cannot prove consistency: ${error.message}`);
     }
   }
-  const tree = broken || frontier.size === 0 ? null : { size: frontier.size, root: b64(frontier.root()) };
-  return { tree, newLeaves: broken ? [] : newLeaves, checkpoint: checkpoint?.size ?? null };
+  const tree =
+    frontier.size === 0
+      ? null
+      : {
+          size: frontier.size,
+          root: b64(frontier.root()),
+          leaves: stream.digest('base64'),
+          frontier: frontier.hashes().map(b64),
+        };
+  return { tree, newLeaves, checkpoint: checkpoint?.size ?? null };
 }
 
 const b64 = (h: Uint8Array) => Buffer.from(h).toString('base64');

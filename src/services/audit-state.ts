@@ -1,5 +1,5 @@
-// What the last passing audit vouched for — the log's size and root, how many versions were stored, the audit
-// chain's head — kept in a file OUTSIDE the database (by default `audit-state.json` in the issued-numbers directory,
+// What the last passing audit vouched for — the log's size and root (with the stream hash of its leaves and its
+// frontier), how many versions were stored, the audit chain's head — kept in a file OUTSIDE the database (by default `audit-state.json` in the issued-numbers directory,
 // ESURETY_NUMBERS_DIR, where log-hold.ts keeps the last published checkpoint for the same reason; or `--state
 // <file>`): an insider who edits the database cannot move it forward, so the next incremental audit still compares
 // the stored leaves with the root audited before. Written only after an audit without findings.
@@ -12,6 +12,10 @@ export const AUDIT_STATE_FILE = 'audit-state.json';
 const stateSchema = z.strictObject({
   size: z.number().int().nonnegative(),
   root: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+  /** SHA-256 over the leaf digests 0 … size-1 in index order (audit-log-leaves.ts). */
+  leaves: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+  /** The tree's right edge: the complete subtrees' hashes, largest first. */
+  frontier: z.array(z.string().regex(/^[A-Za-z0-9+/]{43}=$/)),
   versions: z.number().int().nonnegative(),
   auditHead: z.strictObject({ id: z.number().int().positive(), hash: z.string() }).nullable(),
   at: z.string(),
