@@ -69,6 +69,13 @@ const benches: Record<string, Bench> = {
       'guarantee baseline [--rows N] [--baseline-rows N] [--postgres] [--cpu-prof FILE]',
     run: async (argv) => (await import('./import.js')).run(argv),
   },
+  log: {
+    summary:
+      'transparency log: append cost per publication, inclusion/consistency proofs at 2M leaves (--leaves 5000000), ' +
+      'incremental audit of 1,000 new versions over them, full audit versions/s in 1 vs N worker threads [--leaves N] [--new N] ' +
+      '[--audit-versions N] [--threads N] [--proofs N]',
+    run: async (argv) => (await import('./log.js')).run(argv),
+  },
 };
 
 function usage(): void {
