@@ -22,7 +22,7 @@ import {
   readSnapshot,
   sqliteIntegrityCheck,
 } from '../repositories/integrity.js';
-import { logHead } from '../repositories/transparency-log.js';
+import { latestCheckpoint, logHead } from '../repositories/transparency-log.js';
 import { createAuthKeyVault, type AuthKeyVault } from '../security/auth-keys.js';
 import type { Secrets } from '../signing/secrets.js';
 import { anchorKeysOf, type PublicJwk } from '../signing/trust.js';
@@ -154,13 +154,14 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
     }
   }
 
-  // The head and the number of versions as of one instant: each version and its leaf are written in one
-  // transaction, so the two move together.
-  const { head, versions } = await readSnapshot(db, async (snap) => ({
+  // The head, the number of versions and the latest checkpoint as of one instant: each version and its leaf are
+  // written in one transaction, so the first two move together, and no checkpoint can be ahead of the head.
+  const { head, versions, checkpoint } = await readSnapshot(db, async (snap) => ({
     head: (await logHead(snap)).size,
     versions: await countVersions(snap),
+    checkpoint: (await latestCheckpoint(snap)) ?? null,
   }));
-  const log = await auditLogLeaves(db, head, since, problem, { collectNew: since !== null });
+  const log = await auditLogLeaves(db, head, checkpoint, since, problem, { collectNew: since !== null });
   report.log = {
     size: log.tree?.size ?? 0,
     root: log.tree?.root ?? null,

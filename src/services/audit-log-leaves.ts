@@ -9,9 +9,9 @@
 // between the two roots must verify too.
 import { createHash, type Hash as Hasher } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Database, LogCheckpointTable } from '../../db/schema.js';
 import { Frontier, leafHash, verifyConsistency } from '../log/merkle.js';
-import { latestCheckpoint, listLeafDigests, listLeaves } from '../repositories/transparency-log.js';
+import { listLeafDigests, listLeaves } from '../repositories/transparency-log.js';
 import type { IntegrityProblem } from './audit-guarantees.js';
 import { LogStorageError, treeConsistency } from './log-tree.js';
 
@@ -65,17 +65,18 @@ export async function streamLeaves(
 }
 
 /**
- * Checks the log's first `head` leaves (the head read in the audit's snapshot) against `audited` — or, without it,
- * recomputes the whole tree from the leaves — and against the latest checkpoint.
+ * Checks the log's first `head` leaves against `audited` — or, without it, recomputes the whole tree from the
+ * leaves — and against the latest checkpoint (head and checkpoint read in one snapshot: the checkpoint job keeps
+ * signing larger ones meanwhile).
  */
 export async function auditLogLeaves(
   db: Kysely<Database>,
   head: number,
+  checkpoint: LogCheckpointTable | null,
   audited: AuditedTree | null,
   problem: (p: IntegrityProblem) => void,
   options: { collectNew: boolean },
 ): Promise<LogAudit> {
-  const checkpoint = (await latestCheckpoint(db)) ?? null;
   const from = audited?.size ?? 0;
   const report = (subject: string, check: string, message: string) => problem({ area: 'log', subject, check, message });
   const none: LogAudit = { tree: null, newLeaves: [], checkpoint: checkpoint?.size ?? null };
