@@ -337,4 +337,5 @@ async function timeEach(count: number, fn: (k: number) => Promise<void>) {
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const rate = (count: number, ms: number) => Math.round(count / (ms / 1000)).toLocaleString('en-US');
 const ms2 = (t: { mean: number; p99: number }) => `${t.mean.toFixed(3)} / ${t.p99.toFixed(3)} ms`;
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+const ratio = (a: number, b: number) =>
+  a / b >= 0.01 ? `${(a / b).toFixed(2)}×` : `1/${Math.round(b / a).toLocaleString('en-US')}`;
