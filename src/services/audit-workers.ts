@@ -69,10 +69,14 @@ export async function auditInWorkers(
               options.onProgress?.(sum);
             } else done = m.done;
           });
-          worker.on('error', (error) => fail(error.message));
+          let failed = false;
+          worker.on('error', (error) => {
+            failed = true;
+            fail(error.message);
+          });
           worker.on('exit', (code) => {
-            if (!done && code !== 0) fail(`exit code ${code}`);
-            else if (!done) fail('it ended without a result');
+            // One finding per range: an 'error' is followed by an exit with code 1.
+            if (!done && !failed) fail(code !== 0 ? `exit code ${code}` : 'it ended without a result');
             resolve(done ?? noGuarantees());
           });
         }),

@@ -145,6 +145,17 @@ describeEachDatabase('incremental and multi-threaded audit', (kind) => {
     expect(broken.summary).toContain(`versions ${high} seq 1 [signature]`);
   });
 
+  it('reports the guarantees of a worker that failed as unchecked, never as passed', async () => {
+    for (let i = 0; i < 4; i++) await publish(env);
+    const { report, problems } = await audit({
+      threads: 2,
+      workers: { connection: env.platform.connection, secretsFile: path.join(env.dataDir, 'no-such-secrets.json') },
+    });
+    expect(problems.filter((p) => p.check === 'unreadable')).toHaveLength(2);
+    expect(problems[0]?.message).toContain('the audit worker for these guarantees failed');
+    expect(report.state).toBeNull();
+  });
+
   if (kind.name === 'sqlite') {
     it('is the `audit` command: state beside the numbers, incremental by default, exit 1 on a finding', async () => {
       const run = (...args: string[]) =>
