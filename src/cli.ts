@@ -65,7 +65,7 @@ const USAGE = `usage: npm run cli -- <command>
                                in <ESURETY_NUMBERS_DIR>/audit-state.json or --state): the log's root recomputed from
                                every stored leaf, a consistency proof to the latest checkpoint, each new leaf's
                                version (signature, history rules, SHA-256 of the JWS = leaf) and the audit rows
-                               since. --full (and the first run) re-verifies everything, over N worker threads
+                               since. --full (and the first run) re-verifies everything over N threads
                                (default: available parallelism). Exit 1 on any failure; the state moves on only
                                after an audit without findings
   verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]
@@ -315,7 +315,7 @@ function printAudit(r: IntegrityReport, indent: string): void {
   console.log(
     `${indent}audit: ${scope}${r.guarantees} guarantees, ${r.versions} versions (${r.visibleVersions} visible, ` +
       `${r.hiddenVersions} hidden): signature, kid, prev chain, seq, history rules, stored columns, text, auth keys` +
-      (r.threads > 1 ? ` (${r.threads} worker threads)` : ''),
+      (r.threads > 1 ? ` (${r.threads} threads: this one and worker threads)` : ''),
   );
   console.log(
     `${indent}audit: ${r.auditRows} audit rows: hash chain and one row per version; ${r.signingKeys} published keys` +

@@ -201,7 +201,7 @@ export async function run(argv: string[]): Promise<number> {
       perSecond.many = Math.max(perSecond.many, await fullAudit(threads));
     }
     rows.push([
-      `full audit, ${threads} worker threads`,
+      `full audit, ${threads} threads`,
       `${Math.round(perSecond.many)} versions/s`,
       `1 thread ${Math.round(perSecond.one)} versions/s`,
       ratio(perSecond.many, perSecond.one),

@@ -174,6 +174,7 @@ export async function auditIntegrity(db: Kysely<Database>, options: AuditOptions
   } else if (report.threads > 1 && options.workers) {
     const merged = await auditInWorkers(db, {
       ...options.workers,
+      checker,
       threads,
       batchSize,
       onProblem: problem,

@@ -113,7 +113,7 @@ describeEachDatabase('incremental and multi-threaded audit', (kind) => {
     expect(next.summary).toContain(`versions ${a} seq 3 [log]`);
   });
 
-  it('verifies the full audit over two worker threads and reports a bad version in either range', async () => {
+  it('verifies the full audit over two threads (one a worker) and reports a bad version in either range', async () => {
     for (let i = 0; i < 6; i++) await publish(env);
     const one = await audit({ threads: 1 });
     const two = await audit({ threads: 2 });
@@ -148,7 +148,7 @@ describeEachDatabase('incremental and multi-threaded audit', (kind) => {
   it('reports the guarantees of a worker that failed as unchecked, never as passed', async () => {
     for (let i = 0; i < 4; i++) await publish(env);
     const { report, problems } = await audit({
-      threads: 2,
+      threads: 3, // this thread and two workers
       workers: { connection: env.platform.connection, secretsFile: path.join(env.dataDir, 'no-such-secrets.json') },
     });
     expect(problems.filter((p) => p.check === 'unreadable')).toHaveLength(2);
@@ -165,7 +165,7 @@ describeEachDatabase('incremental and multi-threaded audit', (kind) => {
           encoding: 'utf8',
         });
       const full = run('--threads', '2');
-      expect(full.stdout).toContain('(2 worker threads)');
+      expect(full.stdout).toContain('(2 threads: this one and worker threads)');
       expect(full.status).toBe(0);
       const stateFile = path.join(env.config.numbersDir, AUDIT_STATE_FILE);
       expect(readAuditState(stateFile)).toMatchObject({ size: 4, versions: 4 });
