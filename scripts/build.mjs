@@ -55,7 +55,7 @@ export async function build({ quiet = false } = {}) {
     // in src/ that name is a tsx shim, in dist/ the compiled worker.
     esbuild.build({
       ...common,
-      entryPoints: { 'render-worker': 'src/pdf/render-worker.ts' },
+      entryPoints: { 'render-worker': 'src/pdf/render-worker.ts', 'audit-worker': 'src/services/audit-worker.ts' },
       outExtension: { '.js': '.mjs' },
     }),
   ]);

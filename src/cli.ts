@@ -1,5 +1,6 @@
 // The command line of DESIGN §6: results on stdout, diagnostics on stderr, non-zero exit on failure.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
@@ -20,6 +21,7 @@ import {
   type IntegrityProblem,
   type IntegrityReport,
 } from './services/audit-integrity.js';
+import { AUDIT_STATE_FILE, AuditStateError, readAuditState, writeAuditState } from './services/audit-state.js';
 import SQLite from 'better-sqlite3';
 import { backupSqlite, describeCopy, verifySqliteCopy, type CopyContents } from './services/backup-database.js';
 import { recordBackup } from './services/record-backup.js';
@@ -84,8 +86,15 @@ const USAGE = `usage: npm run cli -- <command>
                                mirror (another instance's base URL, /log/entries/<i>; or a directory of files named
                                by index holding the base64 entry), check they reproduce its signed root, insert them
                                as leaves whose version was lost (audited); all or nothing
-  audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
-  verify <file.pdf|file.jws> [--jwks <file|https-url>] [--log-key <key|file>] [--allow-http-loopback]
+  audit [--full] [--threads N] [--state <file>]
+                               verify what was appended since the last passing audit (its log size and root, kept
+                               in <ESURETY_NUMBERS_DIR>/audit-state.json or --state): the log's root recomputed from
+                               every stored leaf, a consistency proof to the latest checkpoint, each new leaf's
+                               version (signature, history rules, SHA-256 of the JWS = leaf) and the audit rows
+                               since. --full (and the first run) re-verifies everything over N threads
+                               (default: available parallelism). Exit 1 on any failure; the state moves on only
+                               after an audit without findings
+  verify <file.pdf|file.jws> [--jwks <file|https-url>] [--log-key <key|file>] [--offline] [--allow-http-loopback]
                                check a downloaded certificate or receipt offline, step by step; exit 0 only when
                                every check passes. Keys: a saved jwks.json or an https: URL (default: the configured
                                ESURETY_PUBLIC_URL's /.well-known/jwks.json, only when it is https:); http: only for
@@ -127,6 +136,8 @@ async function run(argv: string[]): Promise<number> {
       log: { type: 'string', multiple: true },
       from: { type: 'string' },
       'token-file': { type: 'string' },
+      full: { type: 'boolean' },
+      threads: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -289,9 +300,19 @@ async function run(argv: string[]): Promise<number> {
         return await logRestoreLeavesCommand(ctx, cli, values.from);
       case 'audit': {
         const secrets = trustedSecrets(config.secretsFile);
+        const threads = values.threads === undefined ? os.availableParallelism() : Number(values.threads);
+        if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+          throw new UsageError('--threads must be a whole number from 1 to 64');
+        }
+        const stateFile = path.resolve(values.state ?? path.join(config.numbersDir, AUDIT_STATE_FILE));
+        const since = values.full ? null : readAuditState(stateFile);
+        if (!values.full && !since) console.error(`audit: no audit state at ${stateFile} yet: a full audit first`);
         let lastProgress = performance.now();
         const report = await auditIntegrity(ctx.db, {
           trusted: await trustedKeysOf(secrets),
+          since,
+          threads,
+          workers: { connection: platform.connection, secretsFile: config.secretsFile },
           onProblem: printProblem,
           onProgress: (done) => {
             if (performance.now() - lastProgress < 5000) return;
@@ -302,6 +323,12 @@ async function run(argv: string[]): Promise<number> {
           },
         });
         printAudit(report, '');
+        if (report.state) {
+          writeAuditState(stateFile, report.state);
+          console.log(`audit: state recorded in ${stateFile} (log size ${report.state.size})`);
+        } else if (report.problems > 0) {
+          console.log(`audit: state not moved on (${stateFile} still holds the last passing audit)`);
+        }
         return report.problems === 0 ? 0 : 1;
       }
       default:
@@ -361,13 +388,19 @@ function printContents(c: CopyContents, indent: string): void {
 
 function printAudit(r: IntegrityReport, indent: string): void {
   const verdict = (ok: boolean) => (ok ? 'ok' : 'FAILED');
+  const scope = r.mode === 'incremental' ? `since log size ${r.log.from}: ` : '';
   console.log(
-    `${indent}audit: ${r.guarantees} guarantees, ${r.versions} versions (${r.visibleVersions} visible, ` +
-      `${r.hiddenVersions} hidden): signature, kid, prev chain, seq, history rules, stored columns, text, auth keys`,
+    `${indent}audit: ${scope}${r.guarantees} guarantees, ${r.versions} versions (${r.visibleVersions} visible, ` +
+      `${r.hiddenVersions} hidden): signature, kid, prev chain, seq, history rules, stored columns, text, auth keys` +
+      (r.threads > 1 ? ` (${r.threads} threads: this one and worker threads)` : ''),
   );
   console.log(
-    `${indent}audit: ${r.auditRows} audit rows: hash chain and one row per version; ${r.signingKeys} published keys; ` +
-      `${r.idempotencyAnswers} idempotency answers`,
+    `${indent}audit: ${r.auditRows} audit rows: hash chain and one row per version; ${r.signingKeys} published keys` +
+      (r.mode === 'full' ? `; ${r.idempotencyAnswers} idempotency answers` : ''),
+  );
+  console.log(
+    `${indent}audit: log ${r.log.size} leaves recomputed into root ${r.log.root ?? '(none)'}` +
+      (r.log.checkpoint === null ? ', no checkpoint yet' : `, latest checkpoint size ${r.log.checkpoint}`),
   );
   if (r.auditHead) console.log(`${indent}audit: chain head id ${r.auditHead.id} hash ${r.auditHead.hash}`);
   const lost = r.versionsLostInRestore;
@@ -389,6 +422,7 @@ run(process.argv.slice(2)).then(
       error instanceof ConfigError ||
       error instanceof SecretsError ||
       error instanceof NoDatabaseError ||
+      error instanceof AuditStateError ||
       error instanceof DomainError
     ) {
       console.error(error.message);

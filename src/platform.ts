@@ -26,6 +26,8 @@ import { sql } from 'kysely';
 export interface Platform {
   ctx: ServiceContext;
   handle: DatabaseHandle;
+  /** How the database was reached: what a worker thread opens its own connection with (the full audit's). */
+  connection: ConnectOptions;
   /** Set when contract numbering is on hold after a restore (server start-up says so; `numbers:resume` lifts it). */
   numbersHold: NumberHold | null;
   /** Set when the transparency log is on hold after a rollback (`log:resume` lifts it once the log is whole). */
@@ -129,6 +131,7 @@ export async function openPlatform(config: Readonly<Config>, options: OpenOption
     return {
       ctx,
       handle,
+      connection,
       numbersHold,
       logHold,
       async close() {

@@ -75,6 +75,13 @@ const benches: Record<string, Bench> = {
       'import rows/s, one-transaction-per-guarantee rows/s [--signs N] [--rows N] [--baseline-rows N]',
     run: async (argv) => (await import('./token-key.js')).run(argv),
   },
+  log: {
+    summary:
+      'transparency log: append cost per publication, inclusion/consistency proofs at 2M leaves (--leaves 5000000), ' +
+      'incremental audit of 1,000 new versions over them, full audit versions/s in 1 vs N worker threads [--leaves N] [--new N] ' +
+      '[--audit-versions N] [--threads N] [--proofs N]',
+    run: async (argv) => (await import('./log.js')).run(argv),
+  },
 };
 
 function usage(): void {

@@ -6,8 +6,12 @@
 // transactions: structurally realistic rows (same column sizes, JWS of the same shape and length) whose signatures
 // are NOT valid — they are never requested, they only give the tables and indexes their real size and depth.
 //
+// Every version has its transparency-log leaf (DESIGN §12), in order: the signed ones through the services, the
+// filler ones appended here with their rows, and the log head and a checkpoint (with its stored subtree hashes) are
+// brought up to the whole set, so the audit and scale benchmarks see a real log of that size.
+//
 // The database lives under os.tmpdir() and is reused while its marker file matches the requested size.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,13 +19,14 @@ import SQLite from 'better-sqlite3';
 import { loadConfig } from '../../src/config.js';
 import { openPlatform } from '../../src/platform.js';
 import type { Actor, ServiceContext } from '../../src/services/context.js';
+import { publishCheckpoint } from '../../src/services/log-checkpoints.js';
 import { putObligee } from '../../src/services/obligees.js';
 import { publishSurety } from '../../src/services/publish-surety.js';
 import { publishVersion } from '../../src/services/publish-version.js';
 import { UsageError } from './harness.js';
 
 /** Bump when the generator changes so that cached databases are rebuilt. */
-const FORMAT = 2;
+const FORMAT = 3;
 const MARKER = 'bench-dataset.json';
 const CONTRACTS = 'bench-contracts.json';
 const DB_FILE = 'esurety.sqlite';
@@ -185,7 +190,7 @@ function readCached(dir: string, dbFile: string, options: DatasetOptions): Datas
   };
 }
 
-function contractNumberAt(index: number): string {
+export function contractNumberAt(index: number): string {
   const office = 10001 + Math.floor(index / PER_OFFICE);
   return `${office}-${String((index % PER_OFFICE) + 1).padStart(6, '0')}`;
 }
@@ -196,7 +201,7 @@ const products = ['advance_payment', 'contract', 'intermediate_advance_payment']
  * A publication request body for guarantee `index` (varied amounts, names and dates, always eligible). A 中間前払金保証
  * is for the works of the 前払金保証 two indices before it, which it names when its number is given (DESIGN §4).
  */
-function publicationBody(index: number, relatedContractNumber?: string) {
+export function publicationBody(index: number, relatedContractNumber?: string) {
   const product = products[index % products.length] ?? 'contract';
   const w = product === 'intermediate_advance_payment' ? index - 2 : index;
   const contractAmount = 10_000_000 + (index % 997) * 1_000_000;
@@ -273,6 +278,15 @@ async function publishMeasured(
   return { contractNumber, authKey: published.authKey, versions };
 }
 
+/** The obligee every benchmark publication names (ベンチ市, eligible for every product). */
+export async function putBenchObligee(ctx: ServiceContext): Promise<void> {
+  await putObligee(ctx, actor, OBLIGEE_ID, {
+    name: 'ベンチ市',
+    title: 'ベンチ市長',
+    rules: [{ products: [...products], basis: 'contract_date', effectiveFrom: '2026-01-01' }],
+  });
+}
+
 async function build(
   dir: string,
   options: DatasetOptions,
@@ -288,11 +302,7 @@ async function build(
     raw.pragma('synchronous = OFF');
     raw.pragma('cache_size = -262144');
     const { ctx } = platform;
-    await putObligee(ctx, actor, OBLIGEE_ID, {
-      name: 'ベンチ市',
-      title: 'ベンチ市長',
-      rules: [{ products: [...products], basis: 'contract_date', effectiveFrom: '2026-01-01' }],
-    });
+    await putBenchObligee(ctx);
 
     // Measured guarantees: evenly spread over the index range the whole data set will occupy.
     const estimatedGuarantees = Math.max(options.contracts, Math.ceil(options.versions / 2));
@@ -337,6 +347,8 @@ async function build(
     const insertVersion = raw.prepare(
       `insert into versions (contract_number, seq, event, target, jws, issued_at) values (?, ?, ?, null, ?, ?)`,
     );
+    const insertLeaf = raw.prepare(`insert into log_leaves (idx, digest, contract_number, seq) values (?, ?, ?, ?)`);
+    let nextLeaf = Number((raw.prepare(`select size from log_head where name = 'log'`).get() as { size: number }).size);
     const fillerStarted = performance.now();
     const fillerTarget = options.versions - signedVersions;
     const spanMs = 10 * 365 * 86_400_000; // ten years of retention
@@ -401,6 +413,7 @@ async function build(
             `"prev":${seq === 1 ? 'null' : `"${fakePrev}"`},"status":"active","certificate":${certificate}}`;
           const jws = `${headerB64}.${Buffer.from(payload).toString('base64url')}.${fakeSignature}`;
           insertVersion.run(number, seq, event, jws, issuedAt);
+          insertLeaf.run(nextLeaf++, createHash('sha256').update(jws, 'ascii').digest('base64'), number, seq);
         }
         fillerSureties++;
         fillerVersions += n;
@@ -419,6 +432,9 @@ async function build(
         lastLog = performance.now();
       }
     }
+    raw.prepare(`update log_head set size = ? where name = 'log'`).run(nextLeaf);
+    // The first checkpoint over the bulk leaves stores their subtree hashes: done here, not by the server under test.
+    await publishCheckpoint(ctx);
     raw.pragma('wal_checkpoint(TRUNCATE)');
     const fillerMs = performance.now() - fillerStarted;
     return {

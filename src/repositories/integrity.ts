@@ -25,25 +25,99 @@ export async function readSnapshot<T>(
   });
 }
 
-/** The next `limit` sureties after `after` in contract-number order. */
-export async function listSuretyBatch(db: Kysely<Database>, after: string, limit: number) {
+const SURETY_COLUMNS = [
+  'contract_number',
+  'product',
+  'obligee_id',
+  'works_name',
+  'contractor_name',
+  'guarantee_end',
+  'latest_seq',
+  'auth_key_hmac',
+  'auth_key_jwe',
+] as const;
+
+/** The next `limit` sureties after `after` (from it, when inclusive; before `until`, when given) in number order. */
+export async function listSuretyBatch(
+  db: Kysely<Database>,
+  after: string,
+  limit: number,
+  until?: string,
+  inclusive = false,
+) {
   return db
     .selectFrom('sureties')
-    .select([
-      'contract_number',
-      'product',
-      'obligee_id',
-      'works_name',
-      'contractor_name',
-      'guarantee_end',
-      'latest_seq',
-      'auth_key_hmac',
-      'auth_key_jwe',
-    ])
-    .where('contract_number', '>', after)
+    .select(SURETY_COLUMNS)
+    .where('contract_number', inclusive ? '>=' : '>', after)
+    .$if(until !== undefined, (qb) => qb.where('contract_number', '<', until ?? ''))
     .orderBy('contract_number')
     .limit(limit)
     .execute();
+}
+
+/** The named sureties, in contract-number order (the guarantees an incremental audit re-checks). */
+export async function listSuretiesNamed(db: Kysely<Database>, contractNumbers: readonly string[]) {
+  if (contractNumbers.length === 0) return [];
+  return db
+    .selectFrom('sureties')
+    .select(SURETY_COLUMNS)
+    .where('contract_number', 'in', contractNumbers)
+    .orderBy('contract_number')
+    .execute();
+}
+
+/** `count` contract numbers spread evenly over the sureties, in order: where parallel audit workers split the work. */
+export async function suretyQuantiles(db: Kysely<Database>, count: number): Promise<string[]> {
+  const total = Number(
+    (
+      await db
+        .selectFrom('sureties')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+  const out: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const row = await db
+      .selectFrom('sureties')
+      .select('contract_number')
+      .orderBy('contract_number')
+      .offset(Math.floor((i * total) / (count + 1)))
+      .limit(1)
+      .executeTakeFirst();
+    if (row && row.contract_number !== out.at(-1)) out.push(row.contract_number);
+  }
+  return out;
+}
+
+/** How many versions are stored. */
+export async function countVersions(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('versions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Leaves below `end` whose version row is gone (at most `limit`). */
+export async function leavesWithoutVersion(db: Kysely<Database>, end: number, limit = 20) {
+  return db
+    .selectFrom('log_leaves as l')
+    .leftJoin('versions as v', (join) =>
+      join.onRef('v.contract_number', '=', 'l.contract_number').onRef('v.seq', '=', 'l.seq'),
+    )
+    .select(['l.idx', 'l.contract_number', 'l.seq'])
+    .where('l.idx', '<', end)
+    .where('v.contract_number', 'is', null)
+    .orderBy('l.idx')
+    .limit(limit)
+    .execute();
+}
+
+/** The audit row `id`'s stored hash (undefined when the row is gone). */
+export async function auditRowHashOf(db: Kysely<Database>, id: number): Promise<string | null | undefined> {
+  const row = await db.selectFrom('audit_log').select('hash').where('id', '=', id).executeTakeFirst();
+  return row ? row.hash : undefined;
 }
 
 /** Every stored version of the given guarantees, in (contract number, seq) order. */

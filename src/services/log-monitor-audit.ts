@@ -4,7 +4,7 @@
 // history rules hold. The token is sent as a bearer header only, never printed.
 import { createHash } from 'node:crypto';
 import { verifyChain, VerifiedCache } from '../signing/versions.js';
-import { historyProblems } from './audit-integrity.js';
+import { historyProblems } from './audit-guarantees.js';
 import { trustedKeysFromJwks, type TrustedKeys } from './trusted-keys.js';
 
 type Fetch = (url: string, init?: RequestInit) => Promise<Response>;

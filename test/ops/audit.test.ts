@@ -230,8 +230,8 @@ describeEachDatabase('integrity audit', (kind) => {
     }, 60_000);
 
     it('is a command that prints counts and each failure, and exits 1 on any failure', async () => {
-      const run = () =>
-        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit'], {
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'audit', ...args], {
           cwd: root,
           env: { ...process.env, ESURETY_DATA_DIR: env.dataDir, NODE_ENV: 'test', ESURETY_DEMO: '0' },
           encoding: 'utf8',
@@ -241,11 +241,15 @@ describeEachDatabase('integrity audit', (kind) => {
       expect(clean.stdout).toContain('audit: 2 guarantees, 7 versions (4 visible, 3 hidden)');
       expect(clean.stdout).toMatch(/audit: ok — 0 problems/);
       await env.ctx.db.deleteFrom('versions').where('contract_number', '=', a).where('seq', '=', 3).execute();
+      // The next run is incremental (nothing new): the deleted row shows as the leaf left without its version.
       const broken = run();
       expect(broken.status).toBe(1);
-      expect(broken.stdout).toContain(`FAIL sureties ${a} [sequence] latest_seq is 3 but 2 versions are stored`);
+      expect(broken.stdout).toContain(`FAIL versions ${a} seq 3 [log] the version of log leaf 2, audited before`);
       expect(broken.stdout).toMatch(/audit: FAILED — \d+ problems/);
-    }, 30_000);
+      const full = run('--full');
+      expect(full.status).toBe(1);
+      expect(full.stdout).toContain(`FAIL sureties ${a} [sequence] latest_seq is 3 but 2 versions are stored`);
+    }, 90_000);
   }
 
   it('reports a key HMAC changed by one byte, which refuses the genuine key', async () => {
