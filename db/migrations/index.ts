@@ -19,6 +19,7 @@ import * as addObligeesChecks from './20261206020000_add_obligees_checks.js';
 import * as addSuretiesContractorContact from './20261206020001_add_sureties_contractor_contact.js';
 import * as createWatches from './20261206060000_create_watches.js';
 import * as createLog from './20261206080000_create_log.js';
+import * as createStatusEntries from './20261207060000_create_status_entries.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '20261206020001_add_sureties_contractor_contact': addSuretiesContractorContact,
   '20261206060000_create_watches': createWatches,
   '20261206080000_create_log': createLog,
+  '20261207060000_create_status_entries': createStatusEntries,
 };

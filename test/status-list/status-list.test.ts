@@ -1,0 +1,112 @@
+// The public status list of DESIGN §13 on both databases: each version's 2-bit entry is 0 after publication, 1 once
+// a later visible version exists, 2 after 取消 (written in the 取消's own transaction: a failed one changes nothing), 3
+// after the guarantee period; the list is a vc+jwt that verifies with the public JWKS, decoded here from the W3C
+// Bitstring Status List rules (GZIP, multibase base64url, index 0 at the left-most bits) without src/domain code.
+import { gunzipSync } from 'node:zlib';
+import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { addVersion, advanceBody, publish, registerMishima } from '../support/fixtures.js';
+import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
+
+const INCREASE = { event: 'change', changes: { guaranteeAmount: 22_000_000, advanceAmount: 22_000_000 } };
+
+describeEachDatabase('public status list', (kind) => {
+  let env: TestEnv;
+  beforeEach(async () => {
+    env = await setup(kind, { now: '2026-11-24T01:00:00.000Z' });
+    await registerMishima(env);
+  });
+  afterEach(async () => env.close());
+
+  async function indexOf(contractNumber: string, seq: number): Promise<number> {
+    const row = await env.ctx.db
+      .selectFrom('status_entries')
+      .select('status_index')
+      .where('contract_number', '=', contractNumber)
+      .where('seq', '=', seq)
+      .executeTakeFirstOrThrow();
+    return Number(row.status_index);
+  }
+
+  /** Fetches list 0 as a verifier would, checks its JWT with the public JWKS and reads the 2 bits at `index`. */
+  async function bit(index: number): Promise<number> {
+    const res = await env.app.request('/status-lists/0');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vc+jwt');
+    const jwt = await res.text();
+    const jwks = (await (await env.app.request('/.well-known/jwks.json')).json()) as never;
+    expect(decodeProtectedHeader(jwt)).toMatchObject({ alg: 'ES256', typ: 'vc+jwt' });
+    const { payload } = await compactVerify(jwt, createLocalJWKSet(jwks));
+    const vc = JSON.parse(new TextDecoder().decode(payload));
+    expect(vc.type).toEqual(['VerifiableCredential', 'BitstringStatusListCredential']);
+    expect(vc.credentialSubject).toMatchObject({
+      type: 'BitstringStatusList',
+      statusPurpose: 'message',
+      statusSize: 2,
+    });
+    const encoded: string = vc.credentialSubject.encodedList;
+    expect(encoded[0]).toBe('u');
+    const bits = gunzipSync(Buffer.from(encoded.slice(1), 'base64url'));
+    expect(bits.length * 4).toBe(131_072);
+    return (bits[Math.floor(index / 4)]! >> (6 - 2 * (index % 4))) & 3;
+  }
+
+  it('reads 0 after publication, 1 after a 変更 and 2 after 取消 for the first version', async () => {
+    const other = await publish(env);
+    const a = await publish(env);
+    const first = await indexOf(a.contractNumber, 1);
+    expect(first).toBe((await indexOf(other.contractNumber, 1)) + 1);
+    expect(await bit(first)).toBe(0);
+    expect((await addVersion(env, a.contractNumber, INCREASE)).status).toBe(201);
+    expect(await bit(first)).toBe(1);
+    expect(await bit(await indexOf(a.contractNumber, 2))).toBe(0);
+    expect((await addVersion(env, a.contractNumber, { event: 'cancellation' })).status).toBe(201);
+    expect(await bit(first)).toBe(2);
+    expect(await bit(await indexOf(a.contractNumber, 3))).toBe(2);
+    expect(await bit(await indexOf(other.contractNumber, 1))).toBe(0);
+  });
+
+  it('leaves the list unchanged when the 取消 fails inside its transaction', async () => {
+    const a = await publish(env);
+    const first = await indexOf(a.contractNumber, 1);
+    // Occupy the next index so that the 取消's own insert fails after its version row was written.
+    await env.ctx.db
+      .insertInto('status_entries')
+      .values({ status_index: first + 1, contract_number: 'x', seq: 1 })
+      .execute();
+    const failed = await addVersion(env, a.contractNumber, { event: 'cancellation' });
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(await bit(first)).toBe(0);
+    const versions = await env.ctx.db
+      .selectFrom('versions')
+      .select('seq')
+      .where('contract_number', '=', a.contractNumber)
+      .execute();
+    expect(versions).toHaveLength(1);
+    await env.ctx.db.deleteFrom('status_entries').where('contract_number', '=', 'x').execute();
+    expect((await addVersion(env, a.contractNumber, { event: 'cancellation' })).status).toBe(201);
+    expect(await bit(first)).toBe(2);
+  });
+
+  it('reads 3 once the guarantee period has ended (JST), without any new version', async () => {
+    const a = await publish(env, advanceBody({ guaranteePeriod: { from: '2026-04-02', to: '2026-12-31' } }));
+    const first = await indexOf(a.contractNumber, 1);
+    env.setNow('2026-12-31T14:59:59.000Z'); // 23:59:59 JST on the last day
+    expect(await bit(first)).toBe(0);
+    env.setNow('2026-12-31T15:00:00.000Z'); // 2027-01-01 00:00 JST
+    expect(await bit(first)).toBe(3);
+  });
+
+  it('is cacheable with a short max-age and an ETag that changes with the list', async () => {
+    const a = await publish(env);
+    const res = await env.app.request('/status-lists/0');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=300');
+    const etag = res.headers.get('etag')!;
+    expect((await env.app.request('/status-lists/0', { headers: { 'if-none-match': etag } })).status).toBe(304);
+    await addVersion(env, a.contractNumber, { event: 'cancellation' });
+    const after = await env.app.request('/status-lists/0', { headers: { 'if-none-match': etag } });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('etag')).not.toBe(etag);
+    expect((await env.app.request('/status-lists/1')).status).toBe(404);
+  });
+});
