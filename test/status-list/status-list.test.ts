@@ -5,6 +5,8 @@
 import { gunzipSync } from 'node:zlib';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { importRows, validateCsv } from '../../src/services/staff/import.js';
+import { COLUMNS } from '../../src/services/staff/certificate-form.js';
 import { addVersion, advanceBody, publish, registerMishima } from '../support/fixtures.js';
 import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
 
@@ -95,6 +97,38 @@ describeEachDatabase('public status list', (kind) => {
     expect(await bit(first)).toBe(0);
     env.setNow('2026-12-31T15:00:00.000Z'); // 2027-01-01 00:00 JST
     expect(await bit(first)).toBe(3);
+  });
+
+  it('gives a batch of imported guarantees consecutive indexes in the batch transaction', async () => {
+    const a = await publish(env);
+    const row: Record<string, string> = {
+      product: 'contract',
+      obligeeId: 'mishima-city',
+      contractorName: '試験建設株式会社',
+      worksName: '市道改良工事',
+      contractDate: '2026-04-01',
+      worksFrom: '2026-04-02',
+      worksTo: '2027-03-19',
+      contractAmount: '10000000',
+      guaranteeAmount: '1000000',
+      guaranteeFrom: '2026-04-02',
+      guaranteeTo: '2027-04-30',
+      guaranteeDate: '2026-04-10',
+    };
+    const csv = [
+      COLUMNS.join(','),
+      ...[1, 2, 3].map((i) =>
+        COLUMNS.map((c) => (c === 'worksName' ? `市道${i}号線改良工事` : (row[c] ?? ''))).join(','),
+      ),
+    ].join('\n');
+    const checked = await validateCsv(env.ctx, `${csv}\n`);
+    expect(checked.errors).toEqual([]);
+    await importRows(env.ctx, { type: 'cli', id: 'ops' }, checked.rows);
+    const entries = await env.ctx.db.selectFrom('status_entries').selectAll().orderBy('status_index').execute();
+    expect(entries.map((e) => Number(e.status_index))).toEqual([0, 1, 2, 3]);
+    expect(entries[0]!.contract_number).toBe(a.contractNumber);
+    expect(new Set(entries.map((e) => e.contract_number)).size).toBe(4);
+    for (const index of [1, 2, 3]) expect(await bit(index)).toBe(0);
   });
 
   it('is cacheable with a short max-age and an ETag that changes with the list', async () => {
