@@ -26,6 +26,7 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
   const isCurrent = asIssued || input.version.seq === input.current.seq;
   const status = asIssued ? 'active' : input.status;
   const rows = certificateRows(c, fieldFormatters('ja'));
+  const status_ = input.asIssued?.status;
   const sheet = await Sheet.create({
     title: `${title} ${c.contractNumber}`,
     subject: `${PLATFORM}：${title}（保証契約番号 ${c.contractNumber}、No.${input.version.no}）`,
@@ -114,11 +115,12 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
       { label: text.keyId, value: input.version.kid, technical: true },
       { label: text.jwsHash, value: hash, technical: true },
       { label: text.verifyUrl, value: input.verifyUrl, technical: true },
+      ...(status_ ? [{ label: text.statusList, value: text.statusEntry(status_), technical: true }] : []),
     ],
     qrUrl: input.verifyUrl,
     qrCaption: text.qrCaption,
     statements: asIssued
-      ? [text.sealed, text.attachments]
+      ? [text.sealed, status_ ? text.attachmentsWithStatus : text.attachments]
       : [text.authoritative, text.attachments, ...(input.signedCopyUrl ? [text.signedCopy(input.signedCopyUrl)] : [])],
   });
 
@@ -154,6 +156,16 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
         mimeType: 'application/jwk-set+json',
         description: `署名検証用の公開鍵（kid ${input.jwk.kid}）`,
       },
+      ...(status_
+        ? [
+            {
+              name: ATTACHMENT.status,
+              bytes: new TextEncoder().encode(JSON.stringify(status_, null, 2)),
+              mimeType: 'application/json',
+              description: `この版の状態を公開するステータスリスト（索引 ${status_.statusListIndex}）`,
+            },
+          ]
+        : []),
     ],
     seal || undefined,
   );

@@ -52,9 +52,23 @@ export interface CertificateInput {
    * The as-issued edition (DESIGN §13): the version exactly as published — no generation time, no live status — saved
    * with an empty e-seal field for the signer, whose name it carries.
    */
-  asIssued?: { sealName: string };
+  asIssued?: { sealName: string; status?: StatusEntry };
   /** Live edition: where the signed as-issued copy of this version is, when an e-seal is configured. */
   signedCopyUrl?: string;
+}
+
+/**
+ * Where a version's later status is published (DESIGN §13): a W3C BitstringStatusListEntry, printed on the as-issued
+ * PDF and attached to it as status.json for programs.
+ */
+export interface StatusEntry {
+  id: string;
+  type: 'BitstringStatusListEntry';
+  statusPurpose: 'message';
+  statusListIndex: string;
+  statusSize: 2;
+  statusListCredential: string;
+  statusMessage: { status: string; message: string }[];
 }
 
 /** The signed content of a verification receipt (確認証跡; not the 受領確認 of src/services/confirm-receipt.ts). */
@@ -95,6 +109,7 @@ export const ATTACHMENT = {
   version: 'version.jws',
   receipt: 'receipt.jws',
   jwk: 'jwks.json',
+  status: 'status.json',
 } as const;
 
 /** Keywords that bind a PDF to the JWS it carries: the verifier compares them with the attachment. */

@@ -22,6 +22,7 @@ import {
 } from '../repositories/signed-pdfs.js';
 import type { ServiceContext } from './context.js';
 import { publishedJwk, runPdf, type PdfFile } from './render-certificate.js';
+import { statusEntryOf } from './status-list.js';
 import { loadSuretyState, type SuretyState, type VersionView } from './surety-state.js';
 
 /** Versions issued from this instant on get a signed PDF; set the first time an e-seal is configured. */
@@ -90,6 +91,7 @@ async function signOne(ctx: ServiceContext, seal: Seal, contractNumber: string, 
   }
   const { version } = asOf;
   const ref = { seq, no: asOf.no, label: asOf.label, issuedAt: version.issuedAt };
+  const status = await statusEntryOf(ctx, contractNumber, seq);
   const prepared = await runPdf({
     kind: 'certificate',
     certificate: version.certificate,
@@ -99,7 +101,7 @@ async function signOne(ctx: ServiceContext, seal: Seal, contractNumber: string, 
     jwk: await publishedJwk(ctx, version.kid),
     verifyUrl: `${ctx.config.publicUrl}/`,
     generatedAt: version.issuedAt,
-    asIssued: { sealName: seal.name },
+    asIssued: { sealName: seal.name, ...(status ? { status } : {}) },
   });
   const pdf = await signPrepared(prepared, seal.signer, seal.timestamp);
   const sha256 = createHash('sha256').update(pdf).digest('hex');

@@ -15,6 +15,7 @@ import {
   versionStatuses,
 } from '../domain/status-list.js';
 import { DomainError } from '../errors.js';
+import type { StatusEntry } from '../pdf/model.js';
 import { findStatusIndex, statusIndexesUsed, statusSources } from '../repositories/status-entries.js';
 import { STATUS_LIST_TYP, encodeList } from '../signing/status-list.js';
 import { signJws } from '../signing/versions.js';
@@ -24,16 +25,6 @@ export const STATUS_LIST_MEDIA_TYPE = 'application/vc+jwt';
 /** Seconds a proxy or verifier may keep a list: a 取消 shows everywhere within this time. */
 export const STATUS_LIST_MAX_AGE = 300;
 
-export interface StatusListEntry {
-  id: string;
-  type: 'BitstringStatusListEntry';
-  statusPurpose: 'message';
-  statusListIndex: string;
-  statusSize: 2;
-  statusListCredential: string;
-  statusMessage: typeof STATUS_MESSAGES;
-}
-
 export const statusListUrl = (ctx: ServiceContext, list: number) => `${ctx.config.publicUrl}/status-lists/${list}`;
 
 /** The entry a version's as-issued PDF names, or null for a version that has none (never the case once migrated). */
@@ -41,7 +32,7 @@ export async function statusEntryOf(
   ctx: ServiceContext,
   contractNumber: string,
   seq: number,
-): Promise<StatusListEntry | null> {
+): Promise<StatusEntry | null> {
   const index = await findStatusIndex(ctx.db, contractNumber, seq);
   if (index === null) return null;
   const { list, position } = listOf(index);
@@ -53,7 +44,7 @@ export async function statusEntryOf(
     statusListIndex: String(position),
     statusSize: STATUS_SIZE,
     statusListCredential: url,
-    statusMessage: STATUS_MESSAGES,
+    statusMessage: [...STATUS_MESSAGES],
   };
 }
 
