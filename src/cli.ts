@@ -59,11 +59,14 @@ const USAGE = `usage: npm run cli -- <command>
   log:resume                   after a rollback: lift the log's hold once its missing leaves are restored (audited);
                                refuses while the log is still shorter than a published checkpoint
   audit                        re-verify every stored version and the audit log's hash chain; exit 1 on any failure
-  verify <file.pdf|file.jws> [--jwks <file|https-url>] [--allow-http-loopback]
-                               check a downloaded certificate or receipt offline, step by step; exit 0 only when
-                               every check passes. Keys: a saved jwks.json or an https: URL (default: the configured
-                               ESURETY_PUBLIC_URL's /.well-known/jwks.json, only when it is https:); http: only for
-                               a loopback host with --allow-http-loopback. The report names where the keys came from`;
+  verify <file.pdf|file.jws> [--jwks <file|https-url>] [--offline] [--allow-http-loopback]
+                               check a downloaded certificate or receipt step by step, then report integrity,
+                               status (the public status list an as-issued PDF names; --offline: not checked) and
+                               issuer identity (DNS TXT _esurety-key.<domain>; ESURETY_DNS_RESOLVER names the
+                               server) as three results; exit 0 only when none failed. Keys: a saved jwks.json or
+                               an https: URL (default: the configured ESURETY_PUBLIC_URL's /.well-known/jwks.json,
+                               only when it is https:); http: (keys and status list) only for a loopback host with
+                               --allow-http-loopback. The report names where the keys came from`;
 
 /** Commands that only read a database: pointed at an empty or mistyped place they refuse instead of creating one. */
 const READS_EXISTING = new Set(['audit', 'backup', 'numbers:status', 'log:status']);
@@ -83,6 +86,7 @@ async function run(argv: string[]): Promise<number> {
       jwks: { type: 'string' },
       kid: { type: 'string' },
       'allow-http-loopback': { type: 'boolean' },
+      offline: { type: 'boolean' },
       last: { type: 'string', multiple: true },
       url: { type: 'string' },
       state: { type: 'string' },
@@ -98,6 +102,7 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'verify') {
     return verifyFileCommand(positionals[0], values.jwks, {
       allowHttpLoopback: values['allow-http-loopback'] === true,
+      offline: values.offline === true,
     });
   }
   // An outsider's command: it reads the public log over HTTP, never a database.

@@ -74,6 +74,11 @@ const envSchema = z.object({
   ESURETY_PDF_SIGN_PKCS11_PIN_FILE: z.string().min(1).optional(),
   ESURETY_PDF_SIGN_PKCS11_KEY: z.string().min(1).optional(),
   ESURETY_TSA_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  // The DNS server that issuer-identity checks ask (host or host:port); unset = the system's resolvers.
+  ESURETY_DNS_RESOLVER: z
+    .string()
+    .regex(/^(\[[0-9a-f:]+\]|[0-9a-z.-]+)(:\d{1,5})?$/i, { error: 'must be a host or host:port, e.g. 127.0.0.1:5353' })
+    .optional(),
 });
 
 /**
@@ -152,6 +157,8 @@ export interface Config {
   pdfSign: PdfSignConfig;
   /** RFC 3161 time-stamp authority; credentials may be in its userinfo (never logged). */
   tsaUrl: string | undefined;
+  /** ESURETY_DNS_RESOLVER: where issuer-identity TXT records are looked up (host[:port]); undefined = system. */
+  dnsResolver: string | undefined;
   throttle: ThrottleConfig;
   limits: FollowUpLimits;
 }
@@ -222,6 +229,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessRetentionDays: e.ESURETY_ACCESS_RETENTION_DAYS,
     pdfSign: pdfSignOf(e),
     tsaUrl: e.ESURETY_TSA_URL,
+    dnsResolver: e.ESURETY_DNS_RESOLVER,
     throttle: DEFAULT_THROTTLE,
     limits: DEFAULT_LIMITS,
   });

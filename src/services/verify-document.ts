@@ -18,6 +18,15 @@ import {
   type VersionPayload,
 } from '../signing/versions.js';
 import type { ServiceContext } from './context.js';
+import {
+  identityResult,
+  integrityResult,
+  notChecked,
+  statusResult,
+  type DocumentResult,
+  type OnlineSources,
+} from './document-results.js';
+import { platformStatusFetcher, txtResolver } from './online-sources.js';
 import { RECEIPT_TYP, receiptPayloadSchema } from './issue-verification-receipt.js';
 import { runPdf } from './render-certificate.js';
 import { jwksSchema, platformKeys, type TrustedKeys } from './trusted-keys.js';
@@ -42,6 +51,8 @@ export interface DocumentReport {
   receipt: VerificationReceiptPayload | null;
   keySource: string;
   keyProvenance: string;
+  /** Integrity, status and issuer identity as three separate results (document-results.ts). */
+  results: DocumentResult[];
 }
 
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;
@@ -76,6 +87,7 @@ export async function checkDocument(
   bytes: Uint8Array,
   trusted: TrustedKeys,
   inspect: (bytes: Uint8Array) => Promise<PdfContents>,
+  online: OnlineSources & { resolverConfigured?: boolean } = { fetchStatusList: null, resolveTxt: null },
 ): Promise<DocumentReport> {
   const checks: Check[] = [];
   const report: DocumentReport = {
@@ -87,6 +99,7 @@ export async function checkDocument(
     receipt: null,
     keySource: trusted.source,
     keyProvenance: trusted.provenance ?? trusted.source,
+    results: [],
   };
   const add = (id: string, status: CheckStatus, reason: string, prefix: Signed['prefix'] = null) => {
     const base = LABEL[id] ?? id;
@@ -96,8 +109,24 @@ export async function checkDocument(
   const skip = (ids: string[], prefix: Signed['prefix'] = null) => {
     for (const id of ids) add(id, 'skipped', '前の確認に失敗したため、確認していません', prefix);
   };
-  const finish = () => {
+  let statusFile: Uint8Array | null = null;
+  let kids: string[] = [];
+  const finish = async () => {
     report.ok = checks.length > 0 && checks.every((c) => c.status === 'passed');
+    const failed = checks.find((c) => c.status !== 'passed');
+    const issuer = report.ok ? (report.version?.iss ?? report.receipt?.iss ?? null) : null;
+    report.results = [
+      integrityResult(
+        report.ok,
+        report.ok
+          ? `署名データ（JWS）の署名は有効で、内容は改ざんされていません（${checks.length} の確認に合格）`
+          : `${failed?.label ?? '確認'}: ${failed?.reason ?? ''}`,
+      ),
+      report.ok
+        ? await statusResult(statusFile, trusted.lookup, originOf(issuer ?? ''), online.fetchStatusList)
+        : notChecked('status', '署名を確認できなかったため、状態は確認していません'),
+      await identityResult(issuer, report.ok ? kids : [], online.resolveTxt, online.resolverConfigured === true),
+    ];
     return report;
   };
 
@@ -135,6 +164,7 @@ export async function checkDocument(
     const versionJws = file(ATTACHMENT.version);
     const receiptJws = file(ATTACHMENT.receipt);
     jwksFile = file(ATTACHMENT.jwk);
+    statusFile = file(ATTACHMENT.status);
     if (!versionJws) {
       add(
         'attachments',
@@ -156,6 +186,7 @@ export async function checkDocument(
 
   // 3. Each signature: format, header, key, signature, payload — the named checks of verifySignedJws.
   let allSigned = true;
+  kids = signed.map((s) => kidOf(s.jws)).filter((k): k is string => k !== null);
   for (const item of signed) {
     const isReceipt = item.prefix === 'receipt' || (item.prefix === null && report.kind === 'receipt');
     const typ = isReceipt ? RECEIPT_TYP : VERSION_TYP;
@@ -228,6 +259,16 @@ export async function checkDocument(
     }
   }
   return finish();
+}
+
+function kidOf(jws: string): string | null {
+  try {
+    const kid = (JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown })
+      .kid;
+    return typeof kid === 'string' ? kid : null;
+  } catch {
+    return null;
+  }
 }
 
 function typOf(jws: string): unknown {
@@ -325,16 +366,26 @@ export async function verifyUploadedDocument(
       );
     }
   }
-  return checkDocument(bytes, await platformKeys(ctx), async (b) => {
-    try {
-      return await runPdf({ kind: 'inspect', bytes: b }, uploadRunner());
-    } catch (error) {
-      if (error instanceof PdfJobAborted) {
-        throw new UnreadablePdf('この PDF は読み取りに時間やメモリがかかりすぎるため、確認を打ち切りました', {
-          cause: error,
-        });
+  const online = {
+    fetchStatusList: platformStatusFetcher(ctx),
+    resolveTxt: txtResolver(ctx.config.dnsResolver),
+    resolverConfigured: ctx.config.dnsResolver !== undefined,
+  };
+  return checkDocument(
+    bytes,
+    await platformKeys(ctx),
+    async (b) => {
+      try {
+        return await runPdf({ kind: 'inspect', bytes: b }, uploadRunner());
+      } catch (error) {
+        if (error instanceof PdfJobAborted) {
+          throw new UnreadablePdf('この PDF は読み取りに時間やメモリがかかりすぎるため、確認を打ち切りました', {
+            cause: error,
+          });
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+    online,
+  );
 }

@@ -12,7 +12,7 @@ export interface VerifyFilePageProps extends PageProps {
   error?: 'missing' | 'too_large' | undefined;
 }
 
-const MARK = { passed: '✓', failed: '✕', skipped: '－' } as const;
+const MARK = { passed: '✓', failed: '✕', skipped: '－', not_checked: '－' } as const;
 
 /** The catalog label of a check id (`version.signature` → 確認した版の署名). */
 function label(props: VerifyFilePageProps, check: Check): string {
@@ -75,6 +75,25 @@ export function VerifyFilePage(props: VerifyFilePageProps) {
                   : t('verifyFile.result.ok')}
             </span>
           </div>
+          <h3>{t('verifyFile.results.heading')}</h3>
+          <ol class="checks results">
+            {report.results.map((r) => (
+              <li class={r.outcome === 'not_checked' ? 'skipped' : r.outcome} data-result={r.id}>
+                <span class="mark" aria-hidden="true">
+                  {MARK[r.outcome]}
+                </span>
+                <span class="check-label">
+                  {t(`verifyFile.results.${r.id}`)}
+                  {`: ${t(`verifyFile.outcome.${r.outcome}`)}`}
+                  {r.value ? `（${t(`verifyFile.statusValue.${r.value}`)}）` : ''}
+                </span>
+                <span class="result-reason" lang="ja">
+                  {r.reason}
+                </span>
+              </li>
+            ))}
+          </ol>
+          <h3>{t('verifyFile.checks.heading')}</h3>
           <ol class="checks">
             {report.checks.map((c) => (
               <li class={c.status}>
