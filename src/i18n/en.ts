@@ -423,6 +423,7 @@ export const en: Catalog = {
   'verifyFile.check.payload': 'Signed content',
   'verifyFile.check.issuer': 'Issuer',
   'verifyFile.check.binding': 'PDF matches its signed data',
+  'verifyFile.check.pades': 'PDF signature (PAdES)',
   'verifyFile.check.embedded-key': 'Embedded public key',
   'verifyFile.scope.receipt': 'Receipt: {name}',
   'verifyFile.scope.version': 'Version: {name}',

@@ -422,6 +422,7 @@ export const ja = {
   'verifyFile.check.payload': '署名された内容',
   'verifyFile.check.issuer': '発行元',
   'verifyFile.check.binding': 'PDFと署名データの対応',
+  'verifyFile.check.pades': 'PDFの電子署名（PAdES）',
   'verifyFile.check.embedded-key': '添付の公開鍵',
   'verifyFile.scope.receipt': '確認証跡の{name}',
   'verifyFile.scope.version': '確認した版の{name}',

@@ -4,6 +4,7 @@
 // public key is only compared with the trusted one, never used to verify.
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { UnreadablePdf, type PdfContents } from '../pdf/inspect.js';
+import { readPades } from '../pdf-sign/verify-pades.js';
 import { PdfJobAborted, uploadRunner } from '../pdf/pool.js';
 import { DomainError } from '../errors.js';
 import { writeTransaction } from '../../db/connection.js';
@@ -68,6 +69,7 @@ const LABEL: Record<string, string> = {
   issuer: '発行元',
   binding: 'PDF と署名データの対応',
   'embedded-key': '添付の公開鍵',
+  pades: 'PDFの電子署名（PAdES）',
 };
 const SIGNED_STEPS = ['format', 'header', 'key', 'signature', 'payload'] as const;
 
@@ -244,7 +246,13 @@ export async function checkDocument(
     else add('issuer', 'passed', `発行元 ${origin}`);
   }
 
-  // 5. PDF only: the document is bound to exactly these attachments, and the embedded key is the trusted one.
+  // 5. PDF only: an as-issued PDF's own e-seal (PAdES) covers every byte of it, the printed page included.
+  if (report.fileType === 'pdf') {
+    const pades = await readPades(bytes);
+    if (pades) add('pades', pades.ok ? 'passed' : 'failed', pades.reason);
+  }
+
+  // 6. PDF only: the document is bound to exactly these attachments, and the embedded key is the trusted one.
   if (report.fileType === 'pdf' && contents) {
     if (!allSigned) skip(['binding', 'embedded-key']);
     else {
