@@ -63,23 +63,48 @@ export interface StatusSourceRow {
  * end date — what the 2-bit statuses derive from. Ordered by guarantee, then seq.
  */
 export async function statusSources(db: Kysely<Database>, from: number, to: number): Promise<StatusSourceRow[]> {
-  const rows = await db
+  return sourcesWhere(db, (q) =>
+    q.where('v.contract_number', 'in', (sub) =>
+      sub
+        .selectFrom('status_entries')
+        .select('contract_number')
+        .where('status_index', '>=', from)
+        .where('status_index', '<', to),
+    ),
+  );
+}
+
+/** The same rows for the guarantees that took indexes in [from, to): what changed since a list was last built. */
+export async function changedStatusSources(db: Kysely<Database>, from: number, to: number): Promise<StatusSourceRow[]> {
+  const numbers = await db
+    .selectFrom('status_entries')
+    .select('contract_number')
+    .distinct()
+    .where('status_index', '>=', from)
+    .where('status_index', '<', to)
+    .execute();
+  const out: StatusSourceRow[] = [];
+  for (let i = 0; i < numbers.length; i += 500) {
+    const part = numbers.slice(i, i + 500).map((n) => n.contract_number);
+    out.push(...(await sourcesWhere(db, (q) => q.where('v.contract_number', 'in', part))));
+  }
+  return out;
+}
+
+type SourceQuery = ReturnType<typeof sourceQuery>;
+
+function sourceQuery(db: Kysely<Database>) {
+  return db
     .selectFrom('versions as v')
     .innerJoin('sureties as s', 's.contract_number', 'v.contract_number')
     .leftJoin('status_entries as e', (j) =>
       j.onRef('e.contract_number', '=', 'v.contract_number').onRef('e.seq', '=', 'v.seq'),
     )
-    .select(['v.contract_number', 'v.seq', 'v.event', 'v.target', 's.guarantee_end', 'e.status_index'])
-    .where('v.contract_number', 'in', (q) =>
-      q
-        .selectFrom('status_entries')
-        .select('contract_number')
-        .where('status_index', '>=', from)
-        .where('status_index', '<', to),
-    )
-    .orderBy('v.contract_number')
-    .orderBy('v.seq')
-    .execute();
+    .select(['v.contract_number', 'v.seq', 'v.event', 'v.target', 's.guarantee_end', 'e.status_index']);
+}
+
+async function sourcesWhere(db: Kysely<Database>, where: (q: SourceQuery) => SourceQuery): Promise<StatusSourceRow[]> {
+  const rows = await where(sourceQuery(db)).orderBy('v.contract_number').orderBy('v.seq').execute();
   return rows.map((r) => ({
     ...r,
     seq: Number(r.seq),

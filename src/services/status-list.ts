@@ -16,7 +16,13 @@ import {
 } from '../domain/status-list.js';
 import { DomainError } from '../errors.js';
 import type { StatusEntry } from '../pdf/model.js';
-import { findStatusIndex, statusIndexesUsed, statusSources } from '../repositories/status-entries.js';
+import {
+  changedStatusSources,
+  findStatusIndex,
+  statusIndexesUsed,
+  statusSources,
+  type StatusSourceRow,
+} from '../repositories/status-entries.js';
 import { STATUS_LIST_TYP, encodeList } from '../signing/status-list.js';
 import { signJws } from '../signing/versions.js';
 import type { ServiceContext } from './context.js';
@@ -52,9 +58,19 @@ interface Served {
   jwt: string;
   etag: string;
 }
-// One signed list per (list, revision): statuses change only with a new version (which takes a new index and so
-// moves status_head) or with the JST date (expiry), so both together name the content.
-const cache = new WeakMap<ServiceContext, Map<number, Served>>();
+
+/** A built list: its bits as of `size` indexes handed out and the JST day, and the signed answer. */
+interface Built {
+  bits: Uint8Array;
+  size: number;
+  today: string;
+  kid: string;
+  served: Served;
+}
+// Statuses change only with a new version (which takes a new index and so moves status_head) or with the JST date
+// (expiry). A list is rebuilt in full once a day (or after a key rotation); in between only the guarantees that took
+// indexes since the last build are derived again — a full list of 131,072 entries takes seconds, a change a query.
+const cache = new WeakMap<ServiceContext, Map<number, Built>>();
 
 /**
  * The signed list `list` as served at /status-lists/{list}, with a weak ETag naming its content.
@@ -67,16 +83,28 @@ export async function statusListCredential(ctx: ServiceContext, list: number): P
   }
   const now = ctx.clock();
   const today = jstDate(now);
-  const revision = `${list}:${used}:${today}:${ctx.keyring.activeKid}`;
-  const etag = `W/"${createHash('sha256').update(revision).digest('base64url').slice(0, 27)}"`;
-  const perList = cache.get(ctx) ?? new Map<number, Served>();
+  const kid = ctx.keyring.activeKid;
+  const perList = cache.get(ctx) ?? new Map<number, Built>();
   cache.set(ctx, perList);
   const hit = perList.get(list);
-  if (hit?.etag === etag) return hit;
+  const fresh = hit?.today === today && hit.kid === kid;
+  if (fresh && hit.size === used) return hit.served;
 
-  const bits = emptyBitstring();
   const from = list * LIST_ENTRIES;
-  const rows = await statusSources(ctx.db, from, from + LIST_ENTRIES);
+  const bits = fresh ? hit.bits.slice() : emptyBitstring();
+  const rows = fresh
+    ? await changedStatusSources(ctx.db, hit.size, used)
+    : await statusSources(ctx.db, from, from + LIST_ENTRIES);
+  applyStatuses(bits, from, rows, today);
+  const revision = `${list}:${used}:${today}:${kid}`;
+  const etag = `W/"${createHash('sha256').update(revision).digest('base64url').slice(0, 27)}"`;
+  const served = { jwt: await signJws(ctx.keyring, STATUS_LIST_TYP, credentialOf(ctx, list, now, bits)), etag };
+  perList.set(list, { bits, size: used, today, kid, served });
+  return served;
+}
+
+/** Sets the entries in [from, from + LIST_ENTRIES) of every guarantee in `rows` (grouped by guarantee, seq order). */
+function applyStatuses(bits: Uint8Array, from: number, rows: readonly StatusSourceRow[], today: string): void {
   for (let i = 0; i < rows.length;) {
     let j = i;
     while (j < rows.length && rows[j]!.contract_number === rows[i]!.contract_number) j++;
@@ -92,8 +120,11 @@ export async function statusListCredential(ctx: ServiceContext, list: number): P
     }
     i = j;
   }
+}
+
+function credentialOf(ctx: ServiceContext, list: number, now: Date, bits: Uint8Array) {
   const url = statusListUrl(ctx, list);
-  const credential = {
+  return {
     '@context': ['https://www.w3.org/ns/credentials/v2'],
     id: url,
     type: ['VerifiableCredential', 'BitstringStatusListCredential'],
@@ -109,7 +140,4 @@ export async function statusListCredential(ctx: ServiceContext, list: number): P
       ttl: STATUS_LIST_MAX_AGE * 1000,
     },
   };
-  const served = { jwt: await signJws(ctx.keyring, STATUS_LIST_TYP, credential), etag };
-  perList.set(list, served);
-  return served;
 }
