@@ -398,6 +398,8 @@ export const en: Catalog = {
   'verifyFile.result.ok': 'Every check passed. The signed data in this file is exactly as it was signed.',
   'verifyFile.result.okPdf':
     "The signed data attached to this PDF passed every check. The signature covers only the signed data shown below, not the PDF's printed page: always compare what the page says with it.",
+  'verifyFile.result.attention':
+    'The signatures hold, but one of the three results below failed (cancelled, superseded or expired, or the issuer check): read it before relying on this file.',
   'verifyFile.result.failed': 'Verification failed. Do not rely on this file as a certificate or a record of a check.',
   'verifyFile.status.passed': 'passed',
   'verifyFile.status.failed': 'failed',

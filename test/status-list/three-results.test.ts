@@ -116,6 +116,9 @@ describeEachDatabase('verify-file: integrity, status and issuer identity', (kind
     const after = await check(pdf);
     expect(outcomes(after.results)).toEqual({ integrity: 'passed', status: 'failed:cancelled', identity: 'passed' });
     expect(after.results[1]!.reason).toContain('取り消されています');
+    const page = await (await uploadForVerification(env, pdf, 'signed.pdf')).text();
+    expect(page).toContain('class="banner banner-expired" role="alert"');
+    expect(page).toMatch(/<li class="failed" data-result="status">.*?取消/s);
   });
 
   it('fails only integrity for a changed byte in the signed data, only status for a tampered list, only identity for a DNS record of another key', async () => {

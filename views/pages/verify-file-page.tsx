@@ -26,6 +26,8 @@ export function VerifyFilePage(props: VerifyFilePageProps) {
   const f = formats(props.lang);
   const v = report?.ok ? report.version : null;
   const r = report?.ok ? report.receipt : null;
+  // The signatures hold, but the status list or the issuer's DNS says otherwise (e.g. cancelled since).
+  const attention = report?.ok === true && report.results.some((x) => x.outcome === 'failed');
   return (
     <Layout {...props} title={t('verifyFile.heading')}>
       <DocumentsStyle nonce={props.nonce} />
@@ -62,8 +64,8 @@ export function VerifyFilePage(props: VerifyFilePageProps) {
         <section class="panel" aria-labelledby="vf-result">
           <h2 id="vf-result">{t('verifyFile.result.heading', { name: props.fileName ?? '' })}</h2>
           <div
-            class={`banner ${report.ok ? 'banner-active' : 'banner-cancelled'}`}
-            role={report.ok ? 'status' : 'alert'}
+            class={`banner ${!report.ok ? 'banner-cancelled' : attention ? 'banner-expired' : 'banner-active'}`}
+            role={report.ok && !attention ? 'status' : 'alert'}
           >
             <span>
               {!report.ok
@@ -74,6 +76,7 @@ export function VerifyFilePage(props: VerifyFilePageProps) {
                     t('verifyFile.result.okPdf')
                   : t('verifyFile.result.ok')}
             </span>
+            {attention ? <span class="banner-attention">{t('verifyFile.result.attention')}</span> : null}
           </div>
           <h3>{t('verifyFile.results.heading')}</h3>
           <ol class="checks results">
