@@ -18,6 +18,8 @@ import { attachmentNames, text } from '../documents/poppler.js';
 import { flipOneByte, uploadForVerification } from '../documents/support.js';
 import { startDns, type TestDns } from '../support/dns-server.js';
 import { addVersion, publish, registerMishima } from '../support/fixtures.js';
+import net from 'node:net';
+import { startServer } from '../../src/http-server.js';
 import { describeEachDatabase, setup, type TestEnv } from '../support/harness.js';
 import { makePki, startTsa, type TestPki, type TestTsa } from '../support/pki.js';
 
@@ -61,9 +63,10 @@ describeEachDatabase('verify-file: integrity, status and issuer identity', (kind
     await env?.platform.close();
   });
 
-  async function signedPdf() {
+  async function signedPdf(extra: Record<string, string> = {}) {
     env = await setup(kind, {
       env: {
+        ...extra,
         ESURETY_PDF_SIGN_P12: pki.p12Path,
         ESURETY_PDF_SIGN_P12_PASSWORD: pki.p12Password,
         ESURETY_TSA_URL: tsa.url,
@@ -182,6 +185,35 @@ describeEachDatabase('verify-file: integrity, status and issuer identity', (kind
       expect(offline.stdout).toMatch(/✓ 改ざんの有無（署名）\s+合格/);
       expect(offline.stdout).toMatch(/- 発行元の確認（DNS）\s+未確認/);
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('CLI online: fetches the list from the issuer over the network and exits 1 once the guarantee is cancelled', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const { pdf, contractNumber } = await signedPdf({ ESURETY_PUBLIC_URL: `http://127.0.0.1:${port}` });
+    const http = startServer(env.ctx, { port, hostname: '127.0.0.1' });
+    await http.listening;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esurety-three-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'signed.pdf'), pdf);
+      const args = ['verify', path.join(dir, 'signed.pdf'), '--jwks', `http://127.0.0.1:${port}/.well-known/jwks.json`];
+      const run = () => cli([...args, '--allow-http-loopback'], { ESURETY_DNS_RESOLVER: dns.address });
+      const before = await run();
+      expect(before.stdout).toMatch(/✓ 現在の状態（ステータスリスト）\s+合格 current/);
+      expect(before.stdout).toMatch(/✓ 発行元の確認（DNS）\s+合格/);
+      expect(before.code).toBe(0);
+      expect((await addVersion(env, contractNumber, { event: 'cancellation' })).status).toBe(201);
+      const after = await run();
+      expect(after.stdout).toMatch(/✗ 現在の状態（ステータスリスト）\s+不合格 cancelled/);
+      expect(after.code).toBe(1);
+    } finally {
+      await http.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
