@@ -131,6 +131,15 @@ describeEachDatabase('public status list', (kind) => {
     for (const index of [1, 2, 3]) expect(await bit(index)).toBe(0);
   });
 
+  it('gives concurrent publications distinct indexes with no gap', async () => {
+    await Promise.all(Array.from({ length: 8 }, () => publish(env)));
+    const entries = await env.ctx.db.selectFrom('status_entries').selectAll().orderBy('status_index').execute();
+    expect(entries.map((e) => Number(e.status_index))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(new Set(entries.map((e) => e.contract_number)).size).toBe(8);
+    const head = await env.ctx.db.selectFrom('status_head').selectAll().executeTakeFirstOrThrow();
+    expect(Number(head.size)).toBe(8);
+  });
+
   it('is cacheable with a short max-age and an ETag that changes with the list', async () => {
     const a = await publish(env);
     const res = await env.app.request('/status-lists/0');
