@@ -5,6 +5,8 @@
 import { gunzipSync } from 'node:zlib';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader } from 'jose';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
+import * as createStatusEntries from '../../db/migrations/20261207060000_create_status_entries.js';
 import { importRows, validateCsv } from '../../src/services/staff/import.js';
 import { COLUMNS } from '../../src/services/staff/certificate-form.js';
 import { addVersion, advanceBody, publish, registerMishima } from '../support/fixtures.js';
@@ -138,6 +140,24 @@ describeEachDatabase('public status list', (kind) => {
     expect(new Set(entries.map((e) => e.contract_number)).size).toBe(8);
     const head = await env.ctx.db.selectFrom('status_head').selectAll().executeTakeFirstOrThrow();
     expect(Number(head.size)).toBe(8);
+  });
+
+  it('back-fills versions published before the status list existed, in publication order', async () => {
+    const a = await publish(env);
+    env.setNow('2026-11-24T02:00:00.000Z');
+    await publish(env);
+    env.setNow('2026-11-24T03:00:00.000Z');
+    expect((await addVersion(env, a.contractNumber, INCREASE)).status).toBe(201);
+    const rows = () => env.ctx.db.selectFrom('status_entries').selectAll().orderBy('status_index').execute();
+    const before = await rows();
+    const db = env.ctx.db as unknown as Kysely<unknown>;
+    await createStatusEntries.down(db);
+    await createStatusEntries.up(db);
+    expect((await rows()).map((r) => ({ ...r, status_index: Number(r.status_index), seq: Number(r.seq) }))).toEqual(
+      before.map((r) => ({ ...r, status_index: Number(r.status_index), seq: Number(r.seq) })),
+    );
+    expect((await publish(env)).contractNumber).toBeTruthy();
+    expect((await rows()).map((r) => Number(r.status_index))).toEqual([0, 1, 2, 3]);
   });
 
   it('is cacheable with a short max-age and an ETag that changes with the list', async () => {
