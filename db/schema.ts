@@ -383,6 +383,18 @@ export interface LogTimestampTable {
   stamped_at: string;
 }
 
+/** A version's place in the public status list (DESIGN §13): list = floor(index / 131072). */
+export interface StatusEntryTable {
+  status_index: number;
+  contract_number: string;
+  seq: number;
+}
+
+export interface StatusHeadTable {
+  name: string;
+  size: number;
+}
+
 export interface Database {
   meta: MetaTable;
   signing_keys: SigningKeyTable;
@@ -414,6 +426,8 @@ export interface Database {
   watch_events: WatchEventTable;
   watch_feed_clock: WatchFeedClockTable;
   log_leaves: LogLeafTable;
+  status_entries: StatusEntryTable;
+  status_head: StatusHeadTable;
   log_head: LogHeadTable;
   log_nodes: LogNodeTable;
   log_checkpoints: LogCheckpointTable;

@@ -18,6 +18,7 @@ import { documentRoutes } from './routes/documents.js';
 import { apiErrorBody, type AppEnv } from './routes/http.js';
 import { followUpRoutes } from './routes/follow-up.js';
 import { logRoutes } from './routes/log.js';
+import { statusListRoutes } from './routes/status-list.js';
 import { mailLinkRoutes, oneClickUnsubscribeRoutes } from './routes/mail-links.js';
 import { publicRoutes } from './routes/public.js';
 import { statusRoutes } from './routes/status.js';
@@ -106,6 +107,7 @@ export function createApp(ctx: ServiceContext): Hono<AppEnv> {
   // The API area answers every /api path itself (its own 404 included), so the page middleware never runs for one.
   app.route('/api', apiArea(ctx));
   app.route('/log', machineArea(ctx, '/', logRoutes(ctx)));
+  app.route('/status-lists', machineArea(ctx, '/', statusListRoutes(ctx)));
   app.route('/', pageArea(ctx));
   // Only what the areas' own error handlers leave (a fault in the request-context middleware above).
   app.onError((error, c) => pageError(ctx, c, error));

@@ -95,12 +95,15 @@ const USAGE = `usage: npm run cli -- <command>
                                (default: available parallelism). Exit 1 on any failure; the state moves on only
                                after an audit without findings
   verify <file.pdf|file.jws> [--jwks <file|https-url>] [--log-key <key|file>] [--offline] [--allow-http-loopback]
-                               check a downloaded certificate or receipt offline, step by step; exit 0 only when
-                               every check passes. Keys: a saved jwks.json or an https: URL (default: the configured
-                               ESURETY_PUBLIC_URL's /.well-known/jwks.json, only when it is https:); http: only for
-                               a loopback host with --allow-http-loopback. The report names where the keys came from.
-                               Log inclusion: the attached transparency-log.json proof against its checkpoint; with
-                               --log-key (GET /log/key's text, or a file of it) the attached log key must equal it`;
+                               check a downloaded certificate or receipt step by step, then report integrity,
+                               status (the public status list an as-issued PDF names; --offline: not checked) and
+                               issuer identity (DNS TXT _esurety-key.<domain>; ESURETY_DNS_RESOLVER names the
+                               server) as three results; exit 0 only when none failed. Keys: a saved jwks.json or
+                               an https: URL (default: the configured ESURETY_PUBLIC_URL's /.well-known/jwks.json,
+                               only when it is https:); http: (keys and status list) only for a loopback host with
+                               --allow-http-loopback. The report names where the keys came from. Log inclusion: the
+                               attached transparency-log.json proof against its checkpoint; with --log-key (GET
+                               /log/key's text, or a file of it) the attached log key must equal it`;
 
 /** Commands that only read a database: pointed at an empty or mistyped place they refuse instead of creating one. */
 const READS_EXISTING = new Set(['audit', 'backup', 'numbers:status', 'log:status']);
@@ -121,6 +124,7 @@ async function run(argv: string[]): Promise<number> {
       kid: { type: 'string' },
       'allow-http-loopback': { type: 'boolean' },
       'log-key': { type: 'string' },
+      offline: { type: 'boolean' },
       last: { type: 'string', multiple: true },
       url: { type: 'string' },
       state: { type: 'string' },
@@ -150,6 +154,7 @@ async function run(argv: string[]): Promise<number> {
     return verifyFileCommand(positionals[0], values.jwks, {
       allowHttpLoopback: values['allow-http-loopback'] === true,
       ...(values['log-key'] !== undefined ? { logKey: values['log-key'] } : {}),
+      offline: values.offline === true,
     });
   }
   // An outsider's command: it reads the public log over HTTP, never a database.

@@ -117,6 +117,11 @@ const envSchema = z.object({
   ESURETY_TSA_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   ESURETY_PDF_SIGN_LT: z.enum(['auto', 'off'], { error: 'must be auto or off' }).default('auto'),
   ESURETY_LOG_WITNESSES: witnessList.default([]),
+  // The DNS server that issuer-identity checks ask (host or host:port); unset = the system's resolvers.
+  ESURETY_DNS_RESOLVER: z
+    .string()
+    .regex(/^(\[[0-9a-f:]+\]|[0-9a-z.-]+)(:\d{1,5})?$/i, { error: 'must be a host or host:port, e.g. 127.0.0.1:5353' })
+    .optional(),
 });
 
 /**
@@ -202,6 +207,8 @@ export interface Config {
   pdfSignLt: 'auto' | 'off';
   /** Witnesses the log's checkpoints are submitted to (ESURETY_LOG_WITNESSES); empty = none. */
   logWitnesses: readonly LogWitnessConfig[];
+  /** ESURETY_DNS_RESOLVER: where issuer-identity TXT records are looked up (host[:port]); undefined = system. */
+  dnsResolver: string | undefined;
   throttle: ThrottleConfig;
   limits: FollowUpLimits;
 }
@@ -274,6 +281,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tsaUrl: e.ESURETY_TSA_URL,
     pdfSignLt: e.ESURETY_PDF_SIGN_LT,
     logWitnesses: Object.freeze(e.ESURETY_LOG_WITNESSES),
+    dnsResolver: e.ESURETY_DNS_RESOLVER,
     throttle: DEFAULT_THROTTLE,
     limits: DEFAULT_LIMITS,
   });

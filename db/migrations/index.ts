@@ -22,6 +22,7 @@ import * as createLog from './20261206080000_create_log.js';
 import * as createLogWitnesses from './20261207030000_create_log_witnesses.js';
 import * as addLogLeavesRestoredAt from './20261207050000_add_log_leaves_restored_at.js';
 import * as createLogTimestamps from './20261207020000_create_log_timestamps.js';
+import * as createStatusEntries from './20261207060000_create_status_entries.js';
 
 export const migrations: Record<string, Migration> = {
   '20261124000000_create_core': createCore,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '20261207030000_create_log_witnesses': createLogWitnesses,
   '20261207050000_add_log_leaves_restored_at': addLogLeavesRestoredAt,
   '20261207020000_create_log_timestamps': createLogTimestamps,
+  '20261207060000_create_status_entries': createStatusEntries,
 };

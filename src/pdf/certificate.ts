@@ -27,6 +27,7 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
   const isCurrent = asIssued || input.version.seq === input.current.seq;
   const status = asIssued ? 'active' : input.status;
   const rows = certificateRows(c, fieldFormatters('ja'));
+  const status_ = input.asIssued?.status;
   const sheet = await Sheet.create({
     title: `${title} ${c.contractNumber}`,
     subject: `${PLATFORM}：${title}（保証契約番号 ${c.contractNumber}、No.${input.version.no}）`,
@@ -116,12 +117,13 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
       { label: text.jwsHash, value: hash, technical: true },
       { label: text.verifyUrl, value: input.verifyUrl, technical: true },
       ...logLines(input.log),
+      ...(status_ ? [{ label: text.statusList, value: text.statusEntry(status_), technical: true }] : []),
     ],
     qrUrl: input.verifyUrl,
     qrCaption: text.qrCaption,
     statements: [
       ...(asIssued
-        ? [text.sealed, text.attachments]
+        ? [text.sealed, status_ ? text.attachmentsWithStatus : text.attachments]
         : [
             text.authoritative,
             text.attachments,
@@ -164,6 +166,16 @@ export async function renderCertificate(input: CertificateInput): Promise<Uint8A
         description: `署名検証用の公開鍵（kid ${input.jwk.kid}）`,
       },
       ...logAttachments(input.log),
+      ...(status_
+        ? [
+            {
+              name: ATTACHMENT.status,
+              bytes: new TextEncoder().encode(JSON.stringify(status_, null, 2)),
+              mimeType: 'application/json',
+              description: `この版の状態を公開するステータスリスト（索引 ${status_.statusListIndex}）`,
+            },
+          ]
+        : []),
     ],
     seal || undefined,
   );

@@ -53,7 +53,7 @@ export interface CertificateInput {
    * The as-issued edition (DESIGN §13): the version exactly as published — no generation time, no live status — saved
    * with an empty e-seal field for the signer, whose name it carries.
    */
-  asIssued?: { sealName: string; sealedAt: string };
+  asIssued?: { sealName: string; sealedAt: string; status?: StatusEntry };
   /** Live edition: where the signed as-issued copy of this version is, when an e-seal is configured. */
   signedCopyUrl?: string;
   /**
@@ -61,6 +61,20 @@ export interface CertificateInput {
    * checkpoint covers the version (the page says so, no proof attached); absent when not looked up.
    */
   log?: LogEvidenceFile | null;
+}
+
+/**
+ * Where a version's later status is published (DESIGN §13): a W3C BitstringStatusListEntry, printed on the as-issued
+ * PDF and attached to it as status.json for programs.
+ */
+export interface StatusEntry {
+  id: string;
+  type: 'BitstringStatusListEntry';
+  statusPurpose: 'message';
+  statusListIndex: string;
+  statusSize: 2;
+  statusListCredential: string;
+  statusMessage: { status: string; message: string }[];
 }
 
 /** The signed content of a verification receipt (確認証跡; not the 受領確認 of src/services/confirm-receipt.ts). */
@@ -104,6 +118,7 @@ export const ATTACHMENT = {
   receipt: 'receipt.jws',
   jwk: 'jwks.json',
   log: LOG_EVIDENCE_FILE,
+  status: 'status.json',
 } as const;
 
 /** Keywords that bind a PDF to the JWS it carries: the verifier compares them with the attachment. */

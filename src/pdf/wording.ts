@@ -49,6 +49,12 @@ export const certificateText = {
   authoritative:
     'この書面は、電子保証プラットフォームに登録された電子保証を出力したものです。正本は同プラットフォーム上の電子データ' +
     '（保証事業会社の電子署名付き）です。最新の内容と状態は、保証契約番号と認証キーにより同プラットフォームで確認してください。',
+  statusList: 'ステータスリスト',
+  statusEntry: (e: { statusListCredential: string; statusListIndex: string }) =>
+    `${e.statusListCredential}（索引 ${e.statusListIndex}）`,
+  attachmentsWithStatus:
+    'このPDFには、この版の署名データ（version.jws）、公開鍵（jwks.json）と、発行後の状態（0 最新・1 後の版あり・2 取消・3 保証期間満了）' +
+    'を公開するステータスリストの所在（status.json）が添付されており、第三者が内容の真正性と現在の状態を検証できます。',
   attachments:
     'このPDFには、この版の署名データ（version.jws）と公開鍵（jwks.json）が添付されており、第三者が内容の真正性を検証できます。',
 };

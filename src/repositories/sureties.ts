@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { isPostgres } from '../../db/connection.js';
 import type { Database, SuretyTable, VersionTable } from '../../db/schema.js';
 import { DomainError } from '../errors.js';
+import { allocateStatusIndexes } from './status-entries.js';
 import { appendLeaf, appendLeaves } from './transparency-log.js';
 
 export async function findSurety(db: Kysely<Database>, contractNumber: string): Promise<SuretyTable | undefined> {
@@ -73,19 +74,22 @@ export async function listVersions(db: Kysely<Database>, contractNumber: string)
 }
 
 /**
- * Inserts a version and appends its leaf to the transparency log (DESIGN §12) in the same transaction.
+ * Inserts a version, appends its leaf to the transparency log (DESIGN §12) and gives it a status index (§13), all in
+ * the caller's transaction.
  * @throws DomainError conflict while the log is on hold after a rollback (services/log-hold.ts)
  */
 export async function insertVersion(db: Kysely<Database>, row: VersionTable): Promise<void> {
   await db.insertInto('versions').values(row).execute();
   if ((await appendLeaf(db, row.contract_number, row.seq, row.jws)) === null) throw logHeld();
+  await allocateStatusIndexes(db, [row]);
 }
 
-/** Several versions in one statement, and their transparency-log leaves in the same order. */
+/** Several versions in one statement, and their transparency-log leaves and status indexes in the same order. */
 export async function insertVersions(db: Kysely<Database>, rows: VersionTable[]): Promise<void> {
   if (rows.length === 0) return;
   await db.insertInto('versions').values(rows).execute();
   if ((await appendLeaves(db, rows)) === null) throw logHeld();
+  await allocateStatusIndexes(db, rows);
 }
 
 /** Takes the office's next sequence value atomically (upsert … returning), or null when 999,999 are used up. */

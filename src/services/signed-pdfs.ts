@@ -26,6 +26,7 @@ import {
 import type { ServiceContext } from './context.js';
 import { versionLogEvidenceFile } from './log-answers.js';
 import { publishedJwk, runPdf, type PdfFile } from './render-certificate.js';
+import { statusEntryOf } from './status-list.js';
 import { loadSuretyState, type SuretyState, type VersionView } from './surety-state.js';
 
 /** Versions issued from this instant on get a signed PDF; set the first time an e-seal is configured. */
@@ -111,6 +112,7 @@ async function signOne(
     return false;
   }
   const ref = { seq, no: asOf.no, label: asOf.label, issuedAt: version.issuedAt };
+  const status = await statusEntryOf(ctx, contractNumber, seq);
   const prepared = await runPdf({
     kind: 'certificate',
     certificate: version.certificate,
@@ -122,7 +124,7 @@ async function signOne(
     generatedAt: version.issuedAt,
     // The signature's claimed time (/M) is when it is sealed, never before: a version queued while the TSA was down,
     // or signed on request long after its publication, must not claim a time before the e-seal certificate existed.
-    asIssued: { sealName: seal.name, sealedAt: ctx.clock().toISOString() },
+    asIssued: { sealName: seal.name, sealedAt: ctx.clock().toISOString(), ...(status ? { status } : {}) },
     log,
   });
   const sealed = await signPrepared(prepared, seal.signer, seal.timestamp);

@@ -5,6 +5,7 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { checkLogEvidence, type LogInclusion } from '../log/evidence.js';
 import { UnreadablePdf, type PdfContents } from '../pdf/inspect.js';
+import { readPades } from '../pdf-sign/verify-pades.js';
 import { PdfJobAborted, uploadRunner } from '../pdf/pool.js';
 import { DomainError } from '../errors.js';
 import { writeTransaction } from '../../db/connection.js';
@@ -19,6 +20,15 @@ import {
   type VersionPayload,
 } from '../signing/versions.js';
 import type { ServiceContext } from './context.js';
+import {
+  identityResult,
+  integrityResult,
+  notChecked,
+  statusResult,
+  type DocumentResult,
+  type OnlineSources,
+} from './document-results.js';
+import { platformStatusFetcher, txtResolver } from './online-sources.js';
 import { RECEIPT_TYP, receiptPayloadSchema } from './issue-verification-receipt.js';
 import { runPdf } from './render-certificate.js';
 import { jwksSchema, platformKeys, type TrustedKeys } from './trusted-keys.js';
@@ -45,6 +55,8 @@ export interface DocumentReport {
   keyProvenance: string;
   /** The log inclusion check's result (also the `log-inclusion` check): verified, failed or absent. */
   logInclusion: LogInclusion;
+  /** Integrity, status and issuer identity as three separate results (document-results.ts). */
+  results: DocumentResult[];
 }
 
 const LOG_CHECK = 'log-inclusion';
@@ -63,6 +75,7 @@ const LABEL: Record<string, string> = {
   binding: 'PDF と署名データの対応',
   'embedded-key': '添付の公開鍵',
   'log-inclusion': '透明性ログへの記録',
+  pades: 'PDFの電子署名（PAdES）',
 };
 const SIGNED_STEPS = ['format', 'header', 'key', 'signature', 'payload'] as const;
 
@@ -82,6 +95,7 @@ export async function checkDocument(
   bytes: Uint8Array,
   trusted: TrustedKeys,
   inspect: (bytes: Uint8Array) => Promise<PdfContents>,
+  online: OnlineSources & { resolverConfigured?: boolean } = { fetchStatusList: null, resolveTxt: null },
 ): Promise<DocumentReport> {
   const checks: Check[] = [];
   const report: DocumentReport = {
@@ -94,6 +108,7 @@ export async function checkDocument(
     keySource: trusted.source,
     keyProvenance: trusted.provenance ?? trusted.source,
     logInclusion: { status: 'absent' },
+    results: [],
   };
   const add = (id: string, status: CheckStatus, reason: string, prefix: Signed['prefix'] = null) => {
     const base = LABEL[id] ?? id;
@@ -103,10 +118,27 @@ export async function checkDocument(
   const skip = (ids: string[], prefix: Signed['prefix'] = null) => {
     for (const id of ids) add(id, 'skipped', '前の確認に失敗したため、確認していません', prefix);
   };
-  const finish = () => {
+  let statusFile: Uint8Array | null = null;
+  let kids: string[] = [];
+  const finish = async () => {
     // A document without log evidence (older, or made before a checkpoint covered the version) is not a failure.
-    report.ok =
-      checks.length > 0 && checks.every((c) => c.status === 'passed' || (c.id === LOG_CHECK && c.status === 'skipped'));
+    const fine = (c: (typeof checks)[number]) =>
+      c.status === 'passed' || (c.id === LOG_CHECK && c.status === 'skipped');
+    report.ok = checks.length > 0 && checks.every(fine);
+    const failed = checks.find((c) => !fine(c));
+    const issuer = report.ok ? (report.version?.iss ?? report.receipt?.iss ?? null) : null;
+    report.results = [
+      integrityResult(
+        report.ok,
+        report.ok
+          ? `署名データ（JWS）の署名は有効で、内容は改ざんされていません（${checks.length} の確認に合格）`
+          : `${failed?.label ?? '確認'}: ${failed?.reason ?? ''}`,
+      ),
+      report.ok
+        ? await statusResult(statusFile, trusted.lookup, originOf(issuer ?? ''), online.fetchStatusList)
+        : notChecked('status', '署名を確認できなかったため、状態は確認していません'),
+      await identityResult(issuer, report.ok ? kids : [], online.resolveTxt, online.resolverConfigured === true),
+    ];
     return report;
   };
 
@@ -143,6 +175,7 @@ export async function checkDocument(
     const versionJws = file(contents, ATTACHMENT.version);
     const receiptJws = file(contents, ATTACHMENT.receipt);
     jwksFile = file(contents, ATTACHMENT.jwk);
+    statusFile = file(contents, ATTACHMENT.status);
     if (!versionJws) {
       add(
         'attachments',
@@ -164,6 +197,7 @@ export async function checkDocument(
 
   // 3. Each signature: format, header, key, signature, payload — the named checks of verifySignedJws.
   let allSigned = true;
+  kids = signed.map((s) => kidOf(s.jws)).filter((k): k is string => k !== null);
   for (const item of signed) {
     const isReceipt = item.prefix === 'receipt' || (item.prefix === null && report.kind === 'receipt');
     const typ = isReceipt ? RECEIPT_TYP : VERSION_TYP;
@@ -221,7 +255,13 @@ export async function checkDocument(
     else add('issuer', 'passed', `発行元 ${origin}`);
   }
 
-  // 5. PDF only: the document is bound to exactly these attachments, and the embedded key is the trusted one.
+  // 5. PDF only: an as-issued PDF's own e-seal (PAdES) covers every byte of it, the printed page included.
+  if (report.fileType === 'pdf') {
+    const pades = await readPades(bytes);
+    if (pades) add('pades', pades.ok ? 'passed' : 'failed', pades.reason);
+  }
+
+  // 6. PDF only: the document is bound to exactly these attachments, and the embedded key is the trusted one.
   if (report.fileType === 'pdf' && contents) {
     if (!allSigned) skip(['binding', 'embedded-key']);
     else {
@@ -267,6 +307,16 @@ export async function checkDocument(
 
 function file(contents: PdfContents, name: string): Uint8Array | null {
   return contents.attachments.find((a) => a.name === name)?.bytes ?? null;
+}
+
+function kidOf(jws: string): string | null {
+  try {
+    const kid = (JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown })
+      .kid;
+    return typeof kid === 'string' ? kid : null;
+  } catch {
+    return null;
+  }
 }
 
 function typOf(jws: string): unknown {
@@ -364,16 +414,26 @@ export async function verifyUploadedDocument(
       );
     }
   }
-  return checkDocument(bytes, await platformKeys(ctx), async (b) => {
-    try {
-      return await runPdf({ kind: 'inspect', bytes: b }, uploadRunner());
-    } catch (error) {
-      if (error instanceof PdfJobAborted) {
-        throw new UnreadablePdf('この PDF は読み取りに時間やメモリがかかりすぎるため、確認を打ち切りました', {
-          cause: error,
-        });
+  const online = {
+    fetchStatusList: platformStatusFetcher(ctx),
+    resolveTxt: txtResolver(ctx.config.dnsResolver),
+    resolverConfigured: ctx.config.dnsResolver !== undefined,
+  };
+  return checkDocument(
+    bytes,
+    await platformKeys(ctx),
+    async (b) => {
+      try {
+        return await runPdf({ kind: 'inspect', bytes: b }, uploadRunner());
+      } catch (error) {
+        if (error instanceof PdfJobAborted) {
+          throw new UnreadablePdf('この PDF は読み取りに時間やメモリがかかりすぎるため、確認を打ち切りました', {
+            cause: error,
+          });
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+    online,
+  );
 }

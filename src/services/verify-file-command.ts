@@ -1,6 +1,8 @@
-// `npm run cli -- verify <file.pdf|file.jws> [--jwks <file|url>]`: the offline check of a downloaded document, printed
-// step by step. Needs no database and no secrets: only the file and the public keys (a saved jwks.json, an https JWKS
-// URL, or by default the configured platform's when its public URL is https). Exit 0 only when every check passes.
+// `npm run cli -- verify <file.pdf|file.jws> [--jwks <file|url>] [--offline]`: the check of a downloaded document,
+// printed step by step, then as three results — integrity, status (the public status list, fetched unless
+// --offline) and issuer identity (DNS TXT, looked up unless --offline). Needs no database and no secrets: only the
+// file and the public keys (a saved jwks.json, an https JWKS URL, or by default the configured platform's when its
+// public URL is https). Exit 0 only when no result failed (one not checked because offline does not fail).
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config.js';
@@ -9,10 +11,12 @@ import { formatInstant } from '../domain/format.js';
 import { inspectPdf } from '../pdf/inspect.js';
 import { fieldFormatters } from '../i18n/format.js';
 import { ja } from '../i18n/ja.js';
+import { httpStatusFetcher, txtResolver } from './online-sources.js';
 import { UntrustedKeySource, loadTrustedKeys, type KeySourceOptions } from './trusted-keys.js';
 import { MAX_DOCUMENT_BYTES, checkDocument, type DocumentReport } from './verify-document.js';
 
-const MARK = { passed: '✓', failed: '✗', skipped: '-' } as const;
+const MARK = { passed: '✓', failed: '✗', skipped: '-', not_checked: '-' } as const;
+const OUTCOME = { passed: '合格', failed: '不合格', not_checked: '未確認' } as const;
 const EVENT = {
   issue: '新規',
   change: '変更',
@@ -24,11 +28,11 @@ const EVENT = {
 export async function verifyFileCommand(
   file: string | undefined,
   jwks: string | undefined,
-  options: KeySourceOptions & { logKey?: string } = {},
+  options: KeySourceOptions & { logKey?: string; offline?: boolean } = {},
 ): Promise<number> {
   if (!file) {
     console.error(
-      'usage: npm run cli -- verify <file.pdf|file.jws> [--jwks <file|https-url>] [--log-key <key|file>] [--allow-http-loopback]',
+      'usage: npm run cli -- verify <file.pdf|file.jws> [--jwks <file|https-url>] [--log-key <key|file>] [--offline] [--allow-http-loopback]',
     );
     return 2;
   }
@@ -42,8 +46,9 @@ export async function verifyFileCommand(
     return 2;
   }
   let trusted;
+  const config = loadConfig();
   try {
-    trusted = await loadTrustedKeys(jwks, jwks ? '' : loadConfig().publicUrl, options);
+    trusted = await loadTrustedKeys(jwks, jwks ? '' : config.publicUrl, options);
   } catch (error) {
     console.error(`検証できません: ${(error as Error).message}`);
     return error instanceof UntrustedKeySource ? 2 : 1;
@@ -53,9 +58,16 @@ export async function verifyFileCommand(
     const given = fs.existsSync(options.logKey) ? fs.readFileSync(options.logKey, 'utf8') : options.logKey;
     trusted = { ...trusted, logKey: given.trim() };
   }
-  const report = await checkDocument(bytes, trusted, inspectPdf);
+  const online = options.offline
+    ? { fetchStatusList: null, resolveTxt: null }
+    : {
+        fetchStatusList: httpStatusFetcher(options),
+        resolveTxt: txtResolver(config.dnsResolver),
+        resolverConfigured: config.dnsResolver !== undefined,
+      };
+  const report = await checkDocument(bytes, trusted, inspectPdf, online);
   console.log(formatReport(report, path.basename(file)));
-  return report.ok ? 0 : 1;
+  return report.ok && report.results.every((r) => r.outcome !== 'failed') ? 0 : 1;
 }
 
 /** The report as an officer or auditor reads it: one line per named check, then what was signed. */
@@ -64,6 +76,13 @@ export function formatReport(report: DocumentReport, name: string): string {
   const width = Math.max(...report.checks.map((c) => displayWidth(c.label)));
   for (const c of report.checks) {
     lines.push(`  ${MARK[c.status]} ${c.label}${' '.repeat(width - displayWidth(c.label))}  ${c.reason}  [${c.id}]`);
+  }
+  lines.push('', '三つの結果:');
+  const resultWidth = Math.max(...report.results.map((r) => displayWidth(r.label)));
+  for (const r of report.results) {
+    const pad = ' '.repeat(resultWidth - displayWidth(r.label));
+    const value = r.value ? ` ${r.value}` : '';
+    lines.push(`  ${MARK[r.outcome]} ${r.label}${pad}  ${OUTCOME[r.outcome]}${value}: ${r.reason}  [${r.id}]`);
   }
   const passed = report.checks.filter((c) => c.status === 'passed').length;
   // Log evidence that is simply absent (an older document) is reported on its line, not counted as a check.

@@ -20,7 +20,7 @@ const css = `
 .checks .failed .mark, .checks .failed .check-label { color:var(--bad); }
 .checks .skipped { color:var(--muted); }
 .checks .check-label { font-weight:bold; }
-.checks .check-reason { word-break:break-all; }
+.checks .check-reason, .checks .result-reason { word-break:break-all; }
 @media (max-width:40rem) { .checks li { grid-template-columns:1.5rem minmax(0,1fr); } .checks .check-reason { grid-column:2; } }
 .file-input { display:block; margin:.5rem 0 1rem; font:inherit; }
 .hash { font-family:ui-monospace,"DejaVu Sans Mono",monospace; font-size:.85rem; word-break:break-all; }

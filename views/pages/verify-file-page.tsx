@@ -12,7 +12,7 @@ export interface VerifyFilePageProps extends PageProps {
   error?: 'missing' | 'too_large' | undefined;
 }
 
-const MARK = { passed: '✓', failed: '✕', skipped: '－' } as const;
+const MARK = { passed: '✓', failed: '✕', skipped: '－', not_checked: '－' } as const;
 
 /** The catalog label of a check id (`version.signature` → 確認した版の署名). */
 function label(props: VerifyFilePageProps, check: Check): string {
@@ -26,6 +26,8 @@ export function VerifyFilePage(props: VerifyFilePageProps) {
   const f = formats(props.lang);
   const v = report?.ok ? report.version : null;
   const r = report?.ok ? report.receipt : null;
+  // The signatures hold, but the status list or the issuer's DNS says otherwise (e.g. cancelled since).
+  const attention = report?.ok === true && report.results.some((x) => x.outcome === 'failed');
   return (
     <Layout {...props} title={t('verifyFile.heading')}>
       <DocumentsStyle nonce={props.nonce} />
@@ -62,8 +64,8 @@ export function VerifyFilePage(props: VerifyFilePageProps) {
         <section class="panel" aria-labelledby="vf-result">
           <h2 id="vf-result">{t('verifyFile.result.heading', { name: props.fileName ?? '' })}</h2>
           <div
-            class={`banner ${report.ok ? 'banner-active' : 'banner-cancelled'}`}
-            role={report.ok ? 'status' : 'alert'}
+            class={`banner ${!report.ok ? 'banner-cancelled' : attention ? 'banner-expired' : 'banner-active'}`}
+            role={report.ok && !attention ? 'status' : 'alert'}
           >
             <span>
               {!report.ok
@@ -74,7 +76,27 @@ export function VerifyFilePage(props: VerifyFilePageProps) {
                     t('verifyFile.result.okPdf')
                   : t('verifyFile.result.ok')}
             </span>
+            {attention ? <span class="banner-attention">{t('verifyFile.result.attention')}</span> : null}
           </div>
+          <h3>{t('verifyFile.results.heading')}</h3>
+          <ol class="checks results">
+            {report.results.map((r) => (
+              <li class={r.outcome === 'not_checked' ? 'skipped' : r.outcome} data-result={r.id}>
+                <span class="mark" aria-hidden="true">
+                  {MARK[r.outcome]}
+                </span>
+                <span class="check-label">
+                  {t(`verifyFile.results.${r.id}`)}
+                  {`: ${t(`verifyFile.outcome.${r.outcome}`)}`}
+                  {r.value ? `（${t(`verifyFile.statusValue.${r.value}`)}）` : ''}
+                </span>
+                <span class="result-reason" lang="ja">
+                  {r.reason}
+                </span>
+              </li>
+            ))}
+          </ol>
+          <h3>{t('verifyFile.checks.heading')}</h3>
           <ol class="checks">
             {report.checks.map((c) => (
               <li class={c.status}>
