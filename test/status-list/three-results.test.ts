@@ -11,6 +11,7 @@ import { openSeal, type Seal } from '../../src/pdf-sign/open-seal.js';
 import { findSignedPdf } from '../../src/repositories/signed-pdfs.js';
 import type { DocumentResult } from '../../src/services/document-results.js';
 import { txtResolver } from '../../src/services/online-sources.js';
+import { publishCheckpoint } from '../../src/services/log-checkpoints.js';
 import { runSigningPass } from '../../src/services/signed-pdfs.js';
 import { platformKeys } from '../../src/services/trusted-keys.js';
 import { checkDocument } from '../../src/services/verify-document.js';
@@ -76,6 +77,7 @@ describeEachDatabase('verify-file: integrity, status and issuer identity', (kind
     seal = (await openSeal(env.config))!;
     await registerMishima(env);
     const published = await publish(env);
+    await publishCheckpoint(env.ctx); // the log checkpoint the as-issued PDF waits for (a second in production)
     expect(await runSigningPass(env.ctx, seal)).toBe(1);
     const row = await findSignedPdf(env.ctx.db, published.contractNumber, 1);
     const pdf = new Uint8Array(Buffer.from(row!.pdf_base64!, 'base64'));
