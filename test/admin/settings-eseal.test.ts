@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { openSeal, type Seal } from '../../src/pdf-sign/open-seal.js';
+import { publishCheckpoint } from '../../src/services/log-checkpoints.js';
 import { runSigningPass } from '../../src/services/signed-pdfs.js';
 import { axeProblems, chromiumInstalled, launchChromium } from '../e2e/harness.js';
 import { publish, registerMishima } from '../support/fixtures.js';
@@ -62,6 +63,7 @@ describeEachDatabase('settings: e-seal and signing queue', (kind) => {
     let contractNumber: string;
     try {
       ({ contractNumber } = await publish(env));
+      await publishCheckpoint(env.ctx); // the log checkpoint the as-issued PDF waits for (a second in production)
       expect(await runSigningPass(env.ctx, seal)).toBe(0);
     } finally {
       tsa.failWith(0);

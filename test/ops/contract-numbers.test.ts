@@ -35,6 +35,7 @@ describeEachDatabase('contract numbers after a restore', (kind) => {
     await env.ctx.db.transaction().execute(async (tx) => {
       const gone = tx.selectFrom('sureties').select('contract_number').where('contract_number', '!=', keep);
       await tx.deleteFrom('versions').where('contract_number', 'in', gone).execute();
+      await tx.deleteFrom('status_entries').where('contract_number', 'in', gone).execute();
       await tx.deleteFrom('sureties').where('contract_number', '!=', keep).execute();
       await tx.deleteFrom('idempotency_keys').execute();
       await tx.deleteFrom('audit_log').where('id', '>', lastAuditId).execute();
