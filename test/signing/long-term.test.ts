@@ -14,6 +14,7 @@ import { addDocumentTimeStamp, newestTimeStampExpiry } from '../../src/pdf-sign/
 import { keySigner, readPkcs12 } from '../../src/pdf-sign/p12.js';
 import { sealPdf } from '../../src/pdf-sign/pades.js';
 import { tsaClient } from '../../src/pdf-sign/tsa.js';
+import { readPades } from '../../src/pdf-sign/verify-pades.js';
 import {
   makePki,
   pdfsig,
@@ -170,4 +171,64 @@ async function verifyLastTimeStamp(pdf: Uint8Array): Promise<string> {
     pki.tsaPem,
   ]).catch((e: { stdout: string; stderr: string }) => e);
   return `${result.stdout}${result.stderr}`;
+}
+
+describe('the verifier reading B-LT and B-LTA PDFs', () => {
+  it('accepts the DSS and document time-stamps appended after the seal, and refuses any other later change', async () => {
+    const bt = await signedBT();
+    const lt = await addValidationData(bt);
+    const lta = await addDocumentTimeStamp(lt, tsaClient(tsa.url));
+    expect(await readPades(bt)).toMatchObject({ ok: true });
+    const ltReading = await readPades(lt);
+    expect(ltReading?.ok, ltReading?.reason).toBe(true);
+    expect(ltReading?.reason).toContain('長期検証用データ（DSS）のみ');
+    const ltaReading = await readPades(lta);
+    expect(ltaReading?.ok, ltaReading?.reason).toBe(true);
+    expect(ltaReading?.reason).toContain('ドキュメントタイムスタンプ 1 件');
+
+    // An incremental update after the seal that changes the page (a text drawn over it) is not long-term data.
+    const doc = await PDFDocument.load(lt);
+    doc.getPage(0).drawText('Amount: 999,999,999', { x: 50, y: 700, size: 14 });
+    const altered = Buffer.concat([Buffer.from(lt), Buffer.from(await incrementalUpdate(lt, doc))]);
+    const reading = await readPades(altered);
+    expect(reading?.ok).toBe(false);
+    expect(reading?.reason).toContain('電子署名の後に');
+
+    // One byte inside the document time-stamp's range changed: its imprint no longer matches.
+    const tampered = Buffer.from(lta);
+    const at = tampered.indexOf('/DSS');
+    tampered[at + 1] = 'd'.charCodeAt(0);
+    expect((await readPades(tampered))?.ok).toBe(false);
+  });
+});
+
+/** The objects pdf-lib would write for `doc`, appended as an update of `base` (new xref section, /Prev to the old). */
+async function incrementalUpdate(base: Uint8Array, doc: PDFDocument): Promise<Uint8Array> {
+  // pdf-lib has no incremental save: rewrite every object of the changed page after the original bytes, with an
+  // xref table covering them and a trailer pointing back at the previous one.
+  const text = Buffer.from(base).toString('latin1');
+  const prev = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(text)?.[1]);
+  const page = doc.getPage(0);
+  const objects = [
+    page.ref,
+    ...doc.context
+      .enumerateIndirectObjects()
+      .map(([ref]) => ref)
+      .slice(-2),
+  ];
+  let body = '\n';
+  const offsets: [number, number][] = [];
+  for (const ref of new Set(objects)) {
+    offsets.push([ref.objectNumber, base.length + Buffer.byteLength(body, 'latin1')]);
+    const obj = doc.context.lookup(ref)!;
+    const bytes = new Uint8Array(obj.sizeInBytes());
+    obj.copyBytesInto(bytes, 0);
+    body += `${ref.objectNumber} 0 obj\n${Buffer.from(bytes).toString('latin1')}\nendobj\n`;
+  }
+  const xrefAt = base.length + Buffer.byteLength(body, 'latin1');
+  body += 'xref\n';
+  for (const [n, offset] of offsets) body += `${n} 1\n${String(offset).padStart(10, '0')} 00000 n \n`;
+  const root = String(doc.context.trailerInfo.Root);
+  body += `trailer\n<< /Size ${doc.context.largestObjectNumber + 1} /Root ${root} /Prev ${prev} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  return Buffer.from(body, 'latin1');
 }
