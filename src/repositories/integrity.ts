@@ -108,6 +108,7 @@ export async function leavesWithoutVersion(db: Kysely<Database>, end: number, li
     )
     .select(['l.idx', 'l.contract_number', 'l.seq'])
     .where('l.idx', '<', end)
+    .where('l.restored_at', 'is', null) // restored after a rollback: its version is known to be lost
     .where('v.contract_number', 'is', null)
     .orderBy('l.idx')
     .limit(limit)
