@@ -33,17 +33,27 @@ const READERS = 16;
  * A mirror: an http(s) base URL whose `/log/entries/{index}` answers as §12 says, or a directory holding one file per
  * index (named by the index, the base64 leaf input as that route serves it).
  */
-export function leafSourceOf(from: string, fetchFn: (url: string) => Promise<Response> = fetch): LeafSource {
+export function leafSourceOf(
+  from: string,
+  fetchFn: (url: string, init?: RequestInit) => Promise<Response> = fetch,
+): LeafSource {
   if (/^https?:\/\//i.test(from)) {
     const url = new URL(from);
-    // Basic credentials of a private mirror stay out of reports and the audit row.
+    // Basic credentials of a private mirror go in a header: fetch refuses a URL that holds them (and its error would
+    // print them), and they stay out of reports and the audit row.
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
     url.username = '';
     url.password = '';
-    const base = from.replace(/\/+$/, '');
+    const init: RequestInit =
+      user || password
+        ? { headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` } }
+        : {};
+    const base = url.toString().replace(/\/+$/, '');
     return {
-      name: url.toString().replace(/\/+$/, ''),
+      name: base,
       async read(index) {
-        const res = await fetchFn(`${base}/log/entries/${index}`);
+        const res = await fetchFn(`${base}/log/entries/${index}`, init);
         if (res.status !== 200)
           throw new DomainError('conflict', `ミラーがエントリ ${index} に ${res.status} を返しました`);
         return entryBytes(await res.text(), index);
