@@ -209,6 +209,19 @@ export function auditorTokenFrom(tokenFile: string | undefined, env: NodeJS.Proc
   return token;
 }
 
+/** An issuer token crosses the network only encrypted: https, or plain http to a loopback address. */
+function sendsTokenSafely(base: string): boolean {
+  try {
+    const url = new URL(base);
+    return (
+      url.protocol === 'https:' ||
+      (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** The CLI command: exit 0 and a one-line summary, 1 with a plain report of a violation, 2 for a usage problem. */
 export async function logMonitorCommand(args: {
   url: string | undefined;
@@ -226,6 +239,12 @@ export async function logMonitorCommand(args: {
     auditorToken = auditorTokenFrom(args.tokenFile, process.env);
   } catch (error) {
     console.error((error as Error).message);
+    return 2;
+  }
+  if (auditorToken && !sendsTokenSafely(url)) {
+    console.error(
+      'log:monitor sends an auditor token only over https: (or http: to this machine, 127.0.0.1 / localhost)',
+    );
     return 2;
   }
   const previous = stateFile ? readMonitorState(stateFile) : null;
