@@ -131,7 +131,7 @@ export async function checkDocument(
       integrityResult(
         report.ok,
         report.ok
-          ? `署名データ（JWS）の署名は有効で、内容は改ざんされていません（${checks.length} の確認に合格）`
+          ? `署名データ（JWS）の署名は有効で、内容は改ざんされていません（${checks.filter((c) => c.status === 'passed').length} の確認に合格）`
           : `${failed?.label ?? '確認'}: ${failed?.reason ?? ''}`,
       ),
       report.ok

@@ -1,4 +1,4 @@
-// `npm run cli -- verify <file.pdf|file.jws> [--jwks <file|url>] [--offline]`: the check of a downloaded document,
+// `npm run cli -- verify <file.pdf|file.jws> [--jwks <file|url>] [--log-key <key|file>] [--offline] [--allow-http-loopback]`:
 // printed step by step, then as three results — integrity, status (the public status list, fetched unless
 // --offline) and issuer identity (DNS TXT, looked up unless --offline). Needs no database and no secrets: only the
 // file and the public keys (a saved jwks.json, an https JWKS URL, or by default the configured platform's when its
