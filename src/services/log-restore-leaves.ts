@@ -18,12 +18,15 @@ import {
 } from '../repositories/transparency-log.js';
 import type { Actor, ServiceContext } from './context.js';
 import { readRecordedCheckpointNote } from './log-hold.js';
+import { largestWitnessedSize } from '../repositories/log-witnesses.js';
 
 /** Where missing entries come from: the leaf input (32 bytes) at an index. */
 export interface LeafSource {
   /** For reports and the audit row: a URL without credentials, or a directory. */
   name: string;
   read(index: number): Promise<Buffer>;
+  /** The mirror's signed checkpoint (`/log/checkpoint`, or a file `checkpoint` in the directory), when it has one. */
+  checkpoint(): Promise<string | null>;
 }
 
 const CHUNK = 10_000;
@@ -58,6 +61,10 @@ export function leafSourceOf(
           throw new DomainError('conflict', `ミラーがエントリ ${index} に ${res.status} を返しました`);
         return entryBytes(await res.text(), index);
       },
+      async checkpoint() {
+        const res = await fetchFn(`${base}/log/checkpoint`, init);
+        return res.status === 200 ? await res.text() : null;
+      },
     };
   }
   const dir = path.resolve(from);
@@ -70,6 +77,10 @@ export function leafSourceOf(
       const file = path.join(dir, String(index));
       if (!fs.existsSync(file)) throw new DomainError('conflict', `エントリ ${index} のファイル ${file} がありません`);
       return entryBytes(fs.readFileSync(file, 'utf8'), index);
+    },
+    async checkpoint() {
+      const file = path.join(dir, 'checkpoint');
+      return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
     },
   };
 }
@@ -131,7 +142,23 @@ export async function restoreLogLeaves(
   actor: Actor,
   source: LeafSource,
 ): Promise<RestoreLeavesResult> {
-  const target = lastPublished(ctx, (await latestCheckpoint(ctx.db))?.note);
+  let target = lastPublished(ctx, (await latestCheckpoint(ctx.db))?.note);
+  // A witness that cosigned more than both this database and the record outside it knows (the hold's
+  // behind_witness): the checkpoint of that size comes from the mirror, and only if this log's key signed it.
+  const witnessed = await largestWitnessedSize(ctx.db);
+  if (witnessed !== null && witnessed > (target?.size ?? 0)) {
+    const note = await source.checkpoint();
+    const opened = note ? openNote(note, parseVerifierKey(ctx.logSigner.verifierKey)) : null;
+    const body = opened?.ok ? parseCheckpointBody(opened.body) : null;
+    if (!note || !body || body.size < witnessed) {
+      throw new DomainError(
+        'conflict',
+        `ウィットネスが署名したツリーサイズ ${witnessed} 以上のチェックポイントを、このログの鍵で署名されたものとしてミラー` +
+          `（${source.name}）から取得できません`,
+      );
+    }
+    target = { ...body, note };
+  }
   if (!target || target.size === 0) return { checkpoint: 0, restored: [] };
   const frontier = new Frontier();
   const restored: { idx: number; digest: string }[] = [];

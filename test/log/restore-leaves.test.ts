@@ -13,6 +13,7 @@ import { auditIntegrity, trustedKeysOf } from '../../src/services/audit-integrit
 import { publishCheckpoint } from '../../src/services/log-checkpoints.js';
 import { resumeLog } from '../../src/services/log-hold.js';
 import { leafSourceOf, restoreLogLeaves } from '../../src/services/log-restore-leaves.js';
+import { setWitnessSize } from '../../src/repositories/log-witnesses.js';
 import { readSecrets } from '../../src/signing/secrets.js';
 import { advanceBody, publish, registerMishima } from '../support/fixtures.js';
 import {
@@ -92,8 +93,12 @@ describeEachDatabase('restoring missing log leaves after a rollback', (kind) => 
   }
 
   /** A mirror: another instance's public entries route, here served from the entries it had published. */
-  async function mirrorOf(entries: string[]): Promise<string> {
+  async function mirrorOf(entries: string[], checkpoint?: string): Promise<string> {
     const server = http.createServer((req, res) => {
+      if (req.url === '/log/checkpoint' && checkpoint) {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(checkpoint);
+        return;
+      }
       const m = /^\/log\/entries\/(\d+)$/.exec(req.url ?? '');
       const entry = m ? entries[Number(m[1])] : undefined;
       res.writeHead(entry ? 200 : 404, { 'content-type': 'text/plain' }).end(entry ?? 'not found');
@@ -149,6 +154,29 @@ describeEachDatabase('restoring missing log leaves after a rollback', (kind) => 
     });
     expect(report.versionsLostInRestore).toEqual([2, 3, 4]);
     expect(report.problems).toBe(0);
+  });
+
+  it('restores up to the size a witness cosigned, from a mirror checkpoint only this log key signed', async () => {
+    const { env, published, entries, dataDir } = await rolledBack();
+    // Neither the database nor the record outside it knows size 5 any more: only a witness does.
+    fs.rmSync(path.join(dataDir, 'issued-numbers', 'log-checkpoint'), { force: true });
+    await setWitnessSize(env.ctx.db, 'witness.example+0a0b0c0d+AQID', 5, '2026-12-05T00:00:00.000Z');
+    const bare = await mirrorOf(entries);
+    await expect(restoreLogLeaves(env.ctx, operator, leafSourceOf(bare))).rejects.toMatchObject({ code: 'conflict' });
+    const forged = published.replace(/— (\S+) (\S+)\n$/, (_l, name: string, sig: string) => {
+      const bytes = Buffer.from(sig, 'base64');
+      bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1);
+      return `— ${name} ${bytes.toString('base64')}\n`;
+    });
+    await expect(
+      restoreLogLeaves(env.ctx, operator, leafSourceOf(await mirrorOf(entries, forged))),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    expect(await env.ctx.db.selectFrom('log_leaves').select('idx').execute()).toHaveLength(2);
+    const mirror = await mirrorOf(entries, published);
+    expect(await restoreLogLeaves(env.ctx, operator, leafSourceOf(mirror))).toEqual({
+      checkpoint: 5,
+      restored: [2, 3, 4],
+    });
   });
 
   it('refuses entries that do not reproduce the signed root, and changes nothing', async () => {
