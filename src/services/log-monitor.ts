@@ -8,6 +8,7 @@ import { Frontier, leafHash, verifyConsistency } from '../log/merkle.js';
 import { openNote, parseCheckpointBody, parseVerifierKey } from '../log/note.js';
 import { auditEntries, AuditorTokenRefused, type LoggedEntry } from './log-monitor-audit.js';
 import { checkStamps, type StampProgress } from './log-monitor-stamps.js';
+import { isLoopbackHost } from './trusted-keys.js';
 
 export interface MonitorState {
   url: string;
@@ -213,10 +214,7 @@ export function auditorTokenFrom(tokenFile: string | undefined, env: NodeJS.Proc
 function sendsTokenSafely(base: string): boolean {
   try {
     const url = new URL(base);
-    return (
-      url.protocol === 'https:' ||
-      (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
-    );
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
   } catch {
     return false;
   }

@@ -4,8 +4,7 @@ import { Resolver } from 'node:dns/promises';
 import type { ServiceContext } from './context.js';
 import type { OnlineSources } from './document-results.js';
 import { statusListCredential, statusListUrl } from './status-list.js';
-
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+import { isLoopbackHost } from './trusted-keys.js';
 
 /** TXT lookups at `server` (host[:port], ESURETY_DNS_RESOLVER) or, unset, the system's resolvers; 5 s at most. */
 export function txtResolver(server: string | undefined): NonNullable<OnlineSources['resolveTxt']> {
@@ -23,7 +22,7 @@ export function httpStatusFetcher(
 ): NonNullable<OnlineSources['fetchStatusList']> {
   return async (target) => {
     const url = new URL(target);
-    const loopback = url.protocol === 'http:' && LOOPBACK.test(url.hostname) && options.allowHttpLoopback === true;
+    const loopback = url.protocol === 'http:' && isLoopbackHost(url.hostname) && options.allowHttpLoopback === true;
     if (url.protocol !== 'https:' && !loopback)
       throw new Error(`${url.protocol} の URL からは取得しません（https: に限ります）`);
     const res = await fetch(url, {

@@ -59,6 +59,11 @@ export class UntrustedKeySource extends Error {
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
+/** This machine's own address in a URL's hostname (localhost, 127.x.x.x, [::1]): plain http may go there. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
+
 export interface KeySourceOptions {
   /** `--allow-http-loopback`: accept `http:` for a JWKS on this machine only (a local test platform). */
   allowHttpLoopback?: boolean;
